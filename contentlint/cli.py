@@ -1,0 +1,131 @@
+"""Command line: parse arguments, build settings, run, map to exit codes.
+
+Exit status: 0 no finding at error severity, 1 findings remain, 2 usage or
+configuration error or an internal error. Bad content is never exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from contentlint import __version__, registry
+from contentlint.config import ConfigError, Settings, load_settings, with_cli
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _codes(value: str) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in value.split(",") if c.strip())
+
+
+def _add_selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
+    parser.add_argument("--select", type=_codes, help="only these codes or prefixes (e.g. CL1,CL200)")
+    parser.add_argument("--extend-select", type=_codes, help="add these codes to the selection")
+    parser.add_argument("--ignore", type=_codes, help="skip these codes or prefixes")
+    parser.add_argument("--config", metavar="FILE", help="config file (default: found from the current folder up)")
+    parser.add_argument("--schema", metavar="FILE", help="JSON Schema to validate against")
+    parser.add_argument("--jobs", "-j", type=int, metavar="N", help="worker processes (default: all cores)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    parser.add_argument("--cache-dir", metavar="DIR", help="result cache folder (default: .contentlint_cache)")
+    parser.add_argument("--online", action="store_true", help="also run network checks (CL402, CL503, CL9xx)")
+    parser.add_argument("--refresh", action="store_true", help="with --online: ignore cached network results")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="contentlint", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"contentlint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = commands.add_parser("check", help="report findings")
+    _add_selection(check)
+    check.add_argument("--format", choices=["text", "json", "sarif", "github", "junit", "gitlab"])
+    check.add_argument("--statistics", action="store_true", help="print counts per rule")
+    check.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+
+    fix = commands.add_parser("fix", help="apply fixes")
+    _add_selection(fix)
+    fix.add_argument("--diff", action="store_true", help="print a unified diff; write nothing")
+    fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
+    fix.add_argument("--exit-non-zero-on-fix", action="store_true",
+                     help="exit 1 when files were changed (pre-commit)")
+
+    commands.add_parser("rules", help="list every rule")
+    rule = commands.add_parser("rule", help="print a rule's documentation")
+    rule.add_argument("code")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "rules":
+            return print_rules()
+        if args.command == "rule":
+            return print_rule(args.code)
+        if args.command in ("check", "fix"):
+            settings = settings_from(args)
+            if args.command == "check":
+                from contentlint.run import run_check
+
+                return run_check(args, settings)
+            from contentlint.fixer import run_fix
+
+            return run_fix(args, settings)
+        parser.print_help()
+        return EXIT_ERROR
+    except ConfigError as exc:
+        print(f"contentlint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    schema = args.schema
+    if schema is not None and not os.path.isfile(schema):
+        raise ConfigError(f"--schema: no such file: {schema}")
+    return with_cli(
+        settings,
+        select=args.select,
+        extend_select=args.extend_select,
+        ignore=tuple(settings.ignore) + args.ignore if args.ignore else None,
+        schema=schema,
+        jobs=args.jobs,
+        cache_dir=args.cache_dir,
+    )
+
+
+def print_rules() -> int:
+    rows = [("code", "name", "fix", "default", "severity")]
+    for r in registry.all_rules():
+        rows.append((r.code, r.name, r.fix.label if r.fix is not None else "-",
+                     ("on" if r.default_enabled else "off") + (" (online)" if r.online else ""),
+                     r.severity.label))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return EXIT_OK
+
+
+def print_rule(code: str) -> int:
+    found = registry.get(code)
+    if found is None:
+        print(f"contentlint: error: no rule `{code}` (see `contentlint rules`)", file=sys.stderr)
+        return EXIT_ERROR
+    facts = [f"Severity: {found.severity.label}",
+             f"Enabled by default: {'yes' if found.default_enabled else 'no'}",
+             f"Fix: {found.fix.label if found.fix is not None else 'none'}"]
+    if found.online:
+        facts.append("Runs with: --online")
+    if found.options:
+        facts.append("Options: " + ", ".join(f"{k} = {v!r}" for k, v in found.options.items()))
+    print(f"# {found.code} {found.name}\n\n" + "\n".join(facts) + "\n\n" + found.doc)
+    return EXIT_OK

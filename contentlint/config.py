@@ -1,0 +1,174 @@
+"""Configuration files -> Settings.
+
+Found by walking up from the current directory: `.contentlint.toml`,
+`contentlint.toml` (top-level keys), or `pyproject.toml` with a
+`[tool.contentlint]` table; the first folder holding one wins, and within a
+folder that order decides. `--config FILE` names one explicitly. Unknown keys
+are errors that name the key: a typo must not silently disable a check.
+Relative paths in a config file are relative to the file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.mdx", "*.txt", "*.html")
+DEFAULT_EXCLUDE = (".git", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
+                   ".contentlint_cache", ".mypy_cache", ".pytest_cache")
+CONFIG_FILES = (".contentlint.toml", "contentlint.toml", "pyproject.toml")
+
+
+class ConfigError(Exception):
+    """A bad configuration file or option: exit status 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] = ()  # empty: the default-enabled rules
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    schema: str | None = None  # None: the schema shipped in the package
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    online: dict[str, Any] = field(default_factory=dict)  # [tool.contentlint.online]
+    jobs: int | None = None
+    cache_dir: str | None = None
+    root: str = "."  # folder of the config file (or cwd): globs are relative to it
+    config_file: str | None = None
+
+
+_LIST_KEYS = {"select", "extend-select", "ignore", "include", "exclude"}
+
+
+def find_config(start: str) -> str | None:
+    folder = os.path.abspath(start)
+    while True:
+        for name in CONFIG_FILES:
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                if name != "pyproject.toml" or _has_tool_table(candidate):
+                    return candidate
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _has_tool_table(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return "contentlint" in tomllib.load(handle).get("tool", {})
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+
+
+def load_settings(config_file: str | None = None, cwd: str = ".") -> Settings:
+    path = config_file or find_config(cwd)
+    if path is None:
+        return Settings(root=os.path.abspath(cwd))
+    try:
+        with open(path, "rb") as handle:
+            document = tomllib.load(handle)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if os.path.basename(path) == "pyproject.toml":
+        table = document.get("tool", {}).get("contentlint", {})
+        where = "[tool.contentlint]"
+    else:
+        table, where = document, os.path.basename(path)
+    return from_mapping(table, root=os.path.dirname(os.path.abspath(path)), where=f"{path}: {where}",
+                        config_file=path)
+
+
+def from_mapping(table: dict, *, root: str, where: str, config_file: str | None = None) -> Settings:
+    from contentlint import registry
+
+    values: dict[str, Any] = {"root": root, "config_file": config_file}
+    for key, value in table.items():
+        if key in _LIST_KEYS:
+            values[key.replace("-", "_")] = _str_list(value, key, where)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
+            values["per_file_ignores"] = {g: _str_list(c, f"per-file-ignores.{g}", where) for g, c in value.items()}
+        elif key == "schema":
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: `schema` must be a path string")
+            values["schema"] = os.path.join(root, value)
+        elif key == "jobs":
+            if not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{where}: `jobs` must be a positive integer")
+            values["jobs"] = value
+        elif key == "cache-dir":
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: `cache-dir` must be a path string")
+            values["cache_dir"] = os.path.join(root, value)
+        elif key == "online":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: `online` must be a table")
+            values["online"] = dict(value)
+        elif key == "rules":
+            values["rule_options"] = _rule_options(value, where, registry)
+        else:
+            raise ConfigError(f"{where}: unknown key `{key}`")
+    for key in ("select", "extend_select", "ignore"):
+        for code in values.get(key, ()):
+            _check_code(code, f"{where}: `{key.replace('_', '-')}`", registry)
+    return Settings(**values)
+
+
+def _str_list(value: Any, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: `{key}` must be a list of strings")
+    return tuple(value)
+
+
+def _rule_options(value: Any, where: str, registry) -> dict[str, dict[str, Any]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: `rules` must be a table of rule code -> options")
+    result = {}
+    for code, options in value.items():
+        found = registry.get(code)
+        if found is None:
+            raise ConfigError(f"{where}: unknown rule `{code}` in `rules`")
+        if not isinstance(options, dict):
+            raise ConfigError(f"{where}: `rules.{code}` must be a table")
+        for name, option in options.items():
+            if name not in found.options:
+                known = ", ".join(sorted(found.options)) or "none"
+                raise ConfigError(f"{where}: unknown option `{name}` for rule {found.code} (options: {known})")
+            default = found.options[name]
+            if type(option) is not type(default) and not (isinstance(default, float) and isinstance(option, int)):
+                raise ConfigError(f"{where}: `rules.{code}.{name}` must be {type(default).__name__}")
+        result[found.code] = dict(options)
+    return result
+
+
+def _check_code(code: str, where: str, registry) -> None:
+    if code == "ALL":
+        return
+    if not any(r.code.startswith(code.upper()) for r in registry.all_rules()):
+        raise ConfigError(f"{where}: `{code}` matches no rule code")
+
+
+def with_cli(settings: Settings, **overrides: Any) -> Settings:
+    """Command-line options win over the config file."""
+    from contentlint import registry
+
+    for key in ("select", "extend_select", "ignore"):
+        for code in overrides.get(key) or ():
+            _check_code(code, f"--{key.replace('_', '-')}", registry)
+    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

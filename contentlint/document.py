@@ -1,0 +1,355 @@
+"""bytes -> Document: decoded text, the front-matter span, data, and positions.
+
+Offsets everywhere are indices into ``Document.text``, the decoded file text
+*including* a leading BOM character, so an Edit can remove the BOM like any
+other text. Positions (1-based line/column) are computed from offsets; the BOM
+is not counted as a column, and ``\\r\\n``, ``\\r`` and ``\\n`` each end a line.
+
+Problems found while reading (CL001-CL007) are recorded on the document as
+violations; they never raise.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from contentlint.model import Position, Violation
+from contentlint.yamlparse import (
+    BOOL,
+    FLOAT,
+    INT,
+    NULL,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    YamlError,
+    compose,
+)
+
+BOM = "\ufeff"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# The opening and closing lines: exactly `---`, trailing spaces/tabs allowed.
+_FENCE = re.compile(r"---[ \t]*(?:\r\n|\r|\n|\Z)")
+_CLOSER = re.compile(r"^---[ \t]*(?:\r\n|\r|\n|\Z)", re.MULTILINE)
+
+# Front matter larger than this is not parsed (a finding instead): a content
+# record is a few KB; a multi-MB block is a mistake or an attack on the parser.
+MAX_FRONT_MATTER_CHARS = 1_000_000
+# Nesting deeper than this is not parsed: real records nest 4 levels deep.
+MAX_DEPTH = 64
+
+Path = tuple  # a JSON path: ("related", 0, "webUrl")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one value of the front matter is in the text."""
+
+    start: int
+    end: int
+    key_start: int | None = None  # the key of a mapping entry
+    key_end: int | None = None
+    style: str | None = None  # scalars: None (plain), '"', "'", '|' or '>'
+    kind: str = "scalar"  # "scalar", "map" or "seq"
+
+
+@dataclass
+class Document:
+    path: str
+    raw: bytes
+    text: str = ""
+    decoded: bool = False
+    bom: bool = False
+    fm_start: int = -1  # offset of the first character of the YAML block
+    fm_end: int = -1  # offset just past its last character
+    opener: tuple[int, int] = (0, 0)  # span of the opening `---` line text
+    data: Any = None
+    problems: list[tuple[str, Violation]] = field(default_factory=list)
+    memo: dict = field(default_factory=dict)  # per-document results rules share
+    _root: Node | None = field(default=None, repr=False)
+    _spans: dict | None = field(default=None, repr=False)
+    _line_starts: list[int] | None = field(default=None, repr=False)
+
+    # -- positions -----------------------------------------------------------
+
+    @property
+    def line_starts(self) -> list[int]:
+        if self._line_starts is None:
+            self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+        return self._line_starts
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, len(self.text)))
+        starts = self.line_starts
+        index = bisect.bisect_right(starts, offset) - 1
+        column = offset - starts[index] + 1
+        if index == 0 and self.bom and offset > 0:
+            column -= 1
+        return Position(index + 1, column)
+
+    def line_span(self, offset: int) -> tuple[int, int]:
+        """Offsets of the start of the line holding ``offset`` and of its line break."""
+        starts = self.line_starts
+        index = bisect.bisect_right(starts, offset) - 1
+        end = starts[index + 1] if index + 1 < len(starts) else len(self.text)
+        while end > starts[index] and self.text[end - 1] in "\r\n":
+            end -= 1
+        return starts[index], end
+
+    @property
+    def newline(self) -> str:
+        match = _LINE_BREAK.search(self.text)
+        return match.group() if match else "\n"
+
+    # -- the YAML tree ---------------------------------------------------------
+
+    @property
+    def ok(self) -> bool:
+        """True when the front matter parsed into a mapping the rules can read."""
+        return isinstance(self.data, dict)
+
+    @property
+    def spans(self) -> dict[Path, Span]:
+        """JSON path -> Span for every value (built on first use only)."""
+        if self._spans is None:
+            self._spans = {}
+            if self._root is not None:
+                self._index(self._root, (), None, set())
+        return self._spans
+
+    def span(self, path: Path) -> Span | None:
+        return self.spans.get(tuple(path))
+
+    def value_span(self, path: Path) -> tuple[int, int]:
+        """The span of a value, or of the closest existing parent, or of the opener."""
+        path = tuple(path)
+        while path:
+            span = self.spans.get(path)
+            if span is not None:
+                return span.start, span.end
+            path = path[:-1]
+        span = self.spans.get(())
+        return (span.start, span.end) if span else self.opener
+
+    def _index(self, node: Node, path: Path, key: Node | None, seen: set[int]) -> None:
+        if id(node) in seen:  # an alias: index only the first occurrence
+            return
+        seen.add(id(node))
+        base = self.fm_start
+        kind = "map" if isinstance(node, MappingNode) else "seq" if isinstance(node, SequenceNode) else "scalar"
+        self._spans[path] = Span(
+            base + node.start_mark.index,
+            base + node.end_mark.index,
+            base + key.start_mark.index if key is not None else None,
+            base + key.end_mark.index if key is not None else None,
+            node.style if kind == "scalar" else None,
+            kind,
+        )
+        if len(path) >= MAX_DEPTH:
+            return
+        if kind == "map":
+            for k, v in node.value:
+                self._index(v, path + (_key_text(k),), k, seen)
+        elif kind == "seq":
+            for i, item in enumerate(node.value):
+                self._index(item, path + (i,), None, seen)
+
+    def strings(self) -> Iterator[tuple[Path, str]]:
+        """Every string value with its path, in document order."""
+        stack = [((), self.data)]
+        while stack:
+            path, value = stack.pop()
+            if isinstance(value, str):
+                yield path, value
+            elif isinstance(value, dict):
+                stack.extend((path + (k,), v) for k, v in reversed(value.items()))
+            elif isinstance(value, list):
+                stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(value))))
+
+
+def _key_text(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        return node.value
+    return "<complex key>"
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def load(path: str, raw: bytes) -> Document:
+    """Build a Document; every problem becomes a recorded violation."""
+    doc = Document(path=path, raw=raw)
+    if not _decode(doc):
+        return doc
+    if not _split(doc):
+        return doc
+    _parse(doc)
+    return doc
+
+
+def _decode(doc: Document) -> bool:
+    raw = doc.raw
+    try:
+        doc.text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        doc.text = raw.decode("utf-8", errors="surrogateescape")
+        line = raw.count(b"\n", 0, exc.start) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            message = "file is UTF-16 encoded; contentlint reads UTF-8 only"
+        else:
+            message = f"byte 0x{raw[exc.start]:02x} at {line}:{column} is not valid UTF-8"
+        offset = _offset_of(doc.text, line, column)
+        doc.problems.append(("CL001", Violation(offset, offset + 1, message)))
+        return False
+    doc.decoded = True
+    if doc.text.startswith(BOM):
+        doc.bom = True
+        doc.problems.append(("CL005", Violation(0, 1, "file starts with a UTF-8 byte order mark")))
+    return True
+
+
+def _offset_of(text: str, line: int, column: int) -> int:
+    starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
+    return min(starts[min(line, len(starts)) - 1] + column - 1, len(text))
+
+
+def _split(doc: Document) -> bool:
+    text = doc.text
+    begin = 1 if doc.bom else 0
+    opener = _FENCE.match(text, begin)
+    if opener is None:
+        end = doc.line_span(begin)[1]
+        doc.problems.append(("CL002", Violation(begin, max(end, begin), "file does not start with a `---` front-matter line")))
+        return False
+    doc.opener = (begin, begin + 3)
+    closer = _CLOSER.search(text, opener.end())
+    if closer is None or opener.end() == len(text) and not opener.group().endswith(("\n", "\r")):
+        doc.problems.append(("CL002", Violation(begin, begin + 3, "front matter opened here is never closed by a `---` line")))
+        return False
+    doc.fm_start, doc.fm_end = opener.end(), closer.start()
+    return True
+
+
+def _parse(doc: Document) -> None:
+    block = doc.text[doc.fm_start:doc.fm_end]
+    opener = Violation(doc.opener[0], doc.opener[1], "")
+    if len(block) > MAX_FRONT_MATTER_CHARS:
+        doc.problems.append(("CL003", Violation(opener.start, opener.end,
+                            f"front matter is {len(block):,} characters; the limit is {MAX_FRONT_MATTER_CHARS:,}")))
+        return
+    depth_at = _too_deep(block)
+    if depth_at is not None:
+        at = doc.fm_start + depth_at
+        doc.problems.append(("CL003", Violation(at, at + 1, f"YAML nested deeper than {MAX_DEPTH} levels")))
+        return
+    try:
+        root = compose(block)
+    except YamlError as exc:
+        at = doc.fm_start + min(exc.index, len(block))
+        doc.problems.append(("CL003", Violation(at, at, f"YAML syntax error: {exc.message}")))
+        return
+    except RecursionError:  # deep block nesting (indentation) past the interpreter's stack
+        doc.problems.append(("CL003", Violation(opener.start, opener.end, "YAML nested too deeply to read")))
+        return
+    if root is None or not isinstance(root, MappingNode):
+        what = "empty" if root is None else "a list" if isinstance(root, SequenceNode) else "a single value"
+        doc.problems.append(("CL006", Violation(opener.start, opener.end, f"front matter is {what}, not a mapping of keys to values")))
+        return
+    try:
+        doc.data = _Builder(doc).build(root)
+    except RecursionError:
+        doc.problems.append(("CL003", Violation(opener.start, opener.end, "YAML nested too deeply to read")))
+        return
+    doc._root = root
+
+
+def _too_deep(block: str) -> int | None:
+    """Offset where flow nesting ([ and {) exceeds MAX_DEPTH, checked before parsing.
+
+    libyaml and the composer recurse per level, so a hostile 100,000-deep
+    `[[[[...` must be refused before it reaches them. Brackets inside quotes
+    are counted too; that over-counts only for absurd content.
+    """
+    if block.count("[") + block.count("{") <= MAX_DEPTH:
+        return None
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", block):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            return match.start()
+        depth = max(depth, 0)
+    return None
+
+
+class _Builder:
+    """Node tree -> plain Python data, recording CL004 and CL007 on the way."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.base = doc.fm_start
+        self.seen: dict[int, Any] = {}
+        self.anchors_reported: set[int] = set()
+
+    def problem(self, code: str, node: Node, message: str) -> None:
+        start = self.base + node.start_mark.index
+        end = self.base + node.end_mark.index
+        if not isinstance(node, ScalarNode):  # a collection: mark its first line only
+            end = self.doc.line_span(start)[1]
+        self.doc.problems.append((code, Violation(start, max(end, start), message)))
+
+    def build(self, node: Node) -> Any:
+        key = id(node)
+        if key in self.seen:
+            # An alias. The composer shares the anchored node, so an alias
+            # bomb costs nothing here as long as we never expand it.
+            if key not in self.anchors_reported:
+                self.anchors_reported.add(key)
+                self.problem("CL007", node, "anchor and alias used in front matter; write the value out")
+            return self.seen[key]
+        if isinstance(node, ScalarNode):
+            value = _scalar(node)
+            self.seen[key] = value
+            return value
+        if isinstance(node, SequenceNode):
+            result: Any = []
+            self.seen[key] = result
+            result.extend(self.build(item) for item in node.value)
+            return result
+        result = {}
+        self.seen[key] = result
+        for knode, vnode in node.value:
+            name = _key_text(knode)
+            if name in result:
+                self.problem("CL004", knode, f"duplicate key `{name}`: the earlier value is silently overwritten")
+            result[name] = self.build(vnode)
+        return result
+
+
+def _scalar(node: ScalarNode) -> Any:
+    tag, value = node.tag, node.value
+    tag = getattr(tag, "value", tag)  # ruamel may hand a Tag object
+    if tag == INT:
+        text = value.replace("_", "")
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text)
+    if tag == FLOAT:
+        lowered = value.lower()
+        if lowered.endswith("inf"):
+            return float("-inf") if value.startswith("-") else float("inf")
+        if lowered == ".nan":
+            return float("nan")
+        return float(value)
+    if tag == BOOL:
+        return value.lower() == "true"
+    if tag == NULL:
+        return None
+    return value

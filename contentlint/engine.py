@@ -1,0 +1,171 @@
+"""Run the rules over documents: selection, per-file ignores, whole-run rules.
+
+Data flows one way: bytes -> Document -> rules -> Violations -> Diagnostics.
+``lint_bytes`` is the single place where a file's diagnostics are decided; the
+CLI, the fixer and the tests all go through it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from contentlint import registry
+from contentlint.config import Settings
+from contentlint.discover import matches_glob
+from contentlint.document import Document, load
+from contentlint.model import Diagnostic, FixEdit, Severity, Violation
+
+# Files larger than this are not read whole (CL008): records are a few KB.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+class Context:
+    """What a rule may ask for besides the document: options and the schema."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._schema = None
+
+    def options(self, rule_code: str) -> dict[str, Any]:
+        defaults = registry.get(rule_code).options
+        return {**defaults, **self.settings.rule_options.get(rule_code, {})}
+
+    @property
+    def schema(self):
+        if self._schema is None:
+            from contentlint.schema import load_schema
+
+            self._schema = load_schema(self.settings.schema)
+        return self._schema
+
+
+def enabled_rules(settings: Settings, *, online: bool = False) -> list[registry.Rule]:
+    rules = []
+    for rule in registry.all_rules():
+        if settings.select:
+            on = registry.matches(rule.code, settings.select)
+        else:
+            on = rule.default_enabled
+        on = on or registry.matches(rule.code, settings.extend_select)
+        # An explicit code in select turns on an opt-in rule; a prefix does not
+        # turn on opt-in rules unless it is the full code (as in Ruff's preview).
+        if on and not rule.default_enabled and rule.code not in settings.select + settings.extend_select:
+            on = False
+        if registry.matches(rule.code, settings.ignore):
+            on = False
+        if rule.online and not online:
+            on = False
+        if on:
+            rules.append(rule)
+    return rules
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic]
+    facts: dict[str, Any] = field(default_factory=dict)  # whole-run rule code -> collected facts
+    error: str | None = None  # an internal error (a bug), reported separately
+
+
+def read(path: str) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or None and why it could not be read."""
+    try:
+        if os.path.isdir(path):
+            return None, "is a directory, not a file"
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            return None, f"file is {size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB"
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1), None
+    except FileNotFoundError:
+        return None, "file does not exist (or was deleted during the run)"
+    except OSError as exc:
+        return None, f"cannot read file: {exc.strerror or exc}"
+
+
+def unreadable(path: str, reason: str) -> Document:
+    doc = Document(path=path, raw=b"")
+    doc.problems.append(("CL008", Violation(0, 0, reason)))
+    return doc
+
+
+def lint_path(path: str, rules: list[registry.Rule], ctx: Context) -> FileResult:
+    raw, reason = read(path)
+    doc = unreadable(path, reason) if raw is None else load(path, raw)
+    return lint_document(doc, rules, ctx)
+
+
+def lint_bytes(path: str, raw: bytes, rules: list[registry.Rule], ctx: Context) -> tuple[Document, FileResult]:
+    doc = load(path, raw)
+    return doc, lint_document(doc, rules, ctx)
+
+
+def lint_document(doc: Document, rules: list[registry.Rule], ctx: Context) -> FileResult:
+    ignored = file_ignores(doc.path, ctx.settings)
+    diagnostics: list[Diagnostic] = []
+    facts: dict[str, Any] = {}
+    try:
+        for rule in rules:
+            if rule.online or registry.matches(rule.code, ignored):
+                continue
+            if rule.needs_data and not doc.ok:
+                continue
+            for violation in rule.check(doc, ctx):
+                diagnostics.append(to_diagnostic(doc, rule, violation))
+            if rule.collect is not None and doc.ok:
+                facts[rule.code] = rule.collect(doc, ctx)
+    except Exception as exc:  # a bug in a rule must not stop the run
+        import traceback
+
+        return FileResult(doc.path, [], {}, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return FileResult(doc.path, diagnostics, facts)
+
+
+def file_ignores(path: str, settings: Settings) -> tuple[str, ...]:
+    codes: list[str] = []
+    for pattern, ignored in settings.per_file_ignores.items():
+        if matches_glob(path, (pattern,), settings.root):
+            codes.extend(ignored)
+    return tuple(codes)
+
+
+def to_diagnostic(doc: Document, rule: registry.Rule, violation: Violation, path: str | None = None) -> Diagnostic:
+    fix_edits: tuple[FixEdit, ...] = ()
+    if violation.fix is not None:
+        fix_edits = tuple(FixEdit(doc.position(e.start), doc.position(e.end), e.content) for e in violation.fix.edits)
+    return Diagnostic(
+        path=path or doc.path,
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        start=doc.position(violation.start),
+        end=doc.position(violation.end),
+        message=violation.message,
+        fix=violation.fix,
+        fix_edits=fix_edits,
+    )
+
+
+def finish_run(results: Iterable[FileResult], rules: list[registry.Rule], ctx: Context) -> Iterator[Diagnostic]:
+    """Whole-run rules: reduce the facts collected per file into diagnostics.
+
+    Documents are gone by now (they may have lived in a worker process), so a
+    rule's ``collect`` records positions, and its ``finish`` yields
+    ``(path, message, start_position, end_position)``.
+    """
+    for rule in rules:
+        if rule.finish is None:
+            continue
+        collected = [(r.path, r.facts[rule.code]) for r in results if rule.code in r.facts]
+        for path, message, start, end in rule.finish(collected, ctx):
+            if registry.matches(rule.code, file_ignores(path, ctx.settings)):
+                continue
+            yield Diagnostic(path, rule.code, rule.name, rule.severity, start, end, message)
+
+
+def is_failure(diagnostic: Diagnostic) -> bool:
+    return diagnostic.severity >= Severity.ERROR

@@ -1,0 +1,104 @@
+"""Rule metadata, the @rule decorator, and lookup by code.
+
+A rule is a function ``check(doc, ctx) -> Iterable[Violation]`` whose
+docstring is its documentation (sections: What it does / Why is this bad? /
+Example / Fix safety). The engine stamps the code, name and severity on what
+it yields; a rule never reads files, prints, or knows about the CLI.
+
+Whole-run rules (such as CL305 duplicate-article) also give ``collect`` (per
+document, returns small picklable facts, run in the workers) and ``finish``
+(over ``[(path, facts), ...]`` of the run, yields ``(path, message,
+start_position, end_position)``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from contentlint.model import Applicability, Severity, Violation
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example")
+FIX_SECTION = "Fix safety"
+
+# Modules that define rules, imported on first lookup.
+RULE_MODULES = (
+    "contentlint.rules.syntax",
+    "contentlint.rules.schema",
+)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    default_enabled: bool
+    fix: Applicability | None  # the best applicability its fixes can have
+    check: Callable[..., Iterable[Violation]]
+    doc: str
+    online: bool = False
+    options: dict[str, Any] = field(default_factory=dict)
+    collect: Callable[..., Any] | None = None
+    finish: Callable[..., Iterable[tuple]] | None = None
+    needs_data: bool = True  # False: runs even when the front matter did not parse
+
+    @property
+    def summary(self) -> str:
+        return self.doc.strip().splitlines()[0] if self.doc.strip() else ""
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    *,
+    severity: Severity = Severity.ERROR,
+    default: bool = True,
+    fix: Applicability | None = None,
+    online: bool = False,
+    options: dict[str, Any] | None = None,
+    collect: Callable[..., Any] | None = None,
+    finish: Callable[..., Iterable[tuple]] | None = None,
+    needs_data: bool = True,
+):
+    """Register ``check`` as rule ``code``."""
+
+    def register(check):
+        if code in _RULES:
+            raise ValueError(f"rule {code} registered twice")
+        _RULES[code] = Rule(code, name, severity, default, fix, check,
+                            inspect.cleandoc(check.__doc__ or ""), online,
+                            dict(options or {}), collect, finish, needs_data)
+        return check
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    if not _RULES or len(_loaded) < len(RULE_MODULES):
+        for module in RULE_MODULES:
+            if module not in _loaded:
+                importlib.import_module(module)
+                _loaded.add(module)
+    return sorted(_RULES.values(), key=lambda r: r.code)
+
+
+_loaded: set[str] = set()
+
+
+def get(code: str) -> Rule | None:
+    by_code = {r.code: r for r in all_rules()}
+    found = by_code.get(code.upper())
+    if found is None:  # also accept the rule's name
+        found = next((r for r in by_code.values() if r.name == code.lower()), None)
+    return found
+
+
+def matches(code: str, patterns: Iterable[str]) -> bool:
+    """True when ``code`` matches a code or prefix (``CL1``, ``CL10``, ``ALL``)."""
+    return any(p == "ALL" or code.startswith(p) for p in patterns)

@@ -1,0 +1,46 @@
+"""Reporters: a name -> render function table.
+
+A reporter turns the run's diagnostics (sorted by path, line, column) into
+the text of one output format. It never re-parses files or asks rules
+anything; what it needs is on the Diagnostic and in ReportContext.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from contentlint.model import Diagnostic
+
+FORMATS = {
+    "text": "contentlint.report.text",
+    "json": "contentlint.report.json_format",
+    "sarif": "contentlint.report.sarif",
+    "github": "contentlint.report.github",
+    "junit": "contentlint.report.junit",
+    "gitlab": "contentlint.report.gitlab",
+}
+
+DOCS_URL = "https://github.com/contentlint/contentlint/blob/main/docs/rules.md#{code}"
+
+
+@dataclass
+class ReportContext:
+    files_checked: int = 0
+    color: bool = False
+    statistics: bool = False
+    fix_command: str = "contentlint fix"
+    unsafe_fixable: int = 0  # findings fixable only with --unsafe-fixes
+    tool_version: str = ""
+    checked_paths: list[str] = field(default_factory=list)  # every file of the run (junit)
+
+
+def renderer(name: str) -> Callable[[Sequence[Diagnostic], ReportContext], str]:
+    """The ``render(diagnostics, ctx) -> str`` function of format ``name``."""
+    return importlib.import_module(FORMATS[name]).render
+
+
+def rule_help(code: str) -> str:
+    """How every format points a reader at a rule's documentation."""
+    return f"run `contentlint rule {code}` or see {DOCS_URL.format(code=code.lower())}"

@@ -1,0 +1,1 @@
+"""Rule families, one module each. Every rule's docstring is its documentation."""

@@ -1,0 +1,163 @@
+"""The schema contract: load, validate, and explain failures in plain words.
+
+Each jsonschema error becomes one ``SchemaError`` with the JSON path it is
+about, the rule code it belongs to (CL100-CL104), where to anchor it ("value",
+"key" or "parent") and a message built from the schema's ``description``s.
+For ``anyOf``/``oneOf`` the best-matching branch's error is explained, not
+the whole list.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator, exceptions, validators
+
+
+class SchemaLoadError(Exception):
+    """The schema file is missing or invalid: a usage error (exit 2)."""
+
+
+@dataclass(frozen=True)
+class SchemaError:
+    code: str
+    path: tuple  # JSON path of the instance the error is about
+    anchor: str  # "value", "key" or "parent"
+    message: str
+
+
+def default_schema_path() -> str:
+    """The contract shipped in the wheel (the top-level schemas/ folder)."""
+    try:
+        return str(resources.files("contentlint.schemas").joinpath("article.schema.json"))
+    except ModuleNotFoundError:  # running from a source tree that is not installed
+        return os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", "article.schema.json")
+
+
+def load_schema(path: str | None) -> "Schema":
+    path = path or default_schema_path()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except OSError as exc:
+        raise SchemaLoadError(f"cannot read schema {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise SchemaLoadError(f"schema {path} is not valid JSON: {exc}") from None
+    cls = validators.validator_for(document, default=Draft202012Validator)
+    try:
+        cls.check_schema(document)
+    except exceptions.SchemaError as exc:
+        raise SchemaLoadError(f"schema {path} is not a valid JSON Schema: {exc.message}") from None
+    return Schema(path, document, cls(document, format_checker=cls.FORMAT_CHECKER))
+
+
+def describe_path(path) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "front matter"
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+_EXPECTED = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
+             "array": "a list", "object": "a mapping", "null": "null"}
+
+
+class Schema:
+    def __init__(self, path: str, document: dict, validator):
+        self.path = path
+        self.document = document
+        self.validator = validator
+
+    def errors(self, data: Any) -> list[SchemaError]:
+        if self.validator.is_valid(data):
+            return []
+        found: dict[tuple, SchemaError] = {}
+        for error in self.validator.iter_errors(data):
+            for explained in self._explain(error):
+                found.setdefault((explained.code, explained.path), explained)
+        return list(found.values())
+
+    def _resolve(self, schema: Any) -> Any:
+        """Follow local `$ref`s (`#/$defs/x`) so descriptions can be read."""
+        seen = 0
+        while isinstance(schema, dict) and "$ref" in schema and seen < 16:
+            ref = schema["$ref"]
+            if not ref.startswith("#/"):
+                return schema
+            target: Any = self.document
+            for part in ref[2:].split("/"):
+                target = target.get(part.replace("~1", "/").replace("~0", "~"), {})
+            schema, seen = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}, seen + 1
+        return schema if isinstance(schema, dict) else {}
+
+    def _description(self, schema: Any) -> str:
+        text = self._resolve(schema).get("description", "")
+        return f": {text}" if text else ""
+
+    def _explain(self, error: exceptions.ValidationError) -> list[SchemaError]:
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            # Explain the branch that came closest, not every branch.
+            return self._explain(exceptions.best_match(error.context))
+        path = tuple(error.absolute_path)
+        name = describe_path(path)
+        kind, schema, value = error.validator, error.schema, error.instance
+        if kind == "required":
+            # jsonschema yields one error per missing field; errors() dedupes.
+            props = self._resolve(schema).get("properties", {})
+            return [SchemaError("CL101", path + (m,), "parent",
+                                f"missing required field `{describe_path(path + (m,))}`{self._description(props.get(m, {}))}")
+                    for m in error.validator_value if isinstance(value, dict) and m not in value]
+        if kind == "type":
+            expected = error.validator_value
+            expected = " or ".join(_EXPECTED.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
+            return [SchemaError("CL102", path, "value",
+                                f"`{name}` must be {expected}, not {_type_name(value)}{self._description(schema)}")]
+        if kind == "format":
+            return [SchemaError("CL103", path, "value",
+                                f"`{name}` is not a valid {error.validator_value} ({value!r}){self._description(schema)}")]
+        if kind in ("additionalProperties", "unevaluatedProperties"):
+            known = set(self._resolve(schema).get("properties", {}))
+            extras = [k for k in value if k not in known] if isinstance(value, dict) else []
+            where = f"in `{name}`" if path else "at the top level"
+            return [SchemaError("CL104", path + (k,), "key",
+                                f"unknown field `{k}` {where}; expected one of: {', '.join(sorted(known))}")
+                    for k in extras]
+        return [SchemaError("CL100", path, "value", self._generic(error, name))]
+
+    def _generic(self, error: exceptions.ValidationError, name: str) -> str:
+        kind, expected, value, schema = error.validator, error.validator_value, error.instance, error.schema
+        description = self._description(schema)
+        if kind == "minLength":
+            what = "must not be empty" if expected == 1 else f"must be at least {expected} characters"
+            return f"`{name}` {what}{description}"
+        if kind == "pattern":
+            return f"`{name}` does not match the expected form `{expected}` ({value!r}){description}"
+        if kind == "enum":
+            return f"`{name}` must be one of {', '.join(map(repr, expected))}, not {value!r}{description}"
+        if kind == "const":
+            return f"`{name}` must be {expected!r}, not {value!r}{description}"
+        if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+            return f"`{name}` {error.message}{description}"
+        if kind in ("minItems", "maxItems", "uniqueItems"):
+            return f"`{name}`: {error.message}{description}"
+        return f"`{name}`: {error.message}"
