@@ -82,6 +82,26 @@ _EXPECTED = {"string": "a string", "integer": "an integer", "number": "a number"
              "array": "a list", "object": "a mapping", "null": "null"}
 
 
+def _closest_branch(error: exceptions.ValidationError) -> exceptions.ValidationError:
+    """The error of the anyOf/oneOf branch that came closest, not a dump of all.
+
+    A branch whose type does not even match the value (`type: null` for a
+    string) is the least helpful explanation; among the others, the branch
+    with the fewest errors wins, and jsonschema's best_match picks within it.
+    """
+    branches: dict = {}
+    for sub in error.context:
+        branches.setdefault(sub.schema_path[0] if sub.schema_path else 0, []).append(sub)
+
+    def distance(item):
+        errors = item[1]
+        wrong_type = any(e.validator == "type" and not e.relative_path for e in errors)
+        return (wrong_type, len(errors), item[0])
+
+    _, errors = min(branches.items(), key=distance)
+    return exceptions.best_match(errors)
+
+
 class Schema:
     def __init__(self, path: str, document: dict, validator):
         self.path = path
@@ -110,17 +130,18 @@ class Schema:
             schema, seen = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}, seen + 1
         return schema if isinstance(schema, dict) else {}
 
-    def _description(self, schema: Any) -> str:
-        text = self._resolve(schema).get("description", "")
+    def _description(self, schema: Any, outer: Any = None) -> str:
+        text = self._resolve(schema).get("description", "") or self._resolve(outer).get("description", "")
         return f": {text}" if text else ""
 
-    def _explain(self, error: exceptions.ValidationError) -> list[SchemaError]:
+    def _explain(self, error: exceptions.ValidationError, outer: Any = None) -> list[SchemaError]:
         if error.validator in ("anyOf", "oneOf") and error.context:
-            # Explain the branch that came closest, not every branch.
-            return self._explain(exceptions.best_match(error.context))
+            # The branch usually has no description of its own; the anyOf's has.
+            return self._explain(_closest_branch(error), outer=error.schema)
         path = tuple(error.absolute_path)
         name = describe_path(path)
         kind, schema, value = error.validator, error.schema, error.instance
+        description = self._description(schema, outer)
         if kind == "required":
             # jsonschema yields one error per missing field; errors() dedupes.
             props = self._resolve(schema).get("properties", {})
@@ -131,10 +152,10 @@ class Schema:
             expected = error.validator_value
             expected = " or ".join(_EXPECTED.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
             return [SchemaError("CL102", path, "value",
-                                f"`{name}` must be {expected}, not {_type_name(value)}{self._description(schema)}")]
+                                f"`{name}` must be {expected}, not {_type_name(value)}{description}")]
         if kind == "format":
             return [SchemaError("CL103", path, "value",
-                                f"`{name}` is not a valid {error.validator_value} ({value!r}){self._description(schema)}")]
+                                f"`{name}` is not a valid {error.validator_value} ({value!r}){description}")]
         if kind in ("additionalProperties", "unevaluatedProperties"):
             known = set(self._resolve(schema).get("properties", {}))
             extras = [k for k in value if k not in known] if isinstance(value, dict) else []
@@ -142,11 +163,11 @@ class Schema:
             return [SchemaError("CL104", path + (k,), "key",
                                 f"unknown field `{k}` {where}; expected one of: {', '.join(sorted(known))}")
                     for k in extras]
-        return [SchemaError("CL100", path, "value", self._generic(error, name))]
+        return [SchemaError("CL100", path, "value", self._generic(error, name, description))]
 
-    def _generic(self, error: exceptions.ValidationError, name: str) -> str:
-        kind, expected, value, schema = error.validator, error.validator_value, error.instance, error.schema
-        description = self._description(schema)
+    @staticmethod
+    def _generic(error: exceptions.ValidationError, name: str, description: str) -> str:
+        kind, expected, value = error.validator, error.validator_value, error.instance
         if kind == "minLength":
             what = "must not be empty" if expected == 1 else f"must be at least {expected} characters"
             return f"`{name}` {what}{description}"

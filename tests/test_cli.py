@@ -1,0 +1,222 @@
+"""`contentlint check` end to end: output shapes, exit codes, config, selection."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from contentlint import registry
+from tests.conftest import SEEDS, check_json, findings, run_cli
+
+# A small schema for testing the CL10x mechanics independently of the contract.
+TEST_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["title", "provider"],
+    "additionalProperties": False,
+    "properties": {
+        "title": {"type": "string", "minLength": 1, "description": "The headline."},
+        "date": {"type": "string", "format": "date-time", "description": "When it was published."},
+        "kind": {"enum": ["article", "video"], "description": "What the item is."},
+        "link": {"anyOf": [{"type": "string", "format": "uri"}, {"type": "null"}],
+                 "description": "A link."},
+        "provider": {
+            "type": "object",
+            "required": ["name", "domain"],
+            "additionalProperties": False,
+            "properties": {"name": {"type": "string", "description": "Publisher name."},
+                           "domain": {"type": "string", "description": "Publisher domain."}},
+        },
+        "topics": {"type": "array", "items": {"type": "string", "description": "A topic."}},
+    },
+}
+
+GOOD = "---\ntitle: \"Hello\"\nprovider:\n  name: N\n  domain: n.com\n---\n"
+
+
+@pytest.fixture
+def schema(write):
+    return write("schema.json", json.dumps(TEST_SCHEMA))
+
+
+def test_seeds_have_no_schema_finding(capsys):
+    code, result = check_json([SEEDS], capsys, "--select", "CL1")
+    assert result == []
+    assert code == 0
+
+
+def test_schema_findings_anchored_exactly(write, schema, capsys):
+    path = write("a.md", (
+        "---\n"
+        "title: \"\"\n"                       # 2: CL100 minLength at the value
+        "date: 2021-13-45T00:00:00Z\n"        # 3: CL103 at the value
+        "kind: podcast\n"                     # 4: CL100 enum
+        "link: \"not a uri\"\n"               # 5: anyOf -> best match: CL103 format
+        "provider:\n"                         # 6: CL101 domain missing, at the mapping's first line
+        "  name: N\n"
+        "  extra: 1\n"                        # 8: CL104 at the key
+        "topics:\n"
+        "  - AI\n"
+        "  -\n"                               # 11: CL102 null topic
+        "titel: x\n"                          # 12: CL104
+        "---\n"))
+    code, result = check_json([path], capsys, "--schema", schema)
+    got = [(f["code"], f["line"], f["column"], f["end_line"], f["end_column"]) for f in result]
+    assert got == [
+        ("CL100", 2, 8, 2, 10),
+        ("CL103", 3, 7, 3, 27),
+        ("CL100", 4, 7, 4, 14),
+        ("CL103", 5, 7, 5, 18),
+        ("CL101", 7, 3, 7, 10),
+        ("CL104", 8, 3, 8, 8),
+        ("CL102", 11, 4, 11, 4),
+        ("CL104", 12, 1, 12, 6),
+    ]
+    messages = {f["line"]: f["message"] for f in result}
+    assert messages[7] == "missing required field `provider.domain`: Publisher domain."
+    assert messages[11] == "`topics[1]` must be a string, not null: A topic."
+    assert messages[8] == "unknown field `extra` in `provider`; expected one of: domain, name"
+    assert messages[2] == "`title` must not be empty: The headline."
+    assert messages[5] == "`link` is not a valid uri ('not a uri'): A link."
+    assert code == 1
+
+
+def test_missing_top_level_field_at_first_key(write, schema, capsys):
+    path = write("a.md", "---\ntitle: x\n---\n")
+    assert findings([path], capsys, "--schema", schema) == [("CL101", 2, 1)]
+
+
+def test_crlf_positions(write, schema, capsys):
+    path = write("a.md", GOOD.replace("\n", "\r\n").replace("title: \"Hello\"", "title: 5"))
+    assert findings([path], capsys, "--schema", schema) == [("CL102", 2, 8)]
+
+
+def test_json_shape_and_order(write, capsys):
+    write("b.md", "\ufeff---\na: 1\na: 2\n---\n")
+    path = write("a.md", "no front matter\n")
+    code, result = check_json([path.parent], capsys, "--select", "CL0")
+    assert [(f["path"].rsplit("/", 1)[1], f["code"]) for f in result] == [("a.md", "CL002"), ("b.md", "CL005"), ("b.md", "CL004")]
+    bom = result[1]
+    assert bom == {
+        "path": str(path.parent / "b.md"), "line": 1, "column": 1, "end_line": 1, "end_column": 1,
+        "code": "CL005", "name": "byte-order-mark", "severity": "warning",
+        "message": "file starts with a UTF-8 byte order mark",
+        "fix": {"applicability": "safe", "message": "Remove the byte order mark",
+                "edits": [{"start": {"line": 1, "column": 1}, "end": {"line": 1, "column": 1}, "content": ""}]},
+    }
+    assert result[2]["fix"] is None and result[2]["severity"] == "error"
+    assert code == 1
+
+
+def test_text_format_and_summary(write, capsys):
+    path = write("a.md", "\ufeff---\na: 1\na: 2\n---\n")
+    code, out, _ = run_cli(["check", "--select", "CL0", "--statistics", path], capsys)
+    assert out.splitlines() == [
+        f"{path}:1:1: CL005 file starts with a UTF-8 byte order mark [*]",
+        f"{path}:3:1: CL004 duplicate key `a`: the earlier value is silently overwritten",
+        "",
+        "     1  CL004  duplicate-key",
+        "     1  CL005  byte-order-mark  [*]",
+        "Found 2 findings in 1 file.",
+        "[*] 1 fixable with `contentlint fix`.",
+    ]
+    assert code == 1
+
+
+def test_exit_codes(write, capsys, tmp_path):
+    clean = write("clean.md", "---\na: 1\n---\n")
+    assert run_cli(["check", "--select", "CL0", clean], capsys)[0] == 0
+    warning_only = write("w.md", "\ufeff---\na: 1\n---\n")
+    assert run_cli(["check", "--select", "CL0", warning_only], capsys)[0] == 0
+    broken = write("b.md", "---\na: [\n---\n")
+    assert run_cli(["check", "--select", "CL0", broken], capsys)[0] == 1
+    assert run_cli(["check", "--select", "CL0", "--exit-zero", broken], capsys)[0] == 0
+    assert run_cli(["check", "--select", "XX9", broken], capsys)[0] == 2
+    assert run_cli(["check", "--schema", tmp_path / "nope.json", broken], capsys)[0] == 2
+    bad_schema = write("bad.json", '{"type": 12}')
+    code, _, err = run_cli(["check", "--schema", bad_schema, clean], capsys)
+    assert code == 2 and "not a valid JSON Schema" in err
+    with pytest.raises(SystemExit) as exc:
+        run_cli(["check", "--format", "xml", clean], capsys)
+    assert exc.value.code == 2
+
+
+def test_select_ignore_prefixes(write, capsys):
+    path = write("a.md", "\ufeff---\na: 1\na: 2\n---\n")
+    assert findings([path], capsys, "--select", "CL0") == [("CL005", 1, 1), ("CL004", 3, 1)]
+    assert findings([path], capsys, "--select", "CL004") == [("CL004", 3, 1)]
+    assert findings([path], capsys, "--select", "CL0", "--ignore", "CL004") == [("CL005", 1, 1)]
+    assert findings([path], capsys, "--select", "CL00", "--ignore", "CL0") == []
+
+
+def test_config_file_and_per_file_ignores(write, capsys, tmp_path, monkeypatch):
+    write("pyproject.toml", '[tool.contentlint]\nselect = ["CL0"]\nexclude = ["drafts"]\n'
+          '[tool.contentlint.per-file-ignores]\n"legacy/*.md" = ["CL004"]\n')
+    write("legacy/a.md", "---\na: 1\na: 2\n---\n")
+    write("new/a.md", "---\na: 1\na: 2\n---\n")
+    write("drafts/a.md", "---\na: [\n---\n")
+    monkeypatch.chdir(tmp_path)
+    code, result = check_json(["."], capsys)
+    assert [(f["path"], f["code"]) for f in result] == [("./new/a.md", "CL004")]
+    assert code == 1
+
+
+def test_contentlint_toml_wins_and_unknown_keys_fail(write, capsys, tmp_path, monkeypatch):
+    write("contentlint.toml", 'select = ["CL0"]\nselct = ["CL1"]\n')
+    write("a.md", "---\na: 1\n---\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["check", "."], capsys)
+    assert code == 2
+    assert err.strip().endswith("contentlint.toml: unknown key `selct`")
+    write("contentlint.toml", '[rules.CL004]\nnope = 1\n')
+    code, out, err = run_cli(["check", "."], capsys)
+    assert code == 2 and "unknown option `nope` for rule CL004" in err
+    write("contentlint.toml", 'select = "CL0"\nper-file-ignores = 3\n')
+    code, out, err = run_cli(["check", "."], capsys)
+    assert code == 2 and "`per-file-ignores` must be a table" in err
+    write("contentlint.toml", 'select = [\n')
+    code, out, err = run_cli(["check", "."], capsys)
+    assert code == 2 and "invalid TOML" in err
+
+
+def test_explicit_config_option(write, capsys, tmp_path):
+    config = write("conf/cl.toml", 'ignore = ["CL004"]\n')
+    path = write("a.md", "---\na: 1\na: 2\n---\n")
+    assert findings([path], capsys, "--config", config, "--select", "CL0") == []
+
+
+def test_discovery_extensions_and_skipped_folders(write, capsys, tmp_path):
+    for name in ("a.md", "b.markdown", "c.mdx", "d.txt", "e.html", "f.yaml", ".git/g.md",
+                 "node_modules/h.md", "venv/i.md"):
+        write(name, "no front matter\n")
+    write("venv/pyvenv.cfg", "home = /usr\n")
+    result = check_json([tmp_path], capsys, "--select", "CL002")[1]
+    assert sorted(f["path"].rsplit("/", 1)[1] for f in result) == ["a.md", "b.markdown", "c.mdx", "d.txt", "e.html"]
+
+
+def test_rules_and_rule_docs(capsys):
+    code, out, _ = run_cli(["rules"], capsys)
+    assert code == 0
+    assert out.splitlines()[0].split() == ["code", "name", "fix", "default", "severity"]
+    assert any(line.split()[:3] == ["CL005", "byte-order-mark", "safe"] for line in out.splitlines())
+    code, out, _ = run_cli(["rule", "CL101"], capsys)
+    assert code == 0 and out.startswith("# CL101 missing-field\n") and "## Why is this bad?" in out
+    assert run_cli(["rule", "CL999"], capsys)[0] == 2
+
+
+def test_every_rule_has_its_doc_sections():
+    for rule in registry.all_rules():
+        headings = [line[3:].strip() for line in rule.doc.splitlines() if line.startswith("## ")]
+        required = ["What it does", "Why is this bad?", "Example"] + (["Fix safety"] if rule.fix is not None else [])
+        assert headings[:len(required)] == required, rule.code
+        assert rule.name == rule.name.lower() and " " not in rule.name
+
+
+def test_module_entry_point_runs_check():
+    proc = subprocess.run([sys.executable, "-m", "contentlint", "check", str(SEEDS), "--select", "CL1"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "All checks passed (2 files checked)."

@@ -1,0 +1,96 @@
+"""The document model: front-matter split, positions, and CL001-CL008."""
+
+from __future__ import annotations
+
+import pytest
+
+from contentlint.document import load
+from contentlint.model import Position
+from tests.conftest import findings
+
+SYNTAX = ["--select", "CL0"]
+
+
+def codes_at(doc):
+    return [(code, doc.position(v.start)) for code, v in doc.problems]
+
+
+def test_positions_lf_crlf_and_bom():
+    text = "---\ntitle: \"Café\"\nn: 3\n---\nbody\n"
+    for variant in (text, text.replace("\n", "\r\n"), "\ufeff" + text):
+        doc = load("x.md", variant.encode("utf-8"))
+        assert doc.data == {"title": "Café", "n": 3}
+        title = doc.span(("title",))
+        assert doc.position(title.key_start) == Position(2, 1)
+        assert doc.position(title.start) == Position(2, 8)  # the opening quote
+        assert doc.text[title.start:title.end] == '"Café"'
+        assert doc.position(doc.span(("n",)).start) == Position(3, 4)
+
+
+def test_line_separators_inside_values_do_not_shift_lines():
+    # libyaml counts U+2028 as a line break (YAML 1.1); positions must not.
+    doc = load("x.md", '---\na: "x\u2028y"\nb: 1\n---\n'.encode())
+    assert doc.position(doc.span(("b",)).start) == Position(3, 4)
+
+
+def test_yaml_12_core_schema_and_timestamps_stay_strings():
+    doc = load("x.md", b"---\na: yes\nb: 0o17\nc: 1.5\nd: ~\ne: 2021-12-08T16:33:00Z\nf: true\ng: 010\n---\n")
+    assert doc.data == {"a": "yes", "b": 15, "c": 1.5, "d": None, "e": "2021-12-08T16:33:00Z", "f": True, "g": 10}
+
+
+def test_nested_paths_and_body_untouched():
+    doc = load("x.md", b"---\nrelated:\n  - webUrl: \"https://a.example/\"\n    quality: 5\n---\nbody: not yaml: [\n")
+    assert doc.data == {"related": [{"webUrl": "https://a.example/", "quality": 5}]}
+    span = doc.span(("related", 0, "quality"))
+    assert doc.position(span.start) == Position(4, 14)
+    assert doc.position(span.key_start) == Position(4, 5)
+    assert doc.position(doc.span(("related", 0)).start) == Position(3, 5)
+
+
+CASES = [
+    # (name, bytes, expected (code, line, column) list)
+    ("invalid utf-8", b"---\ntitle: \"caf\xe9\"\n---\n", [("CL001", 2, 12)]),
+    ("invalid utf-8 in body", b"---\na: 1\n---\nok\n\xff\n", [("CL001", 5, 1)]),
+    ("utf-16", "---\na: 1\n---\n".encode("utf-16"), [("CL001", 1, 1)]),
+    ("no front matter", b"title: x\n", [("CL002", 1, 1)]),
+    ("empty file", b"", [("CL002", 1, 1)]),
+    ("unterminated", b"---\ntitle: x\n", [("CL002", 1, 1)]),
+    ("unterminated after bom", b"\xef\xbb\xbf---\ntitle: x\n", [("CL002", 1, 1), ("CL005", 1, 1)]),
+    ("syntax error", b"---\ntitle: x\nbad: [1, 2\n---\n", [("CL003", 4, 1)]),
+    ("mapping in scalar", b"---\ntitle: a: b\n---\n", [("CL003", 2, 9)]),
+    ("tab indentation", b"---\na:\n\tb: 1\n---\n", [("CL003", 3, 1)]),
+    ("duplicate key", b"---\ntitle: a\nn: 1\ntitle: b\n---\n", [("CL004", 4, 1)]),
+    ("nested duplicate", b"---\np:\n  name: a\n  name: b\n---\n", [("CL004", 4, 3)]),
+    ("bom", b"\xef\xbb\xbf---\ntitle: x\n---\n", [("CL005", 1, 1)]),
+    ("list front matter", b"---\n- a\n- b\n---\n", [("CL006", 1, 1)]),
+    ("scalar front matter", b"---\njust text\n---\n", [("CL006", 1, 1)]),
+    ("empty front matter", b"---\n---\nbody\n", [("CL006", 1, 1)]),
+    ("alias", b"---\na: &x\n  k: 1\nb: *x\nc: *x\n---\n", [("CL007", 2, 4)]),
+    ("crlf syntax error", b"---\r\na: 1\r\nb: [\r\n---\r\n", [("CL003", 4, 1)]),
+    ("deep nesting", b"---\na: " + b"[" * 1000 + b"]" * 1000 + b"\n---\n", [("CL003", 2, 68)]),
+]
+
+
+@pytest.mark.parametrize("name,raw,expected", CASES, ids=[c[0] for c in CASES])
+def test_syntax_findings_exact(name, raw, expected, write, capsys):
+    path = write("case.md", raw)
+    assert sorted(findings([path], capsys, *SYNTAX)) == sorted(expected)
+
+
+def test_alias_bomb_is_not_expanded(write, capsys):
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)]
+    path = write("bomb.md", "---\n" + "\n".join(levels) + "\n---\n")
+    # 9**12 items if expanded; one CL007 per anchor that is aliased (a0-a10), at the anchor.
+    result = findings([path], capsys, *SYNTAX)
+    assert result == [("CL007", line, 5) for line in range(2, 12)] + [("CL007", 12, 6)]
+
+
+def test_bad_files_do_not_stop_the_run(write, capsys, tmp_path):
+    write("a.md", b"---\nbad: [\n---\n")
+    write("b.md", b"\xff\xfe")
+    write("c.md", b"---\ntitle: x\ntitle: y\n---\n")
+    (tmp_path / "dir.md").mkdir()  # a folder named like a record is walked, not read
+    result = findings([tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md", tmp_path / "missing.md"],
+                      capsys, *SYNTAX)
+    assert result == [("CL003", 3, 1), ("CL001", 1, 1), ("CL004", 3, 1), ("CL008", 1, 1)]
