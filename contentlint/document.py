@@ -158,6 +158,22 @@ class Document:
             for i, item in enumerate(node.value):
                 self._index(item, path + (i,), None, seen)
 
+    def scalar_ranges(self) -> Iterator[tuple[int, int]]:
+        """Offsets of every scalar in the source (keys included, duplicates too)."""
+        stack = [self._root] if self._root is not None else []
+        seen: set[int] = set()  # aliases share nodes: visit each once (alias bombs)
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if isinstance(node, ScalarNode):
+                yield self.fm_start + node.start_mark.index, self.fm_start + node.end_mark.index
+            elif isinstance(node, MappingNode):
+                stack.extend(n for pair in node.value for n in pair)
+            elif isinstance(node, SequenceNode):
+                stack.extend(node.value)
+
     def strings(self) -> Iterator[tuple[Path, str]]:
         """Every string value with its path, in document order."""
         stack = [((), self.data)]

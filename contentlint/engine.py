@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
-from contentlint import registry
+from contentlint import registry, suppress
 from contentlint.config import Settings
 from contentlint.discover import matches_glob
 from contentlint.document import Document, load
@@ -68,6 +68,7 @@ class FileResult:
     diagnostics: list[Diagnostic]
     facts: dict[str, Any] = field(default_factory=dict)  # whole-run rule code -> collected facts
     error: str | None = None  # an internal error (a bug), reported separately
+    suppressions: list = field(default_factory=list)  # still needed for whole-run/online findings
 
 
 def read(path: str) -> tuple[bytes | None, str | None]:
@@ -121,8 +122,21 @@ def lint_document(doc: Document, rules: list[registry.Rule], ctx: Context) -> Fi
         import traceback
 
         return FileResult(doc.path, [], {}, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+    suppressions = suppress.parse(doc)
+    if suppressions:
+        diagnostics = suppress.filter_diagnostics(diagnostics, suppressions)
+        cl009 = next((r for r in rules if r.code == suppress.CODE), None)
+        if cl009 is not None and not registry.matches(cl009.code, ignored):
+            enabled = {r.code for r in rules}
+            settled = {r.code for r in rules if not r.online and r.finish is None}
+            known = {r.code for r in registry.all_rules()}
+            diagnostics.extend(suppress.unused(doc.path, suppressions, enabled, settled, known, cl009))
+        # Whole-run and online rules report later; keep what they may need.
+        later = {r.code for r in rules if r.online or r.finish is not None}
+        suppressions = [s for s in suppressions if any(c.startswith(code) or code.startswith(c)
+                                                       for c in s.codes for code in later)]
     diagnostics.sort(key=lambda d: d.sort_key)
-    return FileResult(doc.path, diagnostics, facts)
+    return FileResult(doc.path, diagnostics, facts, suppressions=suppressions)
 
 
 def file_ignores(path: str, settings: Settings) -> tuple[str, ...]:
@@ -165,6 +179,24 @@ def finish_run(results: Iterable[FileResult], rules: list[registry.Rule], ctx: C
             if registry.matches(rule.code, file_ignores(path, ctx.settings)):
                 continue
             yield Diagnostic(path, rule.code, rule.name, rule.severity, start, end, message)
+
+
+def settle_suppressions(late: list[Diagnostic], results: Iterable[FileResult], rules: list[registry.Rule]) -> list[Diagnostic]:
+    """Apply suppressions to whole-run and online findings; CL009 for the codes they settle."""
+    by_path = {r.path: r.suppressions for r in results if r.suppressions}
+    if not by_path:
+        return late
+    kept = [d for d in late if d.path not in by_path]
+    cl009 = next((r for r in rules if r.code == suppress.CODE), None)
+    enabled = {r.code for r in rules}
+    late_codes = {r.code for r in rules if r.online or r.finish is not None}
+    for path, suppressions in by_path.items():
+        for s in suppressions:  # judge only codes that cover late rules; the rest were judged per file
+            s.codes = tuple(c for c in s.codes if any(code.startswith(c) for code in late_codes))
+        kept.extend(suppress.filter_diagnostics([d for d in late if d.path == path], suppressions))
+        if cl009 is not None:
+            kept.extend(suppress.unused(path, suppressions, enabled, enabled, enabled, cl009))
+    return kept
 
 
 def is_failure(diagnostic: Diagnostic) -> bool:

@@ -27,6 +27,7 @@ FIX_SECTION = "Fix safety"
 RULE_MODULES = (
     "contentlint.rules.syntax",
     "contentlint.rules.schema",
+    "contentlint.rules.suppression",
 )
 
 

@@ -6,7 +6,7 @@ import os
 import sys
 from typing import Iterator
 
-from contentlint import engine, registry
+from contentlint import __version__, engine, registry
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
 from contentlint.model import Diagnostic
@@ -59,8 +59,8 @@ def check_schema(settings: Settings, rules: list[registry.Rule]) -> None:
 
 
 def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
-            jobs: int | None = None) -> tuple[list[Diagnostic], int, list[str]]:
-    """All diagnostics of a run, sorted; the number of files; internal errors."""
+            jobs: int | None = None) -> tuple[list[Diagnostic], list[str], list[str]]:
+    """All diagnostics of a run, sorted; the files checked; internal errors."""
     files = list(discover(paths or ["."], settings))
     diagnostics: list[Diagnostic] = []
     results: list[engine.FileResult] = []
@@ -69,22 +69,25 @@ def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
         if result.error:
             errors.append(f"{result.path}: internal error: {result.error}")
         diagnostics.extend(result.diagnostics)
-        if result.facts:
+        if result.facts or result.suppressions:
+            result.diagnostics = []  # keep only what the whole-run stage needs
             results.append(result)
-    diagnostics.extend(engine.finish_run(results, rules, engine.Context(settings)))
+    late = list(engine.finish_run(results, rules, engine.Context(settings)))
+    diagnostics.extend(engine.settle_suppressions(late, results, rules))
     diagnostics.sort(key=lambda d: d.sort_key)
-    return diagnostics, len(files), errors
+    return diagnostics, files, errors
 
 
 def run_check(args, settings: Settings) -> int:
     rules = engine.enabled_rules(settings, online=args.online)
     check_schema(settings, rules)
-    diagnostics, count, errors = collect(args.paths, settings, rules)
+    diagnostics, files, errors = collect(args.paths, settings, rules)
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     assert fmt in FORMATS
     color = (fmt == "text" and not args.output_file and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
-    ctx = ReportContext(files_checked=count, color=color, statistics=args.statistics)
+    ctx = ReportContext(files_checked=len(files), color=color, statistics=args.statistics,
+                        tool_version=__version__, checked_paths=files)
     output = renderer(fmt)(diagnostics, ctx)
     if args.output_file:
         with open(args.output_file, "w", encoding="utf-8") as handle:

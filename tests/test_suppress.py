@@ -1,0 +1,62 @@
+"""Inline suppressions and CL009 unused-suppression."""
+
+from __future__ import annotations
+
+from tests.conftest import check_json, findings
+
+SEL = ["--select", "CL0"]
+
+
+def test_line_suppression(write, capsys):
+    path = write("a.md", "---\na: 1\na: 2  # contentlint: ignore[CL004]\nb: 1\nb: 2\n---\n")
+    assert findings([path], capsys, *SEL) == [("CL004", 5, 1)]
+
+
+def test_line_suppression_by_prefix_and_list(write, capsys):
+    path = write("a.md", "---\na: 1\na: 2  # contentlint: ignore[CL1, CL00]\n---\n")
+    assert findings([path], capsys, *SEL) == []
+
+
+def test_file_suppression(write, capsys):
+    path = write("a.md", "---\n# contentlint: ignore-file[CL004]\na: 1\na: 2\nb: 1\nb: 2\n---\n")
+    assert findings([path], capsys, *SEL) == []
+
+
+def test_wrong_code_does_not_suppress_and_is_reported(write, capsys):
+    path = write("a.md", "---\na: 1\na: 2  # contentlint: ignore[CL005]\n---\n")
+    code, result = check_json([path], capsys, *SEL)
+    assert [(f["code"], f["line"], f["column"]) for f in result] == [("CL004", 3, 1), ("CL009", 3, 7)]
+    assert result[1]["message"] == "unused suppression: `CL005` suppressed nothing"
+    assert result[1]["fix"]["edits"] == [{"start": {"line": 3, "column": 5}, "end": {"line": 3, "column": 35},
+                                          "content": ""}]
+
+
+def test_unknown_code_is_reported(write, capsys):
+    path = write("a.md", "---\na: 1  # contentlint: ignore[CL777]\n---\n")
+    code, result = check_json([path], capsys, *SEL)
+    assert [(f["code"], f["message"]) for f in result] == [("CL009", "unused suppression: `CL777` matches no rule")]
+
+
+def test_unused_file_suppression_removes_its_line(write, capsys):
+    path = write("a.md", "---\r\na: 1\r\n# contentlint: ignore-file[CL004]\r\nb: 2\r\n---\r\n")
+    code, result = check_json([path], capsys, *SEL)
+    assert [(f["code"], f["line"], f["column"]) for f in result] == [("CL009", 3, 1)]
+    assert result[0]["fix"]["edits"] == [{"start": {"line": 3, "column": 1}, "end": {"line": 4, "column": 1},
+                                          "content": ""}]
+
+
+def test_partly_used_suppression_keeps_the_used_code(write, capsys):
+    path = write("a.md", "---\na: 1\na: 2 # contentlint: ignore[CL004, CL005]\n---\n")
+    code, result = check_json([path], capsys, *SEL)
+    assert [(f["code"], f["line"], f["column"]) for f in result] == [("CL009", 3, 6)]
+    assert result[0]["fix"]["edits"][0]["content"] == "# contentlint: ignore[CL004]"
+
+
+def test_codes_of_rules_not_enabled_are_not_judged(write, capsys):
+    path = write("a.md", "---\na: 1  # contentlint: ignore[CL100]\n---\n")
+    assert findings([path], capsys, "--select", "CL0") == []
+
+
+def test_comment_text_inside_a_quoted_value_is_not_a_suppression(write, capsys):
+    path = write("a.md", "---\na: \"x # contentlint: ignore[CL004]\"\na: 2\n---\n")
+    assert findings([path], capsys, *SEL) == [("CL004", 3, 1)]
