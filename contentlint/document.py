@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from contentlint.model import Position, Violation
 from contentlint.yamlparse import (
     BOOL,
+    TAG,
     FLOAT,
     INT,
     NULL,
@@ -348,8 +349,10 @@ class _Builder:
 
 
 def _scalar(node: ScalarNode) -> Any:
-    tag, value = node.tag, node.value
-    tag = getattr(tag, "value", tag)  # ruamel may hand a Tag object
+    value = node.value
+    # node.tag would URI-decode the tag on every access; the suffix is the
+    # full tag for everything our resolver or libyaml produced.
+    tag = node.ctag.suffix if node.ctag.handle is None else TAG + node.ctag.suffix
     if tag == INT:
         text = value.replace("_", "")
         if text.startswith("0o"):

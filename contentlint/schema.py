@@ -9,6 +9,7 @@ the whole list.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from dataclasses import dataclass
@@ -82,6 +83,11 @@ _EXPECTED = {"string": "a string", "integer": "an integer", "number": "a number"
              "array": "a list", "object": "a mapping", "null": "null"}
 
 
+def _described(schema: dict) -> str:
+    text = schema.get("description", "")
+    return f": {text}" if text else ""
+
+
 def _closest_branch(error: exceptions.ValidationError) -> exceptions.ValidationError:
     """The error of the anyOf/oneOf branch that came closest, not a dump of all.
 
@@ -102,14 +108,82 @@ def _closest_branch(error: exceptions.ValidationError) -> exceptions.ValidationE
     return exceptions.best_match(errors)
 
 
+# Keywords that mean the same in draft-07 (what fastjsonschema implements) and
+# 2020-12. Anything else (unevaluatedProperties, prefixItems, $dynamicRef,
+# dependentRequired, ...) would be silently ignored there, so no fast path.
+_DRAFT7_SAME = frozenset("""
+$schema $id $defs $comment title description default examples definitions
+type enum const properties required additionalProperties patternProperties propertyNames
+items minItems maxItems uniqueItems contains minProperties maxProperties
+minLength maxLength pattern format minimum maximum exclusiveMinimum exclusiveMaximum multipleOf
+allOf anyOf oneOf not if then else
+""".split())
+_REF_SIBLINGS_OK = frozenset({"$ref", "description", "title", "$comment", "default", "examples"})
+
+
+def _draft7_subset(schema: Any, parent_key: str = "") -> bool:
+    if isinstance(schema, list):
+        return all(_draft7_subset(item) for item in schema)
+    if not isinstance(schema, dict):
+        return True
+    if parent_key in ("properties", "patternProperties", "$defs", "definitions"):
+        return all(_draft7_subset(sub) for sub in schema.values())  # keys here are names, not keywords
+    if "$ref" in schema and not set(schema) <= _REF_SIBLINGS_OK:
+        return False  # draft-07 ignores a $ref's siblings; 2020-12 applies them
+    if isinstance(schema.get("items"), list):
+        return False  # tuple form: prefixItems in 2020-12
+    for key, value in schema.items():
+        if key not in _DRAFT7_SAME and key != "$ref":
+            return False
+        if key in ("enum", "const", "default", "examples", "required", "type"):
+            continue
+        if not _draft7_subset(value, key):
+            return False
+    return True
+
+
+def _compile_fast(document: dict, validator) -> Any:
+    """A compiled validator that answers "valid?" ~20x faster than jsonschema.
+
+    Only a *valid* answer is trusted; any failure is re-checked and explained
+    by jsonschema. fastjsonschema's own `uri`/`date-time` checks are laxer
+    than jsonschema's (rfc3987, rfc3339-validator), so jsonschema's format
+    checker is passed in: both then accept exactly the same documents. A
+    schema fastjsonschema cannot compile (newer keywords) just has no fast
+    path.
+    """
+    if not _draft7_subset(document):
+        return None
+    try:
+        import fastjsonschema
+    except ImportError:
+        return None
+    checker = validator.format_checker
+    formats = {name: (lambda value, name=name: checker.conforms(value, name)) for name in checker.checkers}
+    try:
+        return fastjsonschema.compile(copy.deepcopy(document), formats=formats)
+    except Exception:
+        return None
+
+
 class Schema:
     def __init__(self, path: str, document: dict, validator):
         self.path = path
         self.document = document
         self.validator = validator
+        self.fast = _compile_fast(document, validator)
+
+    def is_valid(self, data: Any) -> bool:
+        if self.fast is not None:
+            try:
+                self.fast(data)
+                return True
+            except Exception:  # fastjsonschema's JsonSchemaException, or anything odd: ask jsonschema
+                pass
+        return self.validator.is_valid(data)
 
     def errors(self, data: Any) -> list[SchemaError]:
-        if self.validator.is_valid(data):
+        if self.is_valid(data):
             return []
         found: dict[tuple, SchemaError] = {}
         for error in self.validator.iter_errors(data):
@@ -130,23 +204,54 @@ class Schema:
             schema, seen = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}, seen + 1
         return schema if isinstance(schema, dict) else {}
 
-    def _description(self, schema: Any, outer: Any = None) -> str:
-        text = self._resolve(schema).get("description", "") or self._resolve(outer).get("description", "")
-        return f": {text}" if text else ""
+    def _field_description(self, error: exceptions.ValidationError) -> str:
+        """The description of the field an error is about, for the message.
 
-    def _explain(self, error: exceptions.ValidationError, outer: Any = None) -> list[SchemaError]:
+        Walks the error's absolute schema path from the root (jsonschema
+        leaves `$ref` hops out of it, so follow a `$ref` whenever the next
+        step is not in the current schema) and keeps the description of the
+        last field schema passed (reached through `properties/<name>` or
+        `items`), so a shared `$defs` shape or an anyOf branch quotes the
+        field's own words. For `required`, the missing field's description.
+        """
+        node: Any = self.document
+        described = ""
+        objects = [node]
+        previous = None
+        for step in list(error.absolute_schema_path)[:-1]:
+            while isinstance(node, dict) and step not in node and "$ref" in node:
+                node = self._resolve({"$ref": node["$ref"]})
+            if not isinstance(node, (dict, list)):
+                break
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                break
+            if isinstance(node, dict):
+                if previous == "properties" or step == "items":
+                    described = node.get("description", described)
+                target = self._resolve(node)
+                if "properties" in target:
+                    objects.append(target)
+            previous = step
+        if error.validator == "required" and isinstance(error.instance, dict):
+            missing = [m for m in error.validator_value if m not in error.instance]
+            if missing:
+                described = self._resolve(objects[-1].get("properties", {}).get(missing[0], {})).get("description", "")
+        return f": {described}" if described else ""
+
+    def _explain(self, error: exceptions.ValidationError) -> list[SchemaError]:
         if error.validator in ("anyOf", "oneOf") and error.context:
-            # The branch usually has no description of its own; the anyOf's has.
-            return self._explain(_closest_branch(error), outer=error.schema)
+            return self._explain(_closest_branch(error))
         path = tuple(error.absolute_path)
         name = describe_path(path)
         kind, schema, value = error.validator, error.schema, error.instance
-        description = self._description(schema, outer)
+        description = self._field_description(error)
         if kind == "required":
             # jsonschema yields one error per missing field; errors() dedupes.
             props = self._resolve(schema).get("properties", {})
             return [SchemaError("CL101", path + (m,), "parent",
-                                f"missing required field `{describe_path(path + (m,))}`{self._description(props.get(m, {}))}")
+                                f"missing required field `{describe_path(path + (m,))}`{_described(self._resolve(props.get(m, {})))}")
                     for m in error.validator_value if isinstance(value, dict) and m not in value]
         if kind == "type":
             expected = error.validator_value

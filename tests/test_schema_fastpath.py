@@ -1,0 +1,40 @@
+"""The compiled fast path answers "valid?" exactly as jsonschema does, or is not used."""
+
+from __future__ import annotations
+
+import json
+
+from contentlint.schema import load_schema
+from tests.conftest import findings
+
+
+def test_shipped_schema_has_a_fast_path_that_checks_formats():
+    schema = load_schema(None)
+    assert schema.fast is not None
+    base = {"category": "news", "title": "T", "excerpt": "", "publishedDateTime": "2021-12-08T16:33:00Z",
+            "type": "video", "originalUrl": "https://example.com/v", "provider": {"name": "N", "domain": "n.com"},
+            "topics": ["AI"], "secured": "x"}
+    assert schema.is_valid(base) and schema.validator.is_valid(base)
+    for bad in ("2021-13-45T00:00:00Z", "2021-02-30T00:00:00Z", "yesterday"):
+        record = {**base, "publishedDateTime": bad}
+        assert not schema.is_valid(record) and not schema.validator.is_valid(record), bad
+    record = {**base, "originalUrl": "https://example.com/pokémon"}
+    assert not schema.is_valid(record) and not schema.validator.is_valid(record)
+
+
+def test_keywords_the_fast_validator_would_ignore_disable_it(write, capsys):
+    # unevaluatedProperties does not exist in draft-07: a compiled draft-07
+    # validator would call this document valid.
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object",
+              "properties": {"a": {"type": "integer"}}, "unevaluatedProperties": False}
+    path = write("s.json", json.dumps(schema))
+    assert load_schema(str(path)).fast is None
+    record = write("a.md", "---\na: 1\nb: 2\n---\n")
+    assert findings([record], capsys, "--schema", path, "--select", "CL1") == [("CL104", 3, 1)]
+
+
+def test_ref_with_siblings_disables_it(write):
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "$defs": {"s": {"type": "string"}},
+              "properties": {"a": {"$ref": "#/$defs/s", "minLength": 3}}}
+    assert load_schema(str(write("s.json", json.dumps(schema)))).fast is None
