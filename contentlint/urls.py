@@ -1,0 +1,294 @@
+"""URL helpers for the structure rules: comparison (CL300/CL301), provider
+domains (CL302) and malformed URLs (CL303).
+
+What counts as malformed follows what browsers actually do (the WHATWG URL
+Standard) rather than the strict RFC 3986 grammar: `[`, `]`, `'`, `(`, `)`,
+`*`, `!`, `~`, `@`, `,`, `;`, `+`, `=`, `%XX` escapes and non-ASCII (IRI)
+characters are accepted; only what the standard calls invalid code points is
+reported — whitespace, control and invisible characters, ``"<>\\^`{|}`` and a
+`%` that starts no escape — plus a missing host and a scheme other than
+http/https.
+"""
+
+from __future__ import annotations
+
+import codecs
+import encodings.idna
+import re
+import unicodedata
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+# Problem kinds, in the order problems are returned.
+JUNK = "surrounding-junk"  # safe: strip it
+WHITESPACE = "whitespace"  # unsafe: percent-encode (line breaks/tabs: remove)
+INVISIBLE = "invisible-character"  # unsafe: remove (overlaps CL202)
+ILLEGAL = "illegal-character"  # unsafe: percent-encode
+BAD_SCHEME = "bad-scheme"  # no repair
+NO_HOST = "no-host"  # no repair
+BAD_HOST = "invalid-host"  # no repair
+
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+# Visible ASCII characters no URL may contain (WHATWG "invalid URL units").
+_ILLEGAL_ASCII = frozenset('"<>\\^`{|}')
+# Quotes a value gets wrapped in when pasted from HTML, code or prose.
+_QUOTES = frozenset("\"'`\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u201f\u00ab\u00bb\u2039\u203a")
+_LEADING_JUNK = _QUOTES | {"<"}
+# A trailing `'` is legal in a URL path, so it is junk only when the URL
+# also starts with one (checked below).
+_TRAILING_JUNK = (_QUOTES - {"'"}) | {">"}
+# Browsers drop tabs and line breaks from URLs instead of encoding them.
+_DROPPED_SPACE = frozenset("\t\n\r\v\f\x85\u2028\u2029")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+# What a host name may contain (IDN labels in Unicode are fine).
+_HOST_CHAR = re.compile(r"[\w.\-]", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class UrlProblem:
+    kind: str
+    start: int  # offsets into the URL string, end exclusive
+    end: int
+    message: str
+    repair: str | None  # the URL with this problem repaired; None: no safe guess
+    safe: bool  # True: the repair only strips surrounding junk
+
+
+# -- CL300 / CL301 -----------------------------------------------------------
+
+
+def normalize_for_compare(url: str) -> str:
+    """``url`` in the form two URLs are compared in: scheme and host lowercase,
+    IDN hosts in punycode, default port dropped, one trailing `/` of the path
+    dropped. Path, query and fragment are otherwise kept as written."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    scheme = parts.scheme.lower()
+    netloc = parts.netloc
+    host = parts.hostname
+    if host is not None:
+        userinfo = netloc.rpartition("@")[0]
+        netloc = _ascii_host(host)
+        if ":" in host:
+            netloc = f"[{netloc}]"
+        if port is not None and str(port) != _DEFAULT_PORTS.get(scheme):
+            netloc += f":{port}"
+        if userinfo:
+            netloc = f"{userinfo}@{netloc}"
+    path = parts.path[:-1] if parts.path.endswith("/") else parts.path
+    return urlunsplit((scheme, netloc, path, parts.query, parts.fragment))
+
+
+# -- CL302 -------------------------------------------------------------------
+
+
+def host_of(url: str) -> str | None:
+    """The host of ``url`` in lowercase (as written: Unicode stays Unicode),
+    without credentials or port; None when there is none."""
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    return host or None
+
+
+def domain_matches(host: str, domain: str) -> bool:
+    """Whether ``host`` is ``domain`` or a subdomain of it.
+
+    Case-insensitive, IDN-aware (Unicode and punycode forms are equal), a
+    trailing root dot is ignored, and a ``www.`` in front of ``domain`` is not
+    required of the host (``example.com`` matches domain ``www.example.com``).
+    """
+    host = _ascii_host(host.strip().rstrip(".").lower())
+    domain = _ascii_host(domain.strip().rstrip(".").lower())
+    if not host or not domain:
+        return False
+    if domain.startswith("www.") and domain.count(".") >= 2:
+        domain = domain[4:]
+    return host == domain or host.endswith("." + domain)
+
+
+def _ascii_host(host: str) -> str:
+    """``host`` lowercased with its non-ASCII labels punycode-encoded (IDNA)."""
+    host = host.lower()
+    if host.isascii():
+        return host
+    labels = []
+    for label in host.split("."):
+        if label.isascii():
+            labels.append(label)
+            continue
+        try:  # IDNA 2003 ToASCII: nameprep (case fold, NFKC) then punycode
+            labels.append(encodings.idna.ToASCII(label).decode("ascii"))
+        except UnicodeError:
+            labels.append("xn--" + codecs.encode(label, "punycode").decode("ascii"))
+    return ".".join(labels)
+
+
+# -- CL303 -------------------------------------------------------------------
+
+
+def url_problems(url: str) -> list[UrlProblem]:
+    """What is wrong with ``url`` as a link (CL303); ``[]`` when nothing is.
+
+    The empty string is left to the schema. Leading/trailing junk is one
+    problem whose repair strips it; each other kind of inner defect is one
+    problem spanning its first to last occurrence, repaired (unsafely) by
+    percent-encoding, or not at all when no repair can be trusted.
+    """
+    if url == "":
+        return []
+    start, end = _core(url)
+    problems: list[UrlProblem] = []
+    if (start, end) != (0, len(url)):
+        sides = []
+        if start:
+            sides.append(f"leading {url[:start]!r}")
+        if end < len(url):
+            sides.append(f"trailing {url[end:]!r}")
+        problems.append(
+            UrlProblem(
+                JUNK,
+                0 if start else end,
+                len(url) if end < len(url) else start,
+                f"URL has {' and '.join(sides)}",
+                url[start:end] or None,
+                True,
+            )
+        )
+    core = url[start:end]
+    if not core:
+        return problems
+    structure = _structure_problems(url, start, end)
+    # Percent-encoding cannot make a URL without a valid scheme and host
+    # usable: inner problems of such a URL get no repair.
+    problems.extend(_inner_problems(url, start, end, repairable=not structure))
+    problems.extend(structure)
+    return problems
+
+
+def _is_invisible(ch: str) -> bool:
+    # Controls and format characters (zero-width, BOM, bidi marks); tab and
+    # line breaks are whitespace instead.
+    return not ch.isspace() and unicodedata.category(ch) in ("Cc", "Cf")
+
+
+def _core(url: str) -> tuple[int, int]:
+    """The span of ``url`` left after stripping surrounding junk."""
+    start, end = 0, len(url)
+    while start < end and (
+        url[start].isspace() or _is_invisible(url[start]) or url[start] in _LEADING_JUNK
+    ):
+        start += 1
+    quoted = "'" in url[:start]
+    while end > start and (
+        url[end - 1].isspace()
+        or _is_invisible(url[end - 1])
+        or url[end - 1] in _TRAILING_JUNK
+        or (quoted and url[end - 1] == "'")
+    ):
+        end -= 1
+    return start, end
+
+
+def _inner_problems(url: str, start: int, end: int, repairable: bool) -> list[UrlProblem]:
+    found: dict[str, list[int]] = {WHITESPACE: [], INVISIBLE: [], ILLEGAL: []}
+    for i in range(start, end):
+        ch = url[i]
+        if ch.isspace():
+            found[WHITESPACE].append(i)
+        elif _is_invisible(ch):
+            found[INVISIBLE].append(i)
+        elif ch in _ILLEGAL_ASCII or (ch == "%" and not _ESCAPE.match(url, i)):
+            found[ILLEGAL].append(i)
+    authority_end = _authority_span(url, start, end)[1]
+    problems = []
+    for kind, where in found.items():
+        if not where:
+            continue
+        chars = ", ".join(repr(c) for c in sorted({url[i] for i in where}))
+        noun = {WHITESPACE: "whitespace", INVISIBLE: "invisible character",
+                ILLEGAL: "illegal character"}[kind]
+        message = f"URL contains {noun} {chars}" + (
+            f" ({len(where)} times)" if len(where) > 1 else ""
+        )
+        # Encoding a character of the host would make another host: no guess.
+        in_host = authority_end is not None and where[0] < authority_end
+        repair = _repair(url, set(where)) if repairable and not in_host else None
+        problems.append(UrlProblem(kind, where[0], where[-1] + 1, message, repair, False))
+    return problems
+
+
+def _repair(url: str, positions: set[int]) -> str:
+    out = []
+    for i, ch in enumerate(url):
+        if i not in positions:
+            out.append(ch)
+        elif ch in _DROPPED_SPACE or _is_invisible(ch):
+            continue  # what a browser does with a pasted line break
+        else:
+            out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
+    return "".join(out)
+
+
+def _authority_span(url: str, start: int, end: int) -> tuple[int | None, int | None]:
+    """Offsets of the authority (``host:port``) part, or (None, None) if absent."""
+    m = _SCHEME.match(url, start, end)
+    if not m or not url.startswith("//", m.end()):
+        return None, None
+    a = m.end() + 2
+    b = a
+    while b < end and url[b] not in "/?#":
+        b += 1
+    return a, b
+
+
+def _structure_problems(url: str, start: int, end: int) -> list[UrlProblem]:
+    m = _SCHEME.match(url, start, end)
+    if not m:
+        message = "URL has no scheme (expected http:// or https://)"
+        return [UrlProblem(BAD_SCHEME, start, end, message, None, False)]
+    if m.group(1).lower() not in _DEFAULT_PORTS:
+        message = f"URL scheme {m.group(1)!r} is not http or https"
+        return [UrlProblem(BAD_SCHEME, start, m.end(), message, None, False)]
+    a, b = _authority_span(url, start, end)
+    if a is None:
+        message = "URL has no host (expected '//' after the scheme)"
+        return [UrlProblem(NO_HOST, start, m.end(), message, None, False)]
+    authority = url[a:b]
+    host_start = a + authority.rfind("@") + 1  # credentials end at the last '@'
+    host_port = url[host_start:b]
+    if host_port.startswith("["):  # IPv6 literal
+        close = host_port.find("]")
+        if close < 0:
+            host, port = host_port, ""
+        else:
+            host, port = host_port[: close + 1], host_port[close + 1 :]
+        bad_host = not re.fullmatch(r"\[[0-9A-Fa-f:.]+\]", host)
+    else:
+        host, colon, port = host_port.partition(":")
+        port = colon + port
+        # Characters reported as whitespace/invisible/illegal are not repeated.
+        bad_host = any(
+            not _HOST_CHAR.match(ch)
+            and not ch.isspace()
+            and not _is_invisible(ch)
+            and ch not in _ILLEGAL_ASCII
+            and ch != "%"
+            for ch in host
+        )
+    if not host:
+        return [UrlProblem(NO_HOST, a, b, "URL has an empty host", None, False)]
+    if bad_host:
+        message = f"URL host {host!r} is not a valid host name"
+        return [UrlProblem(BAD_HOST, host_start, host_start + len(host), message, None, False)]
+    if port and not (re.fullmatch(r":[0-9]{0,5}", port) and int(port[1:] or 0) <= 65535):
+        message = f"URL port {port[1:]!r} is not a port number"
+        return [UrlProblem(BAD_HOST, host_start + len(host), b, message, None, False)]
+    return []
