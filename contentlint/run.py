@@ -8,7 +8,10 @@ from typing import Iterator
 
 from contentlint import __version__, engine, registry
 from contentlint.config import ConfigError, Settings
+from contentlint.cache import ResultCache, digest, setup_key
 from contentlint.discover import discover
+from contentlint.document import load
+from contentlint.progress import Progress
 from contentlint.model import Diagnostic
 from contentlint.report import FORMATS, ReportContext, renderer
 
@@ -23,19 +26,59 @@ def _worker_init(settings: Settings, codes: list[str]) -> None:
     _W_RULES = [by_code[c] for c in codes]
 
 
-def _worker_lint(path: str) -> engine.FileResult:
-    return engine.lint_path(path, _W_RULES, _W_CTX)
+def _worker_lint(path: str) -> tuple[engine.FileResult, bytes | None]:
+    return _lint_one(path, _W_RULES, _W_CTX)
+
+
+def _lint_one(path: str, rules, ctx) -> tuple[engine.FileResult, bytes | None]:
+    """Lint one file; also the digest of the exact bytes linted (None: do not cache)."""
+    raw, reason = engine.read(path)
+    if raw is None:
+        return engine.lint_document(engine.unreadable(path, reason), rules, ctx), None
+    return engine.lint_document(load(path, raw), rules, ctx), digest(raw)
+
+
+def _cached(files: list[str], results_cache: ResultCache | None) -> dict[str, engine.FileResult]:
+    if results_cache is None:
+        return {}
+    found: dict[str, engine.FileResult] = {}
+    for start in range(0, len(files), 500):  # read and hash in slices: memory stays flat
+        items = []
+        for path in files[start:start + 500]:
+            raw, _ = engine.read(path)
+            if raw is not None:
+                items.append((path, digest(raw)))
+        found.update(results_cache.lookup(items))
+    return found
 
 
 def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
-               jobs: int | None = None) -> Iterator[engine.FileResult]:
-    """FileResults in the order of ``files``, computed in ``jobs`` processes."""
+               jobs: int | None = None, results_cache: ResultCache | None = None,
+               progress=None) -> Iterator[engine.FileResult]:
+    """A FileResult for every file (in no particular order), from the cache or
+    computed in ``jobs`` worker processes."""
+    cached = _cached(files, results_cache)
+    yield from cached.values()
+    todo = [path for path in files if path not in cached]
+    done = len(cached)
+    for result, file_digest in _compute(todo, settings, rules, jobs):
+        if results_cache is not None and file_digest is not None and not result.error:
+            results_cache.store(result.path, file_digest, result)
+        done += 1
+        if progress is not None:
+            progress(done, len(files))
+        yield result
+    if results_cache is not None:
+        results_cache.flush()
+
+
+def _compute(files: list[str], settings: Settings, rules: list[registry.Rule], jobs: int | None):
     jobs = jobs or settings.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(files) // MIN_FILES_PER_WORKER))
     if jobs == 1:
         ctx = engine.Context(settings)
         for path in files:
-            yield engine.lint_path(path, rules, ctx)
+            yield _lint_one(path, rules, ctx)
         return
     import multiprocessing
 
@@ -44,7 +87,17 @@ def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
     codes = [r.code for r in rules]
     with mp.Pool(jobs, initializer=_worker_init, initargs=(settings, codes)) as pool:
         chunk = max(1, min(64, len(files) // (jobs * 8)))
-        yield from pool.imap(_worker_lint, files, chunksize=chunk)
+        yield from pool.imap_unordered(_worker_lint, files, chunksize=chunk)
+
+
+def open_cache(settings: Settings, rules: list[registry.Rule], no_cache: bool) -> ResultCache | None:
+    if no_cache:
+        return None
+    from contentlint.schema import default_schema_path
+
+    folder = settings.cache_dir or os.path.join(settings.root, ".contentlint_cache")
+    key = setup_key(settings, [r.code for r in rules], settings.schema or default_schema_path())
+    return ResultCache(folder, key)
 
 
 def check_schema(settings: Settings, rules: list[registry.Rule]) -> None:
@@ -59,19 +112,19 @@ def check_schema(settings: Settings, rules: list[registry.Rule]) -> None:
 
 
 def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
-            jobs: int | None = None) -> tuple[list[Diagnostic], list[str], list[str]]:
+            jobs: int | None = None, results_cache: ResultCache | None = None,
+            progress=None) -> tuple[list[Diagnostic], list[str], list[str]]:
     """All diagnostics of a run, sorted; the files checked; internal errors."""
     files = list(discover(paths or ["."], settings))
     diagnostics: list[Diagnostic] = []
     results: list[engine.FileResult] = []
     errors: list[str] = []
-    for result in lint_files(files, settings, rules, jobs):
+    for result in lint_files(files, settings, rules, jobs, results_cache, progress):
         if result.error:
             errors.append(f"{result.path}: internal error: {result.error}")
         diagnostics.extend(result.diagnostics)
         if result.facts or result.suppressions:
-            result.diagnostics = []  # keep only what the whole-run stage needs
-            results.append(result)
+            results.append(engine.FileResult(result.path, [], result.facts, suppressions=result.suppressions))
     late = list(engine.finish_run(results, rules, engine.Context(settings)))
     diagnostics.extend(engine.settle_suppressions(late, results, rules))
     diagnostics.sort(key=lambda d: d.sort_key)
@@ -81,7 +134,12 @@ def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
 def run_check(args, settings: Settings) -> int:
     rules = engine.enabled_rules(settings, online=args.online)
     check_schema(settings, rules)
-    diagnostics, files, errors = collect(args.paths, settings, rules)
+    results_cache = open_cache(settings, rules, args.no_cache)
+    with Progress() as progress:
+        diagnostics, files, errors = collect(args.paths, settings, rules, results_cache=results_cache,
+                                             progress=progress.update)
+    if results_cache is not None:
+        results_cache.close()
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     assert fmt in FORMATS
     color = (fmt == "text" and not args.output_file and sys.stdout.isatty()
