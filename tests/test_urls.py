@@ -311,3 +311,36 @@ def test_corpus_web_urls_match_their_provider_domain():
             checked += 1
             mismatched += not domain_matches(host_of(url) or "", domain)
     assert (checked, mismatched) == (7328, 0)
+
+
+def test_plain_url_fast_path_never_hides_a_problem():
+    # The regex that skips the full scan must accept only URLs the scan passes.
+    from contentlint import urls
+
+    accepted = [
+        "https://www.example.com/a/b-c_d.e~f?x=1&y=(2)*3;z=[4]#frag",
+        "http://example.com:8080/%20ok",
+        "https://a.b",
+    ]
+    for url in accepted:
+        assert urls._PLAIN_URL.fullmatch(url), url
+        assert urls._full_problems(url) == [], url
+    rejected = [
+        "https://example.com/a b", "https://example.com/%zz", "https://example.com/a\"", "https://exa_mple.com/",
+        "ftp://example.com/", "https://example.com:99999/", "https://example.com/a>", "https://-bad.com/",
+        "https://example.com/\u200b", "https://example.com/é", "https://example.com/a{b}",
+    ]
+    for url in rejected:
+        assert not urls._PLAIN_URL.fullmatch(url), url
+
+
+@needs_corpus
+def test_plain_url_fast_path_agrees_on_the_corpus():
+    from contentlint import urls
+
+    checked = 0
+    for url in {u for record in _corpus_records() for u in _urls(record)}:
+        if urls._PLAIN_URL.fullmatch(url):
+            checked += 1
+            assert urls._full_problems(url) == [], url
+    assert checked == 4771  # distinct plain URLs of the corpus

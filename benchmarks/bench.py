@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""contentlint's benchmark: every figure is a ratio against a peer measured in the same run.
+
+    python benchmarks/bench.py                    # 10,000 generated records
+    python benchmarks/bench.py -n 2000            # a quicker run
+    python benchmarks/bench.py --corpus ../shared/corpus
+    python benchmarks/bench.py --memory-scale     # also peak memory at 5x the files
+
+On the same files, one after the other:
+
+  (a) parse floor   read + split + parse every file with the fastest C YAML
+                    loader available (PyYAML's CSafeLoader, else libyaml via
+                    ruamel.yaml), in this one process
+  (b) cold          `contentlint check` with an empty cache, all default rules
+  (c) warm          the same again, nothing changed (cache warm)
+  (d) peer          `check-jsonschema --schemafile schemas/article.schema.json`
+                    on the front matter extracted to .yaml files (its best
+                    case); on a sample when there are many files, scaled
+  (e) one file      `contentlint check FILE` (the pre-commit case) against
+                    `check-jsonschema` on that one record
+
+Commands run as subprocesses; wall time is measured around each, peak memory
+is the largest resident set of the command and its workers. Targets (issue 6):
+cold <= 1.5x floor, cold >= 8x peer throughput, warm <= 0.1x cold, one file
+faster than the peer, peak memory at 5x files <= 1.3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+FENCE = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)^---[ \t]*$", re.S | re.M)
+
+# Runs a command and prints "<seconds> <peak KiB of it and its children>".
+_MEASURE = r"""
+import resource, subprocess, sys, time
+start = time.perf_counter()
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+elapsed = time.perf_counter() - start
+print(elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+"""
+
+
+def measure(cmd: list[str], env: dict | None = None) -> tuple[float, int]:
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *cmd], capture_output=True, text=True,
+                         env={**os.environ, **(env or {})}, check=True).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+def parse_floor(files: list[Path]) -> float:
+    try:
+        import yaml
+
+        class Loader(yaml.CSafeLoader):
+            pass
+
+        Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_str)
+
+        def parse(text):
+            return yaml.load(text, Loader=Loader)
+    except (ImportError, AttributeError):  # no PyYAML with libyaml: libyaml via ruamel
+        from ruamel.yaml import YAML
+
+        parse = YAML(typ="safe", pure=False).load
+    start = time.perf_counter()
+    for path in files:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        match = FENCE.match(text)
+        if match:
+            try:
+                parse(match.group(1))
+            except Exception:
+                pass
+    return time.perf_counter() - start
+
+
+def extract_yaml(files: list[Path], folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for path in files:
+        match = FENCE.match(path.read_bytes().decode("utf-8", errors="replace"))
+        if match:
+            target = folder / (path.stem + ".yaml")
+            target.write_text(match.group(1), encoding="utf-8")
+            out.append(target)
+    return out
+
+
+def contentlint_cmd(*args: str) -> list[str]:
+    return [sys.executable, "-m", "contentlint", "check", "--exit-zero", *args]
+
+
+def peer_cmd(files: list[Path]) -> list[str] | None:
+    exe = shutil.which("check-jsonschema") or str(Path(sys.executable).parent / "check-jsonschema")
+    if not os.path.exists(exe):
+        return None
+    return [exe, "--schemafile", str(REPO / "schemas" / "article.schema.json"), *map(str, files)]
+
+
+def run(files: list[Path], work: Path, peer_sample: int, label: str) -> dict:
+    n = len(files)
+    cache = work / "cache"
+    folder = str(files[0].parent)
+    results: dict = {"files": n, "label": label}
+    results["floor"] = parse_floor(files)
+    results["cold"], results["cold_kib"] = measure(contentlint_cmd("--cache-dir", str(cache), folder))
+    results["warm"], results["warm_kib"] = measure(contentlint_cmd("--cache-dir", str(cache), folder))
+    yaml_files = extract_yaml(files, work / "yaml")
+    sample = yaml_files[:peer_sample]
+    cmd = peer_cmd(sample)
+    if cmd is not None:
+        seconds, _ = measure(cmd)
+        results["peer"] = seconds * len(yaml_files) / len(sample)
+        results["peer_sampled"] = len(sample) < len(yaml_files)
+        one_peer = peer_cmd(yaml_files[:1])
+        results["one_peer"] = min(measure(one_peer)[0] for _ in range(3))
+    results["one"] = min(measure(contentlint_cmd("--no-cache", str(files[0])))[0] for _ in range(3))
+    return results
+
+
+def report(r: dict) -> str:
+    n = r["files"]
+    rows = [
+        ("(a) parse floor, 1 process", r["floor"], ""),
+        ("(b) contentlint check, cold", r["cold"], f"{r['cold'] / r['floor']:.2f}x floor (target <= 1.5)"),
+        ("(c) contentlint check, warm", r["warm"], f"{r['warm'] / r['cold']:.3f}x cold (target <= 0.1)"),
+    ]
+    if "peer" in r:
+        note = " (sampled, scaled)" if r["peer_sampled"] else ""
+        rows.append((f"(d) check-jsonschema, .yaml{note}", r["peer"],
+                     f"contentlint cold is {r['peer'] / r['cold']:.1f}x its throughput (target >= 8)"))
+    lines = [f"{r['label']}: {n:,} files, {os.cpu_count()} cores, Python {sys.version.split()[0]}",
+             f"{'':40} {'seconds':>9} {'files/s':>9}"]
+    for name, seconds, note in rows:
+        lines.append(f"{name:40} {seconds:9.2f} {n / seconds:9.0f}  {note}")
+    one = f"(e) one file: contentlint {r['one'] * 1000:.0f} ms"
+    if "one_peer" in r:
+        one += f", check-jsonschema {r['one_peer'] * 1000:.0f} ms ({r['one_peer'] / r['one']:.2f}x; target > 1)"
+    lines.append(one)
+    lines.append(f"peak memory: cold {r['cold_kib'] / 1024:.0f} MiB, warm {r['warm_kib'] / 1024:.0f} MiB")
+    return "\n".join(lines)
+
+
+def generate(out: Path, count: int, seed: int, sources: list[str]) -> list[Path]:
+    cmd = [sys.executable, str(HERE / "generate.py"), str(out), "-n", str(count), "--seed", str(seed), "-q"]
+    for source in sources:
+        cmd += ["--source", source]
+    subprocess.run(cmd, check=True)
+    return sorted(out.glob("*.txt"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", "--count", type=int, default=10_000, help="generated records (default 10000)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--source", action="append", default=[], help="extra real records to generate from")
+    ap.add_argument("--corpus", help="benchmark this folder of real records instead of generated ones")
+    ap.add_argument("--peer-sample", type=int, default=1000, help="files given to check-jsonschema (scaled)")
+    ap.add_argument("--memory-scale", action="store_true", help="also compare peak memory at 5x the files")
+    ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
+    args = ap.parse_args(argv)
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="contentlint-bench-"))
+    try:
+        if args.corpus:
+            files = sorted(p for p in Path(args.corpus).rglob("*") if p.suffix in (".md", ".txt") and p.name != "README.md")
+            flat = work / "corpus"
+            flat.mkdir(parents=True, exist_ok=True)
+            for i, path in enumerate(files):  # one folder, unique names, like a generated set
+                shutil.copyfile(path, flat / f"{i:05d}-{path.name}")
+            files = sorted(flat.iterdir())
+            label = f"corpus {args.corpus}"
+        else:
+            files = generate(work / "records", args.count, args.seed, args.source)
+            label = f"generated (seed {args.seed})"
+        result = run(files, work / "run", args.peer_sample, label)
+        print(report(result))
+        if args.memory_scale:
+            big = generate(work / "records5x", len(files) * 5, args.seed, args.source)
+            _, small_kib = measure(contentlint_cmd("--no-cache", str(files[0].parent)))
+            _, big_kib = measure(contentlint_cmd("--no-cache", str(big[0].parent)))
+            print(f"peak memory, no cache: {len(files):,} files {small_kib / 1024:.0f} MiB, "
+                  f"{len(big):,} files {big_kib / 1024:.0f} MiB ({big_kib / small_kib:.2f}x; target <= 1.3)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
