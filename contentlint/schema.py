@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -142,6 +143,18 @@ def _draft7_subset(schema: Any, parent_key: str = "") -> bool:
     return True
 
 
+# A strict subset of RFC 3986 absolute URIs (no IP literals, no odd
+# authorities): a match is certainly valid, anything else goes to rfc3987,
+# which costs ~20x more. A test holds the two to agreement.
+_PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
+_PLAIN_URI = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.\-]*://"
+    r"(?:(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*@)?"
+    r"(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*(?::[0-9]*)?"
+    rf"(?:/{_PCHAR}*)*(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?"
+)
+
+
 def _compile_fast(document: dict, validator) -> Any:
     """A compiled validator that answers "valid?" ~20x faster than jsonschema.
 
@@ -160,6 +173,8 @@ def _compile_fast(document: dict, validator) -> Any:
         return None
     checker = validator.format_checker
     formats = {name: (lambda value, name=name: checker.conforms(value, name)) for name in checker.checkers}
+    if "uri" in formats:
+        formats["uri"] = lambda value: bool(_PLAIN_URI.fullmatch(value)) or checker.conforms(value, "uri")
     try:
         return fastjsonschema.compile(copy.deepcopy(document), formats=formats)
     except Exception:

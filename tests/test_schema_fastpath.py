@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from contentlint.schema import load_schema
-from tests.conftest import findings
+from tests.conftest import CORPUS, findings
 
 
 def test_shipped_schema_has_a_fast_path_that_checks_formats():
@@ -38,3 +38,26 @@ def test_ref_with_siblings_disables_it(write):
               "$defs": {"s": {"type": "string"}},
               "properties": {"a": {"$ref": "#/$defs/s", "minLength": 3}}}
     assert load_schema(str(write("s.json", json.dumps(schema)))).fast is None
+
+
+def test_plain_uri_shortcut_agrees_with_rfc3987():
+    from jsonschema import Draft202012Validator
+
+    from contentlint.schema import _PLAIN_URI
+
+    checker = Draft202012Validator.FORMAT_CHECKER
+    samples = [
+        "https://www.example.com/a/b-c_d.e~f?x=1&y=(2)*3;z=4#frag", "http://u:p@example.com:8080/%20ok",
+        "https://a.b", "https://example.com/a b", "https://example.com/%zz", "https://example.com/a[1]",
+        "https://example.com/é", "http://a:b:c/", "https://[::1]/", "https://example.com/a#b#c",
+        "https://example.com/?q=a|b", "mailto:x@example.com", "https://example.com/a\u2028b",
+    ]
+    if CORPUS.is_dir():
+        import re
+
+        for path in sorted(CORPUS.rglob("*.md"))[:400]:
+            samples += re.findall(r'(?:Url|url): "([^"]*)"', path.read_text(encoding="utf-8"))
+    for value in samples:
+        if _PLAIN_URI.fullmatch(value):
+            assert checker.conforms(value, "uri"), value
+    assert sum(1 for v in samples if _PLAIN_URI.fullmatch(v)) > 3
