@@ -45,6 +45,7 @@ def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None) -> s
 class ResultCache:
     def __init__(self, folder: str, key: str):
         self.key = key
+        self.folder = folder
         self.db: sqlite3.Connection | None = None
         self.pending: list[tuple] = []
         try:

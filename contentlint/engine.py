@@ -24,8 +24,9 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 class Context:
     """What a rule may ask for besides the document: options and the schema."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, cache_dir: str | None = None):
         self.settings = settings
+        self.cache_dir = cache_dir  # where compiled schema code is kept (None: --no-cache)
         self._schema = None
 
     def options(self, rule_code: str) -> dict[str, Any]:
@@ -37,7 +38,7 @@ class Context:
         if self._schema is None:
             from contentlint.schema import load_schema
 
-            self._schema = load_schema(self.settings.schema)
+            self._schema = load_schema(self.settings.schema, self.cache_dir)
         return self._schema
 
 

@@ -19,9 +19,9 @@ from contentlint.report import FORMATS, ReportContext, renderer
 MIN_FILES_PER_WORKER = 32
 
 
-def _worker_init(settings: Settings, codes: list[str]) -> None:
+def _worker_init(settings: Settings, codes: list[str], cache_dir: str | None) -> None:
     global _W_CTX, _W_RULES
-    _W_CTX = engine.Context(settings)
+    _W_CTX = engine.Context(settings, cache_dir)
     by_code = {r.code: r for r in registry.all_rules()}
     _W_RULES = [by_code[c] for c in codes]
 
@@ -61,7 +61,8 @@ def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
     yield from cached.values()
     todo = [path for path in files if path not in cached]
     done = len(cached)
-    for result, file_digest in _compute(todo, settings, rules, jobs):
+    cache_dir = results_cache.folder if results_cache is not None else None
+    for result, file_digest in _compute(todo, settings, rules, jobs, cache_dir):
         if results_cache is not None and file_digest is not None and not result.error:
             results_cache.store(result.path, file_digest, result)
         done += 1
@@ -72,11 +73,12 @@ def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
         results_cache.flush()
 
 
-def _compute(files: list[str], settings: Settings, rules: list[registry.Rule], jobs: int | None):
+def _compute(files: list[str], settings: Settings, rules: list[registry.Rule], jobs: int | None,
+             cache_dir: str | None):
     jobs = jobs or settings.jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(files) // MIN_FILES_PER_WORKER))
     if jobs == 1:
-        ctx = engine.Context(settings)
+        ctx = engine.Context(settings, cache_dir)
         for path in files:
             yield _lint_one(path, rules, ctx)
         return
@@ -85,7 +87,7 @@ def _compute(files: list[str], settings: Settings, rules: list[registry.Rule], j
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     mp = multiprocessing.get_context(method)
     codes = [r.code for r in rules]
-    with mp.Pool(jobs, initializer=_worker_init, initargs=(settings, codes)) as pool:
+    with mp.Pool(jobs, initializer=_worker_init, initargs=(settings, codes, cache_dir)) as pool:
         chunk = max(1, min(64, len(files) // (jobs * 8)))
         yield from pool.imap_unordered(_worker_lint, files, chunksize=chunk)
 
@@ -100,13 +102,14 @@ def open_cache(settings: Settings, rules: list[registry.Rule], no_cache: bool) -
     return ResultCache(folder, key)
 
 
-def check_schema(settings: Settings, rules: list[registry.Rule]) -> None:
-    """Load the schema up front so a bad --schema is a usage error, not N findings."""
+def check_schema(settings: Settings, rules: list[registry.Rule], cache_dir: str | None = None) -> None:
+    """Load the schema up front so a bad --schema is a usage error, not N findings
+    (and so its compiled code is in the cache before the workers start)."""
     if any(r.code.startswith("CL10") for r in rules):
         from contentlint.schema import SchemaLoadError, load_schema
 
         try:
-            load_schema(settings.schema)
+            load_schema(settings.schema, cache_dir)
         except SchemaLoadError as exc:
             raise ConfigError(str(exc)) from None
 
@@ -133,8 +136,8 @@ def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
 
 def run_check(args, settings: Settings) -> int:
     rules = engine.enabled_rules(settings, online=args.online)
-    check_schema(settings, rules)
     results_cache = open_cache(settings, rules, args.no_cache)
+    check_schema(settings, rules, results_cache.folder if results_cache is not None else None)
     with Progress() as progress:
         diagnostics, files, errors = collect(args.paths, settings, rules, results_cache=results_cache,
                                              progress=progress.update)

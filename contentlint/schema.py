@@ -10,14 +10,20 @@ the whole list.
 from __future__ import annotations
 
 import copy
+import hashlib
+import importlib.util
 import json
 import os
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, exceptions, validators
+if TYPE_CHECKING:
+    from jsonschema import exceptions
+
+# jsonschema (~80 ms to import) is needed only to check a new schema and to
+# explain invalid documents; a clean run with a compiled schema never loads it.
 
 
 class SchemaLoadError(Exception):
@@ -40,21 +46,36 @@ def default_schema_path() -> str:
         return os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", "article.schema.json")
 
 
-def load_schema(path: str | None) -> "Schema":
+def load_schema(path: str | None, cache_dir: str | None = None) -> "Schema":
+    """Read a schema; compiled validation code is kept in ``cache_dir`` by schema hash."""
     path = path or default_schema_path()
     try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        document = json.loads(raw)
     except OSError as exc:
         raise SchemaLoadError(f"cannot read schema {path}: {exc.strerror}") from None
     except ValueError as exc:
         raise SchemaLoadError(f"schema {path} is not valid JSON: {exc}") from None
+    key = hashlib.sha256(raw).hexdigest()[:24]
+    module = os.path.join(cache_dir, f"schema_{key}.py") if cache_dir else None
+    fast = _load_compiled(module, document) if module and os.path.isfile(module) else None
+    if fast is None:
+        _check(path, document)  # a schema that compiled once was checked then
+        fast = _compile_fast(document, module)
+    return Schema(path, document, fast)
+
+
+def _check(path: str, document: Any) -> None:
+    from jsonschema import Draft202012Validator, exceptions, validators
+
+    if not isinstance(document, dict):
+        raise SchemaLoadError(f"schema {path} is not a valid JSON Schema: not an object")
     cls = validators.validator_for(document, default=Draft202012Validator)
     try:
         cls.check_schema(document)
     except exceptions.SchemaError as exc:
         raise SchemaLoadError(f"schema {path} is not a valid JSON Schema: {exc.message}") from None
-    return Schema(path, document, cls(document, format_checker=cls.FORMAT_CHECKER))
 
 
 def describe_path(path) -> str:
@@ -90,6 +111,8 @@ def _described(schema: dict) -> str:
 
 
 def _closest_branch(error: exceptions.ValidationError) -> exceptions.ValidationError:
+    from jsonschema import exceptions
+
     """The error of the anyOf/oneOf branch that came closest, not a dump of all.
 
     A branch whose type does not even match the value (`type: null` for a
@@ -155,38 +178,114 @@ _PLAIN_URI = re.compile(
 )
 
 
-def _compile_fast(document: dict, validator) -> Any:
+def _formats(document: Any) -> set[str]:
+    if isinstance(document, dict):
+        found = {document["format"]} if isinstance(document.get("format"), str) else set()
+        return found.union(*(_formats(v) for k, v in document.items() if k not in ("enum", "const")))
+    if isinstance(document, list):
+        return set().union(*(_formats(v) for v in document))
+    return set()
+
+
+def _is_uri(value: Any) -> bool:
+    if not isinstance(value, str) or _PLAIN_URI.fullmatch(value):
+        return True
+    import rfc3987
+
+    try:
+        rfc3987.parse(value, rule="URI")
+    except ValueError:
+        return False
+    return True
+
+
+def _is_datetime(value: Any) -> bool:
+    from rfc3339_validator import validate_rfc3339
+
+    return not isinstance(value, str) or bool(validate_rfc3339(value.upper()))
+
+
+def format_checks(document: Any) -> dict:
+    """The format functions the compiled validator calls: the same rules as
+    jsonschema's FORMAT_CHECKER (rfc3987 and rfc3339-validator), without
+    importing jsonschema for the two formats the contract uses."""
+    used = _formats(document)
+    checks = {"uri": _is_uri, "date-time": _is_datetime}
+    others = used - set(checks)
+    if others:
+        from jsonschema import Draft202012Validator
+
+        checker = Draft202012Validator.FORMAT_CHECKER
+        checks.update({name: (lambda value, name=name: checker.conforms(value, name)) for name in checker.checkers})
+        checks["uri"], checks["date-time"] = _is_uri, _is_datetime
+    return checks
+
+
+def _compile_fast(document: Any, module: str | None) -> Any:
     """A compiled validator that answers "valid?" ~20x faster than jsonschema.
 
     Only a *valid* answer is trusted; any failure is re-checked and explained
-    by jsonschema. fastjsonschema's own `uri`/`date-time` checks are laxer
-    than jsonschema's (rfc3987, rfc3339-validator), so jsonschema's format
-    checker is passed in: both then accept exactly the same documents. A
-    schema fastjsonschema cannot compile (newer keywords) just has no fast
-    path.
+    by jsonschema. The format checks are jsonschema's (see format_checks):
+    fastjsonschema's own are laxer. A schema with keywords fastjsonschema
+    would ignore gets no fast path. The generated code is written to
+    ``module`` (the cache) so later runs only import it.
     """
     if not _draft7_subset(document):
         return None
     try:
         import fastjsonschema
-    except ImportError:
-        return None
-    checker = validator.format_checker
-    formats = {name: (lambda value, name=name: checker.conforms(value, name)) for name in checker.checkers}
-    if "uri" in formats:
-        formats["uri"] = lambda value: bool(_PLAIN_URI.fullmatch(value)) or checker.conforms(value, "uri")
-    try:
-        return fastjsonschema.compile(copy.deepcopy(document), formats=formats)
+
+        code = fastjsonschema.compile_to_code(copy.deepcopy(document), formats=format_checks(document))
     except Exception:
         return None
+    if module:
+        try:
+            os.makedirs(os.path.dirname(module), exist_ok=True)
+            temp = f"{module}.{os.getpid()}.tmp"
+            with open(temp, "w", encoding="utf-8") as handle:
+                handle.write(code)
+            os.replace(temp, module)  # atomic: concurrent runs see all or nothing
+            compiled = _load_compiled(module, document)
+            if compiled is not None:
+                return compiled
+        except OSError:
+            pass
+    namespace: dict = {}
+    exec(compile(code, "<compiled schema>", "exec"), namespace)
+    return _bind(namespace["validate"], document)
+
+
+def _load_compiled(module: str, document: Any) -> Any:
+    try:
+        spec = importlib.util.spec_from_file_location(f"contentlint_schema_{os.path.basename(module)[7:-3]}", module)
+        loaded = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(loaded)
+        return _bind(loaded.validate, document)
+    except Exception:  # a damaged cache file: compile again
+        return None
+
+
+def _bind(validate, document):
+    checks = format_checks(document)
+    return lambda data: validate(data, custom_formats=checks)
 
 
 class Schema:
-    def __init__(self, path: str, document: dict, validator):
+    def __init__(self, path: str, document: dict, fast):
         self.path = path
         self.document = document
-        self.validator = validator
-        self.fast = _compile_fast(document, validator)
+        self.fast = fast
+        self._validator = None
+
+    @property
+    def validator(self):
+        """jsonschema's validator with real format checks (built on first need)."""
+        if self._validator is None:
+            from jsonschema import Draft202012Validator, validators
+
+            cls = validators.validator_for(self.document, default=Draft202012Validator)
+            self._validator = cls(self.document, format_checker=cls.FORMAT_CHECKER)
+        return self._validator
 
     def is_valid(self, data: Any) -> bool:
         if self.fast is not None:
