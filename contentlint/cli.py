@@ -32,6 +32,8 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", metavar="DIR", help="result cache folder (default: .contentlint_cache)")
     parser.add_argument("--online", action="store_true", help="also run network checks (CL402, CL503, CL9xx)")
     parser.add_argument("--refresh", action="store_true", help="with --online: ignore cached network results")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply `exclude` to files named on the command line too (pre-commit)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,11 +30,15 @@ def _is_virtualenv(folder: str) -> bool:
     return os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
 
 
-def discover(paths: list[str], settings: Settings) -> Iterator[str]:
-    """Files under ``paths``; explicit file arguments are always yielded."""
+def discover(paths: list[str], settings: Settings, force_exclude: bool = False) -> Iterator[str]:
+    """Files under ``paths``. Explicit file arguments are always yielded, unless
+    ``force_exclude`` (pre-commit passes every changed file by name: the
+    configured `exclude` must still apply to them)."""
     seen: set[str] = set()
     for path in paths:
         if not os.path.isdir(path):
+            if force_exclude and matches_glob(path, settings.exclude, settings.root):
+                continue
             # A file, or something that is not there: the engine reports it.
             if path not in seen:
                 seen.add(path)

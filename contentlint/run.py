@@ -116,9 +116,9 @@ def check_schema(settings: Settings, rules: list[registry.Rule], cache_dir: str 
 
 def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
             jobs: int | None = None, results_cache: ResultCache | None = None,
-            progress=None) -> tuple[list[Diagnostic], list[str], list[str]]:
+            progress=None, force_exclude: bool = False) -> tuple[list[Diagnostic], list[str], list[str]]:
     """All diagnostics of a run, sorted; the files checked; internal errors."""
-    files = list(discover(paths or ["."], settings))
+    files = list(discover(paths or ["."], settings, force_exclude))
     diagnostics: list[Diagnostic] = []
     results: list[engine.FileResult] = []
     errors: list[str] = []
@@ -140,7 +140,7 @@ def run_check(args, settings: Settings) -> int:
     check_schema(settings, rules, results_cache.folder if results_cache is not None else None)
     with Progress() as progress:
         diagnostics, files, errors = collect(args.paths, settings, rules, results_cache=results_cache,
-                                             progress=progress.update)
+                                             progress=progress.update, force_exclude=args.force_exclude)
     if results_cache is not None:
         results_cache.close()
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")

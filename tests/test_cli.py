@@ -220,3 +220,11 @@ def test_module_entry_point_runs_check():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "All checks passed (2 files checked)."
+
+
+def test_force_exclude_applies_exclude_to_named_files(write, capsys, tmp_path, monkeypatch):
+    write("contentlint.toml", 'exclude = ["drafts"]\n')
+    write("drafts/a.md", "no front matter\n")
+    monkeypatch.chdir(tmp_path)
+    assert findings(["drafts/a.md"], capsys, "--select", "CL0") == [("CL002", 1, 1)]
+    assert findings(["drafts/a.md"], capsys, "--select", "CL0", "--force-exclude") == []
