@@ -1,0 +1,239 @@
+"""CL302, CL303, CL305: addresses — provider domains, malformed URLs, and
+articles recorded twice across the files of a run."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from contentlint import blocks
+from contentlint.model import Applicability, Fix, Severity, Violation
+from contentlint.registry import rule
+from contentlint.rules.related import RELATED, related_entries, url_key
+from contentlint.urls import INVISIBLE, JUNK, WHITESPACE, domain_matches, host_of, url_problems
+
+# Whitespace that CL202 (invisible-character: control characters and raw line
+# breaks in single-line fields) reports; CL303 reports the rest (spaces).
+_CL202_SPACE = frozenset("\t\n\r\v\f\x85\u2028\u2029")
+
+
+def _entries(doc) -> Iterator[tuple[tuple, dict]]:
+    """The record itself and each `related` entry, with their paths."""
+    yield (), doc.data
+    for index, entry in related_entries(doc):
+        yield RELATED + (index,), entry
+
+
+@rule("CL302", "provider-domain-mismatch", severity=Severity.WARNING)
+def provider_domain_mismatch(doc, ctx) -> Iterator[Violation]:
+    """Finds a `provider.domain` that is not the domain of the item's `webUrl`.
+
+    ## What it does
+    For the record and each `related` entry, compares `provider.domain` with
+    the host of `webUrl`: the host must be the domain or a subdomain of it
+    (`www.theverge.com` and `markets.businessinsider.com` match `theverge.com`
+    and `businessinsider.com`; `www.` in the domain is optional; case and
+    IDN form do not matter). Reports at `domain`. Video records, which have
+    only an `originalUrl` on a video platform, are not checked: their
+    provider is the channel's owner (a `microsoft.com` video on YouTube).
+
+    ## Why is this bad?
+    The site shows the provider's name and logo next to the link; a wrong
+    domain credits another publisher, usually because an entry was copied
+    and only half edited.
+
+    ## Example
+    ```yaml
+    webUrl: "https://www.engadget.com/disneys-new-ai.html"
+    provider:
+      name: The Verge
+      domain: theverge.com
+    ```
+    Set `provider` to Engadget / `engadget.com`, or fix the `webUrl`.
+    """
+    for path, entry in _entries(doc):
+        url, provider = entry.get("webUrl"), entry.get("provider")
+        if not isinstance(url, str) or not isinstance(provider, dict):
+            continue
+        domain = provider.get("domain")
+        host = host_of(url)
+        if not isinstance(domain, str) or not domain.strip() or host is None:
+            continue  # empty or missing values are the schema's findings
+        if not domain_matches(host, domain):
+            start, end = doc.value_span(path + ("provider", "domain"))
+            yield Violation(start, end, f"provider domain `{domain}` is not the host `{host}` of `webUrl` "
+                                        "or a parent domain of it")
+
+
+def _url_fields(value, path=()) -> Iterator[tuple[tuple, str]]:
+    """(path, value) of every string whose key ends in `url` (any case), the
+    test CL200-CL203 use too (rules/text.py)."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if isinstance(child, str):
+                if key.lower().endswith("url"):
+                    yield path + (key,), child
+            elif isinstance(child, (dict, list)):
+                yield from _url_fields(child, path + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            if isinstance(child, (dict, list)):
+                yield from _url_fields(child, path + (index,))
+
+
+# URLs that certainly have no CL303 problem: http(s), an ASCII host name,
+# then only RFC 3986 characters and complete %XX escapes. Most URLs are like
+# this, and the full check (`url_problems`) costs ten times more.
+_PLAIN_URL = re.compile(
+    r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._-]+(?::[0-9]{1,5})?"
+    r"(?:[/?#](?:[A-Za-z0-9._~!$&'()*+,;=:@/?#\[\]-]|%[0-9A-Fa-f]{2})*)?\Z"
+)
+
+
+def _reported_elsewhere(url: str, problem) -> bool:
+    """Whether CL202/CL203 already report this problem (each defect once)."""
+    if problem.kind == INVISIBLE:
+        return True
+    if problem.kind == WHITESPACE:
+        return all(ch in _CL202_SPACE for ch in url[problem.start:problem.end] if ch.isspace())
+    if problem.kind == JUNK and problem.repair is not None:
+        at = url.find(problem.repair)
+        junk = url[:at] + url[at + len(problem.repair):]
+        return all(ch.isspace() or not ch.isprintable() for ch in junk)
+    return False
+
+
+def _char_span(doc, path: tuple, value: str, start: int, end: int) -> tuple[int, int]:
+    """Text offsets of ``value[start:end]`` when the scalar is written without
+    escapes (the usual case); otherwise the whole value."""
+    span = doc.span(path)
+    if span is None:
+        return doc.value_span(path)
+    inner = span.start + (1 if span.style in ('"', "'") else 0)
+    if doc.text[inner:inner + len(value)] == value and end > start:
+        return inner + start, inner + end
+    return span.start, span.end
+
+
+@rule("CL303", "malformed-url", fix=Applicability.SAFE)
+def malformed_url(doc, ctx) -> Iterator[Violation]:
+    """Finds URLs that a browser would not follow as written.
+
+    ## What it does
+    Checks every URL field (`webUrl`, `originalUrl`, `ampWebUrl`,
+    `cdnAmpWebUrl`, image and logo `url`, at any level) against what the
+    WHATWG URL Standard accepts: no spaces, no ``"<>\\^`{|}`` characters, no
+    `%` that starts no `%XX` escape, a host after `//`, and the scheme
+    `http` or `https`. Quotes or angle brackets pasted around a URL are
+    reported as surrounding junk. Reports at the offending characters.
+    Characters left to other rules: leading/trailing whitespace (CL203),
+    control and zero-width characters and raw line breaks (CL202), mojibake
+    (CL200).
+
+    ## Why is this bad?
+    A malformed URL is a broken link or a broken image; browsers and crawlers
+    repair some of them in ways that differ from each other.
+
+    ## Example
+    ```yaml
+    webUrl: "<https://example.com/a b>"
+    ```
+    The brackets are junk and the space must be written `%20`:
+    `https://example.com/a%20b`.
+
+    ## Fix safety
+    Safe when the fix only strips surrounding junk (quotes, `<>`). Unsafe when
+    it percent-encodes characters inside the URL (a space, `|`, a stray `%`):
+    the server may have meant something else, so check the link. A URL with
+    no host, an invalid host or a wrong scheme has no fix.
+    """
+    for path, value in _url_fields(doc.data):
+        if _PLAIN_URL.match(value):
+            continue
+        for problem in url_problems(value):
+            if _reported_elsewhere(value, problem):
+                continue
+            start, end = _char_span(doc, path, value, problem.start, problem.end)
+            fix = None
+            if problem.repair is not None:
+                edit = blocks.replace_scalar(doc, path, problem.repair)
+                if edit is not None:
+                    safety = Applicability.SAFE if problem.safe else Applicability.UNSAFE
+                    verb = "Strip the surrounding junk" if problem.kind == JUNK else "Percent-encode the URL"
+                    fix = Fix.of(verb, safety, edit)
+            yield Violation(start, end, problem.message, fix)
+
+
+# -- CL305: a whole-run rule -----------------------------------------------------------
+
+
+def _top_level_value(doc, field: str, value: str) -> tuple[int, int]:
+    """Offsets of the top-level ``field``'s value.
+
+    Found on its `field: value` line when the value is written there as is
+    (plain or quoted without escapes), because ``doc.span`` indexes every
+    node of the document, which would cost every clean file ~1 ms for this
+    rule alone; otherwise the span index answers.
+    """
+    text = doc.text
+    at = -1 if doc.fm_start < 0 else text.find("\n" + field, doc.fm_start - 1, doc.fm_end)
+    if at >= 0:
+        match = _KEY_LINE.match(text, at + 1 + len(field), doc.fm_end)
+        if match and match.group(1) in (value, f'"{value}"', f"'{value}'"):
+            return match.start(1), match.end(1)
+    span = doc.span((field,))
+    return (span.start, span.end) if span else doc.value_span((field,))
+
+
+# `: value` after a top-level key, up to a comment or the line's end.
+_KEY_LINE = re.compile(r"[ \t]*:[ \t]+(\S(?:.*?\S)?)[ \t]*(?:[ \t]#.*)?(?:\r\n|\r|\n|\Z)")
+
+
+def _article_identity(doc, ctx):
+    """Per file (in the worker): the record's address in comparison form and
+    where it is written. Videos are identified by `originalUrl`."""
+    for field in ("webUrl", "originalUrl"):
+        value = doc.data.get(field)
+        key = url_key(value)
+        if key is not None:
+            start, end = _top_level_value(doc, field, value)
+            return key, field, doc.position(start), doc.position(end)
+    return None
+
+
+def _duplicates(collected, ctx):
+    by_key: dict[str, dict[str, tuple]] = {}
+    for path, facts in collected:
+        if facts is not None:
+            by_key.setdefault(facts[0], {})[path] = facts
+    for group in by_key.values():
+        if len(group) < 2:
+            continue
+        for path, (_, field, start, end) in sorted(group.items()):
+            others = [f"{p}:{f[2].line}" for p, f in sorted(group.items()) if p != path]
+            more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
+            yield path, f"another file records the same article (`{field}`): {others[0]}{more}", start, end
+
+
+@rule("CL305", "duplicate-article", collect=_article_identity, finish=_duplicates)
+def duplicate_article(doc, ctx):
+    """Finds two or more files in the checked set that record the same article.
+
+    ## What it does
+    Compares the `webUrl` of every file of the run (for video records, which
+    have none, the `originalUrl`), normalised as in CL300, and reports each
+    file of a group of duplicates at its `webUrl`, naming the other files.
+    Works across worker processes: each file's address is collected where the
+    file is checked and compared once all files are done. Only the files of
+    one run are compared, so checking a single file never reports this.
+
+    ## Why is this bad?
+    The same story appears twice on the site, under two dates or headlines,
+    and edits to one copy miss the other.
+
+    ## Example
+    `_news/2021-02-18-diablo-4-news.md` and `_news/2021-02-19-diablo-4-blizzcon.md`
+    both have `webUrl: "https://realsport101.com/misc/diablo-4-news-countdown/"`.
+    Keep one file and delete (or redirect) the other.
+    """
+    return ()
