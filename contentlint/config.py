@@ -117,6 +117,12 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
         elif key == "online":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: `online` must be a table")
+            from contentlint.online.settings import OnlineSettings  # light: no httpx
+
+            try:
+                OnlineSettings.from_mapping(value)  # unknown keys and bad values fail now, not with --online
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
             values["online"] = dict(value)
         elif key == "rules":
             values["rule_options"] = _rule_options(value, where, registry)

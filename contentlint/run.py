@@ -116,7 +116,7 @@ def check_schema(settings: Settings, rules: list[registry.Rule], cache_dir: str 
 
 def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
             jobs: int | None = None, results_cache: ResultCache | None = None,
-            progress=None, force_exclude: bool = False) -> tuple[list[Diagnostic], list[str], list[str]]:
+            progress=None, force_exclude: bool = False, online=None) -> tuple[list[Diagnostic], list[str], list[str]]:
     """All diagnostics of a run, sorted; the files checked; internal errors."""
     files = list(discover(paths or ["."], settings, force_exclude))
     diagnostics: list[Diagnostic] = []
@@ -129,18 +129,73 @@ def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
         if result.facts or result.suppressions:
             results.append(engine.FileResult(result.path, [], result.facts, suppressions=result.suppressions))
     late = list(engine.finish_run(results, rules, engine.Context(settings)))
+    if online is not None:
+        late.extend(online(files))
     diagnostics.extend(engine.settle_suppressions(late, results, rules))
     diagnostics.sort(key=lambda d: d.sort_key)
     return diagnostics, files, errors
+
+
+def online_findings(files: list[str], settings: Settings, rules: list[registry.Rule], args,
+                    progress=None) -> tuple[list[Diagnostic], dict]:
+    """CL402, CL503, CL9xx: the documents are read again in this process (the
+    network checks are I/O-bound, one event loop serves every file)."""
+    from contentlint.online.settings import OnlineSettings
+
+    online = OnlineSettings.from_mapping(settings.online)
+    cache_path = online.cache_path
+    if args.no_cache:
+        cache_path = None
+    elif args.cache_dir:
+        cache_path = os.path.join(args.cache_dir, "online.sqlite3")
+    elif cache_path and not os.path.isabs(cache_path):
+        cache_path = os.path.join(settings.root, cache_path)
+    online = online.with_(cache_path=cache_path, refresh=args.refresh)
+    codes = {r.code for r in rules if r.online}
+    if not codes:
+        return [], {}
+    docs = {}
+    for path in files:
+        raw, _ = engine.read(path)
+        if raw is not None:
+            doc = load(path, raw)
+            if doc.ok:
+                docs[path] = doc
+    from contentlint.online.checks import run_online
+
+    summary: dict = {}
+    found = run_online(list(docs.values()), online, codes, progress=progress, summary=summary)
+    by_code = {r.code: r for r in rules}
+    diagnostics = [engine.to_diagnostic(docs[path], by_code[code], violation)
+                   for path, code, violation in found
+                   if not registry.matches(code, engine.file_ignores(path, settings))]
+    return diagnostics, summary
+
+
+def host_summary(summary: dict) -> str:
+    lines = ["network checks per host:"]
+    for host, counts in sorted(summary.items()):
+        parts = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+        lines.append(f"  {host}: {parts}")
+    return "\n".join(lines)
 
 
 def run_check(args, settings: Settings) -> int:
     rules = engine.enabled_rules(settings, online=args.online)
     results_cache = open_cache(settings, rules, args.no_cache)
     check_schema(settings, rules, results_cache.folder if results_cache is not None else None)
+    summary: dict = {}
+
+    def online(files):
+        with Progress("checking links") as bar:
+            found, per_host = online_findings(files, settings, rules, args, bar.update)
+        summary.update(per_host)
+        return found
+
     with Progress() as progress:
         diagnostics, files, errors = collect(args.paths, settings, rules, results_cache=results_cache,
-                                             progress=progress.update, force_exclude=args.force_exclude)
+                                             progress=progress.update, force_exclude=args.force_exclude,
+                                             online=online if args.online else None)
     if results_cache is not None:
         results_cache.close()
     fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
@@ -155,6 +210,8 @@ def run_check(args, settings: Settings) -> int:
             handle.write(output)
     else:
         sys.stdout.write(output)
+    if summary and fmt == "text":
+        print(host_summary(summary), file=sys.stderr)
     for error in errors:
         print(f"contentlint: {error}", file=sys.stderr)
     if errors:

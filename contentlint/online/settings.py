@@ -1,0 +1,241 @@
+"""Every option of the network checks, with defaults, and its config table.
+
+``OnlineSettings.from_mapping(table)`` reads ``[tool.contentlint.online]``
+(kebab-case keys). Durations are seconds, given as numbers or as strings with
+a unit (``"500ms"``, ``"30s"``, ``"5m"``, ``"12h"``, ``"7d"``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Callable, Mapping
+
+from contentlint import __version__
+
+TABLE = "[tool.contentlint.online]"
+
+# Dotted JSON paths (list indices are numbers; fnmatch patterns) of the URL
+# fields checked by default. cdnAmpWebUrl is left out: it is derived from
+# ampWebUrl (checked offline by CL401) and would send thousands of requests
+# to one host, Google's AMP cache.
+DEFAULT_FIELDS = (
+    "webUrl",
+    "originalUrl",
+    "ampWebUrl",
+    "images.*.url",
+    "provider.images.*.url",
+    "related.*.webUrl",
+    "related.*.ampWebUrl",
+    "related.*.images.*.url",
+)
+
+DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class OnlineSettings:
+    concurrency: int = 16  # requests in flight, all hosts together
+    per_host_concurrency: int = 2  # requests in flight to one host
+    per_host_interval: float = 0.2  # minimum seconds between request starts to one host
+    connect_timeout: float = 5.0
+    read_timeout: float = 10.0  # between two reads of the socket
+    deadline: float = 20.0  # wall clock for one request: connect, headers and body
+    retries: int = 2  # extra attempts after 5xx/408/429/connection resets
+    backoff_base: float = 0.5  # first backoff; doubles per attempt
+    backoff_cap: float = 8.0
+    retry_after_cap: float = 30.0  # a longer Retry-After means: give up now
+    max_redirects: int = 5
+    max_body_bytes: int = 1_048_576  # raw and decompressed bytes read from a page
+    max_image_prefix_bytes: int = 65_536  # bytes of an image fetched to measure it
+    accepted_statuses: frozenset[int] = frozenset(range(200, 300))
+    exclude: tuple[str, ...] = ()  # regexes searched in each URL (as lychee does)
+    fields: tuple[str, ...] = DEFAULT_FIELDS
+    user_agent: str = f"contentlint/{__version__} (+https://github.com/contentlint/contentlint)"
+    allow_networks: tuple[str, ...] = ()  # CIDRs the SSRF guard lets through (tests)
+    resolve_override: tuple[tuple[str, str], ...] = ()  # host -> IP, like curl --resolve
+    cache_path: str | None = ".contentlint_cache/online.sqlite3"  # None: no cache
+    refresh: bool = False  # ignore cached results (still store fresh ones)
+    ttl_ok: float = 7 * DAY
+    ttl_redirect: float = 7 * DAY
+    ttl_broken: float = 1 * DAY
+    ttl_unverifiable: float = 1 * DAY  # bot walls and 401/403; never timeouts or 429
+    _exclude_re: tuple = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for name in ("concurrency", "per_host_concurrency", "max_body_bytes", "max_image_prefix_bytes"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        for name in ("retries", "max_redirects", "per_host_interval", "backoff_base",
+                     "backoff_cap", "retry_after_cap", "ttl_ok", "ttl_redirect",
+                     "ttl_broken", "ttl_unverifiable"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must not be negative")
+        for name in ("connect_timeout", "read_timeout", "deadline"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+        object.__setattr__(self, "_exclude_re", tuple(re.compile(p) for p in self.exclude))
+        for network in self.allow_networks:
+            ipaddress.ip_network(network, strict=False)
+        for _host, address in self.resolve_override:
+            ipaddress.ip_address(address)
+
+    # -- helpers used by the checks ------------------------------------------
+
+    def excluded(self, url: str) -> bool:
+        return any(p.search(url) for p in self._exclude_re)
+
+    @property
+    def overrides(self) -> dict[str, str]:
+        return {host.lower(): ip for host, ip in self.resolve_override}
+
+    def with_(self, **changes: Any) -> "OnlineSettings":
+        """A copy with some options changed (CLI flags over the config file)."""
+        return replace(self, **changes)
+
+    # -- the config table ------------------------------------------------------
+
+    @classmethod
+    def from_mapping(cls, table: Mapping[str, Any]) -> "OnlineSettings":
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            spec = _KEYS.get(key)
+            if spec is None:
+                raise ValueError(f"unknown key {key!r} in {TABLE}")
+            name, convert = spec
+            try:
+                values[name] = convert(value)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{key!r} in {TABLE}: {exc}") from None
+        try:
+            return cls(**values)
+        except (TypeError, ValueError, re.error) as exc:
+            raise ValueError(f"{TABLE}: {exc}") from None
+
+
+# -- converters: each raises ValueError naming what it expected ----------------
+
+
+def _int(minimum: int) -> Callable[[Any], int]:
+    def convert(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"expected an integer >= {minimum}, got {value!r}")
+        return value
+    return convert
+
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": DAY}
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*\Z")
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    if isinstance(value, str):
+        match = _DURATION.match(value)
+        if match:
+            return float(match.group(1)) * _UNITS[match.group(2) or "s"]
+    raise ValueError(f"expected seconds (a number, or a string such as \"30s\" or \"7d\"), got {value!r}")
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"expected a non-empty string, got {value!r}")
+    return value
+
+
+def _strings(check: Callable[[str], Any] | None = None) -> Callable[[Any], tuple[str, ...]]:
+    def convert(value: Any) -> tuple[str, ...]:
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"expected a list of strings, got {value!r}")
+        for item in value:
+            if check is not None:
+                check(item)
+        return tuple(value)
+    return convert
+
+
+def _regex(pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+
+
+def _network(text: str) -> None:
+    ipaddress.ip_network(text, strict=False)  # raises ValueError with the text
+
+
+_RANGE = re.compile(r"\s*(\d{3})\s*(?:(?:-|\.\.=?)\s*(\d{3})\s*)?\Z")
+
+
+def _statuses(value: Any) -> frozenset[int]:
+    """A list of codes and ranges: ``[200, 204, "200..=299", "300-308"]``."""
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"expected a list of status codes or ranges, got {value!r}")
+    codes: set[int] = set()
+    for item in value:
+        if isinstance(item, int) and not isinstance(item, bool) and 100 <= item <= 999:
+            codes.add(item)
+            continue
+        match = _RANGE.match(item) if isinstance(item, str) else None
+        if not match:
+            raise ValueError(f"expected a status code or a range like \"200..=299\", got {item!r}")
+        low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+        if not 100 <= low <= high <= 999:
+            raise ValueError(f"bad status range {item!r}")
+        codes.update(range(low, high + 1))
+    return frozenset(codes)
+
+
+def _overrides(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+        raise ValueError(f"expected a table of host = \"IP address\", got {value!r}")
+    for address in value.values():
+        ipaddress.ip_address(address)
+    return tuple(sorted((str(k).lower(), v) for k, v in value.items()))
+
+
+def _optional_path(value: Any) -> str | None:
+    if value is False or value == "":
+        return None  # `cache-path = false` turns the cache off
+    return _str(value)
+
+
+_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "concurrency": ("concurrency", _int(1)),
+    "per-host-concurrency": ("per_host_concurrency", _int(1)),
+    "per-host-interval": ("per_host_interval", _seconds),
+    "connect-timeout": ("connect_timeout", _seconds),
+    "read-timeout": ("read_timeout", _seconds),
+    "deadline": ("deadline", _seconds),
+    "retries": ("retries", _int(0)),
+    "backoff-base": ("backoff_base", _seconds),
+    "backoff-cap": ("backoff_cap", _seconds),
+    "retry-after-cap": ("retry_after_cap", _seconds),
+    "max-redirects": ("max_redirects", _int(0)),
+    "max-body-bytes": ("max_body_bytes", _int(1)),
+    "max-image-prefix-bytes": ("max_image_prefix_bytes", _int(1)),
+    "accepted-statuses": ("accepted_statuses", _statuses),
+    "exclude": ("exclude", _strings(_regex)),
+    "fields": ("fields", _strings()),
+    "user-agent": ("user_agent", _str),
+    "allow-networks": ("allow_networks", _strings(_network)),
+    "resolve-override": ("resolve_override", _overrides),
+    "cache-path": ("cache_path", _optional_path),
+    "refresh": ("refresh", _bool),
+    "ttl-ok": ("ttl_ok", _seconds),
+    "ttl-redirect": ("ttl_redirect", _seconds),
+    "ttl-broken": ("ttl_broken", _seconds),
+    "ttl-unverifiable": ("ttl_unverifiable", _seconds),
+}
+
+# Every public option has a key (a test keeps the table complete).
+OPTION_NAMES = tuple(f.name for f in fields(OnlineSettings) if f.init)
