@@ -27,7 +27,13 @@ FIX_SECTION = "Fix safety"
 RULE_MODULES = (
     "contentlint.rules.syntax",
     "contentlint.rules.schema",
+    "contentlint.rules.text",
     "contentlint.rules.suppression",
+    "contentlint.rules.related",
+    "contentlint.rules.links",
+    "contentlint.rules.amp_rules",
+    "contentlint.rules.images",
+    "contentlint.rules.online",
 )
 
 

@@ -1,0 +1,522 @@
+"""`contentlint fix`: apply the rules' edits, verify, repeat, write atomically.
+
+The loop for one file (``fix_bytes``, no I/O):
+
+1. lint the text (``engine.lint_bytes``: selection, per-file ignores and
+   suppressions apply); a file with CL001/CL002/CL003 is never touched;
+2. pick the fixes of at least the wanted applicability, by position then
+   code, skipping any whose edits conflict with one already picked (it gets
+   its turn in a later pass); identical fixes from two rules count once;
+3. apply the edits (``apply_edits``) and verify the result (``verify``): it
+   must parse as well as before, keep the body and closing line, and keep
+   every value the edits did not touch (the contract is in docs/fixer.md);
+   a failing pass is narrowed down to the fixes that fail on their own,
+   which are dropped with a warning;
+4. repeat until no fix is left, at most MAX_PASSES times, stopping when a
+   text comes back that was seen before (a cycle).
+
+Writing (``write_atomic``) goes through a temporary file in the same folder,
+fsync and ``os.replace``, keeps the file's permissions, and refuses a file
+whose bytes changed since they were read.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import stat
+import sys
+import tempfile
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from contentlint import engine, registry
+from contentlint.config import Settings
+from contentlint.document import Document, load
+from contentlint.model import Applicability, Diagnostic, Edit
+
+MAX_PASSES = 10
+# Files with these problems are never written: the text is not understood.
+BLOCKING = frozenset(("CL001", "CL002", "CL003"))
+# A fix must not add any of these reading problems.
+READ_PROBLEMS = ("CL001", "CL002", "CL003", "CL004", "CL006", "CL007")
+MIN_FILES_PER_WORKER = 32
+
+
+# -- edits ---------------------------------------------------------------------------
+
+
+def apply_edits(text: str, edits) -> str:
+    """``text`` with non-overlapping ``edits`` applied (offsets into ``text``).
+
+    Untouched text between the edits is copied verbatim. Equivalent to
+    applying the edits back to front; built front to back in one pass.
+    """
+    pieces = []
+    position = 0
+    for edit in sorted(edits):
+        if edit.start < position or edit.end < edit.start or edit.end > len(text):
+            raise ValueError(f"overlapping or out-of-range edit {edit}")
+        pieces.append(text[position:edit.start])
+        pieces.append(edit.content)
+        position = edit.end
+    pieces.append(text[position:])
+    return "".join(pieces)
+
+
+def conflicts(a: Edit, b: Edit) -> bool:
+    """True when two edits cannot both be applied without guessing an order."""
+    if a.start == b.start:  # two insertions at one point, or an insertion at a replacement's start
+        return True
+    return a.start < b.end and b.start < a.end
+
+
+def _fix_key(text: str, d: Diagnostic) -> tuple:
+    """Identifies a fix across passes (offsets move, the replaced text does not)."""
+    return (d.code, d.fix.message, tuple((text[e.start:e.end], e.content) for e in d.fix.edits))
+
+
+def select_fixes(text: str, diagnostics, applicability: Applicability, rejected=frozenset()) -> list[Diagnostic]:
+    """The fixes to apply in one pass: wanted, not rejected, not conflicting."""
+    candidates = [d for d in diagnostics if d.fix is not None and d.fix.applicability >= applicability
+                  and any(text[e.start:e.end] != e.content for e in d.fix.edits)  # not a no-op
+                  and _fix_key(text, d) not in rejected]
+    candidates.sort(key=lambda d: (d.fix.edits[0].start, d.code))
+    chosen: list[Diagnostic] = []
+    taken: list[Edit] = []
+    for d in candidates:
+        if any(c.fix.edits == d.fix.edits for c in chosen):
+            chosen.append(d)  # two rules, one repair: applied once, both fixed
+        elif not any(conflicts(e, t) for e in d.fix.edits for t in taken):
+            chosen.append(d)
+            taken.extend(d.fix.edits)
+    return chosen
+
+
+def _edits_of(chosen) -> list[Edit]:
+    return sorted({e for d in chosen for e in d.fix.edits})
+
+
+# -- verification ---------------------------------------------------------------------
+
+
+def _meets(start: int, end: int, s: int, e: int) -> bool:
+    """Does the edit [start, end) meet the extent [s, e)? Insertions meet closed extents."""
+    if start == end:
+        return s <= start <= e
+    if s == e:
+        return start <= s < end
+    return start < e and s < end
+
+
+def _through_line_break(text: str, p: int) -> int:
+    """The offset just past the line break that ends the line holding ``text[p-1]``."""
+    if p > 0 and (text[p - 1] == "\n" or (text[p - 1] == "\r" and text[p:p + 1] != "\n")):
+        return p
+    for i in range(p, len(text)):
+        if text[i] == "\n":
+            return i + 1
+        if text[i] == "\r":
+            return i + 2 if text[i + 1:i + 2] == "\n" else i + 1
+    return len(text)
+
+
+def extents(doc: Document) -> dict[tuple, tuple[int, int]]:
+    """Each value's extent: a scalar's source text; a collection's from its first
+    character through the line break that ends its last line of content."""
+    spans = doc.spans
+    last: dict[tuple, int] = {}
+    for path, span in spans.items():
+        end = span.end if span.kind == "scalar" else span.start
+        if span.key_end is not None:
+            end = max(end, span.key_end)
+        for depth in range(len(path) + 1):
+            ancestor = path[:depth]
+            if last.get(ancestor, -1) < end:
+                last[ancestor] = end
+    result = {}
+    for path, span in spans.items():
+        if span.kind == "scalar":
+            result[path] = (span.start, span.end)
+        elif doc.text[span.start:span.start + 1] in ("[", "{"):  # flow: exact, to its line's end
+            result[path] = (span.start, _through_line_break(doc.text, span.end))
+        else:
+            result[path] = (span.start, _through_line_break(doc.text, last.get(path, span.end)))
+    return result
+
+
+def touched_paths(doc: Document, edits) -> tuple[set, set]:
+    """The values the edits may change, and the collections that may gain or lose entries.
+
+    An edit whose range is exactly one scalar's source text is a *value
+    rewrite*: it touches that scalar (and, to reach it, its ancestors) and
+    opens nothing. Any other edit is *structural*: it touches every value
+    whose extent or key it meets, and opens every collection it meets.
+    """
+    spans = doc.spans
+    ext = extents(doc)
+    scalar_at = {(s.start, s.end): path for path, s in spans.items() if s.kind == "scalar"}
+    touched: set = set()
+    opened: set = set()
+    for edit in edits:
+        path = scalar_at.get((edit.start, edit.end))
+        if path is not None:
+            touched.update(path[:depth] for depth in range(len(path) + 1))
+            continue
+        for path, (s, e) in ext.items():
+            span = spans[path]
+            if _meets(edit.start, edit.end, s, e) or (
+                    span.key_start is not None and _meets(edit.start, edit.end, span.key_start, span.key_end)):
+                touched.update(path[:depth] for depth in range(len(path) + 1))
+                if span.kind != "scalar":
+                    opened.add(path)
+    return touched, opened
+
+
+def same(a: Any, b: Any) -> bool:
+    """Deep equality of loaded YAML data (types must match; NaN equals NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and a != a:
+        return b != b
+    return a == b
+
+
+def _subsequence(items: list, sequence: list) -> bool:
+    it = iter(sequence)
+    return all(any(same(item, candidate) for candidate in it) for item in items)
+
+
+def unchanged_outside(old: Any, new: Any, path: tuple, touched: set, opened: set) -> bool:
+    """True when ``new`` differs from ``old`` only where the edits may change it (docs/fixer.md)."""
+    if path not in touched:
+        return same(old, new)
+    if isinstance(old, dict):
+        if not isinstance(new, dict):
+            return False
+        if path not in opened and new.keys() != old.keys():
+            return False
+        for key, value in old.items():
+            child = path + (key,)
+            if child not in touched:
+                if key not in new or not same(value, new[key]):
+                    return False
+            elif key in new and not unchanged_outside(value, new[key], child, touched, opened):
+                return False
+        return True
+    if isinstance(old, list):
+        if not isinstance(new, list):
+            return False
+        kept = [i for i in range(len(old)) if path + (i,) not in touched]
+        if len(new) == len(old) and all(same(old[i], new[i]) for i in kept):
+            return all(unchanged_outside(old[i], new[i], path + (i,), touched, opened)
+                       for i in range(len(old)) if path + (i,) in touched)
+        # Entries moved, removed or added: only where a structural edit reaches.
+        return path in opened and _subsequence([old[i] for i in kept], new)
+    # A touched scalar may take any value of its type (or become / stop being null).
+    return old is None or new is None or type(old) is type(new)
+
+
+def verify(old: Document, new: Document, edits) -> str | None:
+    """Why the edited document ``new`` must not replace ``old``; None when it may."""
+    before = Counter(code for code, _ in old.problems)
+    for code, violation in new.problems:
+        if code in READ_PROBLEMS and Counter(c for c, _ in new.problems)[code] > before[code]:
+            position = new.position(violation.start)
+            return f"the result has {code} at {position.line}:{position.column} ({violation.message})"
+    if old.fm_end >= 0 and old.text[old.fm_end:] != new.text[new.fm_end:]:
+        return "the result changes the closing `---` line or the body"
+    touched, opened = touched_paths(old, edits)
+    if not unchanged_outside(old.data, new.data, (), touched, opened):
+        return "the result changes data outside the edited values"
+    return None
+
+
+# -- the loop --------------------------------------------------------------------------
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    original: bytes | None = None
+    fixed: bytes | None = None  # the new bytes; None when nothing changed
+    applied: Counter = field(default_factory=Counter)  # code -> fixes applied
+    remaining: list[Diagnostic] = field(default_factory=list)
+    result: engine.FileResult | None = None  # the final lint (facts, suppressions)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None  # an internal error (a bug in a rule)
+    blocked: bool = False  # CL001/CL002/CL003: not touched
+    written: bool = False
+    not_written: str | None = None  # why a fixed file could not be written
+
+
+def fix_bytes(path: str, raw: bytes, rules, ctx: engine.Context,
+              applicability: Applicability = Applicability.SAFE) -> FileOutcome:
+    """Fix one file's bytes in memory (no I/O)."""
+    outcome = FileOutcome(path, original=raw)
+    doc, result = engine.lint_bytes(path, raw, rules, ctx)
+    if result.error:
+        outcome.error, outcome.result = result.error, result
+        return outcome
+    if any(code in BLOCKING for code, _ in doc.problems):
+        outcome.blocked, outcome.remaining, outcome.result = True, result.diagnostics, result
+        return outcome
+    seen = {doc.text}
+    rejected: set = set()
+    for _ in range(MAX_PASSES):
+        step = _one_pass(doc, result, rules, ctx, applicability, rejected, outcome)
+        if step is None:
+            break
+        new_doc, new_result, chosen = step
+        if new_result.error:
+            outcome.error = new_result.error
+            outcome.fixed = None
+            return outcome
+        outcome.applied.update(d.code for d in chosen)
+        doc, result = new_doc, new_result
+        if doc.text in seen:
+            outcome.warnings.append(f"{path}: fixes undo each other (a cycle); stopped")
+            break
+        seen.add(doc.text)
+    else:
+        if select_fixes(doc.text, result.diagnostics, applicability, rejected):
+            outcome.warnings.append(f"{path}: still changing after {MAX_PASSES} passes; stopped")
+    outcome.result, outcome.remaining = result, result.diagnostics
+    new_raw = doc.text.encode("utf-8")
+    if new_raw != raw:
+        outcome.fixed = new_raw
+    return outcome
+
+
+def _one_pass(doc, result, rules, ctx, applicability, rejected, outcome):
+    """Apply one verified set of fixes: (new doc, its lint, fixes applied), or None."""
+    while True:
+        chosen = select_fixes(doc.text, result.diagnostics, applicability, rejected)
+        chosen = [d for d in chosen if _in_front_matter(doc, d, rejected, outcome)]
+        if not chosen:
+            return None
+        new_doc, reason = _attempt(doc, _edits_of(chosen))
+        if reason is None:
+            return new_doc, engine.lint_document(new_doc, rules, ctx), chosen
+        # Narrow down: drop the fixes that fail on their own; when none does,
+        # they fail only together, and the first one goes alone.
+        if len(chosen) == 1:
+            failing = [(chosen[0], reason)]
+        else:
+            failing = [(d, why) for d in chosen if (why := _attempt(doc, d.fix.edits)[1]) is not None]
+        for d, why in failing:
+            rejected.add(_fix_key(doc.text, d))
+            outcome.warnings.append(f"{doc.path}: skipped {d.code} fix ({d.fix.message}): {why}")
+        if not failing:
+            new_doc, _ = _attempt(doc, chosen[0].fix.edits)
+            return new_doc, engine.lint_document(new_doc, rules, ctx), chosen[:1]
+
+
+def _in_front_matter(doc: Document, d: Diagnostic, rejected: set, outcome: FileOutcome) -> bool:
+    """Edits may change the BOM and the front matter, never the closing line or the body."""
+    if all(e.end <= doc.fm_end for e in d.fix.edits):
+        return True
+    rejected.add(_fix_key(doc.text, d))
+    outcome.warnings.append(f"{doc.path}: skipped {d.code} fix ({d.fix.message}): it edits the body")
+    return False
+
+
+def _attempt(doc: Document, edits) -> tuple[Document | None, str | None]:
+    """The document after ``edits``, or why it must not be kept."""
+    try:
+        raw = apply_edits(doc.text, edits).encode("utf-8")
+    except (ValueError, UnicodeEncodeError) as exc:
+        return None, f"the edits cannot be applied ({exc})"
+    new_doc = load(doc.path, raw)
+    return new_doc, verify(doc, new_doc, edits)
+
+
+# -- files -------------------------------------------------------------------------------
+
+
+def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
+    """Replace the file at ``path`` (its target, if a symlink) with ``data``.
+
+    Returns why it was not written, or None. The file's current bytes must
+    still be ``expected``; a temporary file in the same folder is written,
+    fsynced, given the file's permission bits and moved over the file, so a
+    crash leaves either the old or the new version.
+    """
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target) or "."
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".contentlint-tmp", dir=folder)
+    except OSError as exc:
+        return f"cannot write: {exc.strerror or exc}"
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        with open(target, "rb") as handle:
+            if handle.read() != expected:
+                os.unlink(tmp)
+                return "the file changed while it was being fixed; not written"
+        os.replace(tmp, target)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        return f"cannot write: {exc.strerror or exc}"
+    try:  # make the rename itself durable
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+    return None
+
+
+def fix_path(path: str, rules, ctx: engine.Context, applicability: Applicability, write: bool) -> FileOutcome:
+    raw, reason = engine.read(path)
+    if raw is None:
+        result = engine.lint_document(engine.unreadable(path, reason), rules, ctx)
+        return FileOutcome(path, remaining=result.diagnostics, result=result, blocked=True)
+    outcome = fix_bytes(path, raw, rules, ctx, applicability)
+    if write and outcome.fixed is not None:
+        outcome.not_written = write_atomic(path, outcome.fixed, raw)
+        outcome.written = outcome.not_written is None
+        if outcome.not_written:
+            outcome.warnings.append(f"{path}: {outcome.not_written}")
+    return outcome
+
+
+def _worker_init(settings: Settings, codes: list[str], applicability: Applicability, write: bool,
+                 cache_dir: str | None) -> None:
+    global _W
+    by_code = {r.code: r for r in registry.all_rules()}
+    _W = ([by_code[c] for c in codes], engine.Context(settings, cache_dir), applicability, write)
+
+
+def _worker_fix(path: str) -> FileOutcome:
+    rules, ctx, applicability, write = _W
+    return _slim(fix_path(path, rules, ctx, applicability, write), write)
+
+
+def _slim(outcome: FileOutcome, write: bool) -> FileOutcome:
+    """Drop the bytes the caller does not need (they cross a process boundary)."""
+    if write or outcome.fixed is None:
+        outcome.original = outcome.fixed = None
+    return outcome
+
+
+def fix_files(files: list[str], settings: Settings, rules, applicability: Applicability,
+              write: bool, jobs: int | None = None, cache_dir: str | None = None) -> Iterator[FileOutcome]:
+    """A FileOutcome per file, in the order of ``files`` (``cache_dir``: compiled schema code)."""
+    jobs = jobs or settings.jobs or os.cpu_count() or 1
+    jobs = max(1, min(jobs, len(files) // MIN_FILES_PER_WORKER))
+    if jobs == 1:
+        ctx = engine.Context(settings, cache_dir)
+        for path in files:
+            yield _slim(fix_path(path, rules, ctx, applicability, write), write)
+        return
+    import multiprocessing
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    mp = multiprocessing.get_context(method)
+    with mp.Pool(jobs, initializer=_worker_init,
+                 initargs=(settings, [r.code for r in rules], applicability, write, cache_dir)) as pool:
+        chunk = max(1, min(32, len(files) // (jobs * 8)))
+        yield from pool.imap(_worker_fix, files, chunksize=chunk)
+
+
+# -- the command ---------------------------------------------------------------------------
+
+
+def unified_diff(path: str, before: bytes, after: bytes) -> str:
+    old = before.decode("utf-8").splitlines(keepends=True)
+    new = after.decode("utf-8").splitlines(keepends=True)
+    lines = []
+    for line in difflib.unified_diff(old, new, fromfile=f"a/{path}", tofile=f"b/{path}"):
+        lines.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
+
+
+def run_fix(args, settings: Settings) -> int:
+    from contentlint.discover import discover
+    from contentlint.report.text import format_line
+    from contentlint.run import check_schema
+
+    rules = engine.enabled_rules(settings)
+    cache_dir = None if args.no_cache else settings.cache_dir or os.path.join(settings.root, ".contentlint_cache")
+    check_schema(settings, rules, cache_dir)
+    if getattr(args, "online", False):
+        print("contentlint: note: `fix` runs no network checks; their fixes are not applied", file=sys.stderr)
+    applicability = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
+    files = list(discover(args.paths or ["."], settings))
+    remaining: list[Diagnostic] = []
+    results: list[engine.FileResult] = []
+    changed: list[FileOutcome] = []
+    errors: list[str] = []
+    unwritten = 0
+    out = sys.stdout
+    for outcome in fix_files(files, settings, rules, applicability, not args.diff, args.jobs, cache_dir):
+        for warning in outcome.warnings:
+            print(f"contentlint: warning: {warning}", file=sys.stderr)
+        if outcome.error:
+            errors.append(f"{outcome.path}: internal error: {outcome.error}")
+            continue
+        remaining.extend(outcome.remaining)
+        if outcome.result is not None and (outcome.result.facts or outcome.result.suppressions):
+            results.append(engine.FileResult(outcome.path, [], outcome.result.facts,
+                                             suppressions=outcome.result.suppressions))
+        if outcome.written or (args.diff and outcome.fixed is not None):
+            changed.append(outcome)
+            if args.diff:
+                out.write(unified_diff(outcome.path, outcome.original, outcome.fixed))
+            else:
+                out.write(f"Fixed {outcome.path} ({_counts(outcome.applied)})\n")
+        unwritten += outcome.not_written is not None
+    fixed = sum(sum(o.applied.values()) for o in changed)
+    for error in errors:
+        print(f"contentlint: {error}", file=sys.stderr)
+    if args.diff:
+        noun = "finding" if fixed == 1 else "findings"
+        print(f"Would fix {fixed} {noun} in {len(changed)} file{'s' if len(changed) != 1 else ''}."
+              if changed else "No fixes available.", file=sys.stderr)
+        return 2 if errors else 1 if changed else 0
+    late = list(engine.finish_run(results, rules, engine.Context(settings)))
+    remaining.extend(engine.settle_suppressions(late, results, rules))
+    remaining.sort(key=lambda d: d.sort_key)
+    color = out.isatty() and "NO_COLOR" not in os.environ
+    for d in remaining:
+        out.write(format_line(d, color) + "\n")
+    out.write(_summary(fixed, len(changed), len(files), remaining, applicability) + "\n")
+    if errors:
+        return 2
+    if unwritten or any(engine.is_failure(d) for d in remaining):
+        return 1
+    return 1 if changed and args.exit_non_zero_on_fix else 0
+
+
+def _counts(applied: Counter) -> str:
+    total = sum(applied.values())
+    codes = ", ".join(code + (f" ×{n}" if n > 1 else "") for code, n in sorted(applied.items()))
+    return f"{total} fix{'es' if total != 1 else ''}: {codes}"
+
+
+def _summary(fixed: int, files_changed: int, files: int, remaining, applicability) -> str:
+    text = (f"Fixed {fixed} finding{'s' if fixed != 1 else ''} in {files_changed} "
+            f"file{'s' if files_changed != 1 else ''} ({files} checked); ")
+    if not remaining:
+        return text + "no findings remain."
+    text += f"{len(remaining)} finding{'s' if len(remaining) != 1 else ''} remain{'s' if len(remaining) == 1 else ''}"
+    unsafe = sum(1 for d in remaining if d.fix is not None and d.fix.applicability == Applicability.UNSAFE)
+    if unsafe and applicability > Applicability.UNSAFE:
+        text += f" ({unsafe} fixable with `contentlint fix --unsafe-fixes`)"
+    return text + "."

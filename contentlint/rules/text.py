@@ -1,0 +1,532 @@
+"""CL200-CL203: defects inside string values (mojibake, entities, invisible
+characters, surrounding whitespace).
+
+Each rule reads the parsed value, decides what it should be, and emits one
+Edit that replaces the whole scalar's source text with the new value rendered
+in the old style (contentlint.scalars). Findings are anchored on the defective
+characters when the scalar is one line (exact columns), else on the value.
+
+Fields are told apart by key name: URL fields (key ending in `url`, or a
+value starting with `http://`/`https://`) get unsafe fixes where a change
+alters which resource the link names; HTML fields (`featuredContent`) hold
+markup, so entities and surrounding whitespace are theirs to keep;
+multi-line fields (`excerpt`) may contain line breaks.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import html.entities
+import re
+import unicodedata
+from collections import Counter
+
+from contentlint import scalars
+from contentlint.model import Applicability, Fix, Severity, Violation
+from contentlint.registry import rule
+
+SAFE, UNSAFE, DISPLAY = Applicability.SAFE, Applicability.UNSAFE, Applicability.DISPLAY_ONLY
+
+_HTTP = re.compile(r"\s*https?://", re.IGNORECASE)
+
+
+def field_name(path) -> str:
+    """The key a value belongs to (for list items, the list's key)."""
+    return next((p for p in reversed(path) if isinstance(p, str)), "")
+
+
+def is_url(path, value: str) -> bool:
+    return field_name(path).lower().endswith("url") or _HTTP.match(value) is not None
+
+
+def string_values(doc):
+    """``(path, value)`` of every string value that has its own source text.
+
+    An alias repeats a value without a span of its own; CL007 reports it,
+    and fixing the anchored value fixes both.
+    """
+    if "strings" not in doc.memo:  # four rules walk the same strings
+        if any(code == "CL007" for code, _ in doc.problems):
+            doc.memo["strings"] = [(p, v) for p, v in doc.strings()
+                                   if (span := doc.span(p)) is not None and span.kind == "scalar"]
+        else:  # no alias: every string has its own source text
+            doc.memo["strings"] = list(doc.strings())
+    return doc.memo["strings"]
+
+
+def _where(doc, path, start: int, end: int) -> tuple[int, int]:
+    """Text offsets of value characters ``start:end``, or of the whole value."""
+    offsets = scalars.source_offsets(doc, path)
+    if offsets is not None and end <= len(offsets) - 1:
+        return offsets[start], offsets[end]
+    span = doc.span(path)
+    return span.start, span.end
+
+
+def _violation(doc, path, start: int, end: int, message: str, fix_message: str,
+               new_value: str, applicability: Applicability) -> Violation:
+    """A finding on value characters ``start:end`` whose fix sets the value to ``new_value``."""
+    edit = scalars.replacement(doc, path, new_value)
+    if edit is None:  # block, tagged or anchored scalar: show the repair, apply nothing
+        why = "a block scalar" if doc.span(path).style in ("|", ">") else "a tagged or anchored value"
+        fix = Fix.of(f"{fix_message} (edit by hand: {why})", DISPLAY)
+    else:
+        fix = Fix.of(fix_message, applicability, edit)
+    first, last = _where(doc, path, start, end)
+    return Violation(first, max(first, last), message, fix)
+
+
+def show(text: str, limit: int = 60) -> str:
+    """``text`` for a message: invisible and control characters as escapes."""
+    out = []
+    for ch in text:
+        if ch in "\n\r\t":
+            out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
+        elif ch == "`":
+            out.append("'")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or (ch.isspace() and ch != " "):
+            out.append(f"\\u{ord(ch):04X}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08X}")
+        else:
+            out.append(ch)
+    result = "".join(out)
+    return result if len(result) <= limit else result[: limit - 1] + "…"
+
+
+def _changed_region(old: str, new: str) -> tuple[int, int, int, int]:
+    """The smallest ``old[a:b]`` -> ``new[c:d]`` change (common prefix and suffix cut)."""
+    prefix = 0
+    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
+        suffix += 1
+    return prefix, len(old) - suffix, prefix, len(new) - suffix
+
+
+def _word_context(old: str, new: str) -> tuple[str, str, int, int]:
+    """The changed text of ``old`` and ``new`` with the words around it, and the change's span in ``old``."""
+    a, b, _, _ = _changed_region(old, new)
+    left, right = _grow(old, a, -1), _grow(old, b, +1)
+    tail = len(old) - right
+    return old[left:right], new[left:len(new) - tail], a, b
+
+
+def _grow(text: str, i: int, step: int, limit: int = 24) -> int:
+    """Move from ``i`` over a word; if none is adjacent, over one separator and the word beyond."""
+    def at(j):  # the character we would take next
+        return text[j - 1] if step < 0 else text[j]
+
+    def inside(j):
+        return 0 < j if step < 0 else j < len(text)
+
+    j = i
+    while inside(j) and at(j).isalnum() and abs(j - i) < limit:
+        j += step
+    if j == i and inside(j) and not at(j).isspace():
+        j += step
+        while inside(j) and at(j).isalnum() and abs(j - i) < limit:
+            j += step
+    return j
+
+
+# -- CL200 mojibake ----------------------------------------------------------------
+
+# ftfy restricted to mojibake: no HTML unescaping, quote uncurling, width,
+# ligature, line-break or Unicode normalisation, no control-character removal
+# (CL202's job), no C1-control guessing.
+@functools.lru_cache(maxsize=None)
+def _ftfy():
+    """ftfy and its mojibake-only config, imported on the first non-ASCII string
+    (~50 ms to import: an all-ASCII pre-commit run never pays it)."""
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        unescape_html=False, remove_terminal_escapes=False, fix_encoding=True,
+        restore_byte_a0=True, replace_lossy_sequences=True, decode_inconsistent_utf8=True,
+        fix_c1_controls=False, fix_latin_ligatures=False, fix_character_width=False,
+        uncurl_quotes=False, fix_line_breaks=False, fix_surrogates=False,
+        remove_control_chars=False, normalization=None, explain=True,
+    )
+    return ftfy, config
+
+# Plan steps that only re-read the same bytes with the right codec. Any other
+# step (restore_byte_a0 guesses that a space was a no-break space;
+# replace_lossy_sequences writes U+FFFD for bytes that were lost) makes the
+# repair a suggestion.
+_PURE_STEPS = {"encode", "decode"}
+_PURE_APPLY = {("apply", "decode_inconsistent_utf8")}
+
+
+def mojibake_repair(value: str) -> tuple[str, Applicability] | None:
+    """ftfy's repair of ``value`` and how far it can be trusted; None if no mojibake."""
+    if value.isascii():
+        return None
+    ftfy, config = _ftfy()
+    result = ftfy.fix_and_explain(value, config)
+    if result.text == value:
+        return None
+    plan = [tuple(step) for step in result.explanation or ()]
+    pure = all(step[0] in _PURE_STEPS or step in _PURE_APPLY for step in plan)
+    lossless = result.text.count("\ufffd") <= value.count("\ufffd")
+    if pure and lossless:
+        return result.text, SAFE
+    return result.text, DISPLAY
+
+
+@rule("CL200", "mojibake", fix=SAFE)
+def mojibake(doc, ctx):
+    """Finds text decoded with the wrong codec (`â€™` for `’`, `Ã©` for `é`).
+
+    ## What it does
+    Runs ftfy's mojibake detection over every non-ASCII string value of the
+    front matter, URLs included, and reports the value with the repaired
+    reading. Only mojibake is looked for: quotes stay curly, HTML entities,
+    width, ligatures, line breaks and Unicode normalisation are left alone,
+    so legitimate text in any language, symbols and emoji are not flagged.
+    The finding is anchored on the garbled word when the value is one line.
+
+    ## Why is this bad?
+    A UTF-8 text read as Windows-1252 (or Latin-1, MacRoman …) and saved
+    again shows `Securityâ€™s` on the page, in search results and in feeds.
+    In a URL it names a page that does not exist.
+
+    ## Example
+    ```yaml
+    title: "Homeland Securityâ€™s Use Of Facial Recognition"
+    ```
+    Use instead:
+    ```yaml
+    title: "Homeland Security’s Use Of Facial Recognition"
+    ```
+
+    ## Fix safety
+    Safe when ftfy's plan only re-encodes and re-decodes the text (including
+    ftfy's `decode_inconsistent_utf8`, which does that for each garbled run
+    inside otherwise correct text) and the result has no new U+FFFD: that
+    recovers the exact original characters. Any other plan (guessing a lost
+    no-break space, or bytes that were lost for good) is shown as a
+    display-only suggestion and never applied. Block scalars get a
+    display-only suggestion too.
+    """
+    for path, value in string_values(doc):
+        repair = mojibake_repair(value)
+        if repair is None:
+            continue
+        fixed, applicability = repair
+        before, after, a, b = _word_context(value, fixed)
+        message = f"mojibake `{show(before)}` (text decoded with the wrong codec); reads `{show(after)}`"
+        verb = "Repair" if applicability is SAFE else "Suggested repair"
+        yield _violation(doc, path, a, b, message, f"{verb}: `{show(after)}`", fixed, applicability)
+
+
+# -- CL201 html-entity -------------------------------------------------------------
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# For messages: a reference with its extra escaping levels (`&amp;#39;`).
+_ESCAPED_ENTITY = re.compile(r"&(?:amp;)*(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _decode_entity(match: re.Match) -> str:
+    text = match.group()
+    if text[1] != "#" and text[1:] not in html.entities.html5:
+        return text  # `&Foo;` is not an entity: leave it
+    return html.unescape(text)
+
+
+def unescape_entities(value: str) -> str:
+    """Decode HTML character references until none is left (`&amp;#39;` -> `'`).
+
+    Only complete references with the closing `;` count: `AT&T` and the
+    `&copy=1` of a query string are text, not entities.
+    """
+    for _ in range(8):  # `&amp;amp;amp;...`: each round removes one level
+        decoded = _ENTITY.sub(_decode_entity, value)
+        if decoded == value:
+            break
+        value = decoded
+    return value
+
+
+@rule("CL201", "html-entity", fix=SAFE, options={"html-fields": ["featuredContent"]})
+def html_entity(doc, ctx):
+    """Finds HTML character references (`&amp;`, `&#8217;`, `&amp;#39;`) in plain-text values.
+
+    ## What it does
+    Reports string values that contain an HTML character reference — a named
+    entity of HTML5 or a numeric reference, with its closing `;` — including
+    double-escaped ones such as `&amp;#39;`. Fields that hold HTML (option
+    `html-fields`, default `["featuredContent"]`) are skipped.
+
+    ## Why is this bad?
+    Titles, excerpts and names are plain text: templates escape them again,
+    so readers see `We&amp;#39;re` or `Tom &amp; Jerry` literally. In a URL
+    (`?a=1&#038;b=2`) the `#` starts a fragment and the query is cut short.
+
+    ## Example
+    ```yaml
+    excerpt: "We&amp;#39;re hard at work on the next update"
+    ```
+    Use instead:
+    ```yaml
+    excerpt: "We're hard at work on the next update"
+    ```
+
+    ## Fix safety
+    Safe in text: the references are decoded until nothing changes, which
+    is exactly what a browser would have shown. Unsafe in URLs, because the
+    decoded URL asks the server for something else (usually what was
+    meant). A decoding that would produce U+FFFD (`&#0;`) is display-only.
+    """
+    skip = set(ctx.options("CL201")["html-fields"])
+    for path, value in string_values(doc):
+        if "&" not in value or field_name(path) in skip:
+            continue
+        found = [m for m in _ESCAPED_ENTITY.finditer(value) if unescape_entities(m.group()) != m.group()]
+        if not found:
+            continue
+        decoded = unescape_entities(value)
+        if decoded == value:
+            continue
+        entities = Counter(m.group() for m in found)
+        listed = ", ".join(f"`{e}`" + (f" ×{n}" if n > 1 else "") for e, n in entities.most_common(3))
+        more = len(entities) - 3
+        message = (f"HTML entit{'ies' if len(found) > 1 else 'y'} {listed}"
+                   + (f" and {more} more" if more > 0 else "") + f" in `{field_name(path)}`")
+        if decoded.count("\ufffd") > value.count("\ufffd"):
+            applicability = DISPLAY
+        else:
+            applicability = UNSAFE if is_url(path, value) else SAFE
+        yield _violation(doc, path, found[0].start(), found[-1].end(), message,
+                         "Decode the HTML entities", decoded, applicability)
+
+
+# -- CL202 invisible-character -----------------------------------------------------
+
+_BREAKS = "\r\n\x85\u2028\u2029"
+# Invisible in every context: removed.
+_ZERO_WIDTH = frozenset("\u200b\u2060\ufeff\u180e\u2061\u2062\u2063\u2064\u206a\u206b\u206c\u206d\u206e\u206f"
+                        "\ufff9\ufffa\ufffb")
+# Bidirectional controls: needed in right-to-left text, junk elsewhere.
+_BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Scripts written without spaces, where U+200B marks word boundaries.
+_NO_SPACE_SCRIPTS = ("THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN", "CJK", "HIRAGANA", "KATAKANA")
+
+
+def _no_space_script(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith(_NO_SPACE_SCRIPTS)
+
+
+def _has_rtl(value: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in value)
+
+
+def _legitimate(value: str, i: int) -> bool:
+    """True when the format character ``value[i]`` does a job where it stands."""
+    ch = value[i]
+    before = value[i - 1] if i > 0 else ""
+    after = value[i + 1] if i + 1 < len(value) else ""
+    if ch == "\u00ad":  # a hyphenation hint belongs inside a word
+        return before.isalpha() and after.isalpha()
+    if ch in "\u200c\u200d":  # joiners shape Indic/Arabic script and emoji sequences
+        return bool(before) and bool(after) and not before.isspace() and not after.isspace()
+    if ch == "\u200b":
+        return bool(before) and bool(after) and _no_space_script(before) and _no_space_script(after)
+    return False
+
+
+def _char_name(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
+
+
+def invisible_repair(value: str, *, url: bool, multiline: bool) -> tuple[str, Counter, Applicability] | None:
+    """The value without its invisible characters, what was found, and the fix's safety.
+
+    Leading and trailing whitespace is CL203's: only the inner part is read.
+    """
+    core_start = len(value) - len(value.lstrip(WHITESPACE))
+    core_end = len(value.rstrip(WHITESPACE))
+    if core_end <= core_start:
+        return None
+    core = value[core_start:core_end]
+    found: Counter = Counter()
+    applicability = UNSAFE if url else SAFE
+    rtl = None
+    out = []
+    i = 0
+    while i < len(core):
+        ch = core[i]
+        if ch in _BREAKS and not (multiline and ch in "\r\n"):
+            if multiline:  # U+2028, U+2029 or U+0085 in a multi-line field
+                found[_char_name(ch)] += 1
+                out.append("\n")
+                i += 1
+                continue
+            run_end = i
+            while run_end < len(core) and core[run_end] in _BREAKS:
+                run_end += 1
+            for kind in {"line break" if c in "\r\n" else _char_name(c) for c in core[i:run_end]}:
+                found[kind] += 1
+            if not url:  # the break and the blanks around it become one space
+                while out and out[-1] in " \t":
+                    out.pop()
+                while run_end < len(core) and core[run_end] in " \t":
+                    run_end += 1
+                out.append(" ")
+            i = run_end
+            continue
+        if ch == "\t" and not multiline:
+            found["tab"] += 1
+            out.append("" if url else " ")
+        elif unicodedata.category(ch) == "Cc" and ch not in "\t\r\n":
+            found[_char_name(ch)] += 1
+        elif ch in _ZERO_WIDTH or ch in "\u00ad\u200c\u200d":
+            if url or not _legitimate(core, i):
+                found[_char_name(ch)] += 1
+            else:
+                out.append(ch)
+        elif ch in _BIDI:
+            if rtl is None:
+                rtl = _has_rtl(value)
+            if url or not rtl:
+                found[_char_name(ch)] += 1
+                applicability = UNSAFE  # removing an override changes what is displayed
+            else:
+                out.append(ch)
+        else:
+            out.append(ch)
+        i += 1
+    if not found:
+        return None
+    return value[:core_start] + "".join(out) + value[core_end:], found, applicability
+
+
+@rule("CL202", "invisible-character", severity=Severity.WARNING, fix=SAFE,
+      options={"multiline-fields": ["excerpt", "featuredContent"]})
+def invisible_character(doc, ctx):
+    """Finds control characters, zero-width characters and stray line breaks in values.
+
+    ## What it does
+    Reports string values that contain:
+    - control characters (C0 other than tab and line breaks, DEL, C1);
+    - zero-width and invisible format characters (U+200B ZERO WIDTH SPACE,
+      U+2060 WORD JOINER, U+FEFF inside text, invisible operators …);
+      U+200B between two characters of a script written without spaces
+      (Thai, Lao, Khmer, Myanmar, Chinese, Japanese) is a word-boundary hint
+      and is kept;
+    - a soft hyphen (U+00AD) that is not inside a word, and zero-width
+      joiners (U+200C/U+200D) next to a space or at an end (inside a word or
+      an emoji sequence they do a job and are kept);
+    - bidirectional controls in a value with no right-to-left letters;
+    - U+2028/U+2029/U+0085, and raw line breaks and tabs inside single-line
+      fields — every field except those of option `multiline-fields`
+      (default `["excerpt", "featuredContent"]`).
+
+    No-break spaces (U+00A0, U+202F) are not reported: in prose they are
+    deliberate (`10 km`, French punctuation). At the ends of a value they
+    are CL203's. Leading and trailing whitespace is left to CL203.
+
+    ## Why is this bad?
+    Invisible characters make equal-looking titles differ (duplicates slip
+    through, search misses them), break URLs, and U+2028 ends a line in
+    JavaScript and some JSON consumers. A line break in a title ends up in
+    the page's `<title>` and in social cards.
+
+    ## Example
+    ```yaml
+    excerpt: "a rough idea of \\u200B\\u200Bwhat the game will look like"
+    ```
+    Use instead:
+    ```yaml
+    excerpt: "a rough idea of what the game will look like"
+    ```
+
+    ## Fix safety
+    Safe in text: invisible characters are removed; line breaks and tabs in
+    a single-line field become one space; U+2028/U+2029 in a multi-line
+    field become a line break. Unsafe in URLs (the characters are removed,
+    which changes the URL) and for bidirectional controls (removing them
+    changes how the text is displayed).
+    """
+    multiline = set(ctx.options("CL202")["multiline-fields"])
+    for path, value in string_values(doc):
+        if value.isascii() and value.isprintable():
+            continue
+        url = is_url(path, value)
+        repair = invisible_repair(value, url=url, multiline=field_name(path) in multiline and not url)
+        if repair is None:
+            continue
+        fixed, found, applicability = repair
+        what = ", ".join(f"{kind}" + (f" ×{n}" if n > 1 else "") for kind, n in found.most_common())
+        a, b, _, _ = _changed_region(value, fixed)
+        message = f"`{field_name(path)}` contains {what}"
+        breaks = any(kind in ("line break", "tab") for kind in found)
+        others = any(kind not in ("line break", "tab") for kind in found)
+        if url:
+            action = "Remove them from the URL"
+        else:
+            action = " and ".join(([ "Remove the invisible characters"] if others else [])
+                                  + (["replace line breaks and tabs with a space"] if breaks else []))
+            action = action[0].upper() + action[1:]
+        yield _violation(doc, path, a, b, message, action, fixed, applicability)
+
+
+# -- CL203 surrounding-whitespace --------------------------------------------------
+
+# Unicode White_Space (str.isspace also counts U+001C-U+001F, which are
+# controls for CL202).
+WHITESPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
+             "\u2028\u2029\u202f\u205f\u3000"
+
+
+@rule("CL203", "surrounding-whitespace", severity=Severity.WARNING, fix=SAFE, options={"html-fields": ["featuredContent"]})
+def surrounding_whitespace(doc, ctx):
+    """Finds leading or trailing whitespace in a text or URL value.
+
+    ## What it does
+    Reports string values that start or end with whitespace: spaces, tabs,
+    line breaks, no-break spaces and the other Unicode space characters.
+    Fields that hold HTML (option `html-fields`, default
+    `["featuredContent"]`) are skipped, and so is the final line break that
+    a `|`/`>` block scalar carries by definition.
+
+    ## Why is this bad?
+    `"Diablo 4 "` and `"Diablo 4"` look the same but compare different:
+    duplicates slip through, sorting and exact search misbehave, a URL with
+    a trailing space or line break is a different (broken) URL, and a
+    trailing line break in an excerpt shows up as an empty line.
+
+    ## Example
+    ```yaml
+    excerpt: "Join the Diablo IV team in previewing the content "
+    ```
+    Use instead:
+    ```yaml
+    excerpt: "Join the Diablo IV team in previewing the content"
+    ```
+
+    ## Fix safety
+    Safe: the whitespace is stripped; nothing a reader sees changes.
+    """
+    skip = set(ctx.options("CL203")["html-fields"])
+    for path, value in string_values(doc):
+        if not value or (value[0] not in WHITESPACE and value[-1] not in WHITESPACE):
+            continue
+        if field_name(path) in skip:
+            continue
+        span = doc.span(path)
+        checked = value.rstrip("\n") if span is not None and span.style in ("|", ">") else value
+        stripped = checked.strip(WHITESPACE)
+        if stripped == checked:
+            continue
+        lead = checked[: len(checked) - len(checked.lstrip(WHITESPACE))]
+        trail = checked[len(checked.rstrip(WHITESPACE)):]
+        name = field_name(path)
+        if not stripped:
+            message, a, b = f"`{name}` is only whitespace", 0, len(checked)
+        else:
+            sides = [f"{side} `{show(ws)}`" for side, ws in (("leading", lead), ("trailing", trail)) if ws]
+            message = f"`{name}` has {' and '.join(sides)} whitespace"
+            a, b = (0, len(lead)) if lead else (len(checked) - len(trail), len(checked))
+        yield _violation(doc, path, a, b, message, "Strip the whitespace",
+                         stripped + value[len(checked):], SAFE)

@@ -1,0 +1,205 @@
+"""CL200-CL203 (and CL005): exact findings and exact bytes after `fix`.
+
+One table drives both: each case lists the findings (code, line, column,
+fix applicability) and the file after fixing with the safe fixes (None: the
+bytes stay identical). The no-op cases sit beside the rewrites: legitimate
+text in many languages must produce no finding and no change.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from contentlint import engine, fixer, registry
+from contentlint.config import Settings
+from contentlint.model import Applicability
+from contentlint.rules.text import invisible_repair, mojibake_repair, unescape_entities
+
+SAFE, UNSAFE, DISPLAY = "safe", "unsafe", "display-only"
+TEXT_RULES = ("CL005", "CL200", "CL201", "CL202", "CL203")
+
+
+def lint(text: str, select=TEXT_RULES):
+    settings = Settings(select=tuple(select))
+    rules = engine.enabled_rules(settings)
+    _, result = engine.lint_bytes("x.md", text.encode("utf-8"), rules, engine.Context(settings))
+    assert result.error is None
+    return result.diagnostics
+
+
+def fix(text: str, select=TEXT_RULES, unsafe=False) -> str:
+    settings = Settings(select=tuple(select))
+    rules = engine.enabled_rules(settings)
+    applicability = Applicability.UNSAFE if unsafe else Applicability.SAFE
+    outcome = fixer.fix_bytes("x.md", text.encode("utf-8"), rules, engine.Context(settings), applicability)
+    assert outcome.error is None and outcome.warnings == []
+    return (outcome.fixed or outcome.original).decode("utf-8")
+
+
+def summary(diagnostics):
+    return [(d.code, d.start.line, d.start.column, d.fix.applicability.label if d.fix else None)
+            for d in diagnostics]
+
+
+def fm(*lines: str, newline: str = "\n") -> str:
+    return newline.join(("---", *lines, "---", ""))
+
+
+CASES = [
+    # -- CL200 mojibake ---------------------------------------------------------
+    ("seed title", fm('title: "ACLU Calls for Halt of Homeland Securityâ€™s Use Of Facial Recognition"'),
+     [("CL200", 2, 49, SAFE)],
+     fm('title: "ACLU Calls for Halt of Homeland Security’s Use Of Facial Recognition"')),
+    ("mojibake in a URL", fm('webUrl: "https://www.msn.com/best-diablo-4-settings-â€“-how-to/ar-AA1"'),
+     [("CL200", 2, 53, SAFE)],
+     fm('webUrl: "https://www.msn.com/best-diablo-4-settings-–-how-to/ar-AA1"')),
+    ("mixed plain stays plain", fm("title: Pokémon doesnâ€™t care"),
+     [("CL200", 2, 21, SAFE)], fm("title: Pokémon doesn’t care")),
+    ("triple mojibake", fm('excerpt: "doesnÃƒÂ¢Ã¢â€šÂ¬Ã¢â€žÂ¢t"'),
+     [("CL200", 2, 16, SAFE)], fm('excerpt: "doesn’t"')),
+    ("U+2028 hidden in mojibake is repaired (removing it from a URL is unsafe)",
+     fm('webUrl: "https://example.com/a-â€¨b"'),
+     [("CL200", 2, 32, SAFE)], fm('webUrl: "https://example.com/a-\\Lb"')),
+    ("Windows-1252 read as Latin-1 (a C1 control): re-decoded, not removed",
+     fm('title: "Security\\x92s"'), [("CL200", 2, 17, SAFE), ("CL202", 2, 17, SAFE)],
+     fm('title: "Security\\u2019s"')),  # the old scalar was ASCII with escapes: so is the new one
+    ("lossy mojibake is display-only", fm('title: "â€œquotedâ€?"'), [("CL200", 2, 9, DISPLAY)], None),
+    ("guessed no-break space is display-only", fm('title: "voilÃ le travail"'), [("CL200", 2, 13, DISPLAY)], None),
+    ("block scalar: display-only", fm("title: |", "  Securityâ€™s"), [("CL200", 2, 8, DISPLAY)], None),
+    # -- CL201 html-entity -----------------------------------------------------------
+    ("double-escaped entity", fm('excerpt: "We&amp;#39;re here, we&amp;#39;ve seen"'),
+     [("CL201", 2, 13, SAFE)], fm('excerpt: "We\'re here, we\'ve seen"')),
+    ("named and numeric", fm("title: Tom &amp; Jerry&#8217;s &hellip;"),
+     [("CL201", 2, 12, SAFE)], fm("title: Tom & Jerry’s …")),
+    ("entity in a URL is unsafe", fm('url: "https://i2.wp.com/a.png?fit=1280%2C720&#038;ssl=1"'),
+     [("CL201", 2, 45, UNSAFE)], None),
+    ("entity decoding to U+FFFD is display-only", fm('title: "a &#0; b"'), [("CL201", 2, 11, DISPLAY)], None),
+    ("&nbsp; then trailing no-break space", fm('title: "Security in Dataverse&nbsp;"'),
+     [("CL201", 2, 30, SAFE)], fm('title: "Security in Dataverse"')),
+    # -- CL202 invisible-character ------------------------------------------------------
+    ("zero-width spaces", fm('excerpt: "a rough idea of \u200b\u200bwhat the game"'),
+     [("CL202", 2, 27, SAFE)], fm('excerpt: "a rough idea of what the game"')),
+    ("escaped zero-width space keeps escape style",
+     fm('excerpt: "caf\\u00e9 \\u200bbar"'),
+     [("CL202", 2, 21, SAFE)], fm('excerpt: "caf\\xE9 bar"')),
+    ("soft hyphens outside a word", fm('title: "\u00ad\u00adDataverse Low Code"'),
+     [("CL202", 2, 9, SAFE)], fm('title: "Dataverse Low Code"')),
+    ("line break in a title", fm('title: "Line one \\r\\n  line two"'),
+     [("CL202", 2, 18, SAFE)], fm('title: "Line one line two"')),
+    ("U+2028 in a URL is unsafe", fm('webUrl: "https://example.com/a\\Lb"'), [("CL202", 2, 31, UNSAFE)], None),
+    ("U+2028 in an excerpt becomes a line break", fm('excerpt: "one\\Ltwo"'),
+     [("CL202", 2, 14, SAFE)], fm('excerpt: "one\\ntwo"')),
+    ("control character", fm('title: "bell\\a here"'), [("CL202", 2, 13, SAFE)], fm('title: "bell here"')),
+    ("bidi override in latin text is unsafe", fm('title: "abc\u202edef"'), [("CL202", 2, 12, UNSAFE)], None),
+    ("tab in a single-line plain value", fm("title: 'a\tb'"), [("CL202", 2, 10, SAFE)], fm("title: 'a b'")),
+    # -- CL203 surrounding-whitespace ---------------------------------------------------
+    ("trailing space", fm('excerpt: "the content "'), [("CL203", 2, 22, SAFE)], fm('excerpt: "the content"')),
+    ("trailing escaped CRLF", fm('excerpt: "Q2 2021.\\r\\n"'), [("CL203", 2, 19, SAFE)], fm('excerpt: "Q2 2021."')),
+    ("leading and trailing, single-quoted", fm("title: ' It''s  '"), [("CL203", 2, 9, SAFE)], fm("title: 'It''s'")),
+    ("trailing no-break spaces", fm('title: "Dataverse \u00a0\u00a0"'),
+     [("CL203", 2, 18, SAFE)], fm('title: "Dataverse"')),
+    ("whitespace-only value", fm('title: "  "'), [("CL203", 2, 9, SAFE)], fm('title: ""')),
+    ("URL with a trailing line break", fm('webUrl: "https://example.com/\\n"'),
+     [("CL203", 2, 30, SAFE)], fm('webUrl: "https://example.com/"')),
+    ("plain that would read as a boolean is quoted", fm('title: " yes"'), [("CL203", 2, 9, SAFE)],
+     fm('title: "yes"')),
+    ("flow sequence item", fm('topics: [AI, "Cloud "]'), [("CL203", 2, 20, SAFE)], fm('topics: [AI, "Cloud"]')),
+    # -- several rules on one value: one fix per pass, to a fixed point ----------------
+    ("entity, zero-width and trailing space", fm('title: "Tom &amp; Jerry\u200b "'),
+     [("CL201", 2, 13, SAFE), ("CL202", 2, 24, SAFE), ("CL203", 2, 25, SAFE)], fm('title: "Tom & Jerry"')),
+    # -- CL005 ---------------------------------------------------------------------------
+    ("byte order mark, CRLF kept", "\ufeff" + fm('title: "x "', newline="\r\n") + "body\r\n",
+     [("CL005", 1, 1, SAFE), ("CL203", 2, 10, SAFE)], fm('title: "x"', newline="\r\n") + "body\r\n"),
+]
+
+CLEAN = [
+    ("languages", fm("title: Björn und Ben erklären", 'excerpt: "Ελληνικά, 日本語, Привет, עברית, عربي, हिन्दी"')),
+    ("capitals that look like mojibake", fm("title: SÃO PAULO", "excerpt: NAÇÃO, ÂME, PÃO DE AÇÚCAR")),
+    ("symbols and typography", fm('title: "“quoted” ‘single’ – — … © ® ™ € £ ½ x² Diablo 4′s PC´s"')),
+    ("emoji with joiner and variation selector", fm('title: "👨\u200d👩\u200d👧 ❤️ 🔥"')),
+    ("persian zero-width non-joiner", fm('title: "می\u200cخواهم"')),
+    ("thai word boundaries", fm('title: "ภาษา\u200bไทย"')),
+    ("right-to-left text with a mark", fm('title: "שלום\u200f world"')),
+    ("soft hyphen inside a word", fm('title: "Donau\u00addampf\u00adschiff"')),
+    ("no-break space inside prose", fm('excerpt: "Pokémon\u00a0Bubbles, 10\u00a0km"')),
+    ("paragraph breaks in an excerpt", fm('excerpt: "First.\\r\\n\\r\\nSecond."')),
+    ("HTML field keeps entities and whitespace", fm('featuredContent: " <p>a &amp; b</p>\\n"')),
+    ("ampersands that are not entities", fm('title: "AT&T & R&D"', 'webUrl: "https://x.com/?a=1&copy=2&title=x"')),
+    ("block scalar's own final line break", fm("excerpt: |", "  one", "  two")),
+    ("non-string values", fm("quality: 54", "published: false", "heat: -1", "date: 2021-12-08T16:33:00Z")),
+]
+
+
+@pytest.mark.parametrize("name,text,expected,fixed", CASES, ids=[c[0] for c in CASES])
+def test_findings_and_fix(name, text, expected, fixed):
+    assert summary(lint(text)) == expected
+    assert fix(text) == (text if fixed is None else fixed)
+
+
+@pytest.mark.parametrize("name,text", CLEAN, ids=[c[0] for c in CLEAN])
+def test_legitimate_text_is_not_flagged(name, text):
+    assert lint(text) == []
+    assert fix(text) == text
+
+
+def test_mixed_value_that_cannot_stay_plain_becomes_double_quoted():
+    # `fans: doesn’t` would be a mapping if written plain.
+    text = fm("title: 'Pokémon fans: doesnâ€™t'")
+    assert fix(text) == fm("title: 'Pokémon fans: doesn’t'")
+    assert fix(fm("title: Pokémon fans doesnâ€™t #1")) == fm("title: Pokémon fans doesn’t #1")
+
+
+def test_unsafe_fixes_apply_only_when_asked():
+    text = fm('url: "https://i2.wp.com/a.png?fit=1%2C7&#038;ssl=1"', 'webUrl: "https://e.com/a\\Lb"')
+    assert fix(text) == text
+    assert fix(text, unsafe=True) == fm('url: "https://i2.wp.com/a.png?fit=1%2C7&ssl=1"', 'webUrl: "https://e.com/ab"')
+
+
+def test_messages_name_the_defect():
+    (d,) = lint(fm('title: "Homeland Securityâ€™s Use"'))
+    assert d.message == "mojibake `Securityâ€™s` (text decoded with the wrong codec); reads `Security’s`"
+    assert d.end.column == d.start.column + 3  # the three garbled characters
+    (d,) = lint(fm('excerpt: "We&amp;#39;re, we&amp;#39;ve"'))
+    assert d.message == "HTML entities `&amp;#39;` ×2 in `excerpt`"
+    (d,) = lint(fm('title: "a\\nb\u200b"'))
+    assert d.message == "`title` contains line break, U+200B ZERO WIDTH SPACE"
+    (d,) = lint(fm('title: "x \u00a0"'))
+    assert d.message == "`title` has trailing ` \\u00A0` whitespace"
+
+
+def test_mojibake_plan_safety():
+    assert mojibake_repair("cafÃ© and café") == ("café and café", Applicability.SAFE)  # decode_inconsistent_utf8
+    assert mojibake_repair("Ã¢â‚¬Å“Hello") == ("“Hello", Applicability.SAFE)  # two rounds
+    assert mojibake_repair("â€œquotedâ€?")[1] is Applicability.DISPLAY_ONLY  # replace_lossy_sequences
+    assert mojibake_repair("voilÃ le travail")[1] is Applicability.DISPLAY_ONLY  # restore_byte_a0
+    assert mojibake_repair("plain ascii") is None
+
+
+def test_unescape_until_stable():
+    assert unescape_entities("&amp;amp;amp;#39;") == "'"
+    assert unescape_entities("&NotAnEntity; AT&T &copy=1") == "&NotAnEntity; AT&T &copy=1"
+    assert unescape_entities("&#x2019;&#8217;&rsquo;") == "’’’"
+
+
+def test_invisible_repair_keeps_ends_for_cl203():
+    assert invisible_repair("\u200b", url=False, multiline=False) == ("", {"U+200B ZERO WIDTH SPACE": 1}, Applicability.SAFE)
+    assert invisible_repair(" \n", url=False, multiline=False) is None  # all whitespace: CL203's
+    fixed, found, applicability = invisible_repair("a\n b\u2029c ", url=False, multiline=False)
+    assert (fixed, applicability) == ("a b c ", Applicability.SAFE)
+
+
+def test_options_select_the_fields():
+    settings = Settings(select=("CL201", "CL202"), rule_options={
+        "CL201": {"html-fields": []}, "CL202": {"multiline-fields": []}})
+    rules = engine.enabled_rules(settings)
+    text = fm('featuredContent: "<p>a &amp; b</p>"', 'excerpt: "a\\nb"')
+    _, result = engine.lint_bytes("x.md", text.encode(), rules, engine.Context(settings))
+    assert [(d.code, d.start.line) for d in result.diagnostics] == [("CL201", 2), ("CL202", 3)]
+
+
+@pytest.mark.parametrize("code", ["CL200", "CL201", "CL202", "CL203"])
+def test_rule_docs_have_every_section(code):
+    rule = registry.get(code)
+    for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix safety"):
+        assert section in rule.doc
+    assert rule.fix is Applicability.SAFE
