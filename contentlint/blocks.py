@@ -13,7 +13,7 @@ CL301), reorder entries (CL601), insert a key (CL400) or rewrite a value
   unattached comments stay in the gaps between blocks.
 - ``insert_key_after``: a new `key: value` line right after a key, with the
   same indentation, key quoting, separator and value quoting.
-- ``render_scalar``: a string in a given quoting style, verified by parsing it
+- ``render_scalar``: a string in a given quoting style (scalars.render)
   back; None when that style cannot hold it.
 
 Everything returns None instead of guessing when the YAML is in a shape these
@@ -27,7 +27,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from contentlint.document import Document, load
+from contentlint import scalars
+from contentlint.document import Document
 from contentlint.model import Edit
 
 # The part of a dash line before the entry's first value: `  - ` (spaces only
@@ -37,7 +38,6 @@ _DASH_PREFIX = re.compile(r"( *)-[ \t]+\Z")
 # optionally followed by a comment.
 _DASH_LINE = re.compile(r"( *)-[ \t]*(?:#.*)?\Z")
 _COMMENT_LINE = re.compile(r"( *)#")
-_DOUBLE_ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"}
 
 
 @dataclass(frozen=True)
@@ -219,55 +219,13 @@ def reorder_entries(doc: Document, seq_path: tuple, order: list[int]) -> list[Ed
 
 
 def render_scalar(value: str, style: str | None) -> str | None:
-    """``value`` written as a YAML scalar in ``style`` (None/'' plain, '"', "'").
-
-    A plain scalar that would read back as something else (a number, a
-    comment, a mapping) becomes double-quoted, as does a single-quoted one
-    that would need escapes. Returns None if no rendering reads back as
-    ``value`` (it cannot happen for the styles above, but it is checked).
-    """
-    candidates = []
-    if not value.isprintable():  # tabs, line breaks, invisibles: only escapes show them
-        pass
-    elif style in (None, ""):
-        candidates.append(value)
-    elif style == "'":
-        candidates.append("'" + value.replace("'", "''") + "'")
-    candidates.append(_double_quoted(value))
-    for text in candidates:
-        if _reads_back(text, value):
-            return text
-    return None
-
-
-def _double_quoted(value: str) -> str:
-    out = []
-    for ch in value:
-        if ch in _DOUBLE_ESCAPES:
-            out.append(_DOUBLE_ESCAPES[ch])
-        elif ch < " " or ch == "\x7f":
-            out.append(f"\\x{ord(ch):02x}")
-        elif ch in "\x85\u2028\u2029\ufeff" or 0xD800 <= ord(ch) <= 0xDFFF:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _reads_back(text: str, value: str) -> bool:
-    if "\n" in text or "\r" in text:
-        return False
-    doc = load("<render>", f"---\nk: {text}\n---\n".encode("utf-8", "surrogatepass"))
-    return doc.ok and doc.data.get("k") == value and type(doc.data.get("k")) is str
+    """``value`` written as a YAML scalar in ``style``: see scalars.render."""
+    return scalars.render(value, style or None)
 
 
 def replace_scalar(doc: Document, path: tuple, value: str) -> Edit | None:
     """An Edit rewriting the string at ``path`` to ``value`` in the same quoting style."""
-    span = doc.span(tuple(path))
-    if span is None or span.kind != "scalar" or span.style in ("|", ">"):
-        return None
-    rendered = render_scalar(value, span.style)
-    return None if rendered is None else Edit(span.start, span.end, rendered)
+    return scalars.replacement(doc, tuple(path), value)
 
 
 def insert_key_after(doc: Document, map_path: tuple, key: str, new_key: str, value: str) -> Edit | None:

@@ -134,7 +134,7 @@ def test_render_scalar_keeps_style_or_falls_back_to_double_quotes():
     assert blocks.render_scalar("it's", "'") == "'it''s'"
     assert blocks.render_scalar("a: b # c", "") == '"a: b # c"'
     assert blocks.render_scalar("123", None) == '"123"'
-    assert blocks.render_scalar('say "hi"\\\u2028', '"') == '"say \\"hi\\"\\\\\\u2028"'
+    assert blocks.render_scalar('say "hi"\\\u2028', '"') == '"say \\"hi\\"\\\\\\L"'
     assert blocks.render_scalar("tab\there", "'") == '"tab\\there"'
 
 
