@@ -12,6 +12,7 @@ violations; they never raise.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -19,7 +20,6 @@ from typing import Any, Iterator
 from contentlint.model import Position, Violation
 from contentlint.yamlparse import (
     BOOL,
-    TAG,
     FLOAT,
     INT,
     NULL,
@@ -29,6 +29,7 @@ from contentlint.yamlparse import (
     SequenceNode,
     YamlError,
     compose,
+    tag_of,
 )
 
 BOM = "\ufeff"
@@ -80,7 +81,11 @@ class Document:
     @property
     def line_starts(self) -> list[int]:
         if self._line_starts is None:
-            self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+            if "\r" in self.text:
+                self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+            else:  # the common case, without a regex: each line's length + 1
+                lengths = [len(line) + 1 for line in self.text.split("\n")]
+                self._line_starts = [0, *itertools.accumulate(lengths[:-1])]
         return self._line_starts
 
     def position(self, offset: int) -> Position:
@@ -147,7 +152,7 @@ class Document:
             base + node.end_mark.index,
             base + key.start_mark.index if key is not None else None,
             base + key.end_mark.index if key is not None else None,
-            node.style if kind == "scalar" else None,
+            (node.style or None) if kind == "scalar" else None,
             kind,
         )
         if len(path) >= MAX_DEPTH:
@@ -350,9 +355,7 @@ class _Builder:
 
 def _scalar(node: ScalarNode) -> Any:
     value = node.value
-    # node.tag would URI-decode the tag on every access; the suffix is the
-    # full tag for everything our resolver or libyaml produced.
-    tag = node.ctag.suffix if node.ctag.handle is None else TAG + node.ctag.suffix
+    tag = tag_of(node)
     if tag == INT:
         text = value.replace("_", "")
         if text.startswith("0o"):

@@ -203,3 +203,17 @@ def test_rule_docs_have_every_section(code):
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Fix safety"):
         assert section in rule.doc
     assert rule.fix is Applicability.SAFE
+
+
+def test_suspect_prefilter_covers_every_character_the_scan_acts_on():
+    # invisible_repair skips values without a _SUSPECT match: it must match
+    # every character the per-character scan can report.
+    import unicodedata
+
+    from contentlint.rules import text
+
+    acted_on = [chr(c) for c in range(0x110000)
+                if unicodedata.category(chr(c)) == "Cc" or chr(c) in text._BREAKS or chr(c) in text._ZERO_WIDTH
+                or chr(c) in text._BIDI or chr(c) in "\u00ad\u200c\u200d"]
+    assert len(acted_on) > 70
+    assert [hex(ord(ch)) for ch in acted_on if not text._SUSPECT.search(ch)] == []

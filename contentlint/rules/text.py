@@ -140,6 +140,7 @@ def _ftfy():
     """ftfy and its mojibake-only config, imported on the first non-ASCII string
     (~50 ms to import: an all-ASCII pre-commit run never pays it)."""
     import ftfy
+    import ftfy.badness
 
     config = ftfy.TextFixerConfig(
         unescape_html=False, remove_terminal_escapes=False, fix_encoding=True,
@@ -163,6 +164,8 @@ def mojibake_repair(value: str) -> tuple[str, Applicability] | None:
     if value.isascii():
         return None
     ftfy, config = _ftfy()
+    if not ftfy.badness.is_bad(value):
+        return None  # the very test ftfy starts with; the other fixers are off
     result = ftfy.fix_and_explain(value, config)
     if result.text == value:
         return None
@@ -309,6 +312,10 @@ _ZERO_WIDTH = frozenset("\u200b\u2060\ufeff\u180e\u2061\u2062\u2063\u2064\u206a\
                         "\ufff9\ufffa\ufffb")
 # Bidirectional controls: needed in right-to-left text, junk elsewhere.
 _BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Every character the scan below may act on (Cc is \x00-\x1f, \x7f-\x9f):
+# a value without one of them is skipped without the per-character loop.
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u200c\u200d"
+                      + re.escape("".join(sorted(set(_BREAKS) | _ZERO_WIDTH | _BIDI))) + "]")
 # Scripts written without spaces, where U+200B marks word boundaries.
 _NO_SPACE_SCRIPTS = ("THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN", "CJK", "HIRAGANA", "KATAKANA")
 
@@ -344,6 +351,8 @@ def invisible_repair(value: str, *, url: bool, multiline: bool) -> tuple[str, Co
 
     Leading and trailing whitespace is CL203's: only the inner part is read.
     """
+    if not _SUSPECT.search(value):
+        return None
     core_start = len(value) - len(value.lstrip(WHITESPACE))
     core_end = len(value.rstrip(WHITESPACE))
     if core_end <= core_start:
