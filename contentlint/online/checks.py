@@ -22,7 +22,7 @@ from contentlint.online.cache import open_cache
 from contentlint.online.client import Probe, probe_all
 from contentlint.online.guard import Resolver
 from contentlint.online.outcome import Outcome, classify
-from contentlint.online.render import render
+from contentlint.scalars import render
 from contentlint.online.settings import OnlineSettings
 
 LINK_CODES = frozenset({"CL900", "CL901", "CL902"})
