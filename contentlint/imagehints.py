@@ -19,6 +19,8 @@ strong hints that disagree.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -49,6 +51,7 @@ _THUMBOR_SIZE = re.compile(r"(-?[0-9]*)x(-?[0-9]*)\Z")
 _THUMBOR_CROP = re.compile(r"[0-9]+x[0-9]+:[0-9]+x[0-9]+\Z")
 
 
+@functools.lru_cache(maxsize=1 << 14)  # records repeat related entries: values recur
 def strong_size_hint(url: str) -> tuple[int, int] | None:
     """(width, height) the URL fixes for its image, or None when it does not."""
     try:

@@ -10,6 +10,7 @@ the whole list.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import importlib.util
 import json
@@ -200,9 +201,14 @@ def _is_uri(value: Any) -> bool:
 
 
 def _is_datetime(value: Any) -> bool:
+    return not isinstance(value, str) or bool(_rfc3339()(value.upper()))
+
+
+@functools.lru_cache(maxsize=None)
+def _rfc3339():
     from rfc3339_validator import validate_rfc3339
 
-    return not isinstance(value, str) or bool(validate_rfc3339(value.upper()))
+    return validate_rfc3339
 
 
 def format_checks(document: Any) -> dict:

@@ -12,6 +12,8 @@ http/https.
 
 from __future__ import annotations
 
+import functools
+
 import codecs
 import encodings.idna
 import re
@@ -67,6 +69,7 @@ class UrlProblem:
 # -- CL300 / CL301 -----------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 14)  # records repeat related entries: values recur
 def normalize_for_compare(url: str) -> str:
     """``url`` in the form two URLs are compared in: scheme and host lowercase,
     IDN hosts in punycode, default port dropped, one trailing `/` of the path
@@ -96,6 +99,7 @@ def normalize_for_compare(url: str) -> str:
 # -- CL302 -------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 14)  # records repeat related entries: values recur
 def host_of(url: str) -> str | None:
     """The host of ``url`` in lowercase (as written: Unicode stays Unicode),
     without credentials or port; None when there is none."""
@@ -152,7 +156,12 @@ def url_problems(url: str) -> list[UrlProblem]:
     """
     if url == "" or _PLAIN_URL.fullmatch(url):
         return []
-    return _full_problems(url)
+    return list(_cached_problems(url))
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _cached_problems(url: str) -> tuple[UrlProblem, ...]:
+    return tuple(_full_problems(url))
 
 
 def _full_problems(url: str) -> list[UrlProblem]:
