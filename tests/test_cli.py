@@ -228,3 +228,12 @@ def test_force_exclude_applies_exclude_to_named_files(write, capsys, tmp_path, m
     monkeypatch.chdir(tmp_path)
     assert findings(["drafts/a.md"], capsys, "--select", "CL0") == [("CL002", 1, 1)]
     assert findings(["drafts/a.md"], capsys, "--select", "CL0", "--force-exclude") == []
+
+
+def test_docs_rules_md_is_generated_from_the_rules(capsys):
+    code, out, _ = run_cli(["rules", "--markdown"], capsys)
+    assert code == 0
+    for rule in registry.all_rules():
+        assert f'<a id="{rule.code.lower()}"></a>' in out
+    # Regenerate with: contentlint rules --markdown > docs/rules.md
+    assert (SEEDS.parent / "docs" / "rules.md").read_text(encoding="utf-8") == out

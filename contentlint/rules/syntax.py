@@ -32,11 +32,9 @@ def invalid_encoding(doc, ctx):
     cannot be checked further, and `contentlint fix` never writes it.
 
     ## Example
-    A title saved in Windows-1252 (`caf\\xe9`):
-    ```yaml
-    title: "caf\xe9"   # the byte 0xE9 alone is not UTF-8
-    ```
-    Re-save the file as UTF-8: `title: "café"`.
+    A title saved in Windows-1252: `title: "caf?"` where `?` is the single
+    byte 0xE9, which is not UTF-8 on its own. Re-save the file as UTF-8:
+    `title: "café"` (bytes C3 A9).
     """
     return _recorded("CL001")(doc, ctx)
 
