@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     gc.set_threshold(50_000, 20, 20)
     parser = build_parser()
     args = parser.parse_args(argv)
+    # File names that are not UTF-8 arrive as surrogate escapes: never a traceback.
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         if args.command == "rules":
             if args.markdown:

@@ -36,13 +36,21 @@ BOM = "\ufeff"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The opening and closing lines: exactly `---`, trailing spaces/tabs allowed.
 _FENCE = re.compile(r"---[ \t]*(?:\r\n|\r|\n|\Z)")
-_CLOSER = re.compile(r"^---[ \t]*(?:\r\n|\r|\n|\Z)", re.MULTILINE)
+# `^` with re.MULTILINE matches after \n only; a line also starts after a bare \r.
+_CLOSER = re.compile(r"(?:(?<=\n)|(?<=\r))---[ \t]*(?:\r\n|\r|\n|\Z)")
 
 # Front matter larger than this is not parsed (a finding instead): a content
 # record is a few KB; a multi-MB block is a mistake or an attack on the parser.
 MAX_FRONT_MATTER_CHARS = 1_000_000
 # Nesting deeper than this is not parsed: real records nest 4 levels deep.
 MAX_DEPTH = 64
+# `- - - x` (or `? ? x`) nests one block collection per indicator on a single
+# line; the composer recurses per level in C, so a long run must be refused
+# before parsing (100,000 levels overflow the C stack: a segmentation fault).
+_BLOCK_RUN = re.compile(r"(?:[-?:][ \t]+){%d}(?=[-?:][ \t])" % MAX_DEPTH)
+# Aliases are never expanded here, but rules walk doc.data, where an alias is
+# the anchored value again: past this many values (or a cycle) they do not run.
+MAX_ALIAS_EXPANSION = 100_000
 
 Path = tuple  # a JSON path: ("related", 0, "webUrl")
 
@@ -215,30 +223,23 @@ def load(path: str, raw: bytes) -> Document:
 
 def _decode(doc: Document) -> bool:
     raw = doc.raw
+    doc.bom = raw.startswith(b"\xef\xbb\xbf")  # set first: a BOM is not a column, even in CL001
     try:
         doc.text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         doc.text = raw.decode("utf-8", errors="surrogateescape")
-        line = raw.count(b"\n", 0, exc.start) + 1
-        line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start:exc.start].decode("utf-8", errors="replace")) + 1
+        offset = len(raw[:exc.start].decode("utf-8"))  # the characters before the first bad byte
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             message = "file is UTF-16 encoded; contentlint reads UTF-8 only"
         else:
-            message = f"byte 0x{raw[exc.start]:02x} at {line}:{column} is not valid UTF-8"
-        offset = _offset_of(doc.text, line, column)
+            at = doc.position(offset)
+            message = f"byte 0x{raw[exc.start]:02x} at {at.line}:{at.column} is not valid UTF-8"
         doc.problems.append(("CL001", Violation(offset, offset + 1, message)))
         return False
     doc.decoded = True
-    if doc.text.startswith(BOM):
-        doc.bom = True
+    if doc.bom:
         doc.problems.append(("CL005", Violation(0, 1, "file starts with a UTF-8 byte order mark")))
     return True
-
-
-def _offset_of(text: str, line: int, column: int) -> int:
-    starts = [0] + [m.end() for m in re.finditer(r"\n", text)]
-    return min(starts[min(line, len(starts)) - 1] + column - 1, len(text))
 
 
 def _split(doc: Document) -> bool:
@@ -283,29 +284,62 @@ def _parse(doc: Document) -> None:
         what = "empty" if root is None else "a list" if isinstance(root, SequenceNode) else "a single value"
         doc.problems.append(("CL006", Violation(opener.start, opener.end, f"front matter is {what}, not a mapping of keys to values")))
         return
+    builder = _Builder(doc)
     try:
-        doc.data = _Builder(doc).build(root)
+        data = builder.build(root)
     except RecursionError:
         doc.problems.append(("CL003", Violation(opener.start, opener.end, "YAML nested too deeply to read")))
         return
     doc._root = root
+    if builder.anchors_reported and _expanded_size(root, MAX_ALIAS_EXPANSION) is None:
+        return  # an alias bomb or a cycle: CL007 is reported; rules that read the data do not run
+    doc.data = data
+
+
+def _expanded_size(root: Node, limit: int) -> int | None:
+    """How many values the tree holds with every alias expanded; None past ``limit`` or for a cycle."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # the path from the root to the node being counted
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        key = id(node)
+        if isinstance(node, MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = node.value if isinstance(node, SequenceNode) else []
+        if leaving:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[key] > limit:
+                return None
+        elif key in open_nodes:
+            return None  # an alias inside its own anchor
+        elif key not in sizes:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+    return sizes[id(root)]
 
 
 def _too_deep(block: str) -> int | None:
-    """Offset where flow nesting ([ and {) exceeds MAX_DEPTH, checked before parsing.
+    """Offset where nesting exceeds MAX_DEPTH, checked before parsing.
 
     libyaml and the composer recurse per level, so a hostile 100,000-deep
-    `[[[[...` must be refused before it reaches them. Brackets inside quotes
-    are counted too; that over-counts only for absurd content.
+    `[[[[...` or `- - - -...` must be refused before it reaches them. Brackets
+    inside quotes are counted too; that over-counts only for absurd content.
     """
-    if block.count("[") + block.count("{") <= MAX_DEPTH:
-        return None
-    depth = 0
-    for match in re.finditer(r"[\[\]{}]", block):
-        depth += 1 if match.group() in "[{" else -1
-        if depth > MAX_DEPTH:
-            return match.start()
-        depth = max(depth, 0)
+    if block.count("[") + block.count("{") > MAX_DEPTH:
+        depth = 0
+        for match in re.finditer(r"[\[\]{}]", block):
+            depth += 1 if match.group() in "[{" else -1
+            if depth > MAX_DEPTH:
+                return match.start()
+            depth = max(depth, 0)
+    if block.count("- ") + block.count("? ") + block.count("-\t") + block.count("?\t") > MAX_DEPTH:
+        match = _BLOCK_RUN.search(block)
+        if match is not None:
+            return match.end()
     return None
 
 

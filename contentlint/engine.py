@@ -8,6 +8,7 @@ CLI, the fixer and the tests all go through it.
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -77,11 +78,21 @@ def read(path: str) -> tuple[bytes | None, str | None]:
     try:
         if os.path.isdir(path):
             return None, "is a directory, not a file"
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            return None, f"file is {size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB"
-        with open(path, "rb") as handle:
-            return handle.read(MAX_FILE_BYTES + 1), None
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                return None, "is a directory, not a file"
+            if not stat.S_ISREG(info.st_mode):
+                return None, "not a regular file (a FIFO, socket or device)"
+            if info.st_size > MAX_FILE_BYTES:
+                return None, f"file is {info.st_size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB"
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:  # it grew while being read
+            return None, f"file is over the limit of {MAX_FILE_BYTES // 1048576} MiB"
+        return data, None
     except FileNotFoundError:
         return None, "file does not exist (or was deleted during the run)"
     except OSError as exc:

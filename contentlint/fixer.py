@@ -350,7 +350,8 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
     target = os.path.realpath(path)
     folder = os.path.dirname(target) or "."
     try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
+        info = os.stat(target)
+        mode = stat.S_IMODE(info.st_mode)
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".contentlint-tmp", dir=folder)
     except OSError as exc:
         return f"cannot write: {exc.strerror or exc}"
@@ -360,6 +361,11 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if (info.st_uid, info.st_gid) != (os.getuid(), os.getgid()) and hasattr(os, "chown"):
+            try:  # keep the owner (root fixing someone's checkout); others cannot, like any editor
+                os.chown(tmp, info.st_uid, info.st_gid)
+            except OSError:
+                pass
         with open(target, "rb") as handle:
             if handle.read() != expected:
                 os.unlink(tmp)

@@ -206,7 +206,7 @@ def run_check(args, settings: Settings) -> int:
                         tool_version=__version__, checked_paths=files)
     output = renderer(fmt)(diagnostics, ctx)
     if args.output_file:
-        with open(args.output_file, "w", encoding="utf-8") as handle:
+        with open(args.output_file, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(output)
     else:
         sys.stdout.write(output)

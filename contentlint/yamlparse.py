@@ -116,8 +116,9 @@ def compose(text: str) -> Node | None:
         if exc.context:
             message = f"{message} ({exc.context})"
         raise YamlError(message, mark.index if mark else 0) from None
-    except YAMLError as exc:  # ReaderError and friends carry .position / .index
+    except YAMLError as exc:  # ReaderError: .position is a byte offset into the UTF-8 text
         index = getattr(exc, "position", None) or getattr(exc, "index", 0) or 0
+        index = len(text.encode("utf-8", "surrogatepass")[:index].decode("utf-8", "ignore"))
         reason = getattr(exc, "reason", None) or str(exc).splitlines()[0]
         raise YamlError(str(reason), index) from None
 
