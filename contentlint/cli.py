@@ -10,6 +10,7 @@ import argparse
 import gc
 import os
 import sys
+from concurrent.futures.process import BrokenProcessPool
 
 from contentlint import __version__, registry
 from contentlint.config import ConfigError, Settings, load_settings, with_cli
@@ -97,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenProcessPool:
+        print("contentlint: internal error: a worker process died (please report the files checked)",
+              file=sys.stderr)
+        return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
 

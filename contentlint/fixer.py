@@ -35,13 +35,13 @@ from contentlint import engine, registry
 from contentlint.config import Settings
 from contentlint.document import Document, load
 from contentlint.model import Applicability, Diagnostic, Edit
+from contentlint.workers import parallel_map
 
 MAX_PASSES = 10
 # Files with these problems are never written: the text is not understood.
 BLOCKING = frozenset(("CL001", "CL002", "CL003"))
 # A fix must not add any of these reading problems.
 READ_PROBLEMS = ("CL001", "CL002", "CL003", "CL004", "CL006", "CL007")
-MIN_FILES_PER_WORKER = 32
 
 
 # -- edits ---------------------------------------------------------------------------
@@ -424,21 +424,8 @@ def _slim(outcome: FileOutcome, write: bool) -> FileOutcome:
 def fix_files(files: list[str], settings: Settings, rules, applicability: Applicability,
               write: bool, jobs: int | None = None, cache_dir: str | None = None) -> Iterator[FileOutcome]:
     """A FileOutcome per file, in the order of ``files`` (``cache_dir``: compiled schema code)."""
-    jobs = jobs or settings.jobs or os.cpu_count() or 1
-    jobs = max(1, min(jobs, len(files) // MIN_FILES_PER_WORKER))
-    if jobs == 1:
-        ctx = engine.Context(settings, cache_dir)
-        for path in files:
-            yield _slim(fix_path(path, rules, ctx, applicability, write), write)
-        return
-    import multiprocessing
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    mp = multiprocessing.get_context(method)
-    with mp.Pool(jobs, initializer=_worker_init,
-                 initargs=(settings, [r.code for r in rules], applicability, write, cache_dir)) as pool:
-        chunk = max(1, min(32, len(files) // (jobs * 8)))
-        yield from pool.imap(_worker_fix, files, chunksize=chunk)
+    return parallel_map(_worker_fix, files, jobs or settings.jobs, _worker_init,
+                        (settings, [r.code for r in rules], applicability, write, cache_dir))
 
 
 # -- the command ---------------------------------------------------------------------------

@@ -12,11 +12,10 @@ from contentlint.cache import ResultCache, digest, setup_key
 from contentlint.discover import discover
 from contentlint.document import load
 from contentlint.progress import Progress
+from contentlint.workers import parallel_map
 from contentlint.model import Diagnostic
 from contentlint.report import FORMATS, ReportContext, renderer
 
-# Below this many files a pool costs more than it saves (the pre-commit case).
-MIN_FILES_PER_WORKER = 32
 
 
 def _worker_init(settings: Settings, codes: list[str], cache_dir: str | None) -> None:
@@ -75,21 +74,8 @@ def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
 
 def _compute(files: list[str], settings: Settings, rules: list[registry.Rule], jobs: int | None,
              cache_dir: str | None):
-    jobs = jobs or settings.jobs or os.cpu_count() or 1
-    jobs = max(1, min(jobs, len(files) // MIN_FILES_PER_WORKER))
-    if jobs == 1:
-        ctx = engine.Context(settings, cache_dir)
-        for path in files:
-            yield _lint_one(path, rules, ctx)
-        return
-    import multiprocessing
-
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    mp = multiprocessing.get_context(method)
-    codes = [r.code for r in rules]
-    with mp.Pool(jobs, initializer=_worker_init, initargs=(settings, codes, cache_dir)) as pool:
-        chunk = max(1, min(64, len(files) // (jobs * 8)))
-        yield from pool.imap_unordered(_worker_lint, files, chunksize=chunk)
+    return parallel_map(_worker_lint, files, jobs or settings.jobs, _worker_init,
+                        (settings, [r.code for r in rules], cache_dir))
 
 
 def open_cache(settings: Settings, rules: list[registry.Rule], no_cache: bool) -> ResultCache | None:

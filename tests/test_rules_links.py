@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contentlint import engine, run
+from contentlint import engine, run, workers
 from contentlint.config import Settings
 from tests.conftest import SEEDS, findings
 from tests.test_rules_related import apply, crlf, fix_command, fix_once, lint, summary
@@ -157,7 +157,7 @@ def test_duplicate_articles_across_files_report_each_file(tmp_path):
 
 def test_duplicate_articles_same_result_in_parallel_workers(tmp_path):
     # 3 x MIN_FILES_PER_WORKER files so that jobs=2 really uses two workers.
-    total = 3 * run.MIN_FILES_PER_WORKER
+    total = 3 * workers.MIN_FILES_PER_WORKER
     for i in range(total):
         story = i % 40  # stories 0..15 appear three times, 16..39 twice
         (tmp_path / f"{i:03}.md").write_text(record(f"https://news.example/{story}", "news.example"))
