@@ -7,15 +7,14 @@ import sys
 from typing import Iterator
 
 from contentlint import __version__, engine, registry
-from contentlint.config import ConfigError, Settings
 from contentlint.cache import ResultCache, digest, setup_key
+from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
 from contentlint.document import load
-from contentlint.progress import Progress
-from contentlint.workers import parallel_map
 from contentlint.model import Diagnostic
+from contentlint.progress import Progress
 from contentlint.report import FORMATS, ReportContext, renderer
-
+from contentlint.workers import parallel_map
 
 
 def _worker_init(settings: Settings, codes: list[str], cache_dir: str | None) -> None:
@@ -54,14 +53,16 @@ def _cached(files: list[str], results_cache: ResultCache | None) -> dict[str, en
 def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
                jobs: int | None = None, results_cache: ResultCache | None = None,
                progress=None) -> Iterator[engine.FileResult]:
-    """A FileResult for every file (in no particular order), from the cache or
+    """A FileResult for every file: the cached ones first, then the others,
     computed in ``jobs`` worker processes."""
     cached = _cached(files, results_cache)
     yield from cached.values()
     todo = [path for path in files if path not in cached]
     done = len(cached)
     cache_dir = results_cache.folder if results_cache is not None else None
-    for result, file_digest in _compute(todo, settings, rules, jobs, cache_dir):
+    computed = parallel_map(_worker_lint, todo, jobs or settings.jobs, _worker_init,
+                            (settings, [r.code for r in rules], cache_dir))
+    for result, file_digest in computed:
         if results_cache is not None and file_digest is not None and not result.error:
             results_cache.store(result.path, file_digest, result)
         done += 1
@@ -70,12 +71,6 @@ def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
         yield result
     if results_cache is not None:
         results_cache.flush()
-
-
-def _compute(files: list[str], settings: Settings, rules: list[registry.Rule], jobs: int | None,
-             cache_dir: str | None):
-    return parallel_map(_worker_lint, files, jobs or settings.jobs, _worker_init,
-                        (settings, [r.code for r in rules], cache_dir))
 
 
 def open_cache(settings: Settings, rules: list[registry.Rule], no_cache: bool) -> ResultCache | None:
