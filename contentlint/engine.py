@@ -64,7 +64,7 @@ def enabled_rules(settings: Settings, *, online: bool = False) -> list[registry.
     return rules
 
 
-@dataclass
+@dataclass(slots=True)  # the whole-run stage keeps one per file: stay small
 class FileResult:
     path: str
     diagnostics: list[Diagnostic]

@@ -108,7 +108,7 @@ def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
             errors.append(f"{result.path}: internal error: {result.error}")
         diagnostics.extend(result.diagnostics)
         if result.facts or result.suppressions:
-            results.append(engine.FileResult(result.path, [], result.facts, suppressions=result.suppressions))
+            results.append(engine.FileResult(result.path, (), result.facts, None, result.suppressions or ()))
     late = list(engine.finish_run(results, rules, engine.Context(settings)))
     if online is not None:
         late.extend(online(files))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contentlint import engine, run, workers
+from contentlint.model import Position
 from contentlint.config import Settings
 from tests.conftest import SEEDS, findings
 from tests.test_rules_related import apply, crlf, fix_command, fix_once, lint, summary
@@ -193,6 +194,7 @@ def test_duplicate_article_position_is_the_values_span(text):
 
     doc = load("t.md", text.encode())
     span = load("t.md", text.encode()).span(("webUrl",))
-    key, field, start, end = _article_identity(doc, None)
-    assert (key, field) == ("https://a.example/1", "webUrl")
-    assert (start, end) == (doc.position(span.start), doc.position(span.end))
+    digest, field, *where = _article_identity(doc, None)
+    other = _article_identity(load("u.md", text.replace("https://a.example/1", "HTTPS://A.EXAMPLE:443/1/").encode()), None)
+    assert field == "webUrl" and other[0] == digest  # the same address, normalised
+    assert (Position(*where[:2]), Position(*where[2:])) == (doc.position(span.start), doc.position(span.end))

@@ -3,11 +3,13 @@ articles recorded twice across the files of a run."""
 
 from __future__ import annotations
 
+import hashlib
+
 import re
 from typing import Iterator
 
 from contentlint import blocks
-from contentlint.model import Applicability, Fix, Severity, Violation
+from contentlint.model import Applicability, Fix, Position, Severity, Violation
 from contentlint.registry import rule
 from contentlint.rules.related import RELATED, related_entries, url_key
 from contentlint.urls import INVISIBLE, JUNK, WHITESPACE, domain_matches, host_of, url_problems
@@ -196,8 +198,11 @@ def _article_identity(doc, ctx):
         value = doc.data.get(field)
         key = url_key(value)
         if key is not None:
-            start, end = _top_level_value(doc, field, value)
-            return key, field, doc.position(start), doc.position(end)
+            start, end = (doc.position(o) for o in _top_level_value(doc, field, value))
+            # Small: the main process keeps one per file of the run. A 64-bit
+            # digest stands for the address (a collision needs ~4 billion files).
+            digest = int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+            return digest, field, start.line, start.column, end.line, end.column
     return None
 
 
@@ -209,10 +214,11 @@ def _duplicates(collected, ctx):
     for group in by_key.values():
         if len(group) < 2:
             continue
-        for path, (_, field, start, end) in sorted(group.items()):
-            others = [f"{p}:{f[2].line}" for p, f in sorted(group.items()) if p != path]
+        for path, (_, field, line, column, end_line, end_column) in sorted(group.items()):
+            others = [f"{p}:{f[2]}" for p, f in sorted(group.items()) if p != path]
             more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
-            yield path, f"another file records the same article (`{field}`): {others[0]}{more}", start, end
+            yield (path, f"another file records the same article (`{field}`): {others[0]}{more}",
+                   Position(line, column), Position(end_line, end_column))
 
 
 @rule("CL305", "duplicate-article", collect=_article_identity, finish=_duplicates)
