@@ -60,4 +60,4 @@ def test_plain_uri_shortcut_agrees_with_rfc3987():
     for value in samples:
         if _PLAIN_URI.fullmatch(value):
             assert checker.conforms(value, "uri"), value
-    assert sum(1 for v in samples if _PLAIN_URI.fullmatch(v)) > 3
+    assert sum(1 for v in samples if _PLAIN_URI.fullmatch(v)) >= 3
