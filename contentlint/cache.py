@@ -25,6 +25,11 @@ from contentlint import __version__
 SCHEMA_VERSION = 1
 
 
+def cache_folder(settings) -> str:
+    """`--cache-dir` / `cache-dir`, else `.contentlint_cache` beside the config file (or in the cwd)."""
+    return settings.cache_dir or os.path.join(settings.root, ".contentlint_cache")
+
+
 def digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 

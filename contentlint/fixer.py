@@ -441,17 +441,18 @@ def unified_diff(path: str, before: bytes, after: bytes) -> str:
 
 
 def run_fix(args, settings: Settings) -> int:
+    from contentlint.cache import cache_folder
     from contentlint.discover import discover
     from contentlint.report.text import format_line
     from contentlint.run import check_schema
 
     rules = engine.enabled_rules(settings)
-    cache_dir = None if args.no_cache else settings.cache_dir or os.path.join(settings.root, ".contentlint_cache")
+    cache_dir = None if args.no_cache else cache_folder(settings)
     check_schema(settings, rules, cache_dir)
     if getattr(args, "online", False):
         print("contentlint: note: `fix` runs no network checks; their fixes are not applied", file=sys.stderr)
     applicability = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
-    files = list(discover(args.paths or ["."], settings))
+    files = list(discover(args.paths or ["."], settings, args.force_exclude))
     remaining: list[Diagnostic] = []
     results: list[engine.FileResult] = []
     changed: list[FileOutcome] = []

@@ -7,7 +7,7 @@ import sys
 from typing import Iterator
 
 from contentlint import __version__, engine, registry
-from contentlint.cache import ResultCache, digest, setup_key
+from contentlint.cache import ResultCache, cache_folder, digest, setup_key
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
 from contentlint.document import load
@@ -78,9 +78,8 @@ def open_cache(settings: Settings, rules: list[registry.Rule], no_cache: bool) -
         return None
     from contentlint.schema import default_schema_path
 
-    folder = settings.cache_dir or os.path.join(settings.root, ".contentlint_cache")
     key = setup_key(settings, [r.code for r in rules], settings.schema or default_schema_path())
-    return ResultCache(folder, key)
+    return ResultCache(cache_folder(settings), key)
 
 
 def check_schema(settings: Settings, rules: list[registry.Rule], cache_dir: str | None = None) -> None:

@@ -210,7 +210,8 @@ def test_rules_and_rule_docs(capsys):
 def test_every_rule_has_its_doc_sections():
     for rule in registry.all_rules():
         headings = [line[3:].strip() for line in rule.doc.splitlines() if line.startswith("## ")]
-        required = ["What it does", "Why is this bad?", "Example"] + (["Fix safety"] if rule.fix is not None else [])
+        required = list(registry.DOC_SECTIONS) + ([registry.FIX_SECTION] if rule.fix is not None else [])
+        assert required[:3] == ["What it does", "Why is this bad?", "Example"]
         assert headings[:len(required)] == required, rule.code
         assert rule.name == rule.name.lower() and " " not in rule.name
 
@@ -228,6 +229,9 @@ def test_force_exclude_applies_exclude_to_named_files(write, capsys, tmp_path, m
     monkeypatch.chdir(tmp_path)
     assert findings(["drafts/a.md"], capsys, "--select", "CL0") == [("CL002", 1, 1)]
     assert findings(["drafts/a.md"], capsys, "--select", "CL0", "--force-exclude") == []
+    write("drafts/b.md", "\ufeff---\na: 1\n---\n")  # fixable: a BOM
+    code, out, _ = run_cli(["fix", "--force-exclude", "drafts/b.md"], capsys)
+    assert (tmp_path / "drafts" / "b.md").read_bytes().startswith(b"\xef\xbb\xbf")  # excluded: untouched
 
 
 def test_docs_rules_md_is_generated_from_the_rules(capsys):
