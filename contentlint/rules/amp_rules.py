@@ -14,18 +14,12 @@ from contentlint import blocks
 from contentlint.amp import CACHE_DOMAIN, amp_cache_url
 from contentlint.model import Applicability, Fix, Severity, Violation
 from contentlint.registry import rule
-from contentlint.rules.related import RELATED, related_entries
+from contentlint.rules.related import record_and_entries
 from contentlint.urls import url_problems
 
 AMP, CDN = "ampWebUrl", "cdnAmpWebUrl"
 _CACHE_URL = re.compile(r"https://[a-z0-9-]+\." + re.escape(CACHE_DOMAIN) + r"/c/(s/)?(.+)\Z",
                         re.IGNORECASE | re.DOTALL)
-
-
-def _entries(doc) -> Iterator[tuple[tuple, dict]]:
-    yield (), doc.data
-    for index, entry in related_entries(doc):
-        yield RELATED + (index,), entry
 
 
 def _cache_url(amp: str) -> str | None:
@@ -88,7 +82,7 @@ def incomplete_amp_variant(doc, ctx) -> Iterator[Violation]:
     cache address from that page gives exactly the recorded one. No fix when
     the present address is malformed.
     """
-    for path, entry in _entries(doc):
+    for path, entry in record_and_entries(doc):
         amp, cdn = entry.get(AMP), entry.get(CDN)
         if (AMP in entry) == (CDN in entry):
             continue
@@ -132,7 +126,7 @@ def amp_cache_url_mismatch(doc, ctx) -> Iterator[Violation]:
     quoting style. No fix when `ampWebUrl` itself is malformed (the derived
     address would repeat the defect).
     """
-    for path, entry in _entries(doc):
+    for path, entry in record_and_entries(doc):
         amp, cdn = entry.get(AMP), entry.get(CDN)
         if not (isinstance(amp, str) and isinstance(cdn, str) and amp.strip() and cdn.strip()):
             continue
@@ -171,7 +165,7 @@ def amp_variant_absent(doc, ctx) -> Iterator[Violation]:
         type: article
     ```
     """
-    for path, entry in _entries(doc):
+    for path, entry in record_and_entries(doc):
         if isinstance(entry.get("webUrl"), str) and AMP not in entry and CDN not in entry:
             start, end = doc.value_span(path + ("webUrl",))
             yield Violation(start, end, "no AMP address (`ampWebUrl`, `cdnAmpWebUrl`) is recorded")

@@ -11,19 +11,12 @@ from typing import Iterator
 from contentlint import blocks
 from contentlint.model import Applicability, Fix, Position, Severity, Violation
 from contentlint.registry import rule
-from contentlint.rules.related import RELATED, related_entries, url_key
+from contentlint.rules.related import record_and_entries, url_key
 from contentlint.urls import INVISIBLE, JUNK, WHITESPACE, domain_matches, host_of, url_problems
 
 # Whitespace that CL202 (invisible-character: control characters and raw line
 # breaks in single-line fields) reports; CL303 reports the rest (spaces).
 _CL202_SPACE = frozenset("\t\n\r\v\f\x85\u2028\u2029")
-
-
-def _entries(doc) -> Iterator[tuple[tuple, dict]]:
-    """The record itself and each `related` entry, with their paths."""
-    yield (), doc.data
-    for index, entry in related_entries(doc):
-        yield RELATED + (index,), entry
 
 
 @rule("CL302", "provider-domain-mismatch", severity=Severity.WARNING)
@@ -53,7 +46,7 @@ def provider_domain_mismatch(doc, ctx) -> Iterator[Violation]:
     ```
     Set `provider` to Engadget / `engadget.com`, or fix the `webUrl`.
     """
-    for path, entry in _entries(doc):
+    for path, entry in record_and_entries(doc):
         url, provider = entry.get("webUrl"), entry.get("provider")
         if not isinstance(url, str) or not isinstance(provider, dict):
             continue

@@ -27,6 +27,13 @@ def related_entries(doc) -> list[tuple[int, dict]]:
     return [(i, e) for i, e in enumerate(related) if isinstance(e, dict)]
 
 
+def record_and_entries(doc) -> Iterator[tuple[tuple, dict]]:
+    """The record itself and each `related` entry, with their paths."""
+    yield (), doc.data
+    for index, entry in related_entries(doc):
+        yield RELATED + (index,), entry
+
+
 def url_key(value) -> str | None:
     """The comparison form of a URL value; None for non-strings and blanks
     (an empty URL is the schema's finding, and two blanks are not one link)."""
@@ -40,11 +47,6 @@ def related_keys(doc) -> list[tuple[int, str | None]]:
     if "related_keys" not in doc.memo:
         doc.memo["related_keys"] = [(i, url_key(e.get("webUrl"))) for i, e in related_entries(doc)]
     return doc.memo["related_keys"]
-
-
-def _value_span(doc, path) -> tuple[int, int]:
-    span = doc.span(path)
-    return (span.start, span.end) if span else doc.value_span(path)
 
 
 def _remove_fix(doc, index: int, message: str) -> Fix | None:
@@ -89,8 +91,8 @@ def duplicate_related_url(doc, ctx) -> Iterator[Violation]:
         if key not in first:
             first[key] = index
             continue
-        start, end = _value_span(doc, RELATED + (index, "webUrl"))
-        earlier = doc.position(_value_span(doc, RELATED + (first[key], "webUrl"))[0]).line
+        start, end = doc.value_span(RELATED + (index, "webUrl"))
+        earlier = doc.position(doc.value_span(RELATED + (first[key], "webUrl"))[0]).line
         yield Violation(start, end, f"related entry links to the same `webUrl` as the entry at line {earlier}",
                         _remove_fix(doc, index, "Remove the duplicate related entry"))
 
@@ -132,7 +134,7 @@ def self_related(doc, ctx) -> Iterator[Violation]:
         return
     for index, key in related_keys(doc):
         if key in own:
-            start, end = _value_span(doc, RELATED + (index, "webUrl"))
+            start, end = doc.value_span(RELATED + (index, "webUrl"))
             yield Violation(start, end, "related entry links to the article itself",
                             _remove_fix(doc, index, "Remove the self-referencing related entry"))
 
@@ -184,7 +186,7 @@ def related_order(doc, ctx) -> Iterator[Violation]:
         return
     span = doc.span(RELATED)
     start, end = (span.key_start, span.key_end) if span and span.key_start is not None else doc.value_span(RELATED)
-    line = doc.position(_value_span(doc, RELATED + (out_of_order,))[0]).line
+    line = doc.position(doc.value_span(RELATED + (out_of_order,))[0]).line
     message = (f"`related` is not sorted by quality (highest first): the entry at line {line} "
                f"has quality {qualities[out_of_order]} after {qualities[out_of_order - 1]}")
     order = sorted(range(len(qualities)), key=lambda i: -qualities[i])
