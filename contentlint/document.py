@@ -55,7 +55,7 @@ MAX_ALIAS_EXPANSION = 100_000
 Path = tuple  # a JSON path: ("related", 0, "webUrl")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """Where one value of the front matter is in the text."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from contentlint import registry, suppress
 from contentlint.config import Settings
@@ -64,7 +64,7 @@ def enabled_rules(settings: Settings, *, online: bool = False) -> list[registry.
     return rules
 
 
-@dataclass(slots=True)  # the whole-run stage keeps one per file: stay small
+@dataclass(slots=True)
 class FileResult:
     path: str
     diagnostics: list[Diagnostic]
@@ -174,41 +174,6 @@ def to_diagnostic(doc: Document, rule: registry.Rule, violation: Violation, path
         fix=violation.fix,
         fix_edits=fix_edits,
     )
-
-
-def finish_run(results: Iterable[FileResult], rules: list[registry.Rule], ctx: Context) -> Iterator[Diagnostic]:
-    """Whole-run rules: reduce the facts collected per file into diagnostics.
-
-    Documents are gone by now (they may have lived in a worker process), so a
-    rule's ``collect`` records positions, and its ``finish`` yields
-    ``(path, message, start_position, end_position)``.
-    """
-    for rule in rules:
-        if rule.finish is None:
-            continue
-        collected = [(r.path, r.facts[rule.code]) for r in results if rule.code in r.facts]
-        for path, message, start, end in rule.finish(collected, ctx):
-            if registry.matches(rule.code, file_ignores(path, ctx.settings)):
-                continue
-            yield Diagnostic(path, rule.code, rule.name, rule.severity, start, end, message)
-
-
-def settle_suppressions(late: list[Diagnostic], results: Iterable[FileResult], rules: list[registry.Rule]) -> list[Diagnostic]:
-    """Apply suppressions to whole-run and online findings; CL009 for the codes they settle."""
-    by_path = {r.path: r.suppressions for r in results if r.suppressions}
-    if not by_path:
-        return late
-    kept = [d for d in late if d.path not in by_path]
-    cl009 = next((r for r in rules if r.code == suppress.CODE), None)
-    enabled = {r.code for r in rules}
-    late_codes = {r.code for r in rules if r.online or r.finish is not None}
-    for path, suppressions in by_path.items():
-        for s in suppressions:  # judge only codes that cover late rules; the rest were judged per file
-            s.codes = tuple(c for c in s.codes if any(code.startswith(c) for code in late_codes))
-        kept.extend(suppress.filter_diagnostics([d for d in late if d.path == path], suppressions))
-        if cl009 is not None:
-            kept.extend(suppress.unused(path, suppressions, enabled, enabled, enabled, cl009))
-    return kept
 
 
 def is_failure(diagnostic: Diagnostic) -> bool:

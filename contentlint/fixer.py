@@ -445,6 +445,7 @@ def run_fix(args, settings: Settings) -> int:
     from contentlint.discover import discover
     from contentlint.report.text import format_line
     from contentlint.run import check_schema
+    from contentlint.wholerun import WholeRun
 
     rules = engine.enabled_rules(settings)
     cache_dir = None if args.no_cache else cache_folder(settings)
@@ -454,21 +455,21 @@ def run_fix(args, settings: Settings) -> int:
     applicability = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
     files = list(discover(args.paths or ["."], settings, args.force_exclude))
     remaining: list[Diagnostic] = []
-    results: list[engine.FileResult] = []
+    whole_run = WholeRun(files, rules)
     changed: list[FileOutcome] = []
     errors: list[str] = []
     unwritten = 0
     out = sys.stdout
-    for outcome in fix_files(files, settings, rules, applicability, not args.diff, args.jobs, cache_dir):
+    outcomes = fix_files(files, settings, rules, applicability, not args.diff, args.jobs, cache_dir)
+    for index, outcome in enumerate(outcomes):
         for warning in outcome.warnings:
             print(f"contentlint: warning: {warning}", file=sys.stderr)
         if outcome.error:
             errors.append(f"{outcome.path}: internal error: {outcome.error}")
             continue
         remaining.extend(outcome.remaining)
-        if outcome.result is not None and (outcome.result.facts or outcome.result.suppressions):
-            results.append(engine.FileResult(outcome.path, [], outcome.result.facts,
-                                             suppressions=outcome.result.suppressions))
+        if outcome.result is not None:
+            whole_run.add(index, outcome.result)
         if outcome.written or (args.diff and outcome.fixed is not None):
             changed.append(outcome)
             if args.diff:
@@ -484,8 +485,8 @@ def run_fix(args, settings: Settings) -> int:
         print(f"Would fix {fixed} {noun} in {len(changed)} file{'s' if len(changed) != 1 else ''}."
               if changed else "No fixes available.", file=sys.stderr)
         return 2 if errors else 1 if changed else 0
-    late = list(engine.finish_run(results, rules, engine.Context(settings)))
-    remaining.extend(engine.settle_suppressions(late, results, rules))
+    late = list(whole_run.finish(engine.Context(settings)))
+    remaining.extend(whole_run.settle(late))
     remaining.sort(key=lambda d: d.sort_key)
     color = out.isatty() and "NO_COLOR" not in os.environ
     for d in remaining:

@@ -51,7 +51,7 @@ _THUMBOR_SIZE = re.compile(r"(-?[0-9]*)x(-?[0-9]*)\Z")
 _THUMBOR_CROP = re.compile(r"[0-9]+x[0-9]+:[0-9]+x[0-9]+\Z")
 
 
-@functools.lru_cache(maxsize=1 << 14)  # records repeat related entries: values recur
+@functools.lru_cache(maxsize=1 << 11)  # records repeat related entries: values recur
 def strong_size_hint(url: str) -> tuple[int, int] | None:
     """(width, height) the URL fixes for its image, or None when it does not."""
     try:

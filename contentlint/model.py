@@ -28,7 +28,7 @@ class Applicability(IntEnum):
         return self.name.lower().replace("_", "-")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Edit:
     """Replace ``text[start:end]`` of a Document with ``content`` (character offsets)."""
 
@@ -37,7 +37,7 @@ class Edit:
     content: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fix:
     message: str
     edits: tuple[Edit, ...]
@@ -48,7 +48,7 @@ class Fix:
         return Fix(message, tuple(sorted(edits)), applicability)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Violation:
     """What a rule yields: a span of the document text, a message, maybe a fix.
 
@@ -61,13 +61,13 @@ class Violation:
     fix: Fix | None = None
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Position:
     line: int  # 1-based
     column: int  # 1-based, in characters; a BOM is not a column
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FixEdit:
     """An Edit with its span already turned into positions (for reporters)."""
 
@@ -76,7 +76,7 @@ class FixEdit:
     content: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     path: str
     code: str

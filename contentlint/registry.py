@@ -6,9 +6,10 @@ Example / Fix safety). The engine stamps the code, name and severity on what
 it yields; a rule never reads files, prints, or knows about the CLI.
 
 Whole-run rules (such as CL305 duplicate-article) also give ``collect`` (per
-document, returns small picklable facts, run in the workers) and ``finish``
-(over ``[(path, facts), ...]`` of the run, yields ``(path, message,
-start_position, end_position)``).
+document, run in the workers: a row of facts or None), ``facts`` (the
+row's struct format: the main process keeps the rows packed, see
+contentlint.wholerun) and ``finish`` (over the run's ``(path, row)`` pairs,
+yields ``(path, message, start_position, end_position)``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class Rule:
     options: dict[str, Any] = field(default_factory=dict)
     collect: Callable[..., Any] | None = None
     finish: Callable[..., Iterable[tuple]] | None = None
+    facts: str | None = None  # struct format of the rows ``collect`` returns
     needs_data: bool = True  # False: runs even when the front matter did not parse
 
     @property
@@ -71,6 +73,7 @@ def rule(
     options: dict[str, Any] | None = None,
     collect: Callable[..., Any] | None = None,
     finish: Callable[..., Iterable[tuple]] | None = None,
+    facts: str | None = None,
     needs_data: bool = True,
 ):
     """Register ``check`` as rule ``code``."""
@@ -78,9 +81,11 @@ def rule(
     def register(check):
         if code in _RULES:
             raise ValueError(f"rule {code} registered twice")
+        if (collect is None) != (finish is None) or (finish is None) != (facts is None):
+            raise ValueError(f"rule {code}: a whole-run rule gives collect, facts and finish")
         _RULES[code] = Rule(code, name, severity, default, fix, check,
                             inspect.cleandoc(check.__doc__ or ""), online,
-                            dict(options or {}), collect, finish, needs_data)
+                            dict(options or {}), collect, finish, facts, needs_data)
         return check
 
     return register

@@ -14,6 +14,7 @@ from contentlint.document import load
 from contentlint.model import Diagnostic
 from contentlint.progress import Progress
 from contentlint.report import FORMATS, ReportContext, renderer
+from contentlint.wholerun import WholeRun
 from contentlint.workers import parallel_map
 
 
@@ -53,19 +54,20 @@ def _cached(files: list[str], results_cache: ResultCache | None) -> dict[str, en
 def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
                jobs: int | None = None, results_cache: ResultCache | None = None,
                progress=None) -> Iterator[engine.FileResult]:
-    """A FileResult for every file: the cached ones first, then the others,
-    computed in ``jobs`` worker processes."""
+    """A FileResult for every file, in the order of ``files``: cached ones
+    from the cache, the others computed in ``jobs`` worker processes."""
     cached = _cached(files, results_cache)
-    yield from cached.values()
-    todo = [path for path in files if path not in cached]
-    done = len(cached)
+    todo = [path for path in files if path not in cached] if cached else files
     cache_dir = results_cache.folder if results_cache is not None else None
     computed = parallel_map(_worker_lint, todo, jobs or settings.jobs, _worker_init,
                             (settings, [r.code for r in rules], cache_dir))
-    for result, file_digest in computed:
-        if results_cache is not None and file_digest is not None and not result.error:
-            results_cache.store(result.path, file_digest, result)
-        done += 1
+    for done, path in enumerate(files, 1):
+        if path in cached:
+            result = cached.pop(path)
+        else:
+            result, file_digest = next(computed)
+            if results_cache is not None and file_digest is not None and not result.error:
+                results_cache.store(result.path, file_digest, result)
         if progress is not None:
             progress(done, len(files))
         yield result
@@ -100,18 +102,17 @@ def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
     """All diagnostics of a run, sorted; the files checked; internal errors."""
     files = list(discover(paths or ["."], settings, force_exclude))
     diagnostics: list[Diagnostic] = []
-    results: list[engine.FileResult] = []
+    whole_run = WholeRun(files, rules)
     errors: list[str] = []
-    for result in lint_files(files, settings, rules, jobs, results_cache, progress):
+    for index, result in enumerate(lint_files(files, settings, rules, jobs, results_cache, progress)):
         if result.error:
             errors.append(f"{result.path}: internal error: {result.error}")
         diagnostics.extend(result.diagnostics)
-        if result.facts or result.suppressions:
-            results.append(engine.FileResult(result.path, (), result.facts, None, result.suppressions or ()))
-    late = list(engine.finish_run(results, rules, engine.Context(settings)))
+        whole_run.add(index, result)
+    late = list(whole_run.finish(engine.Context(settings)))
     if online is not None:
         late.extend(online(files))
-    diagnostics.extend(engine.settle_suppressions(late, results, rules))
+    diagnostics.extend(whole_run.settle(late))
     diagnostics.sort(key=lambda d: d.sort_key)
     return diagnostics, files, errors
 

@@ -69,7 +69,7 @@ class UrlProblem:
 # -- CL300 / CL301 -----------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1 << 14)  # records repeat related entries: values recur
+@functools.lru_cache(maxsize=1 << 11)  # records repeat related entries: values recur
 def normalize_for_compare(url: str) -> str:
     """``url`` in the form two URLs are compared in: scheme and host lowercase,
     IDN hosts in punycode, default port dropped, one trailing `/` of the path
@@ -99,7 +99,7 @@ def normalize_for_compare(url: str) -> str:
 # -- CL302 -------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1 << 14)  # records repeat related entries: values recur
+@functools.lru_cache(maxsize=1 << 11)  # records repeat related entries: values recur
 def host_of(url: str) -> str | None:
     """The host of ``url`` in lowercase (as written: Unicode stays Unicode),
     without credentials or port; None when there is none."""

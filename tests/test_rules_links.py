@@ -190,11 +190,11 @@ def test_single_file_and_distinct_articles_have_no_duplicate(tmp_path):
 ])
 def test_duplicate_article_position_is_the_values_span(text):
     from contentlint.document import load
-    from contentlint.rules.links import _article_identity
+    from contentlint.rules.links import _IDENTITY_FIELDS, _article_identity
 
     doc = load("t.md", text.encode())
     span = load("t.md", text.encode()).span(("webUrl",))
     digest, field, *where = _article_identity(doc, None)
     other = _article_identity(load("u.md", text.replace("https://a.example/1", "HTTPS://A.EXAMPLE:443/1/").encode()), None)
-    assert field == "webUrl" and other[0] == digest  # the same address, normalised
+    assert _IDENTITY_FIELDS[field] == "webUrl" and other[0] == digest  # the same address, normalised
     assert (Position(*where[:2]), Position(*where[2:])) == (doc.position(span.start), doc.position(span.end))

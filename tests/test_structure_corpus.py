@@ -22,6 +22,7 @@ from contentlint.config import Settings
 from contentlint.discover import discover
 from contentlint.document import load
 from contentlint.rules.related import own_urls, related_entries, url_key
+from contentlint.wholerun import WholeRun
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
@@ -58,10 +59,17 @@ def corpus_results():
     return results
 
 
+def _whole_run(results, rules) -> WholeRun:
+    run = WholeRun([r.path for r in results], rules)
+    for index, result in enumerate(results):
+        run.add(index, result)
+    return run
+
+
 @pytest.fixture(scope="module")
 def corpus_run(corpus_results):
     rules = engine.enabled_rules(SETTINGS)
-    late = engine.finish_run(corpus_results, rules, engine.Context(SETTINGS))
+    late = _whole_run(corpus_results, rules).finish(engine.Context(SETTINGS))
     return [d for r in corpus_results for d in r.diagnostics] + list(late)
 
 
@@ -75,7 +83,7 @@ def test_duplicate_articles_per_repository(corpus_results):
     counts = {}
     for repo in sorted(p for p in CORPUS.iterdir() if p.is_dir()):
         subset = [r for r in corpus_results if r.path.startswith(str(repo) + "/")]
-        counts[repo.name] = len(list(engine.finish_run(subset, rules, engine.Context(SETTINGS))))
+        counts[repo.name] = len(list(_whole_run(subset, rules).finish(engine.Context(SETTINGS))))
     assert counts == EXPECTED_CL305_PER_REPO
 
 

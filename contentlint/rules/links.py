@@ -4,7 +4,6 @@ articles recorded twice across the files of a run."""
 from __future__ import annotations
 
 import hashlib
-
 import re
 from typing import Iterator
 
@@ -184,37 +183,46 @@ def _top_level_value(doc, field: str, value: str) -> tuple[int, int]:
 _KEY_LINE = re.compile(r"[ \t]*:[ \t]+(\S(?:.*?\S)?)[ \t]*(?:[ \t]#.*)?(?:\r\n|\r|\n|\Z)")
 
 
+_IDENTITY_FIELDS = ("webUrl", "originalUrl")
+
+
 def _article_identity(doc, ctx):
     """Per file (in the worker): the record's address in comparison form and
     where it is written. Videos are identified by `originalUrl`."""
-    for field in ("webUrl", "originalUrl"):
+    for number, field in enumerate(_IDENTITY_FIELDS):
         value = doc.data.get(field)
         key = url_key(value)
         if key is not None:
             start, end = (doc.position(o) for o in _top_level_value(doc, field, value))
-            # Small: the main process keeps one per file of the run. A 64-bit
-            # digest stands for the address (a collision needs ~4 billion files).
-            digest = int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
-            return digest, field, start.line, start.column, end.line, end.column
+            # A 64-bit digest stands for the address (a collision needs ~4
+            # billion files): the main process keeps a row per file.
+            hashed = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8)
+            digest = int.from_bytes(hashed.digest(), "big")
+            return digest, number, start.line, start.column, end.line, end.column
     return None
 
 
-def _duplicates(collected, ctx):
-    by_key: dict[str, dict[str, tuple]] = {}
-    for path, facts in collected:
-        if facts is not None:
-            by_key.setdefault(facts[0], {})[path] = facts
-    for group in by_key.values():
-        if len(group) < 2:
-            continue
-        for path, (_, field, line, column, end_line, end_column) in sorted(group.items()):
+def _duplicates(table, ctx):
+    # Two passes over the packed rows: find the repeated digests (sorting
+    # one column), then group only their files. A dict of every file's
+    # row would cost more than the whole table.
+    digests = sorted(row[0] for _, row in table)
+    repeated = {a for a, b in zip(digests, digests[1:]) if a == b}
+    del digests
+    groups: dict[int, dict[str, tuple]] = {}
+    for path, row in table:
+        if row[0] in repeated:
+            groups.setdefault(row[0], {})[path] = row
+    for group in groups.values():
+        for path, (_, number, line, column, end_line, end_column) in sorted(group.items()):
             others = [f"{p}:{f[2]}" for p, f in sorted(group.items()) if p != path]
             more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
-            yield (path, f"another file records the same article (`{field}`): {others[0]}{more}",
+            yield (path, f"another file records the same article (`{_IDENTITY_FIELDS[number]}`): {others[0]}{more}",
                    Position(line, column), Position(end_line, end_column))
 
 
-@rule("CL305", "duplicate-article", collect=_article_identity, finish=_duplicates)
+# Row: digest of the address, field number, start line/column, end line/column.
+@rule("CL305", "duplicate-article", collect=_article_identity, facts="<QBIIII", finish=_duplicates)
 def duplicate_article(doc, ctx):
     """Finds two or more files in the checked set that record the same article.
 

@@ -159,7 +159,7 @@ _PURE_STEPS = {"encode", "decode"}
 _PURE_APPLY = {("apply", "decode_inconsistent_utf8")}
 
 
-@functools.lru_cache(maxsize=1 << 14)  # records repeat related entries: values recur
+@functools.lru_cache(maxsize=1 << 11)  # records repeat related entries: values recur
 def mojibake_repair(value: str) -> tuple[str, Applicability] | None:
     """ftfy's repair of ``value`` and how far it can be trusted; None if no mojibake."""
     if value.isascii():

@@ -1,0 +1,92 @@
+"""The whole-run stage: what whole-run rules (CL305) need from every file,
+kept in the main process until all files are done, then reduced.
+
+Workers return a FileResult per file; the main process keeps none of them.
+From each it keeps, per whole-run rule, one fixed-shape row of facts packed
+with the rule's struct format (CL305: 25 bytes) and the file's index in the
+run's list of files; suppressions only for the few files that have some.
+So memory per file is a few dozen bytes, not a result object, a dict and
+its strings (~1 KB), and peak memory stays flat as the file count grows.
+"""
+
+from __future__ import annotations
+
+import struct
+from array import array
+from typing import Any, Iterator
+
+from contentlint import registry, suppress
+from contentlint.model import Diagnostic
+
+
+class FactTable:
+    """One whole-run rule's facts: a row per file that gave one, in file order.
+
+    Iterating yields ``(path, row)``; it can be iterated more than once.
+    """
+
+    def __init__(self, fmt: str, paths: list[str]):
+        self._struct = struct.Struct(fmt)
+        self._rows = bytearray()
+        self._files = array("I")
+        self._paths = paths
+
+    def add(self, file_index: int, row: tuple) -> None:
+        self._rows += self._struct.pack(*row)
+        self._files.append(file_index)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __iter__(self) -> Iterator[tuple[str, tuple]]:
+        paths = self._paths
+        for index, row in zip(self._files, self._struct.iter_unpack(self._rows)):
+            yield paths[index], row
+
+
+class WholeRun:
+    """Collects from each FileResult of a run (``add`` in file order), then
+    yields the whole-run findings (``findings``) with suppressions applied."""
+
+    def __init__(self, paths: list[str], rules: list[registry.Rule]):
+        self.rules = rules
+        self.tables = {r.code: FactTable(r.facts, paths) for r in rules if r.finish is not None}
+        self.suppressions: dict[str, list] = {}  # path -> the suppressions late findings may need
+
+    def add(self, file_index: int, result: Any) -> None:
+        for code, row in result.facts.items():
+            if row is not None and code in self.tables:
+                self.tables[code].add(file_index, row)
+        if result.suppressions:
+            self.suppressions[result.path] = result.suppressions
+
+    def finish(self, ctx) -> Iterator[Diagnostic]:
+        """Reduce each whole-run rule's facts into diagnostics (suppressions not yet applied).
+
+        A rule's ``finish(table, ctx)`` yields ``(path, message, start, end)``.
+        """
+        from contentlint.engine import file_ignores
+
+        for rule in self.rules:
+            if rule.finish is None:
+                continue
+            for path, message, start, end in rule.finish(self.tables[rule.code], ctx):
+                if not registry.matches(rule.code, file_ignores(path, ctx.settings)):
+                    yield Diagnostic(path, rule.code, rule.name, rule.severity, start, end, message)
+
+    def settle(self, late: list[Diagnostic]) -> list[Diagnostic]:
+        """Apply suppressions to whole-run and online findings; CL009 for the codes they settle."""
+        if not self.suppressions:
+            return late
+        rules = self.rules
+        kept = [d for d in late if d.path not in self.suppressions]
+        cl009 = next((r for r in rules if r.code == suppress.CODE), None)
+        enabled = {r.code for r in rules}
+        late_codes = {r.code for r in rules if r.online or r.finish is not None}
+        for path, suppressions in self.suppressions.items():
+            for s in suppressions:  # judge only codes that cover late rules; the rest were judged per file
+                s.codes = tuple(c for c in s.codes if any(code.startswith(c) for code in late_codes))
+            kept.extend(suppress.filter_diagnostics([d for d in late if d.path == path], suppressions))
+            if cl009 is not None:
+                kept.extend(suppress.unused(path, suppressions, enabled, enabled, enabled, cl009))
+        return kept
