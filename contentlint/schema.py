@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from contentlint.urls import is_simple_url
+
 if TYPE_CHECKING:
     from jsonschema import exceptions
 
@@ -189,7 +191,7 @@ def _formats(document: Any) -> set[str]:
 
 
 def _is_uri(value: Any) -> bool:
-    if not isinstance(value, str) or _PLAIN_URI.fullmatch(value):
+    if not isinstance(value, str) or is_simple_url(value) or _PLAIN_URI.fullmatch(value):
         return True
     import rfc3987
 

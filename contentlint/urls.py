@@ -46,6 +46,23 @@ _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 # What a host name may contain (IDN labels in Unicode are fine).
 _HOST_CHAR = re.compile(r"[\w.\-]", re.UNICODE)
+# The common URL, proven clean by two linear regexes (~1 us, a fifth of the
+# regexes below): http(s), an ASCII host name, a port of up to 4 digits, then
+# only unreserved, sub-delim and `:@/?` characters, complete %XX escapes and
+# at most one `#`. Such a URL is a valid RFC 3986 URI (`format: uri`) and has
+# no CL303 problem, so the schema's format check and CL303 both ask this
+# first. Tests hold it to both full checks.
+_SIMPLE_URL = re.compile(
+    r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9](?:[A-Za-z0-9.\-]*[A-Za-z0-9])?(?::[0-9]{1,4})?"
+    r"(?:[/?][A-Za-z0-9._~!$&'()*+,;=:@/?%\-]*)?(?:#[A-Za-z0-9._~!$&'()*+,;=:@/?%\-]*)?"
+)
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def is_simple_url(url: str) -> bool:
+    return _SIMPLE_URL.fullmatch(url) is not None and ("%" not in url or _BAD_PERCENT.search(url) is None)
+
+
 # Most URLs are plain ASCII with an ordinary host: this one regex proves they
 # have no problem, sparing the per-character scan (the hot path of CL303).
 # It must never accept a URL the full check would flag (a test holds it to that).
@@ -154,7 +171,7 @@ def url_problems(url: str) -> list[UrlProblem]:
     problem spanning its first to last occurrence, repaired (unsafely) by
     percent-encoding, or not at all when no repair can be trusted.
     """
-    if url == "" or _PLAIN_URL.fullmatch(url):
+    if url == "" or is_simple_url(url) or _PLAIN_URL.fullmatch(url):
         return []
     return list(_cached_problems(url))
 

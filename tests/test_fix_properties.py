@@ -18,7 +18,7 @@ from contentlint import engine, fixer, scalars
 from contentlint.config import Settings
 from contentlint.document import load
 from contentlint.model import Applicability
-from contentlint.yamlparse import compose
+from contentlint.yamlparse import compose, tag_of
 
 RULE_SETTINGS = Settings(select=("CL0", "CL2"))
 RULES = engine.enabled_rules(RULE_SETTINGS)
@@ -124,5 +124,5 @@ def test_render_reads_back_as_the_same_string(value, style, flow):
     node = compose(wrapped).value[0][1]
     node = node.value[0] if flow else node
     assert node.value == value
-    assert node.tag == "tag:yaml.org,2002:str"
+    assert tag_of(node) == "tag:yaml.org,2002:str"
     assert "\n" not in source and "\r" not in source

@@ -112,17 +112,21 @@ def test_fix_command_repairs_urls(tmp_path, capsys, convert):
     assert fix_command(tmp_path, capsys, convert(text), "CL303") == convert(expected)
 
 
-def test_fast_path_only_skips_urls_without_problems():
-    from contentlint.rules.links import _PLAIN_URL
-    from contentlint.urls import url_problems
+def test_simple_url_check_accepts_only_urls_without_problems():
+    from jsonschema import Draft202012Validator
 
-    plain = ["https://a.example/", "HTTP://A.example:8080/x?y=1&z=%20#f", "https://a.example/[x]'(y)'*!~",
-             "https://a_b.example/path;p=1,2@x", "https://a.example/a//b??c##d"]
-    other = ["https://a.example/%zz", "https://a.example/a|b", "https://a.example/ä", "https://user@a.example/",
-             "https://a.example/a b", "ftp://a.example/", "https:/a.example", "https://[::1]/", "'https://a.example/'"]
-    assert all(_PLAIN_URL.match(u) for u in plain)
-    assert not any(_PLAIN_URL.match(u) for u in other)
-    assert all(url_problems(u) == [] for u in plain)
+    from contentlint.urls import _full_problems, is_simple_url
+
+    uri = Draft202012Validator.FORMAT_CHECKER
+    simple = ["https://a.example/", "HTTP://A.example:8080/x?y=1&z=%20#f", "https://a.example/'(y)'*!~",
+              "https://a.example/path;p=1,2@x", "https://a.example/a//b??c#d/?", "https://a.b"]
+    other = ["https://a.example/%zz", "https://a.example/%2", "https://a.example/a|b", "https://a.example/ä",
+             "https://user@a.example/", "https://a.example/a b", "ftp://a.example/", "https:/a.example",
+             "https://[::1]/", "'https://a.example/'", "https://a.example/a#b#c", "https://a.example/[x]",
+             "https://a_b.example/", "https://-a.example/", "https://a.example:99999/", "https://a.example/a\n"]
+    assert [u for u in simple if not is_simple_url(u)] == []
+    assert [u for u in other if is_simple_url(u)] == []
+    assert all(_full_problems(u) == [] and uri.conforms(u, "uri") for u in simple)
 
 
 def test_seeds_have_no_malformed_url(capsys):

@@ -338,9 +338,15 @@ def test_plain_url_fast_path_never_hides_a_problem():
 def test_plain_url_fast_path_agrees_on_the_corpus():
     from contentlint import urls
 
-    checked = 0
+    from jsonschema import Draft202012Validator
+
+    uri = Draft202012Validator.FORMAT_CHECKER
+    checked = simple = 0
     for url in {u for record in _corpus_records() for u in _urls(record)}:
         if urls._PLAIN_URL.fullmatch(url):
             checked += 1
             assert urls._full_problems(url) == [], url
-    assert checked == 4771  # distinct plain URLs of the corpus
+        if urls.is_simple_url(url):  # the first check of CL303 and of `format: uri`
+            simple += 1
+            assert urls._full_problems(url) == [] and uri.conforms(url, "uri"), url
+    assert (checked, simple) == (4771, 4771)  # distinct plain URLs of the corpus: all simple
