@@ -32,8 +32,14 @@ _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
+# A plain scalar that starts with none of these is a string.
+_TYPED_FIRST = frozenset("~nNtTfF0123456789-+.")
+
+
 def resolve_plain(value: str) -> str:
     """The YAML 1.2 core-schema tag of an untagged plain scalar."""
+    if value and value[0] not in _TYPED_FIRST:
+        return STR
     if value in _NULLS:
         return NULL
     if value in _BOOLS:
@@ -97,7 +103,10 @@ if BACKEND == "pyyaml":
         tag = node.tag
         if tag.__class__ is slice:  # an implicit tag, as the composer left it
             if tag.start is ScalarNode:
-                return resolve_plain(node.value) if tag.step[0] else STR
+                if not tag.step[0]:  # quoted or block: a string
+                    return STR
+                value = node.value
+                return STR if value and value[0] not in _TYPED_FIRST else resolve_plain(value)
             return SEQ if tag.start is SequenceNode else MAP
         return tag
 else:

@@ -94,3 +94,28 @@ def test_bad_files_do_not_stop_the_run(write, capsys, tmp_path):
     result = findings([tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md", tmp_path / "missing.md"],
                       capsys, *SYNTAX)
     assert result == [("CL003", 3, 1), ("CL001", 1, 1), ("CL004", 3, 1), ("CL008", 1, 1)]
+
+
+def test_anchor_free_builder_gives_the_same_data_and_problems():
+    # Without an anchor the data is built without node tracking (_may_have_anchor);
+    # both builders must agree wherever the shortcut is taken.
+    from contentlint import document
+    from tests.conftest import CORPUS
+
+    blocks = ["a: 1\nb: [x, {c: null}]\nb: ~\nd: \"AT & T\"\ne: https://x.example/?a=1&b=2\n",
+              "a: &x 1\nb: *x\n", "- &a [1]\n", "a: !!str 3\nb: ! 4\n"]
+    for path in sorted(CORPUS.rglob("*.md"))[:300] if CORPUS.is_dir() else []:
+        doc = load(str(path), path.read_bytes())
+        if doc.ok:
+            blocks.append(doc.text[doc.fm_start:doc.fm_end])
+    shortcut = 0
+    for block in blocks:
+        root = document.compose(block)
+        slow_doc, fast_doc = document.Document("t", b""), document.Document("t", b"")
+        slow, fast = document._Builder(slow_doc).build(root), document._Builder(fast_doc).build_tree(root)
+        if not document._may_have_anchor(block):
+            shortcut += 1
+            assert slow == fast and slow_doc.problems == fast_doc.problems
+    assert document._may_have_anchor("a: &x 1\nb: *x\n") and document._may_have_anchor("- &a [1]\n")
+    assert not document._may_have_anchor("d: \"AT & T\"\ne: https://x.example/?a=1&b=2\n")
+    assert shortcut >= (250 if CORPUS.is_dir() else 2)  # the shortcut is the common case
