@@ -29,10 +29,13 @@ class Context:
         self.settings = settings
         self.cache_dir = cache_dir  # where compiled schema code is kept (None: --no-cache)
         self._schema = None
+        self._options: dict[str, dict[str, Any]] = {}
 
     def options(self, rule_code: str) -> dict[str, Any]:
-        defaults = registry.get(rule_code).options
-        return {**defaults, **self.settings.rule_options.get(rule_code, {})}
+        if rule_code not in self._options:  # asked for per document: merge once
+            defaults = registry.get(rule_code).options
+            self._options[rule_code] = {**defaults, **self.settings.rule_options.get(rule_code, {})}
+        return self._options[rule_code]
 
     @property
     def schema(self):
@@ -75,28 +78,35 @@ class FileResult:
 
 def read(path: str) -> tuple[bytes | None, str | None]:
     """The file's bytes, or None and why it could not be read."""
+    raw, reason, _ = read_with_stat(path)
+    return raw, reason
+
+
+def read_with_stat(path: str) -> tuple[bytes | None, str | None, os.stat_result | None]:
+    """``read``, plus the file's stat taken before reading (the result cache
+    may trust it later: see cache.stat_key)."""
     try:
         if os.path.isdir(path):
-            return None, "is a directory, not a file"
+            return None, "is a directory, not a file", None
         # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                      | getattr(os, "O_BINARY", 0))
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(handle.fileno())
             if stat.S_ISDIR(info.st_mode):
-                return None, "is a directory, not a file"
+                return None, "is a directory, not a file", None
             if not stat.S_ISREG(info.st_mode):
-                return None, "not a regular file (a FIFO, socket or device)"
+                return None, "not a regular file (a FIFO, socket or device)", None
             if info.st_size > MAX_FILE_BYTES:
-                return None, f"file is {info.st_size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB"
+                return None, f"file is {info.st_size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB", None
             data = handle.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:  # it grew while being read
-            return None, f"file is over the limit of {MAX_FILE_BYTES // 1048576} MiB"
-        return data, None
+            return None, f"file is over the limit of {MAX_FILE_BYTES // 1048576} MiB", None
+        return data, None, info
     except FileNotFoundError:
-        return None, "file does not exist (or was deleted during the run)"
+        return None, "file does not exist (or was deleted during the run)", None
     except OSError as exc:
-        return None, f"cannot read file: {exc.strerror or exc}"
+        return None, f"cannot read file: {exc.strerror or exc}", None
 
 
 def unreadable(path: str, reason: str) -> Document:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from typing import Iterator
 
 from contentlint import __version__, engine, registry
-from contentlint.cache import ResultCache, cache_folder, digest, setup_key
+from contentlint.cache import ResultCache, cache_folder, digest, setup_key, stat_key, trusted_stat_key
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
 from contentlint.document import load
@@ -25,29 +26,39 @@ def _worker_init(settings: Settings, codes: list[str], cache_dir: str | None) ->
     _W_RULES = [by_code[c] for c in codes]
 
 
-def _worker_lint(path: str) -> tuple[engine.FileResult, bytes | None]:
+def _worker_lint(path: str) -> tuple[engine.FileResult, tuple[bytes, str | None] | None]:
     return _lint_one(path, _W_RULES, _W_CTX)
 
 
-def _lint_one(path: str, rules, ctx) -> tuple[engine.FileResult, bytes | None]:
-    """Lint one file; also the digest of the exact bytes linted (None: do not cache)."""
-    raw, reason = engine.read(path)
+def _lint_one(path: str, rules, ctx) -> tuple[engine.FileResult, tuple[bytes, str | None] | None]:
+    """Lint one file; also what the cache keys its result by: the digest of the
+    exact bytes linted and their trusted stat key (None: do not cache)."""
+    read_at = time.time_ns()
+    raw, reason, info = engine.read_with_stat(path)
     if raw is None:
         return engine.lint_document(engine.unreadable(path, reason), rules, ctx), None
-    return engine.lint_document(load(path, raw), rules, ctx), digest(raw)
+    return engine.lint_document(load(path, raw), rules, ctx), (digest(raw), trusted_stat_key(info, read_at))
 
 
 def _cached(files: list[str], results_cache: ResultCache | None) -> dict[str, engine.FileResult]:
+    """The cached results still valid: the file's stat is unchanged (no read),
+    or its content digest is (read and hashed, slice by slice: memory stays flat)."""
     if results_cache is None:
         return {}
     found: dict[str, engine.FileResult] = {}
-    for start in range(0, len(files), 500):  # read and hash in slices: memory stays flat
-        items = []
-        for path in files[start:start + 500]:
-            raw, _ = engine.read(path)
-            if raw is not None:
-                items.append((path, digest(raw)))
-        found.update(results_cache.lookup(items))
+    for start in range(0, len(files), 500):
+        rows = results_cache.rows(files[start:start + 500])
+        for path, (row_digest, row_stat, blob) in rows.items():
+            try:
+                unchanged = row_stat is not None and stat_key(os.stat(path)) == row_stat
+            except OSError:
+                continue
+            if not unchanged:
+                raw, _ = engine.read(path)
+                unchanged = raw is not None and digest(raw) == row_digest
+            result = results_cache.result(blob) if unchanged else None
+            if result is not None:
+                found[path] = result
     return found
 
 
@@ -65,9 +76,9 @@ def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
         if path in cached:
             result = cached.pop(path)
         else:
-            result, file_digest = next(computed)
-            if results_cache is not None and file_digest is not None and not result.error:
-                results_cache.store(result.path, file_digest, result)
+            result, key = next(computed)
+            if results_cache is not None and key is not None and not result.error:
+                results_cache.store(result.path, *key, result)
         if progress is not None:
             progress(done, len(files))
         yield result

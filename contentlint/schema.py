@@ -305,8 +305,12 @@ class Schema:
         return self.validator.is_valid(data)
 
     def errors(self, data: Any) -> list[SchemaError]:
-        if self.is_valid(data):
-            return []
+        if self.fast is not None:
+            try:
+                self.fast(data)
+                return []
+            except Exception:  # invalid (or odd): jsonschema finds and explains every error
+                pass
         found: dict[tuple, SchemaError] = {}
         for error in self.validator.iter_errors(data):
             for explained in self._explain(error):

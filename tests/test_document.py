@@ -119,3 +119,12 @@ def test_anchor_free_builder_gives_the_same_data_and_problems():
     assert document._may_have_anchor("a: &x 1\nb: *x\n") and document._may_have_anchor("- &a [1]\n")
     assert not document._may_have_anchor("d: \"AT & T\"\ne: https://x.example/?a=1&b=2\n")
     assert shortcut >= (250 if CORPUS.is_dir() else 2)  # the shortcut is the common case
+
+
+@pytest.mark.parametrize("text", ["\ufeff---\nab: 1\n---\n", "---\r\na: b\r\n---\r\n", "---\rx: 1\r---\r",
+                                  "---\n" + "k: v\n" * 900 + "---\n", "\n\n", ""])
+def test_positions_before_and_after_the_line_index_agree(text):
+    counted, indexed = load("a.md", text.encode()), load("a.md", text.encode())
+    indexed.line_starts  # noqa: B018 - builds the index
+    offsets = range(len(text) + 2)
+    assert [counted.position(o) for o in offsets] == [indexed.position(o) for o in offsets]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import shutil
 import sqlite3
+import time
 from dataclasses import replace
 
 from tests.conftest import CORPUS, needs_corpus, run_cli
@@ -36,10 +38,10 @@ def test_cache_hits_and_invalidation(write, tmp_path, capsys, monkeypatch):
     assert [(f["code"], f["line"]) for f in _json(capsys, *args)[1]] == [("CL004", 3)]
     # Prove the next run is served from the cache: rewrite the stored result.
     db = sqlite3.connect(cache / "results.sqlite")
-    (blob,) = db.execute("SELECT result FROM results").fetchone()
+    (blob,) = db.execute("SELECT result FROM results_v2").fetchone()
     result = pickle.loads(blob)
     result.diagnostics = [replace(result.diagnostics[0], message="served from the cache")]
-    db.execute("UPDATE results SET result = ?", (pickle.dumps(result),))
+    db.execute("UPDATE results_v2 SET result = ?", (pickle.dumps(result),))
     db.commit()
     db.close()
     assert [f["message"] for f in _json(capsys, *args)[1]] == ["served from the cache"]
@@ -79,3 +81,23 @@ def test_broken_cache_file_only_costs_speed(write, tmp_path, capsys, monkeypatch
     code, result = _json(capsys, "--select", "CL0", "--cache-dir", cache, ".")
     assert code == 1 and [f["code"] for f in result] == ["CL004"]
     shutil.rmtree(cache)
+
+
+def test_unchanged_stat_stands_for_the_digest_outside_the_racy_window(write, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    old, recent = time.time_ns() - 10**10, time.time_ns()
+    for name, when in (("old.md", old), ("new.md", recent)):
+        os.utime(write(name, "---\na: 1\na: 2\n---\n"), ns=(when, when))
+    first = _json(capsys, "--select", "CL0", "--cache-dir", cache, ".")[1]
+    assert [f["message"].split(":")[0] for f in first] == ["duplicate key `a`"] * 2
+    # Same size, mtime and inode, other content (as after `touch -d`): like git's
+    # index, the stat of a file older than the racy window spares reading it...
+    for name, when in (("old.md", old), ("new.md", recent)):
+        path = tmp_path / name
+        path.write_text("---\nb: 1\nb: 2\n---\n")
+        os.utime(path, ns=(when, when))
+    found = {f["path"]: f["message"].split(":")[0]
+             for f in _json(capsys, "--select", "CL0", "--cache-dir", cache, ".")[1]}
+    # ...while a file written within 2 s of its reading is read and hashed again.
+    assert found == {"./old.md": "duplicate key `a`", "./new.md": "duplicate key `b`"}

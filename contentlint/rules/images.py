@@ -11,25 +11,13 @@ from contentlint.registry import rule
 
 
 def _all_images(doc) -> list[tuple[tuple, dict]]:
-    """`_images` of the document, computed once for CL500-CL502."""
+    """(path, item) of every mapping in an `images` list, at any depth;
+    computed once for CL500-CL502."""
     if "images" not in doc.memo:
-        doc.memo["images"] = list(_images(doc.data))
+        doc.memo["images"] = [(path, value) for path, value in doc.values()
+                              if value.__class__ is dict and len(path) >= 2 and path[-2] == "images"
+                              and path[-1].__class__ is int]
     return doc.memo["images"]
-
-
-def _images(value, path=()) -> Iterator[tuple[tuple, dict]]:
-    """(path, item) of every mapping in an `images` list, at any depth."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            if key == "images" and isinstance(child, list):
-                for index, item in enumerate(child):
-                    if isinstance(item, dict):
-                        yield path + (key, index), item
-            else:
-                yield from _images(child, path + (key,))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _images(child, path + (index,))
 
 
 def _int(value) -> int | None:

@@ -59,20 +59,11 @@ def provider_domain_mismatch(doc, ctx) -> Iterator[Violation]:
                                         "or a parent domain of it")
 
 
-def _url_fields(value, path=()) -> Iterator[tuple[tuple, str]]:
+def _url_fields(doc) -> list[tuple[tuple, str]]:
     """(path, value) of every string whose key ends in `url` (any case), the
     test CL200-CL203 use too (rules/text.py)."""
-    if isinstance(value, dict):
-        for key, child in value.items():
-            if isinstance(child, str):
-                if key.lower().endswith("url"):
-                    yield path + (key,), child
-            elif isinstance(child, (dict, list)):
-                yield from _url_fields(child, path + (key,))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            if isinstance(child, (dict, list)):
-                yield from _url_fields(child, path + (index,))
+    return [(path, value) for path, value in doc.strings()
+            if path and path[-1].__class__ is str and path[-1].lower().endswith("url")]
 
 
 def _reported_elsewhere(url: str, problem) -> bool:
@@ -132,7 +123,7 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     the server may have meant something else, so check the link. A URL with
     no host, an invalid host or a wrong scheme has no fix.
     """
-    for path, value in _url_fields(doc.data):
+    for path, value in _url_fields(doc):
         for problem in url_problems(value):  # [] at once for the common URL
             if _reported_elsewhere(value, problem):
                 continue

@@ -51,7 +51,7 @@ def string_values(doc):
             doc.memo["strings"] = [(p, v) for p, v in doc.strings()
                                    if (span := doc.span(p)) is not None and span.kind == "scalar"]
         else:  # no alias: every string has its own source text
-            doc.memo["strings"] = list(doc.strings())
+            doc.memo["strings"] = doc.strings()
     return doc.memo["strings"]
 
 
