@@ -65,8 +65,9 @@ def _cached(files: list[str], results_cache: ResultCache | None) -> dict[str, en
 def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
                jobs: int | None = None, results_cache: ResultCache | None = None,
                progress=None) -> Iterator[engine.FileResult]:
-    """A FileResult for every file, in the order of ``files``: cached ones
-    from the cache, the others computed in ``jobs`` worker processes."""
+    """A FileResult for every file, in the order of ``files`` (distinct paths,
+    as discover gives them): cached ones from the cache, the others computed
+    in ``jobs`` worker processes."""
     cached = _cached(files, results_cache)
     todo = [path for path in files if path not in cached] if cached else files
     cache_dir = results_cache.folder if results_cache is not None else None
