@@ -295,23 +295,23 @@ class Schema:
             self._validator = cls(self.document, format_checker=cls.FORMAT_CHECKER)
         return self._validator
 
+    def _fast_valid(self, data: Any) -> bool:
+        """True when the compiled validator accepts ``data``; False means "ask jsonschema"."""
+        if self.fast is None:
+            return False
+        try:
+            self.fast(data)
+            return True
+        except Exception:  # fastjsonschema's JsonSchemaException, or anything odd
+            return False
+
     def is_valid(self, data: Any) -> bool:
-        if self.fast is not None:
-            try:
-                self.fast(data)
-                return True
-            except Exception:  # fastjsonschema's JsonSchemaException, or anything odd: ask jsonschema
-                pass
-        return self.validator.is_valid(data)
+        return self._fast_valid(data) or self.validator.is_valid(data)
 
     def errors(self, data: Any) -> list[SchemaError]:
-        if self.fast is not None:
-            try:
-                self.fast(data)
-                return []
-            except Exception:  # invalid (or odd): jsonschema finds and explains every error
-                pass
-        found: dict[tuple, SchemaError] = {}
+        if self._fast_valid(data):
+            return []
+        found: dict[tuple, SchemaError] = {}  # jsonschema finds and explains every error (none: valid)
         for error in self.validator.iter_errors(data):
             for explained in self._explain(error):
                 found.setdefault((explained.code, explained.path), explained)

@@ -46,13 +46,12 @@ def string_values(doc):
     An alias repeats a value without a span of its own; CL007 reports it,
     and fixing the anchored value fixes both.
     """
-    if "strings" not in doc.memo:  # four rules walk the same strings
-        if any(code == "CL007" for code, _ in doc.problems):
-            doc.memo["strings"] = [(p, v) for p, v in doc.strings()
+    if not any(code == "CL007" for code, _ in doc.problems):
+        return doc.strings()  # no alias: every string has its own source text
+    if "own strings" not in doc.memo:  # four rules read the same strings
+        doc.memo["own strings"] = [(p, v) for p, v in doc.strings()
                                    if (span := doc.span(p)) is not None and span.kind == "scalar"]
-        else:  # no alias: every string has its own source text
-            doc.memo["strings"] = doc.strings()
-    return doc.memo["strings"]
+    return doc.memo["own strings"]
 
 
 def _where(doc, path, start: int, end: int) -> tuple[int, int]:
