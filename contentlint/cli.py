@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from contentlint import __version__, registry
 from contentlint.config import ConfigError, Settings, load_settings, with_cli
+from contentlint.report.escape import printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -89,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_ERROR
     except ConfigError as exc:
-        print(f"contentlint: error: {exc}", file=sys.stderr)
+        print(f"contentlint: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
@@ -154,7 +155,8 @@ def _facts(found) -> list[str]:
 def print_rule(code: str) -> int:
     found = registry.get(code)
     if found is None:
-        print(f"contentlint: error: no rule `{code}` (see `contentlint rules`)", file=sys.stderr)
+        print(f"contentlint: error: no rule `{printable(code)}` (see `contentlint rules`)", file=sys.stderr)
         return EXIT_ERROR
-    print(f"# {found.code} {found.name}\n\n" + "\n".join(_facts(found)) + "\n\n" + found.doc)
+    text = f"# {found.code} {found.name}\n\n" + "\n".join(_facts(found)) + "\n\n" + found.doc
+    print(printable(text, keep="\n"))  # the same guard as every other output
     return EXIT_OK

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from contentlint import engine, registry
 from contentlint.config import Settings
 from contentlint.document import Document, load
 from contentlint.model import Applicability, Diagnostic, Edit
+from contentlint.report.escape import printable
 from contentlint.workers import parallel_map
 
 MAX_PASSES = 10
@@ -431,12 +433,24 @@ def fix_files(files: list[str], settings: Settings, rules, applicability: Applic
 # -- the command ---------------------------------------------------------------------------
 
 
+# The project's line breaks (docs/reliability.md): not str.splitlines, which
+# also breaks at \x0b, \x0c, \x1c-\x1e, \x85, U+2028 and U+2029.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
 def unified_diff(path: str, before: bytes, after: bytes) -> str:
-    old = before.decode("utf-8").splitlines(keepends=True)
-    new = after.decode("utf-8").splitlines(keepends=True)
+    """A unified diff of the real lines, made safe to print (docs/fixer.md): the
+    path and each line's text go through ``printable``, so a line ending other
+    than LF shows as a visible ``\\r`` and no control character is written raw."""
+    old = _LINE.findall(before.decode("utf-8"))
+    new = _LINE.findall(after.decode("utf-8"))
+    shown = printable(path)
     lines = []
-    for line in difflib.unified_diff(old, new, fromfile=f"a/{path}", tofile=f"b/{path}"):
-        lines.append(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n")
+    for line in difflib.unified_diff(old, new, fromfile=f"a/{shown}", tofile=f"b/{shown}"):
+        if line.endswith("\n"):  # headers too: their text is already printable
+            lines.append(printable(line[:-1]) + "\n")
+        else:  # a lone CR ends the line (shown escaped), or nothing does
+            lines.append(printable(line) + ("\n" if line.endswith("\r") else "\n\\ No newline at end of file\n"))
     return "".join(lines)
 
 
@@ -463,9 +477,9 @@ def run_fix(args, settings: Settings) -> int:
     outcomes = fix_files(files, settings, rules, applicability, not args.diff, args.jobs, cache_dir)
     for index, outcome in enumerate(outcomes):
         for warning in outcome.warnings:
-            print(f"contentlint: warning: {warning}", file=sys.stderr)
+            print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
         if outcome.error:
-            errors.append(f"{outcome.path}: internal error: {outcome.error}")
+            errors.append(printable(f"{outcome.path}: internal error: {outcome.error}"))
             continue
         remaining.extend(outcome.remaining)
         if outcome.result is not None:
@@ -475,7 +489,7 @@ def run_fix(args, settings: Settings) -> int:
             if args.diff:
                 out.write(unified_diff(outcome.path, outcome.original, outcome.fixed))
             else:
-                out.write(f"Fixed {outcome.path} ({_counts(outcome.applied)})\n")
+                out.write(f"Fixed {printable(outcome.path)} ({_counts(outcome.applied)})\n")
         unwritten += outcome.not_written is not None
     fixed = sum(sum(o.applied.values()) for o in changed)
     for error in errors:

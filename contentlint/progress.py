@@ -10,13 +10,15 @@ import os
 import sys
 import time
 
+from contentlint.report.escape import printable
+
 DELAY = 0.5  # seconds before a bar appears: quick runs stay silent
 
 
 class Progress:
     def __init__(self, label: str = "checking", stream=None):
         self.stream = stream or sys.stderr
-        self.label = label
+        self.label = printable(label)
         self.enabled = self.stream.isatty() and not os.environ.get("CI") and "NO_PROGRESS" not in os.environ
         self.started = time.monotonic()
         self.shown = False

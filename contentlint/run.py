@@ -15,6 +15,7 @@ from contentlint.document import load
 from contentlint.model import Diagnostic
 from contentlint.progress import Progress
 from contentlint.report import FORMATS, ReportContext, renderer
+from contentlint.report.escape import printable
 from contentlint.wholerun import WholeRun
 from contentlint.workers import parallel_map
 
@@ -169,7 +170,7 @@ def host_summary(summary: dict) -> str:
     lines = ["network checks per host:"]
     for host, counts in sorted(summary.items()):
         parts = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
-        lines.append(f"  {host}: {parts}")
+        lines.append(printable(f"  {host}: {parts}"))  # the host comes from a record's URL
     return "\n".join(lines)
 
 
@@ -206,7 +207,7 @@ def run_check(args, settings: Settings) -> int:
     if summary and fmt == "text":
         print(host_summary(summary), file=sys.stderr)
     for error in errors:
-        print(f"contentlint: {error}", file=sys.stderr)
+        print(f"contentlint: {printable(error)}", file=sys.stderr)
     if errors:
         return 2
     if args.exit_zero:

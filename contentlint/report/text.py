@@ -7,6 +7,7 @@ from typing import Sequence
 
 from contentlint.model import Diagnostic
 from contentlint.report import ReportContext
+from contentlint.report.escape import printable
 
 _BOLD, _RED, _CYAN, _DIM, _RESET = "\033[1m", "\033[31m", "\033[36m", "\033[2m", "\033[0m"
 
@@ -20,17 +21,19 @@ def render(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
 
 
 def format_line(d: Diagnostic, color: bool = False) -> str:
+    """One finding on one line; the path and message are content, so escaped (report/escape.py)."""
     mark = " [*]" if d.fixable else ""
+    path, message = printable(d.path), printable(d.message)
     if not color:
-        return f"{d.path}:{d.start.line}:{d.start.column}: {d.code} {d.message}{mark}"
-    return (f"{_BOLD}{d.path}{_RESET}{_CYAN}:{_RESET}{d.start.line}{_CYAN}:{_RESET}{d.start.column}"
-            f"{_CYAN}:{_RESET} {_BOLD}{_RED}{d.code}{_RESET} {d.message}{mark}")
+        return f"{path}:{d.start.line}:{d.start.column}: {d.code} {message}{mark}"
+    return (f"{_BOLD}{path}{_RESET}{_CYAN}:{_RESET}{d.start.line}{_CYAN}:{_RESET}{d.start.column}"
+            f"{_CYAN}:{_RESET} {_BOLD}{_RED}{d.code}{_RESET} {message}{mark}")
 
 
 def statistics(diagnostics: Sequence[Diagnostic]) -> list[str]:
     counts = Counter((d.code, d.name) for d in diagnostics)
     fixable = Counter(d.code for d in diagnostics if d.fixable)
-    return [f"{n:>6}  {code}  {name}{'  [*]' if fixable[code] else ''}"
+    return [f"{n:>6}  {code}  {printable(name)}{'  [*]' if fixable[code] else ''}"
             for (code, name), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
