@@ -886,6 +886,21 @@ def test_github_commands_decode_back_to_the_findings():
                              + DOCS_URL.format(code=d.code.lower()))
 
 
+def test_github_a_record_cannot_forge_a_command():
+    # A newline in the path or message is percent-encoded (decoded back exactly);
+    # ESC, C1 and bidi controls, which the runner does not decode, are shown escaped.
+    d = Diagnostic("a\n::error file=x::y\x1b[2J.md", "CL104", "unknown-field", Severity.ERROR,
+                   P(3, 1), P(3, 9), "key `\n::warning::fake\x1b[2J\x9b\u202e` \r\n::notice::z")
+    line = github.annotation(d, context())
+    assert line.startswith("::error file=a%0A%3A%3Aerror file=x%3A%3Ay\\x1b[2J.md,line=3,col=1,")
+    assert "\n" not in line and "\r" not in line and "\x1b" not in line and "\x9b" not in line
+    assert line.split("::")[1].endswith(",title=CL104 unknown-field")  # no `::` inside the properties
+    _, props, data = decode_workflow_command(line)
+    assert props["file"] == "a\n::error file=x::y\\x1b[2J.md"
+    assert data.startswith("a\n::error file=x::y\\x1b[2J.md:3:1: CL104 "
+                           "key `\n::warning::fake\\x1b[2J\\x9b\\u202e` \r\n::notice::z\n")
+
+
 def test_github_file_is_the_repository_path():
     # `contentlint check .` finds ./seeds/a.md; GitHub matches seeds/a.md.
     d = Diagnostic("./seeds/a.md", "CL200", "mojibake", Severity.ERROR, P(1, 1), P(1, 2), "m")

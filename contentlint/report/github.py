@@ -9,7 +9,12 @@ their own, the fix (if any) and the pointer to ``contentlint rule CODE``.
 
 Escaping follows the runner (actions/toolkit ``command.ts``): in the data
 ``%`` -> ``%25``, CR -> ``%0D``, LF -> ``%0A``; in property values also
-``:`` -> ``%3A`` and ``,`` -> ``%2C``.
+``:`` -> ``%3A`` and ``,`` -> ``%2C``. So a message or file name holding
+``\n::error ...`` stays inside its own command: one command per line, one
+line per finding. The runner decodes nothing else, so the other control
+characters (ESC, C1, bidi controls: ``report.escape.printable``) are written
+as visible escapes, in the data and in the properties: the job log never gets
+a raw one (a file name holding one then matches no repository path).
 
 Positions: ``line``/``col`` are the start, ``endLine``/``endColumn`` the end,
 exclusive (the character after the span), the same numbers as in every other
@@ -29,6 +34,7 @@ from typing import Sequence
 
 from contentlint.model import Applicability, Diagnostic, Severity
 from contentlint.report import ReportContext, rule_help
+from contentlint.report.escape import printable
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -55,6 +61,8 @@ def annotation(d: Diagnostic, ctx: ReportContext) -> str:
 
 
 def escape_data(text: str) -> str:
+    """CR and LF percent-encoded (the runner decodes them back); other controls made visible."""
+    text = printable(text, keep="\r\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
