@@ -6,7 +6,8 @@
 A threaded asyncio HTTP/1.1 server on 127.0.0.1 answers every request after
 ``latency`` seconds and counts the requests in flight per ``Host``. The URLs
 use the names host01.test ... hostNN.test, mapped to 127.0.0.1 by the
-``resolve-override`` option; the SSRF guard stays on with 127.0.0.1 allowed.
+operator's ``NetworkAccess`` (as ``--resolve-override``); the guard stays on with
+127.0.0.1 allowed.
 The documents are real records (related entries with AMP fields, so a plain
 link check: one HEAD per URL).
 
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from contentlint.document import load  # noqa: E402
 from contentlint.online.checks import run_online  # noqa: E402
-from contentlint.online.settings import OnlineSettings  # noqa: E402
+from contentlint.online.settings import NetworkAccess, OnlineSettings  # noqa: E402
 
 
 class LatencyServer:
@@ -126,13 +127,14 @@ def main(argv: list[str] | None = None) -> int:
         urls = [f"http://{hosts[i % len(hosts)]}:{server.port}/article/{i}" for i in range(args.urls)]
         settings = OnlineSettings(
             concurrency=args.concurrency, per_host_concurrency=args.per_host, fields=("related.*.webUrl",),
-            per_host_interval=args.interval, cache_path=None, retries=0,
-            allow_networks=("127.0.0.1/32",), resolve_override=tuple((h, "127.0.0.1") for h in hosts))
+            per_host_interval=args.interval, cache_path=None, retries=0)
+        access = NetworkAccess(allow_networks=("127.0.0.1/32",),
+                               resolve_override=tuple((h, "127.0.0.1") for h in hosts))
         docs = documents(urls)
         summary: dict = {}
         started = time.perf_counter()
         cpu = time.process_time()
-        found = run_online(docs, settings, ["CL900", "CL901", "CL902"], summary=summary)
+        found = run_online(docs, settings, ["CL900", "CL901", "CL902"], summary=summary, access=access)
         elapsed = time.perf_counter() - started
         cpu = time.process_time() - cpu
     finally:

@@ -34,6 +34,12 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cache-dir", metavar="DIR", help="result cache folder (default: .contentlint_cache)")
     parser.add_argument("--online", action="store_true", help="also run network checks (CL402, CL503, CL9xx)")
     parser.add_argument("--refresh", action="store_true", help="with --online: ignore cached network results")
+    parser.add_argument("--allow-network", action="append", default=[], metavar="CIDR",
+                        help="with --online: let the SSRF guard through to this non-public network "
+                             "(repeatable; also CONTENTLINT_ALLOW_NETWORKS; never from a config file)")
+    parser.add_argument("--resolve-override", action="append", default=[], metavar="HOST=IP",
+                        help="with --online: connect to IP for HOST, still checked by the guard "
+                             "(repeatable; also CONTENTLINT_RESOLVE_OVERRIDE)")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply `exclude` to files named on the command line too (pre-commit)")
 
@@ -80,10 +86,12 @@ def main(argv: list[str] | None = None) -> int:
             return print_rule(args.code)
         if args.command in ("check", "fix"):
             settings = settings_from(args)
+            for warning in settings.warnings:
+                print(f"contentlint: warning: {warning}", file=sys.stderr)
             if args.command == "check":
                 from contentlint.run import run_check
 
-                return run_check(args, settings)
+                return run_check(args, settings, network_access(args))
             from contentlint.fixer import run_fix
 
             return run_fix(args, settings)
@@ -116,6 +124,16 @@ def settings_from(args: argparse.Namespace) -> Settings:
         jobs=args.jobs,
         cache_dir=args.cache_dir,
     )
+
+
+def network_access(args: argparse.Namespace):
+    """The operator's exceptions to the SSRF guard: command line and environment only."""
+    from contentlint.online.settings import NetworkAccess  # light: no httpx
+
+    try:
+        return NetworkAccess.from_operator(args.allow_network, args.resolve_override, os.environ)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def print_rules() -> int:

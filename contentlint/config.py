@@ -40,6 +40,7 @@ class Settings:
     schema: str | None = None  # None: the schema shipped in the package
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     online: dict[str, Any] = field(default_factory=dict)  # [tool.contentlint.online]
+    warnings: tuple[str, ...] = ()  # keys read but ignored (shown on stderr, never fatal)
     jobs: int | None = None
     cache_dir: str | None = None
     root: str = "."  # folder of the config file (or cwd): globs are relative to it
@@ -117,13 +118,15 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
         elif key == "online":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: `online` must be a table")
-            from contentlint.online.settings import OnlineSettings  # light: no httpx
+            from contentlint.online.settings import OPERATOR_KEYS, OnlineSettings, ignored_keys  # light: no httpx
 
             try:
                 OnlineSettings.from_mapping(value)  # unknown keys and bad values fail now, not with --online
             except ValueError as exc:
                 raise ConfigError(f"{where}: {exc}") from None
-            values["online"] = dict(value)
+            # The SSRF guard's exceptions are the operator's alone: dropped here, with a warning.
+            values["warnings"] = tuple(f"{where}: {w}" for w in ignored_keys(value, "online."))
+            values["online"] = {k: v for k, v in value.items() if k not in OPERATOR_KEYS}
         elif key == "rules":
             values["rule_options"] = _rule_options(value, where, registry)
         else:

@@ -131,9 +131,10 @@ def collect(paths: list[str], settings: Settings, rules: list[registry.Rule],
 
 
 def online_findings(files: list[str], settings: Settings, rules: list[registry.Rule], args,
-                    progress=None) -> tuple[list[Diagnostic], dict]:
+                    progress=None, *, access) -> tuple[list[Diagnostic], dict]:
     """CL402, CL503, CL9xx: the documents are read again in this process (the
-    network checks are I/O-bound, one event loop serves every file)."""
+    network checks are I/O-bound, one event loop serves every file).
+    ``access`` is the operator's NetworkAccess (command line and environment)."""
     from contentlint.online.settings import OnlineSettings
 
     online = OnlineSettings.from_mapping(settings.online)
@@ -158,7 +159,7 @@ def online_findings(files: list[str], settings: Settings, rules: list[registry.R
     from contentlint.online.checks import run_online
 
     summary: dict = {}
-    found = run_online(list(docs.values()), online, codes, progress=progress, summary=summary)
+    found = run_online(list(docs.values()), online, codes, progress=progress, summary=summary, access=access)
     by_code = {r.code: r for r in rules}
     diagnostics = [engine.to_diagnostic(docs[path], by_code[code], violation)
                    for path, code, violation in found
@@ -174,7 +175,8 @@ def host_summary(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def run_check(args, settings: Settings) -> int:
+def run_check(args, settings: Settings, access) -> int:
+    """``access``: the operator's NetworkAccess for --online (cli.network_access)."""
     rules = engine.enabled_rules(settings, online=args.online)
     results_cache = open_cache(settings, rules, args.no_cache)
     check_schema(settings, rules, results_cache.folder if results_cache is not None else None)
@@ -182,7 +184,7 @@ def run_check(args, settings: Settings) -> int:
 
     def online(files):
         with Progress("checking links") as bar:
-            found, per_host = online_findings(files, settings, rules, args, bar.update)
+            found, per_host = online_findings(files, settings, rules, args, bar.update, access=access)
         summary.update(per_host)
         return found
 

@@ -12,8 +12,8 @@ from contentlint.model import Applicability
 from contentlint.online.cache import OnlineCache
 from contentlint.online.checks import run_online
 from contentlint.online.client import Probe
-from tests.test_online_support import (ALL_CODES, Server, apply, document, fast_settings, gif, jpeg, png,
-                                       webp)
+from tests.test_online_support import (ALL_CODES, Server, apply, document, fast_settings, gif, jpeg,
+                                       local_access, png, webp)
 
 AMP = "https://www.example.com/a/amp"
 CDN_AMP = "https://www-example-com.cdn.ampproject.org/c/s/www.example.com/a/amp"
@@ -28,7 +28,8 @@ def server():
 
 
 def run(docs, codes=ALL_CODES, summary=None, progress=None, **changes):
-    return run_online(docs, fast_settings(**changes), codes, progress=progress, summary=summary)
+    return run_online(docs, fast_settings(**changes), codes, progress=progress, summary=summary,
+                      access=local_access())
 
 
 def by_code(found):

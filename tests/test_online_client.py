@@ -14,7 +14,7 @@ from contentlint.online.client import Fetcher, Probe
 from contentlint.online.guard import DnsError
 from contentlint.online.outcome import classify
 from contentlint.online.transport import PinnedTransport
-from tests.test_online_support import Server, fast_settings
+from tests.test_online_support import Server, fast_settings, local_access
 
 PAGE = b'<html><head><link rel="alternate amphtml" href="https://www.example.com/a/amp"></head><body></body></html>'
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -27,11 +27,11 @@ def server():
     srv.close()
 
 
-def probe(url: str, mode: str = "head", resolver=None, **changes) -> tuple[Probe, object]:
+def probe(url: str, mode: str = "head", resolver=None, resolve_override=(), **changes) -> tuple[Probe, object]:
     settings = fast_settings(**changes)
 
     async def main():
-        async with Fetcher(settings, resolver) as fetcher:
+        async with Fetcher(settings, resolver, access=local_access(resolve_override)) as fetcher:
             return await fetcher.probe(url, mode)
 
     result = asyncio.run(main())
@@ -352,11 +352,11 @@ def slow_ok(handler):
     handler.reply(200)
 
 
-def run_many(urls, mode="head", **changes):
+def run_many(urls, mode="head", resolve_override=(), **changes):
     settings = fast_settings(**changes)
 
     async def main():
-        async with Fetcher(settings) as fetcher:
+        async with Fetcher(settings, access=local_access(resolve_override)) as fetcher:
             probes = await asyncio.gather(*(fetcher.probe(u, mode) for u in urls))
             return probes, fetcher.requests
 
@@ -425,10 +425,11 @@ def tls_server(tmp_path):
 
 
 def tls_probe(url, ssl_context=None):
-    settings = fast_settings(resolve_override=(("tls.test", "127.0.0.1"),))
+    settings = fast_settings()
+    access = local_access((("tls.test", "127.0.0.1"),))
 
     async def main():
-        async with Fetcher(settings, ssl_context=ssl_context) as fetcher:
+        async with Fetcher(settings, ssl_context=ssl_context, access=access) as fetcher:
             return await fetcher.probe(url, "head")
 
     result = asyncio.run(main())

@@ -43,6 +43,7 @@ ALLOW_LOCAL = [ipaddress.ip_network("127.0.0.1/32")]
     ("2002:7f00:1::", "the 6to4 form of a loopback address"),
     ("2002:a00:1::1", "the 6to4 form of a private address"),
     ("::ffff:0:a00:1", "the IPv4-translated form of a private address"),
+    ("::7f00:1", "the IPv4-compatible form of a loopback address"),
     ("64:ff9b:1::1", "a local-use NAT64 address"),
 ])
 def test_non_public_addresses_are_refused(address, reason):
@@ -62,6 +63,77 @@ def test_allow_list_lets_only_its_networks_through():
     assert address_problem(ipaddress.ip_address("::ffff:127.0.0.1"), ALLOW_LOCAL) is None
     assert address_problem(ipaddress.ip_address("127.0.0.2"), ALLOW_LOCAL) == "a loopback address"
     assert address_problem(ipaddress.ip_address("169.254.169.254"), ALLOW_LOCAL) == "a cloud metadata address"
+
+
+EVERYTHING = [ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0")]
+
+
+@pytest.mark.parametrize("address, reason", [
+    ("169.254.169.254", "a cloud metadata address"),
+    ("169.254.170.2", "a cloud metadata address"),  # AWS ECS
+    ("169.254.170.23", "a cloud metadata address"),  # AWS EKS Pod Identity
+    ("100.100.100.200", "a cloud metadata address"),  # Alibaba
+    ("168.63.129.16", "a cloud metadata address"),  # Azure WireServer
+    ("fd00:ec2::254", "a cloud metadata address"),
+    ("fd00:ec2::23", "a cloud metadata address"),
+    ("fd00:ec2::254%eth0", "a cloud metadata address"),
+    ("::ffff:169.254.169.254", "the IPv4-mapped form of a cloud metadata address"),
+    ("::ffff:a9fe:aa02", "the IPv4-mapped form of a cloud metadata address"),
+    ("::ffff:100.100.100.200", "the IPv4-mapped form of a cloud metadata address"),
+    ("::169.254.169.254", "the IPv4-compatible form of a cloud metadata address"),
+    ("::ffff:0:a9fe:a9fe", "the IPv4-translated form of a cloud metadata address"),
+    ("64:ff9b::a9fe:a9fe", "the NAT64 form of a cloud metadata address"),
+    ("64:ff9b::100.100.100.200", "the NAT64 form of a cloud metadata address"),
+    ("2002:a9fe:a9fe::", "the 6to4 form of a cloud metadata address"),
+    ("2002:a9fe:aa02::1", "the 6to4 form of a cloud metadata address"),
+])
+def test_metadata_addresses_are_refused_whatever_the_operator_allows(address, reason):
+    ip = ipaddress.ip_address(address)
+    assert address_problem(ip, EVERYTHING) == reason
+    around = ["169.254.0.0/16", "100.64.0.0/10", "fd00::/8", address.split("%")[0]]
+    assert address_problem(ip, [ipaddress.ip_network(n) for n in around]) == reason
+
+
+@pytest.mark.parametrize("address, allowed, reason", [
+    # An IPv6 form is judged as the IPv4 address inside it, whatever IPv6 networks are allowed.
+    ("::ffff:127.0.0.1", ["::/0"], "the IPv4-mapped form of a loopback address"),
+    ("::ffff:127.0.0.1", ["::ffff:0:0/96"], "the IPv4-mapped form of a loopback address"),
+    ("64:ff9b::7f00:1", ["::/0", "64:ff9b::/96"], "the NAT64 form of a loopback address"),
+    ("2002:a00:1::1", ["2002::/16"], "the 6to4 form of a private address"),
+    ("::7f00:1", ["::/0"], "the IPv4-compatible form of a loopback address"),
+    ("::ffff:127.0.0.2", ["127.0.0.0/8"], None),
+    ("64:ff9b::a00:1", ["10.0.0.0/8"], None),
+    # Other ranges: exactly what the operator allows.
+    ("127.0.0.2", ["127.0.0.1/32"], "a loopback address"),
+    ("127.0.0.2", ["127.0.0.0/8"], None),
+    ("10.1.2.3", ["0.0.0.0/0"], None),
+    ("::1", ["0.0.0.0/0"], "a loopback address"),
+    ("::1", ["::1/128"], None),
+    ("fd12::1", ["fc00::/7"], None),
+])
+def test_allowed_networks_are_matched_after_unwrapping_ipv4(address, allowed, reason):
+    networks = [ipaddress.ip_network(n) for n in allowed]
+    assert address_problem(ipaddress.ip_address(address), networks) == reason
+
+
+def test_guard_refuses_metadata_hosts_and_overrides_even_when_everything_is_allowed():
+    guard = Guard(["0.0.0.0/0", "::/0"], {"metadata.test": "169.254.169.254", "imds6.test": "::ffff:a9fe:a9fe"})
+    for host, message in [
+        ("169.254.169.254", "169.254.169.254 is a cloud metadata address"),
+        ("[fd00:ec2::254]", r"\[fd00:ec2::254\] is a cloud metadata address"),
+        ("[64:ff9b::a9fe:a9fe]", r"\[64:ff9b::a9fe:a9fe\] is the NAT64 form of a cloud metadata address"),
+        ("metadata.test", r"metadata.test \(169.254.169.254\) is a cloud metadata address"),
+        ("imds6.test", r"imds6.test \(::ffff:a9fe:a9fe\) is the IPv4-mapped form of a cloud metadata address"),
+    ]:
+        with pytest.raises(Refused, match=f"^{message}$"):
+            check(guard, ("http", host, 80))
+    assert guard.pins == {}
+
+
+def test_guard_with_nothing_allowed_refuses_an_override_to_loopback():
+    guard = Guard([], {"site.test": "127.0.0.1"})
+    with pytest.raises(Refused, match=r"^site.test \(127.0.0.1\) is a loopback address$"):
+        check(guard, ("http", "site.test", 80))
 
 
 def check(guard: Guard, url_parts) -> str:

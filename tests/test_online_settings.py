@@ -4,13 +4,14 @@ import dataclasses
 
 import pytest
 
-from contentlint.online.settings import _KEYS, DEFAULT_FIELDS, OPTION_NAMES, OnlineSettings
+from contentlint.config import load_settings
+from contentlint.online.settings import _KEYS, DEFAULT_FIELDS, OPTION_NAMES, NetworkAccess, OnlineSettings
 
 
 def test_defaults_are_polite_and_guarded():
     s = OnlineSettings()
     assert (s.concurrency, s.per_host_concurrency, s.per_host_interval) == (16, 2, 0.2)
-    assert s.allow_networks == ()  # the guard lets nothing private through by default
+    assert NetworkAccess() == NetworkAccess((), ())  # the guard lets nothing private through by default
     assert s.accepted_statuses == frozenset(range(200, 300))
     assert s.fields == DEFAULT_FIELDS and "related.*.cdnAmpWebUrl" not in s.fields
     assert s.cache_path == ".contentlint_cache/online.sqlite3" and not s.refresh
@@ -28,14 +29,12 @@ def test_from_mapping_reads_kebab_case_keys():
         "concurrency": 8, "per-host-concurrency": 1, "per-host-interval": "500ms",
         "deadline": "1m", "retries": 0, "ttl-ok": "7d", "ttl-broken": 3600,
         "accepted-statuses": [200, "300..=302", "401-403"], "exclude": [r"^https://example\.com/"],
-        "fields": ["webUrl"], "user-agent": "bot/1", "allow-networks": ["127.0.0.1", "::1/128"],
-        "resolve-override": {"Host01.test": "127.0.0.1"}, "cache-path": False, "refresh": True,
+        "fields": ["webUrl"], "user-agent": "bot/1", "cache-path": False, "refresh": True,
     })
     assert (s.concurrency, s.per_host_concurrency, s.per_host_interval, s.deadline) == (8, 1, 0.5, 60.0)
     assert (s.retries, s.ttl_ok, s.ttl_broken) == (0, 7 * 86400.0, 3600.0)
     assert s.accepted_statuses == {200, 300, 301, 302, 401, 402, 403}
     assert s.excluded("https://example.com/x") and not s.excluded("https://example.org/x")
-    assert s.overrides == {"host01.test": "127.0.0.1"}
     assert s.cache_path is None and s.refresh and s.fields == ("webUrl",)
 
 
@@ -49,8 +48,7 @@ def test_unknown_key_is_named():
     ("concurrency", "8"), ("concurrency", 0), ("concurrency", True), ("retries", -1),
     ("deadline", "soon"), ("deadline", -1), ("refresh", "yes"), ("exclude", "x"),
     ("exclude", ["("]), ("fields", [1]), ("accepted-statuses", ["2xx"]),
-    ("accepted-statuses", 200), ("allow-networks", ["localhost"]),
-    ("resolve-override", {"a.test": "not-an-ip"}), ("user-agent", ""),
+    ("accepted-statuses", 200), ("user-agent", ""),
 ])
 def test_wrong_value_types_are_errors_naming_the_key(key, value):
     with pytest.raises(ValueError) as info:
@@ -65,3 +63,60 @@ def test_settings_are_frozen_and_validated():
     assert s.with_(refresh=True).refresh and not s.refresh
     with pytest.raises(ValueError):
         OnlineSettings(deadline=0)
+
+
+# -- the SSRF guard's exceptions: the operator's, never a config file's ----------------
+
+
+@pytest.mark.parametrize("table", [
+    {"allow-networks": ["0.0.0.0/0", "::/0"], "resolve-override": {"www.example.com": "127.0.0.1"}},
+    {"allow-networks": "junk", "resolve-override": 3},  # ignored, so never an error either
+])
+def test_operator_keys_in_a_config_table_have_no_effect(table):
+    assert OnlineSettings.from_mapping({**table, "retries": 0}) == OnlineSettings(retries=0)
+    assert not any("network" in name or "override" in name for name in OPTION_NAMES)
+
+
+@pytest.mark.parametrize("name, text, where", [
+    ("contentlint.toml", "[online]\n{keys}", "contentlint.toml"),
+    (".contentlint.toml", "[online]\n{keys}", ".contentlint.toml"),
+    ("pyproject.toml", "[tool.contentlint.online]\n{keys}", "[tool.contentlint]"),
+])
+def test_a_config_file_setting_operator_keys_loads_with_a_warning(tmp_path, name, text, where):
+    keys = 'retries = 1\nallow-networks = ["0.0.0.0/0"]\nresolve-override = { "a.test" = "10.0.0.1" }\n'
+    path = tmp_path / name
+    path.write_text(text.format(keys=keys), encoding="utf-8")
+    settings = load_settings(str(path))
+    assert settings.online == {"retries": 1}
+    assert settings.warnings == (
+        f"{path}: {where}: `online.allow-networks` is ignored: a config file cannot widen the SSRF guard; "
+        "the operator sets it with --allow-network CIDR or CONTENTLINT_ALLOW_NETWORKS (see docs/online.md)",
+        f"{path}: {where}: `online.resolve-override` is ignored: a config file cannot widen the SSRF guard; "
+        "the operator sets it with --resolve-override HOST=IP or CONTENTLINT_RESOLVE_OVERRIDE (see docs/online.md)",
+    )
+    assert load_settings(str(path)).warnings == settings.warnings  # stable, not accumulated
+
+
+def test_operator_access_joins_the_environment_and_the_command_line():
+    environ = {"CONTENTLINT_ALLOW_NETWORKS": " 127.0.0.0/8, ::1/128\n10.0.0.0/8 ",
+               "CONTENTLINT_RESOLVE_OVERRIDE": "A.test=127.0.0.1, b.test=::1"}
+    access = NetworkAccess.from_operator(["127.0.0.0/8", "192.168.1.0/24"], ["a.TEST = 127.0.0.2"], environ)
+    assert access.allow_networks == ("127.0.0.0/8", "::1/128", "10.0.0.0/8", "192.168.1.0/24")
+    assert access.overrides == {"a.test": "127.0.0.2", "b.test": "::1"}  # the command line wins
+    assert NetworkAccess.from_operator([], [], {}) == NetworkAccess()
+    assert NetworkAccess.from_operator() == NetworkAccess()
+
+
+@pytest.mark.parametrize("networks, overrides, environ, message", [
+    (["localhost"], [], {}, "--allow-network: 'localhost' does not appear to be an IPv4 or IPv6 network"),
+    ([], ["a.test"], {}, "--resolve-override: expected HOST=IP, got 'a.test'"),
+    ([], ["=127.0.0.1"], {}, "--resolve-override: expected HOST=IP, got '=127.0.0.1'"),
+    ([], [], {"CONTENTLINT_ALLOW_NETWORKS": "10.0.0.0/33"},
+     "CONTENTLINT_ALLOW_NETWORKS: '10.0.0.0/33' does not appear to be an IPv4 or IPv6 network"),
+    ([], [], {"CONTENTLINT_RESOLVE_OVERRIDE": "a.test=1.2.3"},
+     "CONTENTLINT_RESOLVE_OVERRIDE: '1.2.3' does not appear to be an IPv4 or IPv6 address"),
+])
+def test_a_bad_operator_value_names_its_source(networks, overrides, environ, message):
+    with pytest.raises(ValueError) as info:
+        NetworkAccess.from_operator(networks, overrides, environ)
+    assert str(info.value) == message

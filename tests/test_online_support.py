@@ -15,14 +15,19 @@ from collections import Counter
 from typing import Callable
 
 from contentlint.document import Document, load
-from contentlint.online.settings import OnlineSettings
+from contentlint.online.settings import NetworkAccess, OnlineSettings
 
 ALL_CODES = ("CL402", "CL503", "CL900", "CL901", "CL902")
 
 
+def local_access(resolve_override=()) -> NetworkAccess:
+    """The guard stays on; only 127.0.0.1 is allowed (as an operator would allow it)."""
+    return NetworkAccess(allow_networks=("127.0.0.1/32",), resolve_override=tuple(resolve_override))
+
+
 def fast_settings(**changes) -> OnlineSettings:
-    """The guard stays on; only 127.0.0.1 is allowed. Short timeouts and backoffs."""
-    base = dict(allow_networks=("127.0.0.1/32",), cache_path=None, per_host_interval=0.0,
+    """Short timeouts and backoffs (the guard's exceptions are local_access)."""
+    base = dict(cache_path=None, per_host_interval=0.0,
                 connect_timeout=2.0, read_timeout=2.0, deadline=3.0, retries=1,
                 backoff_base=0.01, backoff_cap=0.05, retry_after_cap=2.0)
     base.update(changes)
@@ -196,5 +201,5 @@ def webp_extended(width: int, height: int) -> bytes:
     return b"RIFF" + struct.pack("<I", 4 + len(chunk)) + b"WEBP" + chunk
 
 
-__all__ = ["ALL_CODES", "Server", "apply", "document", "fast_settings",
+__all__ = ["ALL_CODES", "Server", "apply", "document", "fast_settings", "local_access",
            "gif", "jpeg", "png", "webp", "webp_extended"]

@@ -23,7 +23,7 @@ from contentlint.online.client import Probe, probe_all
 from contentlint.online.guard import Resolver
 from contentlint.online.outcome import Outcome, classify
 from contentlint.scalars import render
-from contentlint.online.settings import OnlineSettings
+from contentlint.online.settings import NetworkAccess, OnlineSettings
 
 LINK_CODES = frozenset({"CL900", "CL901", "CL902"})
 CODES = LINK_CODES | {"CL402", "CL503"}
@@ -42,9 +42,11 @@ class _Use:
 
 def run_online(docs: Iterable[Document], settings: OnlineSettings, enabled_codes: Iterable[str],
                progress: Callable[[int, int], None] | None = None,
-               summary: dict | None = None, *, resolver: Resolver | None = None,
-               ) -> list[tuple[str, str, Violation]]:
-    """(path, code, Violation) for every online finding, sorted by path and offset."""
+               summary: dict | None = None, *, access: NetworkAccess = NetworkAccess(),
+               resolver: Resolver | None = None) -> list[tuple[str, str, Violation]]:
+    """(path, code, Violation) for every online finding, sorted by path and offset.
+
+    ``access``: the operator's exceptions to the SSRF guard (never from a config file)."""
     enabled = CODES & {c.upper() for c in enabled_codes}
     uses = _collect([d for d in docs if d.ok], settings, enabled)
     modes: dict[str, str] = {}
@@ -65,8 +67,8 @@ def run_online(docs: Iterable[Document], settings: OnlineSettings, enabled_codes
         progress(len(probes), len(keys))
     requests: Counter = Counter()
     if todo:
-        fresh, requests = asyncio.run(probe_all(todo, settings, resolver=resolver, progress=progress,
-                                                done_before=len(probes), total=len(keys)))
+        fresh, requests = asyncio.run(probe_all(todo, settings, access=access, resolver=resolver,
+                                                progress=progress, done_before=len(probes), total=len(keys)))
         probes.update(fresh)
     outcomes = {k: classify(p, settings) for k, p in probes.items()}
     if cache is not None:

@@ -39,7 +39,7 @@ from contentlint.online.body import CappedDecoder
 from contentlint.online.guard import DnsError, Guard, Refused, Resolver
 from contentlint.online.html import decode, find_amp_link, head_end
 from contentlint.online.images import size_from_prefix
-from contentlint.online.settings import OnlineSettings
+from contentlint.online.settings import NetworkAccess, OnlineSettings
 from contentlint.online.transport import HostPools
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -168,12 +168,16 @@ class _HostGate:
 
 
 class Fetcher:
-    """Use as ``async with Fetcher(settings) as f: await f.probe(url, mode)``."""
+    """Use as ``async with Fetcher(settings) as f: await f.probe(url, mode)``.
+
+    ``access`` is the operator's exceptions to the SSRF guard; it is a
+    separate input because ``settings`` may come from a config file.
+    """
 
     def __init__(self, settings: OnlineSettings, resolver: Resolver | None = None,
-                 ssl_context: ssl.SSLContext | None = None):
+                 ssl_context: ssl.SSLContext | None = None, *, access: NetworkAccess = NetworkAccess()):
         self.s = settings
-        self.guard = Guard(settings.allow_networks, settings.overrides, resolver)
+        self.guard = Guard(access.allow_networks, access.overrides, resolver)
         self.requests: Counter[str] = Counter()  # HTTP requests sent, per host
         self._gates: dict[str, _HostGate] = {}
         self._global = asyncio.Semaphore(settings.concurrency)
@@ -378,14 +382,14 @@ def _small(response: httpx.Response, method: str) -> bool:
 
 
 async def probe_all(items: list[tuple[str, str]], settings: OnlineSettings, *,
-                    resolver: Resolver | None = None,
+                    access: NetworkAccess = NetworkAccess(), resolver: Resolver | None = None,
                     progress: Callable[[int, int], None] | None = None,
                     done_before: int = 0, total: int | None = None,
                     ) -> tuple[dict[tuple[str, str], Probe], Counter]:
     """Probe every (url, mode) concurrently; returns the probes and requests per host."""
     total = len(items) + done_before if total is None else total
     done = done_before
-    async with Fetcher(settings, resolver) as fetcher:
+    async with Fetcher(settings, resolver, access=access) as fetcher:
         async def one(item):
             nonlocal done
             result = await fetcher.probe(*item)

@@ -5,14 +5,17 @@ may point at the machine running contentlint, its network, or a cloud
 metadata service. Every hop is checked here before a connection is made:
 
 1. the scheme is http or https;
-2. the host is resolved once per run (or taken from ``resolve_override``);
+2. the host is resolved once per run (or taken from ``overrides``);
 3. *every* resolved address must be public — one private address among
    public ones (DNS rebinding tricks) refuses the host;
 4. the first address is *pinned*: the transport (``transport.py``) connects
    to exactly that address and to nothing it was not given here.
 
-``allow_networks`` lets chosen networks through (the tests allow 127.0.0.1);
-the guard itself cannot be switched off.
+An IPv6 address that carries an IPv4 one (IPv4-mapped, -compatible,
+-translated, NAT64, 6to4) is judged as that IPv4 address, for every range.
+``allowed`` (the operator's ``NetworkAccess``, never a config file) lets
+chosen networks through, except cloud metadata addresses, which nothing
+lets through; the guard itself cannot be switched off.
 """
 
 from __future__ import annotations
@@ -25,13 +28,20 @@ from typing import Awaitable, Callable, Iterable
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
-# Checked in order; the first match names the reason. Metadata addresses come
-# before the ranges that contain them so the message says what they are.
+# Cloud metadata services hand out credentials: refused even when the
+# operator allows the network around them.
+_METADATA = [ipaddress.ip_network(net) for net in (
+    "169.254.169.254/32",  # AWS, GCP, Azure, Oracle, DigitalOcean, ... IMDS
+    "169.254.170.2/32",  # AWS ECS task metadata and credentials
+    "169.254.170.23/32",  # AWS EKS Pod Identity agent
+    "168.63.129.16/32",  # Azure WireServer, a public-looking address
+    "100.100.100.200/32",  # Alibaba Cloud
+    "fd00:ec2::254/128",  # AWS IMDS over IPv6
+    "fd00:ec2::23/128",  # AWS EKS Pod Identity agent over IPv6
+)]
+
+# Checked in order; the first match names the reason.
 _BLOCKED = [(ipaddress.ip_network(net), reason) for net, reason in (
-    ("169.254.169.254/32", "a cloud metadata address"),
-    ("168.63.129.16/32", "a cloud metadata address"),  # Azure WireServer, a public-looking address
-    ("100.100.100.200/32", "a cloud metadata address"),  # Alibaba Cloud
-    ("fd00:ec2::254/128", "a cloud metadata address"),  # AWS IMDS over IPv6
     ("0.0.0.0/8", "an unspecified address"),
     ("10.0.0.0/8", "a private address"),
     ("100.64.0.0/10", "a CGNAT (shared) address"),
@@ -49,7 +59,6 @@ _BLOCKED = [(ipaddress.ip_network(net), reason) for net, reason in (
     ("240.0.0.0/4", "a reserved address"),
     ("::/128", "an unspecified address"),
     ("::1/128", "a loopback address"),
-    ("::/96", "a reserved (IPv4-compatible) address"),
     ("64:ff9b:1::/48", "a local-use NAT64 address"),
     ("100::/64", "a reserved (discard) address"),
     ("2001::/23", "a reserved (IETF protocol) address"),
@@ -63,6 +72,7 @@ _BLOCKED = [(ipaddress.ip_network(net), reason) for net, reason in (
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")  # SIIT IPv4-translated
+_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated IPv4-compatible (:: and ::1 are not)
 
 
 class Refused(Exception):
@@ -89,20 +99,29 @@ def embedded_ipv4(ip: IPAddress) -> tuple[ipaddress.IPv4Address, str] | None:
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF), "NAT64"
     if ip in _TRANSLATED:
         return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF), "IPv4-translated"
+    if ip in _COMPATIBLE and int(ip) > 1:
+        return ipaddress.IPv4Address(int(ip)), "IPv4-compatible"
     return None
 
 
 def address_problem(ip: IPAddress, allowed: Iterable[ipaddress._BaseNetwork] = ()) -> str | None:
-    """Why ``ip`` must not be contacted, or None when it is public (or allowed)."""
+    """Why ``ip`` must not be contacted, or None when it is public (or allowed).
+
+    The decision is made on the IPv4 address inside an IPv6 form, before any
+    list is consulted: an allowed ``::/0`` does not let ``::ffff:127.0.0.1``
+    through, and no allowed network lets a metadata address through.
+    """
     allowed = list(allowed)
     if ip.version == 6 and ip.scope_id:
         ip = ipaddress.ip_address(str(ip).split("%")[0])
-    if any(ip.version == n.version and ip in n for n in allowed):
-        return None
     inner = embedded_ipv4(ip)
     if inner is not None:
         problem = address_problem(inner[0], allowed)
         return f"the {inner[1]} form of {problem}" if problem else None
+    if any(ip.version == n.version and ip in n for n in _METADATA):
+        return "a cloud metadata address"
+    if any(ip.version == n.version and ip in n for n in allowed):
+        return None
     for network, reason in _BLOCKED:
         if ip.version == network.version and ip in network:
             return reason

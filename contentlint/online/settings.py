@@ -3,6 +3,12 @@
 ``OnlineSettings.from_mapping(table)`` reads ``[tool.contentlint.online]``
 (kebab-case keys). Durations are seconds, given as numbers or as strings with
 a unit (``"500ms"``, ``"30s"``, ``"5m"``, ``"12h"``, ``"7d"``).
+
+Which non-public networks the SSRF guard lets through is not among them: a
+config file lives in the checkout, which whoever wrote the records may
+control. ``NetworkAccess`` holds that choice and is built only from the
+operator's command line and environment (``NetworkAccess.from_operator``);
+the config keys that once set it are ignored with a warning.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from contentlint import __version__
 
@@ -53,8 +59,6 @@ class OnlineSettings:
     exclude: tuple[str, ...] = ()  # regexes searched in each URL (as lychee does)
     fields: tuple[str, ...] = DEFAULT_FIELDS
     user_agent: str = f"contentlint/{__version__} (+https://github.com/contentlint/contentlint)"
-    allow_networks: tuple[str, ...] = ()  # CIDRs the SSRF guard lets through (tests)
-    resolve_override: tuple[tuple[str, str], ...] = ()  # host -> IP, like curl --resolve
     cache_path: str | None = ".contentlint_cache/online.sqlite3"  # None: no cache
     refresh: bool = False  # ignore cached results (still store fresh ones)
     ttl_ok: float = 7 * DAY
@@ -76,19 +80,11 @@ class OnlineSettings:
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
         object.__setattr__(self, "_exclude_re", tuple(re.compile(p) for p in self.exclude))
-        for network in self.allow_networks:
-            ipaddress.ip_network(network, strict=False)
-        for _host, address in self.resolve_override:
-            ipaddress.ip_address(address)
 
     # -- helpers used by the checks ------------------------------------------
 
     def excluded(self, url: str) -> bool:
         return any(p.search(url) for p in self._exclude_re)
-
-    @property
-    def overrides(self) -> dict[str, str]:
-        return {host.lower(): ip for host, ip in self.resolve_override}
 
     def with_(self, **changes: Any) -> "OnlineSettings":
         """A copy with some options changed (CLI flags over the config file)."""
@@ -100,6 +96,8 @@ class OnlineSettings:
     def from_mapping(cls, table: Mapping[str, Any]) -> "OnlineSettings":
         values: dict[str, Any] = {}
         for key, value in table.items():
+            if key in OPERATOR_KEYS:
+                continue  # never from a config file: see ignored_keys
             spec = _KEYS.get(key)
             if spec is None:
                 raise ValueError(f"unknown key {key!r} in {TABLE}")
@@ -112,6 +110,86 @@ class OnlineSettings:
             return cls(**values)
         except (TypeError, ValueError, re.error) as exc:
             raise ValueError(f"{TABLE}: {exc}") from None
+
+
+# Config keys that only the operator may set, and where the operator sets them.
+OPERATOR_KEYS = {
+    "allow-networks": "--allow-network CIDR or CONTENTLINT_ALLOW_NETWORKS",
+    "resolve-override": "--resolve-override HOST=IP or CONTENTLINT_RESOLVE_OVERRIDE",
+}
+ENV_NETWORKS = "CONTENTLINT_ALLOW_NETWORKS"
+ENV_OVERRIDES = "CONTENTLINT_RESOLVE_OVERRIDE"
+
+
+def ignored_keys(table: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """A warning for each operator-only key in a config table (which has no effect)."""
+    return [f"`{prefix}{key}` is ignored: a config file cannot widen the SSRF guard; "
+            f"the operator sets it with {OPERATOR_KEYS[key]} (see docs/online.md)"
+            for key in table if key in OPERATOR_KEYS]
+
+
+@dataclass(frozen=True)
+class NetworkAccess:
+    """The operator's exceptions to the SSRF guard (never from a config file).
+
+    ``allow_networks``: CIDRs of non-public networks to let through (cloud
+    metadata addresses stay refused whatever they say). ``resolve_override``:
+    host -> IP, like ``curl --resolve``; the IP is still checked by the guard.
+    """
+
+    allow_networks: tuple[str, ...] = ()
+    resolve_override: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        for network in self.allow_networks:
+            ipaddress.ip_network(network, strict=False)
+        for _host, address in self.resolve_override:
+            ipaddress.ip_address(address)
+
+    @property
+    def overrides(self) -> dict[str, str]:
+        return {host.lower(): ip for host, ip in self.resolve_override}
+
+    @classmethod
+    def from_operator(cls, networks: Iterable[str] = (), overrides: Iterable[str] = (),
+                      environ: Mapping[str, str] | None = None) -> "NetworkAccess":
+        """The environment's lists plus the command line's (which wins for a host).
+
+        ``networks``: CIDRs; ``overrides``: ``HOST=IP``. The environment
+        variables hold the same, separated by commas or whitespace. A bad
+        entry raises ValueError naming where it came from.
+        """
+        environ = {} if environ is None else environ
+        allowed = [(ENV_NETWORKS, n) for n in _items(environ.get(ENV_NETWORKS, ""))]
+        allowed += [("--allow-network", n) for n in networks]
+        pairs = [(ENV_OVERRIDES, o) for o in _items(environ.get(ENV_OVERRIDES, ""))]
+        pairs += [("--resolve-override", o) for o in overrides]
+        for source, network in allowed:
+            _operator_value(source, network, _network)
+        resolved: dict[str, str] = {}
+        for source, pair in pairs:
+            host, address = _operator_value(source, pair, _host_ip)
+            resolved[host] = address
+        return cls(tuple(dict.fromkeys(n for _, n in allowed)), tuple(sorted(resolved.items())))
+
+
+def _items(text: str) -> list[str]:
+    return [item for item in re.split(r"[\s,]+", text) if item]
+
+
+def _operator_value(source: str, text: str, convert: Callable[[str], Any]) -> Any:
+    try:
+        return convert(text)
+    except ValueError as exc:
+        raise ValueError(f"{source}: {exc}") from None
+
+
+def _host_ip(text: str) -> tuple[str, str]:
+    host, sep, address = text.partition("=")
+    if not sep or not host.strip():
+        raise ValueError(f"expected HOST=IP, got {text!r}")
+    ipaddress.ip_address(address.strip())  # raises ValueError with the text
+    return host.strip().lower(), address.strip()
 
 
 # -- converters: each raises ValueError naming what it expected ----------------
@@ -195,14 +273,6 @@ def _statuses(value: Any) -> frozenset[int]:
     return frozenset(codes)
 
 
-def _overrides(value: Any) -> tuple[tuple[str, str], ...]:
-    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
-        raise ValueError(f"expected a table of host = \"IP address\", got {value!r}")
-    for address in value.values():
-        ipaddress.ip_address(address)
-    return tuple(sorted((str(k).lower(), v) for k, v in value.items()))
-
-
 def _optional_path(value: Any) -> str | None:
     if value is False or value == "":
         return None  # `cache-path = false` turns the cache off
@@ -227,8 +297,6 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "exclude": ("exclude", _strings(_regex)),
     "fields": ("fields", _strings()),
     "user-agent": ("user_agent", _str),
-    "allow-networks": ("allow_networks", _strings(_network)),
-    "resolve-override": ("resolve_override", _overrides),
     "cache-path": ("cache_path", _optional_path),
     "refresh": ("refresh", _bool),
     "ttl-ok": ("ttl_ok", _seconds),
