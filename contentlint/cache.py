@@ -42,7 +42,9 @@ import sys
 from typing import Any, Iterable
 
 from contentlint import __version__
+from contentlint.engine import FileResult
 from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position
+from contentlint.suppress import Suppression
 
 SCHEMA_VERSION = 3
 # How much older than its reading a file's times must be for its stat to be trusted.
@@ -119,7 +121,7 @@ def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None, code
 # -- rows: FileResult <-> JSON -------------------------------------------------------------
 
 
-def encode(result) -> str:
+def encode(result: FileResult) -> str:
     """A FileResult as JSON (its path and error are not stored: the path is the
     row's key, and results with an error are never cached)."""
     return json.dumps({
@@ -143,15 +145,13 @@ class _Bad(ValueError):
     """A stored value that is not what ``encode`` writes."""
 
 
-def decode(path: str, text: Any, size: int, rules: dict) -> Any:
+def decode(path: str, text: Any, size: int, rules: dict) -> FileResult | None:
     """The FileResult a row stands for, or None when anything in it is odd.
 
     ``size`` is the file's size in bytes (positions and offsets lie within
     it: a character is at least one byte); ``rules`` are the run's enabled
     rules by code (no other code can be in a result of this setup).
     """
-    from contentlint.engine import FileResult
-
     try:
         if type(text) is not str:
             raise _Bad("not text")
@@ -241,9 +241,7 @@ def _facts(value: Any, rules: dict) -> dict:
     return facts
 
 
-def _suppression(item: Any, size: int):
-    from contentlint.suppress import Suppression
-
+def _suppression(item: Any, size: int) -> Suppression:
     file_level, codes, line, comment, remove, positions, used = _list(item, 7)
     if type(file_level) is not bool:
         raise _Bad("not a boolean")
