@@ -1,37 +1,62 @@
 """Result cache: a file's findings keyed by its content hash and the run's setup.
 
 One SQLite file under `.contentlint_cache/` (or `--cache-dir`). A row is
-(setup key, path) -> (content digest, stat key, pickled FileResult). The setup key
-hashes everything that can change a result besides the file itself: the
-tool version, the enabled rules, the effective settings and the schema's
-bytes, so a config or schema change can never serve a stale result. The
-path is part of the key because findings carry it and per-file-ignores
-depend on it.
+(setup key, path) -> (content digest, stat key, result as JSON). The setup
+key hashes everything that can change a result besides the file itself: the
+tool version and its code (the package's own files), the enabled rules, the
+effective settings and the schema's bytes, so a config, schema or tool change
+can never serve a stale result. The path is part of the key because findings
+carry it and per-file-ignores depend on it.
 
-A re-run need not read an unchanged file: the stat key (size, mtime in
-ns, inode), taken before the file was read, stands for the digest when it
-still matches. It is stored only when the file's mtime was more than
-RACY_NS older than the read (git's "racy clean" rule): a file written again
-within the same timestamp tick, with the same size, would otherwise look
-unchanged. Files whose stat key differs are read and hashed as before.
+The cache folder sits in the checkout, where anyone who can open a pull
+request can write it: it is data, never code. A row is plain JSON, read back
+only through ``decode``, which checks every field (types, known codes of
+this run, positions within the file's size) and turns anything odd into a
+miss. A database that is not one, is damaged or has another layout is
+reported once on stderr and rebuilt.
 
-Concurrent runs are safe: WAL mode, a busy timeout, and any SQLite error
-turns the cache off for the run instead of failing it.
+A re-run need not read an unchanged file: the stat key (size, mtime and
+ctime in ns, inode), taken before the file was read, stands for the digest
+when it still matches. The ctime changes on every write and cannot be set
+back, so a same-size edit with a restored mtime (`cp -p`, `touch -d`) is
+seen. The key is stored only when both times were more than RACY_NS older
+than the read (git's "racy clean" rule): a file written again within the
+same timestamp tick, with the same size, would otherwise look unchanged.
+
+Concurrent runs are safe: WAL mode, a busy timeout, and any other SQLite
+error (locked, disk full, read-only) turns the cache off for the run
+instead of failing it.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
 import os
-import pickle
+import shutil
 import sqlite3
-from typing import Iterable
+import stat
+import struct
+import sys
+from typing import Any, Iterable
 
 from contentlint import __version__
+from contentlint.engine import FileResult
+from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position
+from contentlint.suppress import Suppression
 
-SCHEMA_VERSION = 2
-# How much older than its reading a file's mtime must be for its stat to be trusted.
+SCHEMA_VERSION = 3
+# How much older than its reading a file's times must be for its stat to be trusted.
 RACY_NS = 2_000_000_000  # 2 s: coarser than any file system's timestamps (FAT: 2 s)
+DB_NAME = "results.sqlite"
+_TABLE = "results_v3"
+_CREATE = (f"CREATE TABLE {_TABLE} (setup TEXT, path TEXT, digest BLOB, stat TEXT, result TEXT, "
+           "PRIMARY KEY (setup, path))")
+# Everything the database may hold: the table and its primary-key index (no
+# other table, view or trigger).
+_EXPECTED_OBJECTS = [("index", f"sqlite_autoindex_{_TABLE}_1", None), ("table", _TABLE, _CREATE)]
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def cache_folder(settings) -> str:
@@ -44,80 +69,306 @@ def digest(raw: bytes) -> bytes:
 
 
 def stat_key(info: os.stat_result) -> str:
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
 
 def trusted_stat_key(info: os.stat_result | None, read_at_ns: int) -> str | None:
     """The stat key to store for a file read at ``read_at_ns``, or None when
-    its mtime is too recent to rule out a second write in the same tick."""
-    if info is None or info.st_mtime_ns > read_at_ns - RACY_NS:
+    its mtime or ctime is too recent to rule out a second write in the same tick."""
+    if info is None or max(info.st_mtime_ns, info.st_ctime_ns) > read_at_ns - RACY_NS:
         return None
     return stat_key(info)
 
 
-def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None) -> str:
+@functools.lru_cache(maxsize=None)
+def installed_code_identity() -> str:
+    """``code_identity`` of the running package and its shipped schemas (once a process)."""
+    from contentlint.schema import default_schema_path
+
+    return code_identity(_PACKAGE_DIR, os.path.dirname(default_schema_path()))
+
+
+def code_identity(*folders: str) -> str:
+    """A hash of the tool's own files (``*.py`` and ``*.json`` under ``folders``):
+    an installation changed without a version bump must not be served the old
+    messages. Their bytes, not their stat: ~50 small files, a few ms."""
+    hashed = hashlib.sha256()
+    for folder in folders:
+        for top, dirs, names in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(n for n in names if n.endswith((".py", ".json"))):
+                path = os.path.join(top, name)
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                hashed.update(f"{os.path.relpath(path, folder)}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+                hashed.update(data)
+    return hashed.hexdigest()
+
+
+def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None, code: str | None = None) -> str:
     schema_bytes = b""
     if schema_path and os.path.isfile(schema_path):
         with open(schema_path, "rb") as handle:
             schema_bytes = handle.read()
     parts = [
-        f"v{SCHEMA_VERSION}", __version__, ",".join(sorted(rule_codes)),
+        f"v{SCHEMA_VERSION}", __version__, code or installed_code_identity(), ",".join(sorted(rule_codes)),
         repr(sorted(settings.per_file_ignores.items())), repr(sorted(settings.rule_options.items())),
         settings.root, hashlib.sha256(schema_bytes).hexdigest(),
     ]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+# -- rows: FileResult <-> JSON -------------------------------------------------------------
+
+
+def encode(result: FileResult) -> str:
+    """A FileResult as JSON (its path and error are not stored: the path is the
+    row's key, and results with an error are never cached)."""
+    return json.dumps({
+        "d": [[d.code, _pos(d.start), _pos(d.end), d.message,
+               None if d.fix is None else [d.fix.message, int(d.fix.applicability),
+                                           [[e.start, e.end, e.content] for e in d.fix.edits]],
+               [[_pos(e.start), _pos(e.end), e.content] for e in d.fix_edits]]
+              for d in result.diagnostics],
+        "f": {code: None if row is None else list(row) for code, row in result.facts.items()},
+        "s": [[s.file_level, list(s.codes), s.line, list(s.comment), list(s.remove),
+               [[offset, *_pos(p)] for offset, p in sorted(s.positions.items())], sorted(s.used)]
+              for s in result.suppressions],
+    }, separators=(",", ":"))
+
+
+def _pos(position: Position) -> list[int]:
+    return [position.line, position.column]
+
+
+class _Bad(ValueError):
+    """A stored value that is not what ``encode`` writes."""
+
+
+def decode(path: str, text: Any, size: int, rules: dict) -> FileResult | None:
+    """The FileResult a row stands for, or None when anything in it is odd.
+
+    ``size`` is the file's size in bytes (positions and offsets lie within
+    it: a character is at least one byte); ``rules`` are the run's enabled
+    rules by code (no other code can be in a result of this setup).
+    """
+    try:
+        if type(text) is not str:
+            raise _Bad("not text")
+        data = json.loads(text)
+        if type(data) is not dict or set(data) != {"d", "f", "s"}:
+            raise _Bad("not a result")
+        diagnostics = [_diagnostic(path, item, size, rules) for item in _list(data["d"])]
+        facts = _facts(data["f"], rules)
+        suppressions = [_suppression(item, size) for item in _list(data["s"])]
+    except (ValueError, TypeError, RecursionError, struct.error):
+        return None
+    return FileResult(path, diagnostics, facts, suppressions=suppressions)
+
+
+def _list(value: Any, length: int | None = None) -> list:
+    if type(value) is not list or (length is not None and len(value) != length):
+        raise _Bad("not a list")
+    return value
+
+
+def _int(value: Any, low: int, high: int) -> int:
+    if type(value) is not int or not low <= value <= high:  # type(): a bool is not a number here
+        raise _Bad("not an integer in range")
+    return value
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise _Bad("not a string")
+    return value
+
+
+def _position(value: Any, size: int) -> Position:
+    line, column = _list(value, 2)
+    return Position(_int(line, 1, size + 1), _int(column, 1, size + 1))
+
+
+def _edit(value: Any, size: int) -> Edit:
+    start, end, content = _list(value, 3)
+    return Edit(*_span([start, end], size), _str(content))
+
+
+def _fix_edit(value: Any, size: int) -> FixEdit:
+    start, end, content = _list(value, 3)
+    return FixEdit(_position(start, size), _position(end, size), _str(content))
+
+
+def _span(value: Any, size: int) -> tuple[int, int]:
+    start, end = _list(value, 2)
+    return _int(start, 0, size), _int(end, start, size)
+
+
+def _diagnostic(path: str, item: Any, size: int, rules: dict) -> Diagnostic:
+    code, start, end, message, fix, fix_edits = _list(item, 6)
+    rule = rules.get(code) if type(code) is str else None
+    if rule is None:
+        raise _Bad("a code this run does not have")
+    start, end = _position(start, size), _position(end, size)
+    if end < start:
+        raise _Bad("span ends before it starts")
+    if fix is not None:
+        fix_message, applicability, edits = _list(fix, 3)
+        fix = Fix(_str(fix_message), tuple(_edit(e, size) for e in _list(edits)),
+                  Applicability(_int(applicability, 0, max(Applicability))))
+    fix_edits = tuple(_fix_edit(e, size) for e in _list(fix_edits))
+    if len(fix_edits) != (len(fix.edits) if fix is not None else 0):
+        raise _Bad("fix edits do not match the fix")
+    return Diagnostic(path, code, rule.name, rule.severity, start, end, _str(message), fix, fix_edits)
+
+
+def _facts(value: Any, rules: dict) -> dict:
+    if type(value) is not dict:
+        raise _Bad("facts are not a mapping")
+    facts = {}
+    for code, row in value.items():
+        rule = rules.get(code)
+        if rule is None or rule.facts is None:
+            raise _Bad("facts of a rule that collects none")
+        if row is not None:
+            row = tuple(_list(row))
+            if any(type(v) not in (int, float) for v in row):
+                raise _Bad("a fact that is not a number")
+            layout = struct.Struct(rule.facts)
+            if layout.unpack(layout.pack(*row)) != row:  # struct.error: wrong count or range
+                raise _Bad("facts that do not fit the rule's row")
+        facts[code] = row
+    return facts
+
+
+def _suppression(item: Any, size: int) -> Suppression:
+    file_level, codes, line, comment, remove, positions, used = _list(item, 7)
+    if type(file_level) is not bool:
+        raise _Bad("not a boolean")
+    codes = tuple(_str(c) for c in _list(codes))
+    comment, remove = _span(comment, size), _span(remove, size)
+    offsets = {}
+    for entry in _list(positions):
+        offset, line_number, column = _list(entry, 3)
+        offsets[_int(offset, 0, size)] = _position([line_number, column], size)
+    if set(offsets) != {*comment, *remove}:
+        raise _Bad("positions are not those of the comment")
+    used = {_str(c) for c in _list(used)}
+    if not used <= set(codes):
+        raise _Bad("a used code the suppression does not list")
+    return Suppression(file_level, codes, _int(line, 1, size + 1), comment, remove, offsets, used)
+
+
+# -- the database --------------------------------------------------------------------------
+
+
+class _Damaged(Exception):
+    """The database is not one, is corrupt, or holds something this version did not write."""
 
 
 class ResultCache:
-    def __init__(self, folder: str, key: str):
+    def __init__(self, folder: str, key: str, rules: Iterable = ()):
         self.key = key
         self.folder = folder
+        self.rules = {r.code: r for r in rules}
+        self.db_path = os.path.join(folder, DB_NAME)
         self.db: sqlite3.Connection | None = None
         self.pending: list[tuple] = []
-        try:
-            os.makedirs(folder, exist_ok=True)
-            ignore = os.path.join(folder, ".gitignore")
-            if not os.path.exists(ignore):
-                with open(ignore, "w", encoding="utf-8") as handle:
-                    handle.write("# Created by contentlint\n*\n")
-            self.db = sqlite3.connect(os.path.join(folder, "results.sqlite"), timeout=10,
-                                      isolation_level=None, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("DROP TABLE IF EXISTS results")  # layout 1 (no stat key)
-            self.db.execute("CREATE TABLE IF NOT EXISTS results_v2 (setup TEXT, path TEXT, digest BLOB, "
-                            "stat TEXT, result BLOB, PRIMARY KEY (setup, path))")
-        except (OSError, sqlite3.Error):
-            self.db = None  # an unwritable or broken cache only costs speed
+        self.warned = False
+        self._open()
 
-    def rows(self, paths: list[str]) -> dict[str, tuple[bytes, str | None, bytes]]:
-        """{path: (digest, stat key, pickled result)} of the cached ``paths``."""
+    def _open(self) -> None:
+        try:
+            self.db = self._connect()
+        except _Damaged as exc:
+            self._rebuild(str(exc))
+        except (OSError, sqlite3.Error):
+            self.db = None  # an unwritable or locked cache only costs speed
+
+    def _connect(self) -> sqlite3.Connection:
+        os.makedirs(self.folder, exist_ok=True)
+        ignore = os.path.join(self.folder, ".gitignore")
+        if not os.path.lexists(ignore):
+            with open(ignore, "w", encoding="utf-8") as handle:
+                handle.write("# Created by contentlint\n*\n")
+        for name in _db_files(self.db_path):  # SQLite would write through a symlink
+            try:
+                if not stat.S_ISREG(os.lstat(name).st_mode):
+                    raise _Damaged(f"{os.path.basename(name)} is not a regular file")
+            except FileNotFoundError:
+                pass
+        db = sqlite3.connect(self.db_path, timeout=10, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("DROP TABLE IF EXISTS results")  # layouts 1 and 2 (pickled rows)
+            db.execute("DROP TABLE IF EXISTS results_v2")
+            db.execute(_CREATE.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+            found = sorted(db.execute("SELECT type, name, sql FROM sqlite_master"), key=repr)
+            if found != sorted(_EXPECTED_OBJECTS, key=repr):
+                raise _Damaged("it holds tables this version did not write")
+        except sqlite3.Error as exc:
+            db.close()
+            if _is_damage(exc):
+                raise _Damaged(str(exc)) from None
+            raise
+        except _Damaged:
+            db.close()
+            raise
+        return db
+
+    def _rebuild(self, why: str) -> None:
+        """Warn (once a run), delete the database and start an empty one."""
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+        if not self.warned:
+            self.warned = True
+            print(f"contentlint: warning: ignoring damaged cache {self.db_path} ({why}); rebuilding it",
+                  file=sys.stderr)
+        try:
+            for name in _db_files(self.db_path):
+                if os.path.isdir(name) and not os.path.islink(name):
+                    shutil.rmtree(name)
+                elif os.path.lexists(name):
+                    os.unlink(name)
+            self.db = self._connect()
+        except (OSError, sqlite3.Error, _Damaged):
+            self.db = None  # cannot rebuild here: no cache this run
+
+    def rows(self, paths: list[str]) -> dict[str, tuple[Any, Any, Any]]:
+        """{path: (digest, stat key, result JSON)} of the cached ``paths``, as
+        stored: ``_cached`` compares them and ``result`` decodes them."""
         if self.db is None or not paths:
             return {}
         found = {}
         try:
             for start in range(0, len(paths), 500):
                 chunk = paths[start:start + 500]
-                found.update((path, (digest, stat, blob)) for path, digest, stat, blob in self.db.execute(
-                    f"SELECT path, digest, stat, result FROM results_v2 WHERE setup = ? "
+                found.update((path, (digest, stat, text)) for path, digest, stat, text in self.db.execute(
+                    f"SELECT path, digest, stat, result FROM {_TABLE} WHERE setup = ? "
                     f"AND path IN ({','.join('?' * len(chunk))})", [self.key, *chunk]))
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            if _is_damage(exc):
+                self._rebuild(str(exc))
+            else:
+                self.db = None
             return {}
         return found
 
-    @staticmethod
-    def result(blob: bytes):
-        """The FileResult of a row, or None if it cannot be read back."""
-        try:
-            return pickle.loads(blob)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return None
+    def result(self, path: str, text: Any, size: int):
+        """The FileResult of a row, or None (and the warning) when it does not read back."""
+        result = decode(path, text, size, self.rules)
+        if result is None and not self.warned:
+            self.warned = True
+            print(f"contentlint: warning: ignoring damaged cache {self.db_path} (a stored result of {path} "
+                  "does not read back); checking the file again", file=sys.stderr)
+        return result
 
     def store(self, path: str, file_digest: bytes, file_stat: str | None, result) -> None:
         if self.db is None:
             return
-        blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        self.pending.append((self.key, path, file_digest, file_stat, blob))
+        self.pending.append((self.key, path, file_digest, file_stat, encode(result)))
         if len(self.pending) >= 500:
             self.flush()
 
@@ -127,7 +378,7 @@ class ResultCache:
         try:
             with self.db:
                 self.db.execute("BEGIN")
-                self.db.executemany("INSERT OR REPLACE INTO results_v2 VALUES (?, ?, ?, ?, ?)", self.pending)
+                self.db.executemany(f"INSERT OR REPLACE INTO {_TABLE} VALUES (?, ?, ?, ?, ?)", self.pending)
         except sqlite3.Error:
             pass
         self.pending.clear()
@@ -137,3 +388,13 @@ class ResultCache:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+def _db_files(db_path: str) -> tuple[str, ...]:
+    return db_path, f"{db_path}-wal", f"{db_path}-shm"
+
+
+def _is_damage(exc: sqlite3.Error) -> bool:
+    """Not a database, or a corrupt one (SQLITE_NOTADB, SQLITE_CORRUPT: plain
+    DatabaseError); locked, full or read-only (OperationalError) are not."""
+    return type(exc) is sqlite3.DatabaseError

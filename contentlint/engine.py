@@ -25,9 +25,8 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 class Context:
     """What a rule may ask for besides the document: options and the schema."""
 
-    def __init__(self, settings: Settings, cache_dir: str | None = None):
+    def __init__(self, settings: Settings):
         self.settings = settings
-        self.cache_dir = cache_dir  # where compiled schema code is kept (None: --no-cache)
         self._schema = None
         self._options: dict[str, dict[str, Any]] = {}
 
@@ -42,7 +41,7 @@ class Context:
         if self._schema is None:
             from contentlint.schema import load_schema
 
-            self._schema = load_schema(self.settings.schema, self.cache_dir)
+            self._schema = load_schema(self.settings.schema)
         return self._schema
 
 

@@ -404,11 +404,10 @@ def fix_path(path: str, rules, ctx: engine.Context, applicability: Applicability
     return outcome
 
 
-def _worker_init(settings: Settings, codes: list[str], applicability: Applicability, write: bool,
-                 cache_dir: str | None) -> None:
+def _worker_init(settings: Settings, codes: list[str], applicability: Applicability, write: bool) -> None:
     global _W
     by_code = {r.code: r for r in registry.all_rules()}
-    _W = ([by_code[c] for c in codes], engine.Context(settings, cache_dir), applicability, write)
+    _W = ([by_code[c] for c in codes], engine.Context(settings), applicability, write)
 
 
 def _worker_fix(path: str) -> FileOutcome:
@@ -424,10 +423,10 @@ def _slim(outcome: FileOutcome, write: bool) -> FileOutcome:
 
 
 def fix_files(files: list[str], settings: Settings, rules, applicability: Applicability,
-              write: bool, jobs: int | None = None, cache_dir: str | None = None) -> Iterator[FileOutcome]:
-    """A FileOutcome per file, in the order of ``files`` (``cache_dir``: compiled schema code)."""
+              write: bool, jobs: int | None = None) -> Iterator[FileOutcome]:
+    """A FileOutcome per file, in the order of ``files``."""
     return parallel_map(_worker_fix, files, jobs or settings.jobs, _worker_init,
-                        (settings, [r.code for r in rules], applicability, write, cache_dir))
+                        (settings, [r.code for r in rules], applicability, write))
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -455,15 +454,13 @@ def unified_diff(path: str, before: bytes, after: bytes) -> str:
 
 
 def run_fix(args, settings: Settings) -> int:
-    from contentlint.cache import cache_folder
     from contentlint.discover import discover
     from contentlint.report.text import format_line
     from contentlint.run import check_schema
     from contentlint.wholerun import WholeRun
 
     rules = engine.enabled_rules(settings)
-    cache_dir = None if args.no_cache else cache_folder(settings)
-    check_schema(settings, rules, cache_dir)
+    check_schema(settings, rules)
     if getattr(args, "online", False):
         print("contentlint: note: `fix` runs no network checks; their fixes are not applied", file=sys.stderr)
     applicability = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
@@ -474,7 +471,7 @@ def run_fix(args, settings: Settings) -> int:
     errors: list[str] = []
     unwritten = 0
     out = sys.stdout
-    outcomes = fix_files(files, settings, rules, applicability, not args.diff, args.jobs, cache_dir)
+    outcomes = fix_files(files, settings, rules, applicability, not args.diff, args.jobs)
     for index, outcome in enumerate(outcomes):
         for warning in outcome.warnings:
             print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)

@@ -20,9 +20,9 @@ from contentlint.wholerun import WholeRun
 from contentlint.workers import parallel_map
 
 
-def _worker_init(settings: Settings, codes: list[str], cache_dir: str | None) -> None:
+def _worker_init(settings: Settings, codes: list[str]) -> None:
     global _W_CTX, _W_RULES
-    _W_CTX = engine.Context(settings, cache_dir)
+    _W_CTX = engine.Context(settings)
     by_code = {r.code: r for r in registry.all_rules()}
     _W_RULES = [by_code[c] for c in codes]
 
@@ -43,21 +43,25 @@ def _lint_one(path: str, rules, ctx) -> tuple[engine.FileResult, tuple[bytes, st
 
 def _cached(files: list[str], results_cache: ResultCache | None) -> dict[str, engine.FileResult]:
     """The cached results still valid: the file's stat is unchanged (no read),
-    or its content digest is (read and hashed, slice by slice: memory stays flat)."""
+    or its content digest is (read and hashed, slice by slice: memory stays flat).
+    A row is data from the checkout: compared as stored, decoded only through
+    ``ResultCache.result``, which checks it against the file's size."""
     if results_cache is None:
         return {}
     found: dict[str, engine.FileResult] = {}
     for start in range(0, len(files), 500):
         rows = results_cache.rows(files[start:start + 500])
-        for path, (row_digest, row_stat, blob) in rows.items():
+        for path, (row_digest, row_stat, text) in rows.items():
             try:
-                unchanged = row_stat is not None and stat_key(os.stat(path)) == row_stat
+                info = os.stat(path)
             except OSError:
                 continue
+            size, unchanged = info.st_size, row_stat is not None and stat_key(info) == row_stat
             if not unchanged:
                 raw, _ = engine.read(path)
                 unchanged = raw is not None and digest(raw) == row_digest
-            result = results_cache.result(blob) if unchanged else None
+                size = len(raw) if raw is not None else 0
+            result = results_cache.result(path, text, size) if unchanged else None
             if result is not None:
                 found[path] = result
     return found
@@ -71,9 +75,8 @@ def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
     in ``jobs`` worker processes."""
     cached = _cached(files, results_cache)
     todo = [path for path in files if path not in cached] if cached else files
-    cache_dir = results_cache.folder if results_cache is not None else None
     computed = parallel_map(_worker_lint, todo, jobs or settings.jobs, _worker_init,
-                            (settings, [r.code for r in rules], cache_dir))
+                            (settings, [r.code for r in rules]))
     for done, path in enumerate(files, 1):
         if path in cached:
             result = cached.pop(path)
@@ -94,17 +97,17 @@ def open_cache(settings: Settings, rules: list[registry.Rule], no_cache: bool) -
     from contentlint.schema import default_schema_path
 
     key = setup_key(settings, [r.code for r in rules], settings.schema or default_schema_path())
-    return ResultCache(cache_folder(settings), key)
+    return ResultCache(cache_folder(settings), key, rules)
 
 
-def check_schema(settings: Settings, rules: list[registry.Rule], cache_dir: str | None = None) -> None:
+def check_schema(settings: Settings, rules: list[registry.Rule]) -> None:
     """Load the schema up front so a bad --schema is a usage error, not N findings
-    (and so its compiled code is in the cache before the workers start)."""
+    (and so forked workers inherit it loaded and checked)."""
     if any(r.code.startswith("CL10") for r in rules):
         from contentlint.schema import SchemaLoadError, load_schema
 
         try:
-            load_schema(settings.schema, cache_dir)
+            load_schema(settings.schema)
         except SchemaLoadError as exc:
             raise ConfigError(str(exc)) from None
 
@@ -179,7 +182,7 @@ def run_check(args, settings: Settings, access) -> int:
     """``access``: the operator's NetworkAccess for --online (cli.network_access)."""
     rules = engine.enabled_rules(settings, online=args.online)
     results_cache = open_cache(settings, rules, args.no_cache)
-    check_schema(settings, rules, results_cache.folder if results_cache is not None else None)
+    check_schema(settings, rules)
     summary: dict = {}
 
     def online(files):

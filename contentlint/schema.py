@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -49,24 +47,29 @@ def default_schema_path() -> str:
         return os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", "article.schema.json")
 
 
-def load_schema(path: str | None, cache_dir: str | None = None) -> "Schema":
-    """Read a schema; compiled validation code is kept in ``cache_dir`` by schema hash."""
+def load_schema(path: str | None) -> "Schema":
+    """Read and check a schema (a usage error when it is missing or invalid).
+
+    The same bytes are loaded once per process: ``check_schema`` loads the
+    schema before the workers fork, so they inherit it checked.
+    """
     path = path or default_schema_path()
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
-        document = json.loads(raw)
     except OSError as exc:
         raise SchemaLoadError(f"cannot read schema {path}: {exc.strerror}") from None
+    return _load(path, raw)
+
+
+@functools.lru_cache(maxsize=8)
+def _load(path: str, raw: bytes) -> "Schema":
+    try:
+        document = json.loads(raw)
     except ValueError as exc:
         raise SchemaLoadError(f"schema {path} is not valid JSON: {exc}") from None
-    key = hashlib.sha256(raw).hexdigest()[:24]
-    module = os.path.join(cache_dir, f"schema_{key}.py") if cache_dir else None
-    fast = _load_compiled(module, document) if module and os.path.isfile(module) else None
-    if fast is None:
-        _check(path, document)  # a schema that compiled once was checked then
-        fast = _compile_fast(document, module)
-    return Schema(path, document, fast)
+    _check(path, document)
+    return Schema(path, document)
 
 
 def _check(path: str, document: Any) -> None:
@@ -229,61 +232,35 @@ def format_checks(document: Any) -> dict:
     return checks
 
 
-def _compile_fast(document: Any, module: str | None) -> Any:
+def _compile_fast(document: Any) -> Any:
     """A compiled validator that answers "valid?" ~20x faster than jsonschema.
 
     Only a *valid* answer is trusted; any failure is re-checked and explained
     by jsonschema. The format checks are jsonschema's (see format_checks):
     fastjsonschema's own are laxer. A schema with keywords fastjsonschema
-    would ignore gets no fast path. The generated code is written to
-    ``module`` (the cache) so later runs only import it.
+    would ignore gets no fast path. Built in memory (~20 ms, once per
+    process): generated code is never written to or read from disk.
     """
     if not _draft7_subset(document):
         return None
     try:
         import fastjsonschema
 
-        code = fastjsonschema.compile_to_code(copy.deepcopy(document), formats=format_checks(document))
-    except Exception:
+        return fastjsonschema.compile(copy.deepcopy(document), formats=format_checks(document))
+    except Exception:  # a schema fastjsonschema cannot compile: jsonschema alone
         return None
-    if module:
-        try:
-            os.makedirs(os.path.dirname(module), exist_ok=True)
-            temp = f"{module}.{os.getpid()}.tmp"
-            with open(temp, "w", encoding="utf-8") as handle:
-                handle.write(code)
-            os.replace(temp, module)  # atomic: concurrent runs see all or nothing
-            compiled = _load_compiled(module, document)
-            if compiled is not None:
-                return compiled
-        except OSError:
-            pass
-    namespace: dict = {}
-    exec(compile(code, "<compiled schema>", "exec"), namespace)
-    return _bind(namespace["validate"], document)
-
-
-def _load_compiled(module: str, document: Any) -> Any:
-    try:
-        spec = importlib.util.spec_from_file_location(f"contentlint_schema_{os.path.basename(module)[7:-3]}", module)
-        loaded = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(loaded)
-        return _bind(loaded.validate, document)
-    except Exception:  # a damaged cache file: compile again
-        return None
-
-
-def _bind(validate, document):
-    checks = format_checks(document)
-    return lambda data: validate(data, custom_formats=checks)
 
 
 class Schema:
-    def __init__(self, path: str, document: dict, fast):
+    def __init__(self, path: str, document: dict):
         self.path = path
         self.document = document
-        self.fast = fast
         self._validator = None
+
+    @functools.cached_property
+    def fast(self):
+        """The compiled validator (built on first need), or None: no fast path."""
+        return _compile_fast(self.document)
 
     @property
     def validator(self):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
 import sqlite3
 import time
 from dataclasses import replace
 
+from contentlint import registry
+from contentlint.cache import RACY_NS, decode, encode, stat_key, trusted_stat_key
 from tests.conftest import CORPUS, needs_corpus, run_cli
 
 
@@ -37,13 +38,7 @@ def test_cache_hits_and_invalidation(write, tmp_path, capsys, monkeypatch):
     args = ("--select", "CL0", "--cache-dir", cache, "a.md")
     assert [(f["code"], f["line"]) for f in _json(capsys, *args)[1]] == [("CL004", 3)]
     # Prove the next run is served from the cache: rewrite the stored result.
-    db = sqlite3.connect(cache / "results.sqlite")
-    (blob,) = db.execute("SELECT result FROM results_v2").fetchone()
-    result = pickle.loads(blob)
-    result.diagnostics = [replace(result.diagnostics[0], message="served from the cache")]
-    db.execute("UPDATE results_v2 SET result = ?", (pickle.dumps(result),))
-    db.commit()
-    db.close()
+    _rewrite_message(cache, "served from the cache")
     assert [f["message"] for f in _json(capsys, *args)[1]] == ["served from the cache"]
     # Changed content is linted again.
     write("a.md", "---\nb: 1\nb: 2\nb: 3\n---\n")
@@ -83,21 +78,39 @@ def test_broken_cache_file_only_costs_speed(write, tmp_path, capsys, monkeypatch
     shutil.rmtree(cache)
 
 
-def test_unchanged_stat_stands_for_the_digest_outside_the_racy_window(write, tmp_path, capsys, monkeypatch):
+def _rewrite_message(cache, message, **columns):
+    """Rewrite the one stored result's first message (and other columns) in place."""
+    db = sqlite3.connect(cache / "results.sqlite")
+    path, text = db.execute("SELECT path, result FROM results_v3").fetchone()
+    result = decode(path, text, 10**6, {r.code: r for r in registry.all_rules()})
+    result.diagnostics = [replace(result.diagnostics[0], message=message)]
+    assignments = ", ".join(f"{name} = ?" for name in ["result", *columns])
+    db.execute(f"UPDATE results_v3 SET {assignments}", (encode(result), *columns.values()))
+    db.commit()
+    db.close()
+
+
+def test_unchanged_stat_stands_for_the_digest(write, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     cache = tmp_path / "cache"
-    old, recent = time.time_ns() - 10**10, time.time_ns()
-    for name, when in (("old.md", old), ("new.md", recent)):
-        os.utime(write(name, "---\na: 1\na: 2\n---\n"), ns=(when, when))
-    first = _json(capsys, "--select", "CL0", "--cache-dir", cache, ".")[1]
-    assert [f["message"].split(":")[0] for f in first] == ["duplicate key `a`"] * 2
-    # Same size, mtime and inode, other content (as after `touch -d`): like git's
-    # index, the stat of a file older than the racy window spares reading it...
-    for name, when in (("old.md", old), ("new.md", recent)):
-        path = tmp_path / name
-        path.write_text("---\nb: 1\nb: 2\n---\n")
-        os.utime(path, ns=(when, when))
-    found = {f["path"]: f["message"].split(":")[0]
-             for f in _json(capsys, "--select", "CL0", "--cache-dir", cache, ".")[1]}
-    # ...while a file written within 2 s of its reading is read and hashed again.
-    assert found == {"./old.md": "duplicate key `a`", "./new.md": "duplicate key `b`"}
+    path = write("a.md", "---\na: 1\na: 2\n---\n")
+    args = ("--select", "CL0", "--cache-dir", cache, ".")
+    assert [f["code"] for f in _json(capsys, *args)[1]] == ["CL004"]
+    # A row whose stat key is the file's own is served without reading the
+    # file: its digest here matches no content at all.
+    _rewrite_message(cache, "served by the stat", stat=stat_key(os.stat(path)), digest=b"\0" * 16)
+    assert [f["message"] for f in _json(capsys, *args)[1]] == ["served by the stat"]
+    # Another stat: read and hashed, and the digest does not match.
+    os.utime(path, ns=(10**18, 10**18))
+    assert [f["message"].split(":")[0] for f in _json(capsys, *args)[1]] == ["duplicate key `a`"]
+
+
+def test_stat_is_trusted_only_outside_the_racy_window(write):
+    info = os.stat(write("a.md", "---\n---\n"))
+    newest = max(info.st_mtime_ns, info.st_ctime_ns)
+    assert trusted_stat_key(info, newest + RACY_NS + 1) == stat_key(info)
+    assert trusted_stat_key(info, newest + RACY_NS - 1) is None
+    # An mtime set back (`touch -d`, `cp -p`) does not make a fresh write old: the ctime is now.
+    path = write("b.md", "---\n---\n")
+    os.utime(path, ns=(10**9, 10**9))
+    assert trusted_stat_key(os.stat(path), time.time_ns()) is None
