@@ -306,6 +306,12 @@ VALID_VARIANTS = {
     # related and article providers share one shape, logo list included
     "related provider with a logo": [_set("related/0/provider/images", [
         {"url": "https://example.com/nhk.or.jp-50x50.jpg", "width": 50, "height": 50}])],
+    # The news records of the sibling repositories (docs/schema.md, "Sibling repositories").
+    "image without isCached": [_delete("images/0/isCached")],
+    "image caption": [_set("images/0/title", "Ai Weiwei says new security law is the end of Hong Kong")],
+    "related image with a caption and no isCached": [_delete("related/0/images/0/isCached"),
+                                                      _set("related/0/images/0/title", "NHK")],
+    "empty caption": [_set("images/0/title", "")],
 }
 
 
@@ -455,9 +461,26 @@ DEFECTS = {
         _delete("related/0/quality"),
         {("related/0", "required", "properties/related/items/required")},
     ),
-    "image without isCached": (
-        _delete("images/0/isCached"),
+    "image without url": (
+        _delete("images/0/url"),
         {("images/0", "required", "properties/images/items/required")},
+    ),
+    "caption is not a string": (
+        _set("images/0/title", ["a", "b"]),
+        {("images/0/title", "type", f"{IMG}/title/type")},
+    ),
+    "caption key misspelt": (
+        _set("images/0/titel", "A caption"),
+        {("images/0", "additionalProperties", "properties/images/items/additionalProperties")},
+    ),
+    "caption on a logo": (
+        _set("provider/images/0/title", "Microsoft"),
+        {("provider/images/0", "additionalProperties",
+          "properties/provider/properties/images/items/additionalProperties")},
+    ),
+    "isCached is text": (
+        _set("related/0/images/0/isCached", "yes"),
+        {("related/0/images/0/isCached", "type", f"{R}/images/items/properties/isCached/type")},
     ),
     "images is a mapping": (
         _set("images", {"url": "https://example.com/i.jpg"}),
