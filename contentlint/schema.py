@@ -170,13 +170,18 @@ class _UnknownKey:
     known: frozenset
 
 
-def _document_order(data: Any, path: tuple) -> tuple:
-    """Where ``path`` sits in the file: mappings keep their keys in file order."""
+def _document_order(data: Any, path: tuple, positions: dict) -> tuple:
+    """Where ``path`` sits in the file: mappings keep their keys in file order.
+
+    ``positions`` caches each mapping's key -> index, so a mapping with many
+    unknown keys costs linear time, not quadratic."""
     order, node = [], data
     for step in path:
         if isinstance(node, dict):
-            keys = list(node)
-            order.append(keys.index(step) if step in node else len(keys))
+            index = positions.get(id(node))
+            if index is None:
+                index = positions[id(node)] = {key: i for i, key in enumerate(node)}
+            order.append(index.get(step, len(index)))
             node = node.get(step)
         elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
             order.append(step)
@@ -190,7 +195,8 @@ def _unknown_key_errors(unknown: list[_UnknownKey], data: Any) -> list[SchemaErr
     """CL104s in file order; the first at each kind of mapping lists the allowed keys, later ones only suggest."""
     listed: set[frozenset] = set()
     errors = []
-    for item in sorted(dict.fromkeys(unknown), key=lambda u: _document_order(data, u.path)):
+    positions: dict = {}
+    for item in sorted(dict.fromkeys(unknown), key=lambda u: _document_order(data, u.path, positions)):
         *parent, key = item.path
         where = f"in `{describe_path(parent)}`" if parent else "at the top level"
         message = f"unknown field `{key}` {where}"
