@@ -4,12 +4,15 @@ Each jsonschema error becomes one ``SchemaError`` with the JSON path it is
 about, the rule code it belongs to (CL100-CL104), where to anchor it ("value",
 "key" or "parent") and a message built from the schema's ``description``s.
 For ``anyOf``/``oneOf`` the best-matching branch's error is explained, not
-the whole list.
+the whole list. Messages say in words what was expected, never as a raw
+regular expression, and unknown keys suggest the nearest allowed key
+(docs/schema.md, "Messages").
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import json
 import os
@@ -84,10 +87,16 @@ def _check(path: str, document: Any) -> None:
         raise SchemaLoadError(f"schema {path} is not a valid JSON Schema: {exc.message}") from None
 
 
+def _printable(key: Any) -> str:
+    """A key as message text: control characters escaped, so a key cannot break
+    a message into lines that look like other findings."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(key))
+
+
 def describe_path(path) -> str:
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text += f"[{part}]" if isinstance(part, int) else (f".{_printable(part)}" if text else _printable(part))
     return text or "front matter"
 
 
@@ -114,6 +123,115 @@ _EXPECTED = {"string": "a string", "integer": "an integer", "number": "a number"
 def _described(schema: dict) -> str:
     text = schema.get("description", "")
     return f": {text}" if text else ""
+
+
+# What each JSON Schema format means, in words (a format name is jargon).
+_FORMAT_WORDS = {
+    "uri": "an absolute URI (RFC 3986: ASCII only, spaces and other special characters percent-encoded)",
+    "uri-reference": "a URI or relative reference (RFC 3986: ASCII only, special characters percent-encoded)",
+    "iri": "an absolute IRI (RFC 3987)",
+    "date-time": "an RFC 3339 date and time such as 2021-12-08T16:33:00Z",
+    "date": "a date such as 2021-12-08",
+    "time": "a time of day with its offset, such as 16:33:00Z",
+    "duration": "an ISO 8601 duration such as P3DT4H",
+    "email": "an email address",
+    "hostname": "a host name such as example.com",
+    "ipv4": "an IPv4 address such as 192.0.2.1",
+    "ipv6": "an IPv6 address such as 2001:db8::1",
+    "uuid": "a UUID such as 123e4567-e89b-12d3-a456-426614174000",
+    "regex": "a regular expression",
+}
+
+
+def _format_words(name: Any) -> str:
+    return _FORMAT_WORDS.get(name, f"a valid {name}")
+
+
+def _pattern_message(name: str, value: Any, pattern: Any, own: str, field: str) -> str:
+    """A `pattern` failure in words: the description of the schema holding the
+    pattern (it says what form is expected), then the field's own; the raw
+    pattern only when the schema describes neither, and then last."""
+    words = " ".join(dict.fromkeys(text for text in (own, field) if text))
+    if words:
+        return f"`{name}` does not have the expected form ({value!r}): {words}"
+    return f"{value!r} does not have the expected form for `{name}` (the schema gives no description, only the pattern `{pattern}`)"
+
+
+# A suggestion must be this similar (difflib ratio, case folded): close enough
+# for typos (titel, publishDateTime, web_url), not for other words (tags/images).
+_SUGGEST_CUTOFF = 0.75
+
+
+def _nearest(key: Any, known) -> str | None:
+    """The allowed key the unknown ``key`` most likely misspells, if any."""
+    text = str(key).casefold()
+    folded = {str(k).casefold(): k for k in sorted(known, key=str)}
+    if text in folded:
+        return folded[text]
+    match = difflib.get_close_matches(text, list(folded), n=1, cutoff=_SUGGEST_CUTOFF)
+    return folded[match[0]] if match else None
+
+
+@dataclass(frozen=True)
+class _UnknownKey:
+    """A CL104 before its message: the message depends on the file's other unknown keys."""
+    path: tuple  # the unknown key's path
+    known: frozenset
+
+
+def _document_order(data: Any, path: tuple, positions: dict) -> tuple:
+    """Where ``path`` sits in the file: mappings keep their keys in file order.
+
+    ``positions`` caches each mapping's key -> index, so a mapping with many
+    unknown keys costs linear time, not quadratic."""
+    order, node = [], data
+    for step in path:
+        if isinstance(node, dict):
+            index = positions.get(id(node))
+            if index is None:
+                index = positions[id(node)] = {key: i for i, key in enumerate(node)}
+            order.append(index.get(step, len(index)))
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+            order.append(step)
+            node = node[step]
+        else:
+            order.append(0)
+    return tuple(order)
+
+
+def _unknown_key_errors(unknown: list[_UnknownKey], data: Any) -> list[SchemaError]:
+    """CL104s in file order; the first at each kind of mapping lists the allowed keys, later ones only suggest."""
+    listed: set[frozenset] = set()
+    errors = []
+    positions: dict = {}
+    for item in sorted(dict.fromkeys(unknown), key=lambda u: _document_order(data, u.path, positions)):
+        *parent, key = item.path
+        where = f"in `{describe_path(parent)}`" if parent else "at the top level"
+        message = f"unknown field `{_printable(key)}` {where}"
+        suggestion = _nearest(key, item.known)
+        if suggestion is not None:
+            message += f"; did you mean `{suggestion}`?"
+        if item.known not in listed:
+            listed.add(item.known)
+            allowed = ", ".join(sorted(map(str, item.known)))
+            tail = f"expected one of: {allowed}" if allowed else "no fields are allowed here"
+            message += f" {tail[0].upper()}{tail[1:]}" if suggestion is not None else f"; {tail}"
+        elif suggestion is None:
+            message += "; no allowed field has a similar name"
+        errors.append(SchemaError("CL104", item.path, "key", message))
+    return errors
+
+
+def _matches_any(patterns: list, key: Any) -> bool:
+    """Whether a patternProperties pattern admits ``key`` (then it is not unknown)."""
+    for pattern in patterns:
+        try:
+            if isinstance(key, str) and re.search(pattern, key):
+                return True
+        except (re.error, TypeError):
+            continue
+    return False
 
 
 def _closest_branch(error: exceptions.ValidationError) -> exceptions.ValidationError:
@@ -289,9 +407,15 @@ class Schema:
         if self._fast_valid(data):
             return []
         found: dict[tuple, SchemaError] = {}  # jsonschema finds and explains every error (none: valid)
+        unknown: list[_UnknownKey] = []
         for error in self.validator.iter_errors(data):
             for explained in self._explain(error):
-                found.setdefault((explained.code, explained.path), explained)
+                if isinstance(explained, _UnknownKey):
+                    unknown.append(explained)
+                else:
+                    found.setdefault((explained.code, explained.path), explained)
+        for explained in _unknown_key_errors(unknown, data):
+            found.setdefault((explained.code, explained.path), explained)
         return list(found.values())
 
     def _resolve(self, schema: Any) -> Any:
@@ -343,7 +467,7 @@ class Schema:
                 described = self._resolve(objects[-1].get("properties", {}).get(missing[0], {})).get("description", "")
         return f": {described}" if described else ""
 
-    def _explain(self, error: exceptions.ValidationError) -> list[SchemaError]:
+    def _explain(self, error: exceptions.ValidationError) -> list:
         if error.validator in ("anyOf", "oneOf") and error.context:
             return self._explain(_closest_branch(error))
         path = tuple(error.absolute_path)
@@ -363,14 +487,14 @@ class Schema:
                                 f"`{name}` must be {expected}, not {_type_name(value)}{description}")]
         if kind == "format":
             return [SchemaError("CL103", path, "value",
-                                f"`{name}` is not a valid {error.validator_value} ({value!r}){description}")]
+                                f"`{name}` must be {_format_words(error.validator_value)}, not {value!r}{description}")]
         if kind in ("additionalProperties", "unevaluatedProperties"):
-            known = set(self._resolve(schema).get("properties", {}))
-            extras = [k for k in value if k not in known] if isinstance(value, dict) else []
-            where = f"in `{name}`" if path else "at the top level"
-            return [SchemaError("CL104", path + (k,), "key",
-                                f"unknown field `{k}` {where}; expected one of: {', '.join(sorted(known))}")
-                    for k in extras]
+            resolved = self._resolve(schema)
+            known = frozenset(resolved.get("properties", {}))
+            patterns = list(resolved.get("patternProperties", {}))
+            extras = [k for k in value if k not in known and not _matches_any(patterns, k)] \
+                if isinstance(value, dict) else []
+            return [_UnknownKey(path + (k,), known) for k in extras]
         return [SchemaError("CL100", path, "value", self._generic(error, name, description))]
 
     @staticmethod
@@ -380,7 +504,9 @@ class Schema:
             what = "must not be empty" if expected == 1 else f"must be at least {expected} characters"
             return f"`{name}` {what}{description}"
         if kind == "pattern":
-            return f"`{name}` does not match the expected form `{expected}` ({value!r}){description}"
+            own = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
+            return _pattern_message(name, value, expected, own if isinstance(own, str) else "",
+                                    description.removeprefix(": "))
         if kind == "enum":
             return f"`{name}` must be one of {', '.join(map(repr, expected))}, not {value!r}{description}"
         if kind == "const":

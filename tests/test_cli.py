@@ -80,7 +80,8 @@ def test_schema_findings_anchored_exactly(write, schema, capsys):
     assert messages[11] == "`topics[1]` must be a string, not null: A topic."
     assert messages[8] == "unknown field `extra` in `provider`; expected one of: domain, name"
     assert messages[2] == "`title` must not be empty: The headline."
-    assert messages[5] == "`link` is not a valid uri ('not a uri'): A link."
+    assert messages[5] == ("`link` must be an absolute URI (RFC 3986: ASCII only, spaces and other special characters "
+                           "percent-encoded), not 'not a uri': A link.")
     assert code == 1
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import collections
 import copy
+import functools
 import json
 import os
 from pathlib import Path
@@ -306,6 +307,12 @@ VALID_VARIANTS = {
     # related and article providers share one shape, logo list included
     "related provider with a logo": [_set("related/0/provider/images", [
         {"url": "https://example.com/nhk.or.jp-50x50.jpg", "width": 50, "height": 50}])],
+    # The news records of the sibling repositories (docs/schema.md, "Sibling repositories").
+    "image without isCached": [_delete("images/0/isCached")],
+    "image caption": [_set("images/0/title", "Ai Weiwei says new security law is the end of Hong Kong")],
+    "related image with a caption and no isCached": [_delete("related/0/images/0/isCached"),
+                                                      _set("related/0/images/0/title", "NHK")],
+    "empty caption": [_set("images/0/title", "")],
 }
 
 
@@ -455,9 +462,26 @@ DEFECTS = {
         _delete("related/0/quality"),
         {("related/0", "required", "properties/related/items/required")},
     ),
-    "image without isCached": (
-        _delete("images/0/isCached"),
+    "image without url": (
+        _delete("images/0/url"),
         {("images/0", "required", "properties/images/items/required")},
+    ),
+    "caption is not a string": (
+        _set("images/0/title", ["a", "b"]),
+        {("images/0/title", "type", f"{IMG}/title/type")},
+    ),
+    "caption key misspelt": (
+        _set("images/0/titel", "A caption"),
+        {("images/0", "additionalProperties", "properties/images/items/additionalProperties")},
+    ),
+    "caption on a logo": (
+        _set("provider/images/0/title", "Microsoft"),
+        {("provider/images/0", "additionalProperties",
+          "properties/provider/properties/images/items/additionalProperties")},
+    ),
+    "isCached is text": (
+        _set("related/0/images/0/isCached", "yes"),
+        {("related/0/images/0/isCached", "type", f"{R}/images/items/properties/isCached/type")},
     ),
     "images is a mapping": (
         _set("images", {"url": "https://example.com/i.jpg"}),
@@ -657,3 +681,152 @@ def test_fastjsonschema_agrees_when_given_real_format_checks(corpus_errors):
         assert fast_ok(record) is (not expected), name
     for path, (data, errors) in corpus_errors.items():
         assert fast_ok(data) is (not errors), path
+
+
+# -- messages (contentlint.schema) -----------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _linter_schema(path: str | None):
+    from contentlint.schema import load_schema
+
+    return load_schema(path)
+
+
+def messages(data, schema_path=None) -> dict[str, tuple[str, str]]:
+    """{instance path: (code, message)} of what the linter reports (the shipped schema by default)."""
+    from contentlint.schema import describe_path
+
+    schema = _linter_schema(str(schema_path) if schema_path else None)
+    return {describe_path(e.path): (e.code, e.message) for e in schema.errors(data)}
+
+
+IMAGE_KEYS = "height, isCached, title, url, width"
+TOP_KEYS = ("ampWebUrl, category, cdnAmpWebUrl, excerpt, featuredContent, heat, images, originalUrl, provider, "
+            "published, publishedDateTime, quality, related, removed, secured, title, topics, type, webUrl")
+
+
+def test_unknown_keys_suggest_the_nearest_and_list_the_allowed_once():
+    text = (VIDEO
+            .replace("    isCached: true\n", "    isCached: true\n    titel: A caption\n")
+            .replace("        isCached: false\n", "        isCached: false\n        alt: NHK\n")
+            .replace('secured: "abc=="\n', 'secured: "abc=="\npublishDateTime: 2019-08-26T15:00:16Z\n'
+                                           'WEBURL: https://example.com/v\ntags: [a]\n'))
+    assert messages(load("x.md", text.encode()).data) == {
+        # In file order: the first unknown key in a picture lists the picture's keys ...
+        "images[0].titel": ("CL104", f"unknown field `titel` in `images[0]`; did you mean `title`? "
+                                     f"Expected one of: {IMAGE_KEYS}"),
+        # ... a later one in a picture does not.
+        "related[0].images[0].alt": ("CL104", "unknown field `alt` in `related[0].images[0]`; "
+                                              "no allowed field has a similar name"),
+        # The top level is another kind of mapping: its first unknown key lists its keys.
+        "publishDateTime": ("CL104", "unknown field `publishDateTime` at the top level; "
+                                     f"did you mean `publishedDateTime`? Expected one of: {TOP_KEYS}"),
+        "WEBURL": ("CL104", "unknown field `WEBURL` at the top level; did you mean `webUrl`?"),
+        "tags": ("CL104", "unknown field `tags` at the top level; no allowed field has a similar name"),
+    }
+
+
+def test_first_unknown_key_without_a_suggestion_lists_the_allowed():
+    record = video()
+    record["provider"]["url"] = "https://microsoft.com"
+    assert messages(record) == {
+        "provider.url": ("CL104", "unknown field `url` in `provider`; expected one of: domain, images, name"),
+    }
+
+
+HUGO_KEYS = "Expected one of: linkTitle, title, weight"
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("linktitle", f"did you mean `linkTitle`? {HUGO_KEYS}"),  # case-insensitive first
+    ("LINK_TITLE", f"did you mean `linkTitle`? {HUGO_KEYS}"),
+    ("wieght", f"did you mean `weight`? {HUGO_KEYS}"),
+    ("titel", f"did you mean `title`? {HUGO_KEYS}"),
+    ("tags", "expected one of: linkTitle, title, weight"),  # another word, not a typo
+    ("link", "expected one of: linkTitle, title, weight"),
+])
+def test_suggestion_cutoff(tmp_path, key, expected):
+    path = tmp_path / "hugo.json"
+    path.write_text(json.dumps({"type": "object", "additionalProperties": False, "properties": {
+        "title": {"type": "string"}, "linkTitle": {"type": "string"}, "weight": {"type": "integer"}}}))
+    assert messages({key: "x"}, path) == {key: ("CL104", f"unknown field `{key}` at the top level; {expected}")}
+
+
+def test_pattern_properties_are_not_unknown(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"type": "object", "additionalProperties": False,
+                                "properties": {"title": {"type": "string"}},
+                                "patternProperties": {"^x-": {"type": "string"}}}))
+    assert messages({"title": "t", "x-team": "a", "tilte": "b"}, path) == {
+        "tilte": ("CL104", "unknown field `tilte` at the top level; did you mean `title`? Expected one of: title"),
+    }
+
+
+def test_pattern_failures_are_explained_in_words():
+    record = video()
+    record["originalUrl"] = "ftp://example.com/v"
+    record["images"][0]["url"] = "//i.ytimg.com/vi/x.jpg"
+    assert messages(record) == {
+        "originalUrl": ("CL100", "`originalUrl` does not have the expected form ('ftp://example.com/v'): A web "
+                                 "address must start with http:// or https:// followed by a host name. The address "
+                                 "the item was first found at; required for videos, which have no webUrl."),
+        "images[0].url": ("CL100", "`images[0].url` does not have the expected form ('//i.ytimg.com/vi/x.jpg'): A "
+                                   "web address must start with http:// or https:// followed by a host name. The "
+                                   "address of the picture file."),
+    }
+
+
+def test_format_failures_are_explained_in_words():
+    record = video()
+    record["publishedDateTime"] = "2021-13-45T00:00:00Z"
+    record["related"][0]["webUrl"] = "https://example.com/pok\u00e9mon"
+    assert messages(record) == {
+        "publishedDateTime": ("CL103", "`publishedDateTime` must be an RFC 3339 date and time such as "
+                                       "2021-12-08T16:33:00Z, not '2021-13-45T00:00:00Z': When the source published "
+                                       "the item: an RFC 3339 date and time such as 2021-12-08T16:33:00Z."),
+        "related[0].webUrl": ("CL103", "`related[0].webUrl` must be an absolute URI (RFC 3986: ASCII only, spaces "
+                                       "and other special characters percent-encoded), not "
+                                       "'https://example.com/pok\u00e9mon': The address readers are sent to when "
+                                       "they click the related item; must not be empty, also for videos."),
+    }
+
+
+@pytest.mark.parametrize("name", DEFECTS)
+def test_no_message_shows_a_regular_expression(name):
+    change, _ = DEFECTS[name]
+    record = video()
+    change(record)
+    for code, message in messages(record).values():
+        assert "[Hh]" not in message and "^" not in message, message
+
+
+@pytest.mark.parametrize(("field", "expected"), [
+    # A bare pattern: said in words; the pattern only as a labelled afterthought.
+    ({"type": "string", "pattern": "^[a-z0-9-]+$"},
+     "'Hello World' does not have the expected form for `slug` "
+     "(the schema gives no description, only the pattern `^[a-z0-9-]+$`)"),
+    # The field's description says what is expected: it is used instead.
+    ({"type": "string", "pattern": "^[a-z0-9-]+$", "description": "Lowercase letters, digits and dashes."},
+     "`slug` does not have the expected form ('Hello World'): Lowercase letters, digits and dashes."),
+    # A described subschema holding the pattern, then the field's own words.
+    ({"description": "The page's address name.",
+      "allOf": [{"description": "Only lowercase letters, digits and dashes.", "pattern": "^[a-z0-9-]+$"}]},
+     "`slug` does not have the expected form ('Hello World'): Only lowercase letters, digits and dashes. "
+     "The page's address name."),
+])
+def test_user_schema_pattern_messages(tmp_path, field, expected):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"type": "object", "properties": {"slug": field}}))
+    assert messages({"slug": "Hello World"}, path) == {"slug": ("CL100", expected)}
+
+
+def test_hostile_keys_stay_on_one_line():
+    record = video()
+    record["x\nfake.md:1:1: CL000"] = 1
+    record["provider"]["a\rb"] = 2
+    assert messages(record) == {
+        "x\\nfake.md:1:1: CL000": ("CL104", f"unknown field `x\\nfake.md:1:1: CL000` at the top level; "
+                                            f"expected one of: {TOP_KEYS}"),
+        "provider.a\\rb": ("CL104", "unknown field `a\\rb` in `provider`; expected one of: domain, images, name"),
+    }

@@ -43,7 +43,9 @@ def schema_violation(doc, ctx):
     2020-12; the shipped `schemas/article.schema.json` or `--schema FILE`)
     and reports failures such as empty strings, values outside an enum, or
     URLs that do not start with `http(s)://`, at the offending value. For
-    `anyOf`/`oneOf` it explains the branch that came closest.
+    `anyOf`/`oneOf` it explains the branch that came closest. A `pattern`
+    failure is explained with the schema's descriptions, never as a raw
+    regular expression.
 
     ## Why is this bad?
     The site templates and downstream tools rely on the contract; a value
@@ -109,7 +111,8 @@ def invalid_format(doc, ctx):
 
     ## What it does
     Checks `format` keywords: `date-time` (RFC 3339), `uri` (RFC 3986) and
-    the others JSON Schema defines, at the offending value.
+    the others JSON Schema defines, at the offending value, and says in words
+    what was expected.
 
     ## Why is this bad?
     A date that does not parse sorts the article wrongly or drops it from
@@ -130,7 +133,9 @@ def unknown_field(doc, ctx):
 
     ## What it does
     Reports each key that is not allowed at its level (`additionalProperties:
-    false`), at the key, naming the fields that are allowed there.
+    false`), at the key, with the allowed key it most likely misspells
+    ("did you mean `title`?"). The first unknown key at each kind of mapping
+    in a file also lists the keys allowed there; later ones do not repeat it.
 
     ## Why is this bad?
     An unknown key is usually a typo (`publishDateTime`) that leaves the real
