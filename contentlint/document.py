@@ -19,17 +19,15 @@ from typing import Any, Iterator
 
 from contentlint.model import Position, Violation
 from contentlint.yamlparse import (
-    BOOL,
     STR,
-    FLOAT,
-    INT,
-    NULL,
     MappingNode,
     Node,
+    ScalarError,
     ScalarNode,
     SequenceNode,
     YamlError,
     compose,
+    construct,
     tag_of,
 )
 
@@ -347,6 +345,10 @@ def _parse(doc: Document) -> None:
     except RecursionError:
         doc.problems.append(("CL003", Violation(opener.start, opener.end, "YAML nested too deeply to read")))
         return
+    except ScalarError as exc:  # `!!int abc`: the record cannot be read as its author meant (the first one)
+        start, end = doc.fm_start + exc.node.start_mark.index, doc.fm_start + exc.node.end_mark.index
+        doc.problems.append(("CL003", Violation(start, end, str(exc))))
+        return
     doc._root = root
     if builder.anchors_reported and _expanded_size(root, MAX_ALIAS_EXPANSION) is None:
         return  # an alias bomb or a cycle: CL007 is reported; rules that read the data do not run
@@ -460,26 +462,11 @@ class _Builder:
 
 
 def _scalar(node: ScalarNode) -> Any:
-    value = node.value
     tag = tag_of(node)
     if tag == STR:  # most values
-        return value
-    if tag == INT:
-        text = value.replace("_", "")
-        if text.startswith("0o"):
-            return int(text[2:], 8)
-        if text.startswith("0x"):
-            return int(text[2:], 16)
-        return int(text)
-    if tag == FLOAT:
-        lowered = value.lower()
-        if lowered.endswith("inf"):
-            return float("-inf") if value.startswith("-") else float("inf")
-        if lowered == ".nan":
-            return float("nan")
-        return float(value)
-    if tag == BOOL:
-        return value.lower() == "true"
-    if tag == NULL:
-        return None
-    return value
+        return node.value
+    try:
+        return construct(tag, node.value)
+    except ScalarError as exc:
+        exc.node = node  # where to report it
+        raise
