@@ -204,5 +204,34 @@ def compose(text: str) -> Node | None:
         raise YamlError(str(reason), index) from None
 
 
-__all__ = ["compose", "construct", "ScalarError", "YamlError", "resolve_plain", "tag_of", "BACKEND", "MappingNode", "ScalarNode",
+_OPEN = frozenset(("MappingStartEvent", "SequenceStartEvent"))
+_CLOSE = frozenset(("MappingEndEvent", "SequenceEndEvent"))
+
+
+def nesting_beyond(text: str, limit: int) -> int | None:
+    """Offset of the first collection (block or flow) nested deeper than
+    ``limit``, from the parser's events: no node is built, and the parser
+    stops there, before any nesting limit of its own. None when there is no
+    such collection, or the text fails to parse before one (compose reports it)."""
+    parser = _CParser(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            name = event.__class__.__name__
+            if name in _OPEN:
+                depth += 1
+                if depth > limit:
+                    return event.start_mark.index
+            elif name in _CLOSE:
+                depth -= 1
+            elif name == "StreamEndEvent":
+                return None
+    except YAMLError:
+        return None
+    finally:
+        parser.dispose()
+
+
+__all__ = ["compose", "construct", "nesting_beyond", "ScalarError", "YamlError", "resolve_plain", "tag_of", "BACKEND", "MappingNode", "ScalarNode",
            "SequenceNode", "Node", "STR", "INT", "FLOAT", "BOOL", "NULL", "SEQ", "MAP"]

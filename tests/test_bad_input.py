@@ -56,6 +56,17 @@ BOMB = "\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
 BOMB_FINDINGS = [("CL007", line, 5) for line in range(3, 13)] + [("CL007", 13, 6)]
 
 
+def DEEP_KEYS(keys: int, last: str = "1") -> bytes:
+    """``keys`` mappings nested by indentation, then ``v: last``: keys + 1 levels."""
+    return ("---\n" + "".join(" " * i + "k:\n" for i in range(keys)) + " " * keys + f"v: {last}\n---\n").encode()
+
+
+def IMAGE(width: bytes, height: bytes) -> bytes:
+    """A record whose one image has this width and height (source text)."""
+    return (b'---\ntitle: "x"\nimages:\n  - url: "https://cdn.example/a-600x400.jpg"\n'
+            b"    width: " + width + b"\n    height: " + height + b"\n---\nbody\n")
+
+
 # (name, bytes, expected CL0 findings, marks). Positions are 1-based, in characters;
 # \r\n, \r and \n each end a line; a BOM is not a column.
 TABLE = [
@@ -133,11 +144,33 @@ TABLE = [
     ("flow-1000-deep-braces", b"---\na: " + b"{a: " * 1000 + b"}" * 1000 + b"\n---\n", [("CL003", 2, 260)], ()),
     ("flow-1000-deep-unclosed", b"---\na: " + b"[" * 1000 + b"\n---\n", [("CL003", 2, 68)], ()),
     ("brackets-in-a-string", b'---\ntitle: "' + b"[" * 65 + b'"\n---\n', [("CL003", 2, 73)], ()),
-    # Block nesting by indentation: read while the interpreter's stack allows
-    # (200 levels parse), refused at the opener beyond (1,000 levels).
+    # Nesting of any kind, block and flow together: 256 levels parse; the first
+    # collection deeper is CL003 before parsing, whichever libyaml is installed
+    # (0.2.6 has its own limit at 1,000 levels, with another message and position).
     ("block-200-deep", ("---\na:\n" + "".join(" " * i + "-\n" for i in range(200)) + "---\n").encode(), [], ()),
-    ("block-1000-deep", ("---\n" + "".join(" " * i + "k:\n" for i in range(1000)) + " " * 1000 + "v: 1\n---\n")
-     .encode(), [("CL003", 1, 1)], ()),
+    ("block-256-deep", DEEP_KEYS(255), [], ()),
+    ("block-257-deep", DEEP_KEYS(256), [("CL003", 258, 257)], ()),
+    ("block-1000-deep", DEEP_KEYS(999), [("CL003", 258, 257)], ()),
+    ("block-and-flow-261-deep", DEEP_KEYS(200, "[" * 60 + "]" * 60), [("CL003", 202, 259)], ()),
+    ("block-runs-of-60-on-20-lines", ("---\n" + "\n".join(" " * 122 * k + "- " * 60 + "k:" for k in range(20))
+                                      + " v\n---\n").encode(), [("CL003", 6, 513)], ()),
+    # Scalars: an explicit tag the text does not fit, or an integer too long for
+    # Python to show (4,300 digits), is CL003 at the value (its tag); the rest is data.
+    ("tag-int-not-integer", b"---\ntitle: x\nq: !!int abc\n---\n", [("CL003", 3, 4)], ()),
+    ("tag-float-not-number", b"---\ntitle: x\nq: !!float abc\n---\n", [("CL003", 3, 4)], ()),
+    ("tag-int-bad-hex", b"---\ntitle: x\nq: !!int 0xZZ\n---\n", [("CL003", 3, 4)], ()),
+    ("tag-bool-not-boolean", b"---\nq: !!bool maybe\n---\n", [("CL003", 2, 4)], ()),
+    ("tag-null-not-null", b"---\nq: !!null x\n---\n", [("CL003", 2, 4)], ()),
+    ("tag-verbatim-in-flow", b"---\nq: [1, !<tag:yaml.org,2002:int> x]\n---\n", [("CL003", 2, 8)], ()),
+    ("tag-after-duplicate-key", b"---\nq: 1\nq: 2\nr: !!int x\n---\n", [("CL004", 3, 1), ("CL003", 4, 4)], ()),
+    ("int-5000-digits", b"---\ntitle: x\nn: " + b"9" * 5000 + b"\n---\n", [("CL003", 3, 4)], ()),
+    ("int-4301-digits-negative", b"---\nn: -" + b"9" * 4301 + b"\n---\n", [("CL003", 2, 4)], ()),
+    ("hex-of-4816-digits", b"---\nn: 0x" + b"f" * 4000 + b"\n---\n", [("CL003", 2, 4)], ()),
+    ("int-4300-digits", b"---\nn: -" + b"9" * 4300 + b"\nm: " + b"0" * 5000 + b"1\n---\n", [], ()),
+    ("width-400-digits", IMAGE(b"9" * 400, b"1"), [], ()),
+    ("width-4300-digits", IMAGE(b"9" * 4300, b"-" + b"9" * 4300), [], ()),
+    ("width-huge-float", IMAGE(b"1e400", b".nan"), [], ()),
+    ("width-tagged", IMAGE(b"!!int 12_0", b"!!float 1"), [], ()),
 ]
 # Fine with the CL0 rules, but the other default rules never finish on them (bugs,
 # pinned in the subprocess tests at the end): left out of the all-rules runs.
