@@ -72,7 +72,10 @@ def yaml_syntax_error(doc, ctx):
     ## What it does
     Parses the front matter as YAML 1.2 and reports where the parser stopped,
     with its reason. Also reported, before parsing, for front matter over the
-    size limit (1,000,000 characters) or nested deeper than 64 levels.
+    size limit (1,000,000 characters), flow collections (`[`, `{`) nested
+    deeper than 64 levels, or any nesting deeper than 256; and at the value,
+    for a value that does not fit its explicit tag (`!!int abc`,
+    `!!bool maybe`) or an integer of more than 4,300 digits.
 
     ## Why is this bad?
     A record that does not parse is dropped or breaks the build; none of its
