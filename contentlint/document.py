@@ -19,17 +19,16 @@ from typing import Any, Iterator
 
 from contentlint.model import Position, Violation
 from contentlint.yamlparse import (
-    BOOL,
     STR,
-    FLOAT,
-    INT,
-    NULL,
     MappingNode,
     Node,
+    ScalarError,
     ScalarNode,
     SequenceNode,
     YamlError,
     compose,
+    construct,
+    nesting_beyond,
     tag_of,
 )
 
@@ -41,8 +40,22 @@ _FENCE = re.compile(r"---[ \t]*(?:\r\n|\r|\n|\Z)")
 # Front matter larger than this is not parsed (a finding instead): a content
 # record is a few KB; a multi-MB block is a mistake or an attack on the parser.
 MAX_FRONT_MATTER_CHARS = 1_000_000
-# Nesting deeper than this is not parsed: real records nest 4 levels deep.
+# Flow nesting (`[`, `{`) deeper than this is not parsed: real records nest
+# 4 levels deep.
 MAX_DEPTH = 64
+# Nesting of any kind, block and flow together, deeper than this is not
+# parsed. libyaml 0.2.6 stops at 1,000 levels with its own message and
+# position, earlier releases recurse on; below both, the finding does not
+# depend on the release installed. 200 levels still parse.
+MAX_NESTING = 256
+# Block nesting past MAX_NESTING - MAX_DEPTH levels (flow adds at most
+# MAX_DEPTH) needs a line indented by more than this: one line opens at most
+# 66 block levels (`- - k:`; 65 indicators in a row are refused below), a
+# column holds at most two (a mapping, and a sequence as its value), so the
+# third line of such a chain is indented past (192 - 66) / 2 = 63 columns,
+# with spaces (tabs cannot indent). No real record has such a run of spaces:
+# only then are the levels counted exactly (a second, partial parse).
+_DEEP_INDENT = " " * 60
 # `- - - x` (or `? ? x`) nests one block collection per indicator on a single
 # line; the composer recurses per level in C, so a long run must be refused
 # before parsing (100,000 levels overflow the C stack: a segmentation fault).
@@ -323,10 +336,10 @@ def _parse(doc: Document) -> None:
         doc.problems.append(("CL003", Violation(opener.start, opener.end,
                             f"front matter is {len(block):,} characters; the limit is {MAX_FRONT_MATTER_CHARS:,}")))
         return
-    depth_at = _too_deep(block)
-    if depth_at is not None:
-        at = doc.fm_start + depth_at
-        doc.problems.append(("CL003", Violation(at, at + 1, f"YAML nested deeper than {MAX_DEPTH} levels")))
+    too_deep = _too_deep(block)
+    if too_deep is not None:
+        at, limit = doc.fm_start + too_deep[0], too_deep[1]
+        doc.problems.append(("CL003", Violation(at, at + 1, f"YAML nested deeper than {limit} levels")))
         return
     try:
         root = compose(block)
@@ -346,6 +359,10 @@ def _parse(doc: Document) -> None:
         data = builder.build(root) if _may_have_anchor(block) else builder.build_tree(root)
     except RecursionError:
         doc.problems.append(("CL003", Violation(opener.start, opener.end, "YAML nested too deeply to read")))
+        return
+    except ScalarError as exc:  # `!!int abc`: the record cannot be read as its author meant (the first one)
+        start, end = doc.fm_start + exc.node.start_mark.index, doc.fm_start + exc.node.end_mark.index
+        doc.problems.append(("CL003", Violation(start, end, str(exc))))
         return
     doc._root = root
     if builder.anchors_reported and _expanded_size(root, MAX_ALIAS_EXPANSION) is None:
@@ -379,24 +396,29 @@ def _expanded_size(root: Node, limit: int) -> int | None:
     return sizes[id(root)]
 
 
-def _too_deep(block: str) -> int | None:
-    """Offset where nesting exceeds MAX_DEPTH, checked before parsing.
+def _too_deep(block: str) -> tuple[int, int] | None:
+    """(offset, limit) where nesting first exceeds a limit, checked before parsing.
 
-    libyaml and the composer recurse per level, so a hostile 100,000-deep
-    `[[[[...` or `- - - -...` must be refused before it reaches them. Brackets
-    inside quotes are counted too; that over-counts only for absurd content.
+    libyaml and the composer recurse per level, and libyaml releases differ
+    in how deep they go, so a hostile 100,000-deep `[[[[...`, `- - - -...` or
+    indentation must be refused before it reaches them. Brackets inside
+    quotes are counted too; that over-counts only for absurd content.
     """
     if block.count("[") + block.count("{") > MAX_DEPTH:
         depth = 0
         for match in re.finditer(r"[\[\]{}]", block):
             depth += 1 if match.group() in "[{" else -1
             if depth > MAX_DEPTH:
-                return match.start()
+                return match.start(), MAX_DEPTH
             depth = max(depth, 0)
     if block.count("- ") + block.count("? ") + block.count("-\t") + block.count("?\t") > MAX_DEPTH:
         match = _BLOCK_RUN.search(block) if _INDICATOR_PAIR.search(block) else None
         if match is not None:
-            return match.end()
+            return match.end(), MAX_DEPTH
+    if _DEEP_INDENT in block:
+        at = nesting_beyond(block, MAX_NESTING)
+        if at is not None:
+            return at, MAX_NESTING
     return None
 
 
@@ -460,26 +482,11 @@ class _Builder:
 
 
 def _scalar(node: ScalarNode) -> Any:
-    value = node.value
     tag = tag_of(node)
     if tag == STR:  # most values
-        return value
-    if tag == INT:
-        text = value.replace("_", "")
-        if text.startswith("0o"):
-            return int(text[2:], 8)
-        if text.startswith("0x"):
-            return int(text[2:], 16)
-        return int(text)
-    if tag == FLOAT:
-        lowered = value.lower()
-        if lowered.endswith("inf"):
-            return float("-inf") if value.startswith("-") else float("inf")
-        if lowered == ".nan":
-            return float("nan")
-        return float(value)
-    if tag == BOOL:
-        return value.lower() == "true"
-    if tag == NULL:
-        return None
-    return value
+        return node.value
+    try:
+        return construct(tag, node.value)
+    except ScalarError as exc:
+        exc.node = node  # where to report it
+        raise

@@ -16,8 +16,9 @@ from contentlint import registry, suppress
 from contentlint.config import Settings
 from contentlint.discover import matches_glob
 from contentlint.document import Document, load
-from contentlint.model import Diagnostic, FixEdit, Severity, Violation
+from contentlint.model import Diagnostic, FixEdit, Position, Severity, Violation
 
+INTERNAL_ERROR = "CL010"
 # Files larger than this are not read whole (CL008): records are a few KB.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -71,7 +72,7 @@ class FileResult:
     path: str
     diagnostics: list[Diagnostic]
     facts: dict[str, Any] = field(default_factory=dict)  # whole-run rule code -> collected facts
-    error: str | None = None  # an internal error (a bug), reported separately
+    error: str | None = None  # internal errors (bugs), also in diagnostics as CL010: never cached
     suppressions: list = field(default_factory=list)  # still needed for whole-run/online findings
 
 
@@ -129,35 +130,68 @@ def lint_document(doc: Document, rules: list[registry.Rule], ctx: Context) -> Fi
     ignored = file_ignores(doc.path, ctx.settings)
     diagnostics: list[Diagnostic] = []
     facts: dict[str, Any] = {}
-    try:
-        for rule in rules:
-            if rule.online or registry.matches(rule.code, ignored):
-                continue
-            if rule.needs_data and not doc.ok:
-                continue
-            for violation in rule.check(doc, ctx):
-                diagnostics.append(to_diagnostic(doc, rule, violation))
+    failures: list[str] = []  # a bug in a rule must not stop the run: CL010 instead
+    for rule in rules:
+        if rule.online or registry.matches(rule.code, ignored):
+            continue
+        if rule.needs_data and not doc.ok:
+            continue
+        try:
+            found = [to_diagnostic(doc, rule, violation) for violation in rule.check(doc, ctx)]
             if rule.collect is not None and doc.ok:
                 facts[rule.code] = rule.collect(doc, ctx)
-    except Exception as exc:  # a bug in a rule must not stop the run
-        import traceback
-
-        return FileResult(doc.path, [], {}, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-    suppressions = suppress.parse(doc)
-    if suppressions:
-        diagnostics = suppress.filter_diagnostics(diagnostics, suppressions)
-        cl009 = next((r for r in rules if r.code == suppress.CODE), None)
-        if cl009 is not None and not registry.matches(cl009.code, ignored):
-            enabled = {r.code for r in rules}
-            settled = {r.code for r in rules if not r.online and r.finish is None}
-            known = {r.code for r in registry.all_rules()}
-            diagnostics.extend(suppress.unused(doc.path, suppressions, enabled, settled, known, cl009))
-        # Whole-run and online rules report later; keep what they may need.
-        later = {r.code for r in rules if r.online or r.finish is not None}
-        suppressions = [s for s in suppressions if any(c.startswith(code) or code.startswith(c)
-                                                       for c in s.codes for code in later)]
+        except Exception as exc:  # what the rule found before failing is dropped with its facts
+            facts.pop(rule.code, None)
+            failures.append(failure_message(f"rule {rule.code}", exc))
+            continue
+        diagnostics.extend(found)
+    suppressions: list = []
+    try:
+        diagnostics, suppressions = _suppress(doc, diagnostics, rules, ignored)
+    except Exception as exc:  # the findings stay, unfiltered
+        failures.append(failure_message("suppression comments", exc))
+    diagnostics.extend(internal_error(doc.path, message) for message in failures)
     diagnostics.sort(key=lambda d: d.sort_key)
-    return FileResult(doc.path, diagnostics, facts, suppressions=suppressions)
+    return FileResult(doc.path, diagnostics, facts, "; ".join(failures) or None, suppressions)
+
+
+def _suppress(doc: Document, diagnostics: list[Diagnostic], rules: list[registry.Rule],
+              ignored: tuple[str, ...]) -> tuple[list[Diagnostic], list]:
+    """The diagnostics with suppression comments applied (and CL009), and the
+    suppressions whole-run and online findings may still need."""
+    suppressions = suppress.parse(doc)
+    if not suppressions:
+        return diagnostics, []
+    diagnostics = suppress.filter_diagnostics(diagnostics, suppressions)
+    cl009 = next((r for r in rules if r.code == suppress.CODE), None)
+    if cl009 is not None and not registry.matches(cl009.code, ignored):
+        enabled = {r.code for r in rules}
+        settled = {r.code for r in rules if not r.online and r.finish is None}
+        known = {r.code for r in registry.all_rules()}
+        diagnostics.extend(suppress.unused(doc.path, suppressions, enabled, settled, known, cl009))
+    # Whole-run and online rules report later; keep what they may need.
+    later = {r.code for r in rules if r.online or r.finish is not None}
+    return diagnostics, [s for s in suppressions if any(c.startswith(code) or code.startswith(c)
+                                                        for c in s.codes for code in later)]
+
+
+def failure_message(what: str, exc: BaseException) -> str:
+    """One line for an exception that is a bug: no traceback, bounded length."""
+    try:
+        lines = str(exc).strip().splitlines()
+    except Exception:  # an exception that cannot even describe itself
+        lines = []
+    text = type(exc).__name__ + (f": {lines[0]}" if lines else "")
+    if len(text) > 200:
+        text = text[:200] + "…"
+    return f"internal error in {what} ({text}), please report"
+
+
+def internal_error(path: str, message: str) -> Diagnostic:
+    """CL010 at 1:1. Always reported: selection, ignores and suppression
+    comments do not apply, so a bug never passes for a clean file."""
+    rule = registry.get(INTERNAL_ERROR)
+    return Diagnostic(path, rule.code, rule.name, rule.severity, Position(1, 1), Position(1, 1), message)
 
 
 def file_ignores(path: str, settings: Settings) -> tuple[str, ...]:

@@ -251,7 +251,7 @@ class FileOutcome:
     remaining: list[Diagnostic] = field(default_factory=list)
     result: engine.FileResult | None = None  # the final lint (facts, suppressions)
     warnings: list[str] = field(default_factory=list)
-    error: str | None = None  # an internal error (a bug in a rule)
+    error: str | None = None  # internal errors (a rule failed, CL010): the file is not written
     blocked: bool = False  # CL001/CL002/CL003: not touched
     written: bool = False
     not_written: str | None = None  # why a fixed file could not be written
@@ -262,12 +262,12 @@ def fix_bytes(path: str, raw: bytes, rules, ctx: engine.Context,
     """Fix one file's bytes in memory (no I/O)."""
     outcome = FileOutcome(path, original=raw)
     doc, result = engine.lint_bytes(path, raw, rules, ctx)
-    if result.error:
-        outcome.error, outcome.result = result.error, result
-        return outcome
-    if any(code in BLOCKING for code, _ in doc.problems):
+    # A file whose text is not understood, or that a rule failed on (CL010), is never written.
+    if result.error or any(code in BLOCKING for code, _ in doc.problems):
+        outcome.error = result.error
         outcome.blocked, outcome.remaining, outcome.result = True, result.diagnostics, result
         return outcome
+    first = result
     seen = {doc.text}
     rejected: set = set()
     for _ in range(MAX_PASSES):
@@ -275,9 +275,10 @@ def fix_bytes(path: str, raw: bytes, rules, ctx: engine.Context,
         if step is None:
             break
         new_doc, new_result, chosen = step
-        if new_result.error:
-            outcome.error = new_result.error
-            outcome.fixed = None
+        if new_result.error:  # a rule failed on the fixed text: the file stays as it is
+            failed = [d for d in new_result.diagnostics if d.code == engine.INTERNAL_ERROR]
+            outcome.error, outcome.fixed, outcome.applied = new_result.error, None, Counter()
+            outcome.result, outcome.remaining = first, sorted(first.diagnostics + failed, key=lambda d: d.sort_key)
             return outcome
         outcome.applied.update(d.code for d in chosen)
         doc, result = new_doc, new_result
@@ -475,9 +476,8 @@ def run_fix(args, settings: Settings) -> int:
     for index, outcome in enumerate(outcomes):
         for warning in outcome.warnings:
             print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
-        if outcome.error:
-            errors.append(printable(f"{outcome.path}: internal error: {outcome.error}"))
-            continue
+        if outcome.error:  # also CL010 findings in `remaining`
+            errors.append(printable(f"{outcome.path}: {outcome.error}"))
         remaining.extend(outcome.remaining)
         if outcome.result is not None:
             whole_run.add(index, outcome.result)
@@ -495,7 +495,7 @@ def run_fix(args, settings: Settings) -> int:
         noun = "finding" if fixed == 1 else "findings"
         print(f"Would fix {fixed} {noun} in {len(changed)} file{'s' if len(changed) != 1 else ''}."
               if changed else "No fixes available.", file=sys.stderr)
-        return 2 if errors else 1 if changed else 0
+        return 1 if changed or errors else 0
     late = list(whole_run.finish(engine.Context(settings)))
     remaining.extend(whole_run.settle(late))
     remaining.sort(key=lambda d: d.sort_key)
@@ -503,8 +503,6 @@ def run_fix(args, settings: Settings) -> int:
     for d in remaining:
         out.write(format_line(d, color) + "\n")
     out.write(_summary(fixed, len(changed), len(files), remaining, applicability) + "\n")
-    if errors:
-        return 2
     if unwritten or any(engine.is_failure(d) for d in remaining):
         return 1
     return 1 if changed and args.exit_non_zero_on_fix else 0

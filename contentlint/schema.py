@@ -369,6 +369,27 @@ def _compile_fast(document: Any) -> Any:
         return None
 
 
+def _exact_multiple_of(keyword):
+    """jsonschema's `multipleOf`, exact where it raises: it divides by a float
+    divisor in floating point, which overflows for an integer of 400 digits
+    and fails on infinity and NaN (never multiples)."""
+    from fractions import Fraction
+    from math import isfinite
+
+    from jsonschema.exceptions import ValidationError
+
+    def multiple_of(validator, divisor, instance, schema):
+        try:
+            return list(keyword(validator, divisor, instance, schema))
+        except (OverflowError, ValueError):
+            finite = isinstance(instance, int) or isfinite(instance)
+            if finite and (Fraction(instance) / Fraction(divisor)).denominator == 1:
+                return []
+            return [ValidationError(f"{instance!r} is not a multiple of {divisor}")]
+
+    return multiple_of
+
+
 class Schema:
     def __init__(self, path: str, document: dict):
         self.path = path
@@ -387,6 +408,8 @@ class Schema:
             from jsonschema import Draft202012Validator, validators
 
             cls = validators.validator_for(self.document, default=Draft202012Validator)
+            if "multipleOf" in cls.VALIDATORS:
+                cls = validators.extend(cls, {"multipleOf": _exact_multiple_of(cls.VALIDATORS["multipleOf"])})
             self._validator = cls(self.document, format_checker=cls.FORMAT_CHECKER)
         return self._validator
 

@@ -50,6 +50,7 @@ class WholeRun:
 
     def __init__(self, paths: list[str], rules: list[registry.Rule]):
         self.rules = rules
+        self.paths = paths
         self.tables = {r.code: FactTable(r.facts, paths) for r in rules if r.finish is not None}
         self.suppressions: dict[str, list] = {}  # path -> the suppressions late findings may need
 
@@ -65,12 +66,21 @@ class WholeRun:
 
         A rule's ``finish(table, ctx)`` yields ``(path, message, start, end)``.
         """
-        from contentlint.engine import file_ignores
+        from contentlint.engine import failure_message, file_ignores, internal_error
 
         for rule in self.rules:
             if rule.finish is None:
                 continue
-            for path, message, start, end in rule.finish(self.tables[rule.code], ctx):
+            table = self.tables[rule.code]
+            try:
+                found = list(rule.finish(table, ctx))
+            except Exception as exc:  # a bug: CL010 on the first file with facts, and the run goes on
+                first = next(iter(table), None)
+                path = first[0] if first else self.paths[0] if self.paths else None
+                if path is not None:
+                    yield internal_error(path, failure_message(f"rule {rule.code}", exc))
+                continue
+            for path, message, start, end in found:
                 if not registry.matches(rule.code, file_ignores(path, ctx.settings)):
                     yield Diagnostic(path, rule.code, rule.name, rule.severity, start, end, message)
 

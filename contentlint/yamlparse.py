@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 
 TAG = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (TAG + t for t in ("str", "int", "float", "bool", "null"))
@@ -31,6 +32,12 @@ _FLOAT = re.compile(
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
+
+# Python turns an integer of more digits than this into text (or text into
+# one) only when told to (a guard against quadratic time, CVE-2020-10735):
+# no report, message or JSON could show such a value, so it is a finding.
+MAX_INT_DIGITS = min(4300, getattr(sys, "get_int_max_str_digits", lambda: 0)() or 4300)
+_INT_BOUND = 10 ** MAX_INT_DIGITS
 
 # A plain scalar that starts with none of these is a string.
 _TYPED_FIRST = frozenset("~nNtTfF0123456789-+.")
@@ -50,6 +57,56 @@ def resolve_plain(value: str) -> str:
         if _FLOAT.fullmatch(value):
             return FLOAT
     return STR
+
+
+class ScalarError(ValueError):
+    """A scalar that is not a value of its type: `!!int abc`, or an integer too long."""
+
+
+def construct(tag: str, value: str):
+    """The Python value of a scalar with a core-schema ``tag`` (implicit or
+    explicit); ScalarError when ``value`` is not one. Other tags (`!!binary`,
+    `!local`) keep the text."""
+    if tag == INT:
+        return _integer(value)
+    if tag == FLOAT:
+        text = value.replace("_", "")
+        if not _FLOAT.fullmatch(text):
+            raise ScalarError(f"`!!float {_shown(value)}` is not a number")
+        lowered = text.lower()
+        if lowered.endswith("inf"):
+            return float("-inf") if text.startswith("-") else float("inf")
+        return float("nan") if lowered == ".nan" else float(text)  # 1e400 is inf, never an error
+    if tag == BOOL:
+        if value not in _BOOLS:
+            raise ScalarError(f"`!!bool {_shown(value)}` is not a boolean (true or false)")
+        return _BOOLS[value]
+    if tag == NULL:
+        if value not in _NULLS:
+            raise ScalarError(f"`!!null {_shown(value)}` is not null")
+        return None
+    return value
+
+
+def _integer(value: str) -> int:
+    text = value.replace("_", "")  # YAML 1.1 digit groups, still common after `!!int`
+    if not _INT.fullmatch(text):
+        raise ScalarError(f"`!!int {_shown(value)}` is not an integer")
+    if text.startswith(("0o", "0x")):
+        number = int(text[2:], 8 if text[1] == "o" else 16)  # linear time, any length
+    else:
+        digits = text.lstrip("+-").lstrip("0") or "0"
+        number = int(digits) if len(digits) <= MAX_INT_DIGITS else _INT_BOUND
+        number = -number if text.startswith("-") else number
+    if not -_INT_BOUND < number < _INT_BOUND:
+        raise ScalarError(f"integer `{_shown(value)}` has more than {MAX_INT_DIGITS:,} digits")
+    return number
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    """``value`` for a one-line message: shortened, control characters escaped."""
+    text = value if len(value) <= limit else value[:limit] + "…"
+    return text if text.isprintable() else repr(text)[1:-1]
 
 
 def _backend():
@@ -147,5 +204,34 @@ def compose(text: str) -> Node | None:
         raise YamlError(str(reason), index) from None
 
 
-__all__ = ["compose", "YamlError", "resolve_plain", "tag_of", "BACKEND", "MappingNode", "ScalarNode",
+_OPEN = frozenset(("MappingStartEvent", "SequenceStartEvent"))
+_CLOSE = frozenset(("MappingEndEvent", "SequenceEndEvent"))
+
+
+def nesting_beyond(text: str, limit: int) -> int | None:
+    """Offset of the first collection (block or flow) nested deeper than
+    ``limit``, from the parser's events: no node is built, and the parser
+    stops there, before any nesting limit of its own. None when there is no
+    such collection, or the text fails to parse before one (compose reports it)."""
+    parser = _CParser(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            name = event.__class__.__name__
+            if name in _OPEN:
+                depth += 1
+                if depth > limit:
+                    return event.start_mark.index
+            elif name in _CLOSE:
+                depth -= 1
+            elif name == "StreamEndEvent":
+                return None
+    except YAMLError:
+        return None
+    finally:
+        parser.dispose()
+
+
+__all__ = ["compose", "construct", "nesting_beyond", "ScalarError", "YamlError", "resolve_plain", "tag_of", "BACKEND", "MappingNode", "ScalarNode",
            "SequenceNode", "Node", "STR", "INT", "FLOAT", "BOOL", "NULL", "SEQ", "MAP"]

@@ -19,8 +19,10 @@ default run stays fast while the bugs exist.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -35,11 +37,12 @@ if os.name != "posix":
 
 import resource  # noqa: E402  (POSIX only)
 
-from contentlint import engine, run, workers
+from contentlint import engine, fixer, registry, run, suppress, workers
+from contentlint.cli import main
 from contentlint.config import Settings
 from contentlint.document import MAX_DEPTH, MAX_FRONT_MATTER_CHARS, load
 from contentlint.model import Position
-from tests.conftest import CORPUS, REPO, findings
+from tests.conftest import CORPUS, REPO, check_json, findings, run_cli
 
 SYNTAX = ["--select", "CL0"]
 READING_CODES = {f"CL00{i}" for i in range(1, 9)}  # CL001-CL008 (CL009 is suppressions)
@@ -54,6 +57,17 @@ MEMORY_LIMIT = 4 * 1024 ** 3  # address space of each contentlint subprocess
 BOMB = "\n".join(["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
                  + [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 12)])
 BOMB_FINDINGS = [("CL007", line, 5) for line in range(3, 13)] + [("CL007", 13, 6)]
+
+
+def DEEP_KEYS(keys: int, last: str = "1") -> bytes:
+    """``keys`` mappings nested by indentation, then ``v: last``: keys + 1 levels."""
+    return ("---\n" + "".join(" " * i + "k:\n" for i in range(keys)) + " " * keys + f"v: {last}\n---\n").encode()
+
+
+def IMAGE(width: bytes, height: bytes) -> bytes:
+    """A record whose one image has this width and height (source text)."""
+    return (b'---\ntitle: "x"\nimages:\n  - url: "https://cdn.example/a-600x400.jpg"\n'
+            b"    width: " + width + b"\n    height: " + height + b"\n---\nbody\n")
 
 
 # (name, bytes, expected CL0 findings, marks). Positions are 1-based, in characters;
@@ -133,11 +147,33 @@ TABLE = [
     ("flow-1000-deep-braces", b"---\na: " + b"{a: " * 1000 + b"}" * 1000 + b"\n---\n", [("CL003", 2, 260)], ()),
     ("flow-1000-deep-unclosed", b"---\na: " + b"[" * 1000 + b"\n---\n", [("CL003", 2, 68)], ()),
     ("brackets-in-a-string", b'---\ntitle: "' + b"[" * 65 + b'"\n---\n', [("CL003", 2, 73)], ()),
-    # Block nesting by indentation: read while the interpreter's stack allows
-    # (200 levels parse), refused at the opener beyond (1,000 levels).
+    # Nesting of any kind, block and flow together: 256 levels parse; the first
+    # collection deeper is CL003 before parsing, whichever libyaml is installed
+    # (0.2.6 has its own limit at 1,000 levels, with another message and position).
     ("block-200-deep", ("---\na:\n" + "".join(" " * i + "-\n" for i in range(200)) + "---\n").encode(), [], ()),
-    ("block-1000-deep", ("---\n" + "".join(" " * i + "k:\n" for i in range(1000)) + " " * 1000 + "v: 1\n---\n")
-     .encode(), [("CL003", 1, 1)], ()),
+    ("block-256-deep", DEEP_KEYS(255), [], ()),
+    ("block-257-deep", DEEP_KEYS(256), [("CL003", 258, 257)], ()),
+    ("block-1000-deep", DEEP_KEYS(999), [("CL003", 258, 257)], ()),
+    ("block-and-flow-261-deep", DEEP_KEYS(200, "[" * 60 + "]" * 60), [("CL003", 202, 259)], ()),
+    ("block-runs-of-60-on-20-lines", ("---\n" + "\n".join(" " * 122 * k + "- " * 60 + "k:" for k in range(20))
+                                      + " v\n---\n").encode(), [("CL003", 6, 513)], ()),
+    # Scalars: an explicit tag the text does not fit, or an integer too long for
+    # Python to show (4,300 digits), is CL003 at the value (its tag); the rest is data.
+    ("tag-int-not-integer", b"---\ntitle: x\nq: !!int abc\n---\n", [("CL003", 3, 4)], ()),
+    ("tag-float-not-number", b"---\ntitle: x\nq: !!float abc\n---\n", [("CL003", 3, 4)], ()),
+    ("tag-int-bad-hex", b"---\ntitle: x\nq: !!int 0xZZ\n---\n", [("CL003", 3, 4)], ()),
+    ("tag-bool-not-boolean", b"---\nq: !!bool maybe\n---\n", [("CL003", 2, 4)], ()),
+    ("tag-null-not-null", b"---\nq: !!null x\n---\n", [("CL003", 2, 4)], ()),
+    ("tag-verbatim-in-flow", b"---\nq: [1, !<tag:yaml.org,2002:int> x]\n---\n", [("CL003", 2, 8)], ()),
+    ("tag-after-duplicate-key", b"---\nq: 1\nq: 2\nr: !!int x\n---\n", [("CL004", 3, 1), ("CL003", 4, 4)], ()),
+    ("int-5000-digits", b"---\ntitle: x\nn: " + b"9" * 5000 + b"\n---\n", [("CL003", 3, 4)], ()),
+    ("int-4301-digits-negative", b"---\nn: -" + b"9" * 4301 + b"\n---\n", [("CL003", 2, 4)], ()),
+    ("hex-of-4816-digits", b"---\nn: 0x" + b"f" * 4000 + b"\n---\n", [("CL003", 2, 4)], ()),
+    ("int-4300-digits", b"---\nn: -" + b"9" * 4300 + b"\nm: " + b"0" * 5000 + b"1\n---\n", [], ()),
+    ("width-400-digits", IMAGE(b"9" * 400, b"1"), [], ()),
+    ("width-4300-digits", IMAGE(b"9" * 4300, b"-" + b"9" * 4300), [], ()),
+    ("width-huge-float", IMAGE(b"1e400", b".nan"), [], ()),
+    ("width-tagged", IMAGE(b"!!int 12_0", b"!!float 1"), [], ()),
 ]
 # Fine with the CL0 rules, but the other default rules never finish on them (bugs,
 # pinned in the subprocess tests at the end): left out of the all-rules runs.
@@ -638,3 +674,225 @@ def test_line_endings_do_not_move_any_finding(ending, default_linter):
     for source in _corpus_sample(40):
         lf, other = _with_line_endings(source.read_bytes(), ending)
         assert default_linter(other) == default_linter(lf), source.name
+
+
+# -- numbers of any size, through every rule and report ---------------------------------------
+
+
+def test_huge_sizes_are_compared_exactly(write, capsys):
+    """CL501 divided the sides in floating point: OverflowError (an internal error) for 400 digits."""
+    huge = "9" * 400
+    found = check_json([write("w.md", IMAGE(huge.encode(), b"1"))], capsys, "--select", "CL5")[1]
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in found] == [
+        ("CL501", 5, 12, f"image size {huge}×1 is implausible: aspect ratio over 10^15:1 is beyond 8:1; "
+                         "a side is over 10000 pixels"),
+        ("CL502", 5, 12, f"declared size {huge}×1 differs from the size 600×400 that the image URL asks for")]
+
+
+def test_schema_multiple_of_is_exact_for_huge_and_infinite_numbers(write, capsys):
+    """jsonschema's multipleOf divides by a float divisor: OverflowError at 400 digits, ValueError for inf."""
+    schema = write("s.json", json.dumps({"type": "object", "properties": {
+        "a": {"multipleOf": 0.5}, "b": {"multipleOf": 3}, "c": {"multipleOf": 0.5}, "d": {"multipleOf": 0.5}}}))
+    record = write("m.md", f"---\na: {'9' * 400}\nb: {'7' * 400}\nc: .inf\nd: .nan\n---\n")
+    found = check_json([record], capsys, "--select", "CL1", "--schema", schema)[1]
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in found] == [
+        ("CL100", 3, 4, f"`b`: {'7' * 400} is not a multiple of 3"),
+        ("CL100", 4, 4, "`c`: inf is not a multiple of 0.5"),
+        ("CL100", 5, 4, "`d`: nan is not a multiple of 0.5")]
+
+
+NUMBER_CASES = [c for c in TABLE if c[0].startswith(("tag-", "int-", "hex-", "width-", "block-2", "block-and"))]
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+
+
+def _count_findings(fmt: str, report: str) -> int:
+    """How many findings a report holds, read the way each format writes them."""
+    if fmt == "json":
+        return len(json.loads(report))
+    if fmt == "sarif":
+        return len(json.loads(report)["runs"][0]["results"])
+    if fmt == "gitlab":
+        return len(json.loads(report))
+    if fmt == "github":
+        return sum(line.startswith("::") for line in report.splitlines())
+    if fmt == "junit":
+        return report.count("<failure")
+    return int(re.search(r"^Found ([0-9]+) findings? in", report, re.M).group(1))
+
+
+@pytest.fixture(scope="module")
+def number_runs(tmp_path_factory):
+    """`check` in every format, `fix --diff` and `fix` over the crafted scalar and
+    nesting records plus real corpus records, all started at once."""
+    base = tmp_path_factory.mktemp("number-runs")
+    folders = {}
+    for name in ("check", "diff", "fix", "corpus-only"):
+        folder = folders[name] = base / name
+        folder.mkdir()
+        for source in _corpus_sample(6):
+            (folder / f"real-{source.name}").write_bytes(source.read_bytes())
+        if name != "corpus-only":
+            for case, raw, _, _ in NUMBER_CASES:
+                (folder / f"{case}.md").write_bytes(raw)
+    specs = {f"check-{fmt}": ["check", "--no-cache", "--format", fmt, "-o", base / f"report.{fmt}", folders["check"]]
+             for fmt in FORMATS}
+    specs["corpus-only"] = ["check", "--no-cache", "--format", "json", folders["corpus-only"]]
+    specs["diff"] = ["fix", "--no-cache", "--unsafe-fixes", "--diff", folders["diff"]]
+    specs["fix"] = ["fix", "--no-cache", "--unsafe-fixes", folders["fix"]]
+    started = time.monotonic()
+    procs = {name: start_cli(args, base) for name, args in specs.items()}
+    runs = {name: finish_cli(proc, RUN_TIMEOUT - (time.monotonic() - started), started) for name, proc in procs.items()}
+    return base, folders, runs
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+def test_crafted_scalars_and_nesting_in_every_report_format(number_runs):
+    base, folders, runs = number_runs
+    for fmt in FORMATS:
+        assert_clean_exit(runs[f"check-{fmt}"], 1)
+        assert "Traceback" not in runs[f"check-{fmt}"].out
+    reports = {fmt: (base / f"report.{fmt}").read_text("utf-8") for fmt in FORMATS}
+    found = json.loads(reports["json"])
+    for case, _, expected, _ in NUMBER_CASES:  # every crafted file: its exact CL0 findings, and reported
+        path = str(folders["check"] / f"{case}.md")
+        assert sorted((f["code"], f["line"], f["column"]) for f in found
+                      if f["path"] == path and f["code"] in READING_CODES) == sorted(expected), case
+        assert all(f"{case}.md" in reports[fmt] for fmt in FORMATS), case
+    # The real records get what they get alone, and every format holds every finding.
+    alone = [{**f, "path": os.path.basename(f["path"])} for f in runs["corpus-only"].json() if f["code"] != "CL305"]
+    beside = [{**f, "path": os.path.basename(f["path"])} for f in found
+              if os.path.basename(f["path"]).startswith("real-") and f["code"] != "CL305"]
+    assert beside == alone
+    assert {_count_findings(fmt, report) for fmt, report in reports.items()} == {len(found)}
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+def test_fix_over_crafted_scalars_and_nesting(number_runs):
+    base, folders, runs = number_runs
+    assert_clean_exit(runs["diff"], 1)
+    assert_clean_exit(runs["fix"], 1)
+    for case, raw, expected, _ in NUMBER_CASES:
+        assert (folders["diff"] / f"{case}.md").read_bytes() == raw, case  # --diff writes nothing
+        if expected:  # CL003: never written
+            assert (folders["fix"] / f"{case}.md").read_bytes() == raw, case
+    # Sizes of 400 digits are replaced by the URL's (CL502, an unsafe fix), in the diff and in the file.
+    assert "-    width: " + "9" * 400 + "\n-    height: 1\n+    width: 600\n+    height: 400\n" in runs["diff"].out
+    assert (folders["fix"] / "width-400-digits.md").read_bytes() == IMAGE(b"600", b"400")
+
+
+# -- a rule that fails on one file: CL010 for that file, and the run goes on ---------------------
+
+
+def _crash_in(monkeypatch, code: str, marker: str = "crash", attribute: str = "check"):
+    """Make rule ``code`` raise on files whose path holds ``marker`` (its real code runs on the others)."""
+    rule = registry.get(code)
+    real = getattr(rule, attribute)
+
+    def failing(*args):
+        paths = [a.path for a in args if hasattr(a, "path")] or ["crash"]  # finish(table, ctx) has no path
+        if any(marker in p for p in paths):
+            raise RuntimeError("boom\nsecond line")
+        return real(*args)
+
+    monkeypatch.setitem(registry._RULES, code, dataclasses.replace(rule, **{attribute: failing}))
+
+
+def _crash_folder(tmp_path) -> tuple[Path, Path]:
+    (tmp_path / "crash.md").write_bytes(CONTROL)
+    (tmp_path / "ok.md").write_bytes(CONTROL)
+    return tmp_path / "crash.md", tmp_path / "ok.md"
+
+
+def _internal_error(rule: str) -> str:
+    return f"internal error in {rule} (RuntimeError: boom), please report"
+
+
+def test_a_rule_that_raises_is_cl010_and_the_engine_goes_on(monkeypatch):
+    _crash_in(monkeypatch, "CL004")
+    settings = Settings()
+    rules, ctx = engine.enabled_rules(settings), engine.Context(settings)
+    _, crashed = engine.lint_bytes("crash.md", CONTROL, rules, ctx)
+    _, fine = engine.lint_bytes("ok.md", CONTROL, rules, ctx)
+    assert crashed.error == _internal_error("rule CL004")
+    assert [(d.code, d.start, d.message) for d in crashed.diagnostics if d.code.startswith("CL0")] == [
+        ("CL010", Position(1, 1), _internal_error("rule CL004"))]
+    # The other rules still ran on the failing file; the other file is untouched.
+    assert {d.code for d in crashed.diagnostics} - {"CL010"} == {d.code for d in fine.diagnostics} - {"CL004"}
+    assert fine.error is None and ("CL004", Position(3, 1)) in [(d.code, d.start) for d in fine.diagnostics]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_rule_that_raises_through_the_cli(fmt, monkeypatch, tmp_path, capsys):
+    crash, ok = _crash_folder(tmp_path)
+    _crash_in(monkeypatch, "CL101")
+    report = tmp_path / "report"
+    # Neither selection nor ignore hides CL010: the file was not fully checked.
+    code = main(["check", "--no-cache", "--format", fmt, "-o", str(report), "--select", "CL004,CL101",
+                 "--ignore", "CL010", str(crash), str(ok)])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert err == f"contentlint: {crash}: {_internal_error('rule CL101')}\n"
+    text = report.read_text("utf-8")
+    assert "CL010" in text and _internal_error("rule CL101") in text and "ok.md" in text
+    if fmt == "json":
+        assert sorted((Path(f["path"]).name, f["code"], f["line"], f["column"]) for f in json.loads(text)
+                      if f["code"] in ("CL004", "CL010")) == [
+            ("crash.md", "CL004", 3, 1), ("crash.md", "CL010", 1, 1), ("ok.md", "CL004", 3, 1)]
+        assert any(f["code"] == "CL101" and f["path"] == str(ok) for f in json.loads(text))
+
+
+def test_cl010_results_are_not_cached(monkeypatch, tmp_path, capsys):
+    crash, ok = _crash_folder(tmp_path)
+    args = ["check", "--cache-dir", str(tmp_path / "cache"), "--format", "json", "--select", "CL004", str(tmp_path)]
+    _crash_in(monkeypatch, "CL004")
+    assert [f["code"] for f in json.loads(run_cli(args, capsys)[1])] == ["CL010", "CL004"]
+    monkeypatch.undo()  # the bug is fixed: the file is checked again
+    assert [(f["path"], f["code"]) for f in json.loads(run_cli(args, capsys)[1])] == [
+        (str(crash), "CL004"), (str(ok), "CL004")]
+
+
+def test_whole_run_and_suppression_failures_are_cl010(monkeypatch, tmp_path, capsys):
+    crash, ok = _crash_folder(tmp_path)
+    ok.write_bytes(b"---\ntitle: a  # contentlint: disable=CL004\ntitle: b\n---\n")
+    _crash_in(monkeypatch, "CL305", attribute="finish")
+    monkeypatch.setattr(suppress, "parse", lambda doc: (_ for _ in ()).throw(RuntimeError("boom")))
+    code, out, err = run_cli(["check", "--no-cache", "--format", "json", "--select", "CL004,CL305",
+                              str(crash), str(ok)], capsys)
+    assert code == 1 and "Traceback" not in err
+    assert sorted((Path(f["path"]).name, f["code"], f["line"], f["message"]) for f in json.loads(out)) == sorted([
+        ("crash.md", "CL004", 3, "duplicate key `title`: the earlier value is silently overwritten"),
+        ("crash.md", "CL010", 1, _internal_error("suppression comments")),
+        ("crash.md", "CL010", 1, _internal_error("rule CL305")),  # the run's first file
+        ("ok.md", "CL004", 3, "duplicate key `title`: the earlier value is silently overwritten"),
+        ("ok.md", "CL010", 1, _internal_error("suppression comments"))])
+
+
+def test_fix_goes_on_and_never_writes_a_file_a_rule_failed_on(monkeypatch, tmp_path, capsys):
+    crash, ok = _crash_folder(tmp_path)
+    for path in (crash, ok):
+        path.write_bytes(b"\xef\xbb\xbf" + CONTROL)  # CL005: a safe fix removes the BOM
+    _crash_in(monkeypatch, "CL101")
+    code, out, err = run_cli(["fix", "--no-cache", "--select", "CL005,CL101", str(crash), str(ok)], capsys)
+    assert code == 1 and "Traceback" not in err
+    assert crash.read_bytes() == b"\xef\xbb\xbf" + CONTROL and ok.read_bytes() == CONTROL
+    assert f"{crash}:1:1: CL010 {_internal_error('rule CL101')}" in out.splitlines()
+    assert f"contentlint: {crash}: {_internal_error('rule CL101')}" in err.splitlines()
+
+
+def test_fix_keeps_the_file_when_a_rule_fails_on_the_fixed_text(monkeypatch):
+    settings = Settings(select=("CL005", "CL004"))
+    rules, ctx = engine.enabled_rules(settings), engine.Context(settings)
+    real = registry.get("CL004").check
+
+    def fails_without_bom(doc, ctx):
+        if not doc.bom:
+            raise RuntimeError("boom")
+        return real(doc, ctx)
+
+    monkeypatch.setitem(registry._RULES, "CL004", dataclasses.replace(registry.get("CL004"), check=fails_without_bom))
+    rules = engine.enabled_rules(settings)
+    outcome = fixer.fix_bytes("x.md", b"\xef\xbb\xbf" + CONTROL, rules, ctx)
+    assert outcome.fixed is None and not outcome.applied and outcome.error == _internal_error("rule CL004")
+    # The findings of the file as it is, and the failure.
+    assert [(d.code, d.start) for d in outcome.remaining] == [
+        ("CL005", Position(1, 1)), ("CL010", Position(1, 1)), ("CL004", Position(3, 1))]

@@ -128,3 +128,38 @@ def test_positions_before_and_after_the_line_index_agree(text):
     indexed.line_starts  # noqa: B018 - builds the index
     offsets = range(len(text) + 2)
     assert [counted.position(o) for o in offsets] == [indexed.position(o) for o in offsets]
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("!!int 1_000", 1000), ("!!int -0012", -12), ("!!int 0x1F", 31), ("!!int 0o17", 15), ('!!int "7"', 7),
+    ("!!float 1", 1.0), ("!!float -.Inf", float("-inf")), ("!!float 1e400", float("inf")), ("!!float 2_5.5", 25.5),
+    ("!!bool FALSE", False), ("!!bool true", True), ("!!null ~", None), ("!!null ''", None),
+    ("!!str 12", "12"), ("!!binary aGk=", "aGk="), ("!local x", "x"),
+    ("-" + "9" * 4300, -int("9" * 4300)), ("0" * 5000 + "1", 1), ("0x" + "f" * 3500, 16 ** 3500 - 1),
+])
+def test_tagged_and_long_scalars_that_are_data(value, expected):
+    doc = load("x.md", f"---\nq: {value}\n---\n".encode())
+    assert doc.problems == [] and type(doc.data["q"]) is type(expected) and doc.data["q"] == expected
+
+
+@pytest.mark.parametrize("value,message", [
+    ("!!int abc", "`!!int abc` is not an integer"),
+    ("!!int 0xZZ", "`!!int 0xZZ` is not an integer"),
+    ("!!int 1.5", "`!!int 1.5` is not an integer"),
+    ("!!int ١٢", "`!!int ١٢` is not an integer"),  # Python's int() would take Arabic-Indic digits
+    ("!<tag:yaml.org,2002:int> x", "`!!int x` is not an integer"),
+    ('!!int "a\\tb"', "`!!int a\\tb` is not an integer"),
+    ("!!float abc", "`!!float abc` is not a number"),
+    ("!!float infinity", "`!!float infinity` is not a number"),
+    ("!!bool yes", "`!!bool yes` is not a boolean (true or false)"),
+    ("!!null x", "`!!null x` is not null"),
+    ("!!int " + "x" * 50, "`!!int " + "x" * 40 + "…` is not an integer"),
+    ("9" * 4301, "integer `" + "9" * 40 + "…` has more than 4,300 digits"),
+    ("0x" + "f" * 4000, "integer `0x" + "f" * 38 + "…` has more than 4,300 digits"),
+])
+def test_scalars_that_are_not_their_type_are_cl003_at_the_value(value, message):
+    doc = load("x.md", f"---\ntitle: x\nq: {value}\nr: !!int y\n---\n".encode())
+    assert [(code, doc.position(v.start), v.message) for code, v in doc.problems] == [
+        ("CL003", Position(3, 4), message)]  # the first such value only, like a syntax error
+    assert doc.text[doc.problems[0][1].start:doc.problems[0][1].end] == value
+    assert doc.data is None  # the rules that read data do not run

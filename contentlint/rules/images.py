@@ -3,6 +3,7 @@ the article's pictures, related entries' pictures, provider logos)."""
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Iterator
 
 from contentlint.imagehints import strong_size_hint
@@ -111,9 +112,10 @@ def image_dimension_implausible(doc, ctx) -> Iterator[Violation]:
         width, height = sizes
         bound = options["max-logo-aspect-ratio" if _is_logo(path) else "max-aspect-ratio"]
         reasons = []
-        ratio = max(width, height) / min(width, height)
+        ratio = Fraction(max(width, height), min(width, height))  # exact: a side may have 400 digits
         if ratio > bound:
-            reasons.append(f"aspect ratio {ratio:.1f}:1 is beyond {bound:g}:1")
+            shown = f"{float(ratio):.1f}" if ratio < 10 ** 15 else "over 10^15"  # float() would overflow
+            reasons.append(f"aspect ratio {shown}:1 is beyond {bound:g}:1")
         if max(width, height) > max_side:
             reasons.append(f"a side is over {max_side} pixels")
         if reasons:

@@ -1,8 +1,10 @@
-"""CL001-CL007: problems found while reading a file and parsing its front matter.
+"""CL001-CL008: problems found while reading a file and parsing its front
+matter; CL010: a rule that failed on a file (a bug).
 
-The Document records these while it is built (it must, to know how far it can
-read); these rules only hand them to the engine, so they are selected,
-ignored and reported like any other rule.
+The Document records CL001-CL008 while it is built (it must, to know how far
+it can read); these rules only hand them to the engine, so they are
+selected, ignored and reported like any other rule. CL010 is reported by the
+engine itself (engine.lint_document), whatever the selection.
 """
 
 from __future__ import annotations
@@ -70,7 +72,10 @@ def yaml_syntax_error(doc, ctx):
     ## What it does
     Parses the front matter as YAML 1.2 and reports where the parser stopped,
     with its reason. Also reported, before parsing, for front matter over the
-    size limit (1,000,000 characters) or nested deeper than 64 levels.
+    size limit (1,000,000 characters), flow collections (`[`, `{`) nested
+    deeper than 64 levels, or any nesting deeper than 256; and at the value,
+    for a value that does not fit its explicit tag (`!!int abc`,
+    `!!bool maybe`) or an integer of more than 4,300 digits.
 
     ## Why is this bad?
     A record that does not parse is dropped or breaks the build; none of its
@@ -194,3 +199,30 @@ def unreadable_file(doc, ctx):
     `contentlint check missing.md` when `missing.md` does not exist.
     """
     return _recorded("CL008")(doc, ctx)
+
+
+@rule("CL010", "internal-error", needs_data=False)
+def internal_error(doc, ctx):
+    """Finds files that a rule failed on: a bug in contentlint.
+
+    ## What it does
+    When a rule (or the reading of suppression comments, or a whole-run
+    rule's final step) raises an unexpected exception on a file, reports
+    `internal error in rule CLxxx (ExceptionName: detail), please report`
+    at 1:1 instead of stopping the run. The other rules still run on that
+    file, the other files are checked, and `contentlint fix` never writes
+    that file. Reported whatever `select`, `ignore`, `per-file-ignores` and
+    suppression comments say: a rule that crashed has not checked the file.
+
+    ## Why is this bad?
+    The failing rule did not check the file, so the file may hold problems
+    no finding shows; CI must not pass it silently. Please report the
+    message with the file (or a copy with its private data removed).
+
+    ## Example
+    `a.md:1:1: CL010 internal error in rule CL501 (OverflowError: integer
+    division result too large for a float), please report`. Results with
+    CL010 are not cached, so an upgrade that fixes the bug checks the file
+    again.
+    """
+    return ()  # engine.lint_document reports these: it runs after every rule
