@@ -87,16 +87,10 @@ def _check(path: str, document: Any) -> None:
         raise SchemaLoadError(f"schema {path} is not a valid JSON Schema: {exc.message}") from None
 
 
-def _printable(key: Any) -> str:
-    """A key as message text: control characters escaped, so a key cannot break
-    a message into lines that look like other findings."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(key))
-
-
 def describe_path(path) -> str:
     text = ""
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{_printable(part)}" if text else _printable(part))
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "front matter"
 
 
@@ -208,7 +202,7 @@ def _unknown_key_errors(unknown: list[_UnknownKey], data: Any) -> list[SchemaErr
     for item in sorted(dict.fromkeys(unknown), key=lambda u: _document_order(data, u.path, positions)):
         *parent, key = item.path
         where = f"in `{describe_path(parent)}`" if parent else "at the top level"
-        message = f"unknown field `{_printable(key)}` {where}"
+        message = f"unknown field `{key}` {where}"
         suggestion = _nearest(key, item.known)
         if suggestion is not None:
             message += f"; did you mean `{suggestion}`?"
