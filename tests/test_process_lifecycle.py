@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -289,7 +290,9 @@ def test_sigterm_during_a_write_waits_for_the_rename(tmp_path, monkeypatch):
 
     def fsync_then_term(fd):  # inside the write, after the temporary file exists
         real_fsync(fd)
-        os.kill(os.getpid(), signal.SIGTERM)
+        # To this thread, as the kernel does to a single-threaded worker (a
+        # process-wide one could be taken by another thread of pytest's).
+        signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
@@ -299,6 +302,23 @@ def test_sigterm_during_a_write_waits_for_the_rename(tmp_path, monkeypatch):
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert path.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
+
+
+def test_an_interrupt_raised_during_a_write_removes_the_temp_file(tmp_path, monkeypatch):
+    """In a process with other threads one of them may take the signal, and
+    Python runs the handler in the main thread at once, inside the write: the
+    temporary file is removed and the file keeps its old version."""
+    path = tmp_path / "a.md"
+    path.write_bytes(b"old")
+
+    def interrupted(fd):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fixer.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        fixer.write_atomic(str(path), b"new", b"old")
+    assert path.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
 
 
