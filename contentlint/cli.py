@@ -2,13 +2,17 @@
 
 Exit status: 0 no finding at error severity, 1 findings remain, 2 usage or
 configuration error or an internal error. Bad content is never exit 2.
+Interrupted: 130 (SIGINT, Ctrl-C) or 143 (SIGTERM), after the worker
+processes have been stopped.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from concurrent.futures.process import BrokenProcessPool
 
 from contentlint import __version__, registry
@@ -16,6 +20,27 @@ from contentlint.config import ConfigError, Settings, load_settings, with_cli
 from contentlint.report.escape import printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt for SIGINT (not an Exception:
+    nothing on the way may swallow it)."""
+
+
+def _stop_signal(signum, frame) -> None:
+    # The first stop signal wins: another one while the workers are being
+    # stopped would interrupt the cleanup with a traceback.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+
+def _handle_stop_signals() -> dict:
+    """Install the handler (main thread only: Python's rule); the handlers it replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, _stop_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
 
 
 def _codes(value: str) -> tuple[str, ...]:
@@ -85,29 +110,50 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "rule":
             return print_rule(args.code)
         if args.command in ("check", "fix"):
-            settings = settings_from(args)
-            for warning in settings.warnings:
-                print(f"contentlint: warning: {warning}", file=sys.stderr)
-            if args.command == "check":
-                from contentlint.run import run_check
-
-                return run_check(args, settings, network_access(args))
-            from contentlint.fixer import run_fix
-
-            return run_fix(args, settings)
+            return run(args)
         parser.print_help()
         return EXIT_ERROR
     except ConfigError as exc:
         print(f"contentlint: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return 130
+        return EXIT_SIGINT
     except BrokenProcessPool:
         print("contentlint: internal error: a worker process died (please report the files checked)",
               file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    """`check` or `fix`. SIGINT and SIGTERM stop the run: the worker processes
+    are ended before it exits (130 / 143), no traceback; a file being fixed is
+    finished first (fixer.write_atomic), so none is half-written."""
+    from contentlint import workers
+
+    previous = _handle_stop_signals()
+    try:
+        settings = settings_from(args)
+        for warning in settings.warnings:
+            print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
+        if args.command == "check":
+            from contentlint.run import run_check
+
+            return run_check(args, settings, network_access(args))
+        from contentlint.fixer import run_fix
+
+        return run_fix(args, settings)
+    except KeyboardInterrupt:
+        workers.stop_all()
+        return EXIT_SIGINT
+    except Terminated:
+        workers.stop_all()
+        return EXIT_SIGTERM
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:  # None: not installed from Python, cannot be put back
+                signal.signal(sig, handler)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

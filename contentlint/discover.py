@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import os
+import re
+import secrets
+import stat
+import time
 from fnmatch import fnmatch
 from typing import Iterable, Iterator
 
 from contentlint.config import DEFAULT_EXCLUDE, Settings
+
+# `fix` writes `.NAME.<16 hex digits>.contentlint-tmp` beside NAME and renames
+# it over NAME; a SIGKILL in between leaves it behind. Only names of exactly
+# this shape are ours: never records, and removed once stale.
+TEMP_SUFFIX = ".contentlint-tmp"
+_TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{16}" + re.escape(TEMP_SUFFIX), re.DOTALL)
+
+
+def temp_name(name: str) -> str:
+    """A fresh name for the temporary file that replaces the file ``name``."""
+    return f".{name}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
+
+
+def is_temp_name(name: str) -> bool:
+    return _TEMP_NAME.fullmatch(name) is not None
 
 
 def matches_glob(path: str, patterns, root: str) -> bool:
@@ -30,15 +49,24 @@ def _is_virtualenv(folder: str) -> bool:
     return os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
 
 
-def discover(paths: list[str], settings: Settings, force_exclude: bool = False) -> Iterator[str]:
+def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
+             started_ns: int | None = None) -> Iterator[str]:
     """Files under ``paths``. Explicit file arguments are always yielded, unless
     ``force_exclude`` (pre-commit passes every changed file by name: the
-    configured `exclude` must still apply to them)."""
+    configured `exclude` must still apply to them), or a temporary file of ours.
+
+    In the folders walked, temporary files of ours last modified before
+    ``started_ns`` (default: now, the run's start) are removed: a killed `fix`
+    left them. A newer one may be a concurrent run's, still being written.
+    """
+    started_ns = time.time_ns() if started_ns is None else started_ns
     # One folder cannot yield a file twice; only overlapping arguments can.
     seen: set[str] | None = set() if len(paths) > 1 else None
     for path in paths:
         if os.path.isdir(path):
-            found: Iterable[str] = _walk(path, settings)
+            found: Iterable[str] = _walk(path, settings, started_ns)
+        elif is_temp_name(os.path.basename(path)):
+            continue
         elif force_exclude and matches_glob(path, settings.exclude, settings.root):
             continue
         else:  # a file, or something that is not there: the engine reports it
@@ -51,7 +79,7 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False) 
             yield file
 
 
-def _walk(folder: str, settings: Settings) -> Iterator[str]:
+def _walk(folder: str, settings: Settings, started_ns: int) -> Iterator[str]:
     """The files under ``folder``, sorted, folder by folder (pre-order).
 
     As os.walk without followlinks: a symlinked folder is not entered, an
@@ -69,7 +97,9 @@ def _walk(folder: str, settings: Settings) -> Iterator[str]:
                 except OSError:
                     is_dir = False
                 if not is_dir:
-                    if _included(entry.name, entry.path, settings):
+                    if is_temp_name(entry.name):
+                        _remove_stale(entry, started_ns)
+                    elif _included(entry.name, entry.path, settings):
                         files.append(entry.path)
                 elif not entry.is_symlink() and entry.name not in DEFAULT_EXCLUDE:
                     dirs.append(entry.path)
@@ -80,7 +110,18 @@ def _walk(folder: str, settings: Settings) -> Iterator[str]:
     del files
     for path in sorted(dirs):
         if not _is_virtualenv(path) and not matches_glob(path, settings.exclude, settings.root):
-            yield from _walk(path, settings)
+            yield from _walk(path, settings, started_ns)
+
+
+def _remove_stale(entry: os.DirEntry, started_ns: int) -> None:
+    """Remove our temporary file if it is older than the run; a symlink with
+    such a name is not ours (lstat, and unlink removes a link, never its target)."""
+    try:
+        info = entry.stat(follow_symlinks=False)
+        if stat.S_ISREG(info.st_mode) and info.st_mtime_ns < started_ns:
+            os.unlink(entry.path)
+    except OSError:  # gone already, a read-only checkout: it stays skipped
+        pass
 
 
 def _included(name: str, path: str, settings: Settings) -> bool:

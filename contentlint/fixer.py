@@ -27,17 +27,17 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from contentlint import engine, registry
 from contentlint.config import Settings
+from contentlint.discover import temp_name
 from contentlint.document import Document, load
 from contentlint.model import Applicability, Diagnostic, Edit
 from contentlint.report.escape import printable
-from contentlint.workers import parallel_map
+from contentlint.workers import parallel_map, signals_blocked
 
 MAX_PASSES = 10
 # Files with these problems are never written: the text is not understood.
@@ -348,14 +348,21 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
     Returns why it was not written, or None. The file's current bytes must
     still be ``expected``; a temporary file in the same folder is written,
     fsynced, given the file's permission bits and moved over the file, so a
-    crash leaves either the old or the new version.
+    crash leaves either the old or the new version. SIGINT and SIGTERM wait
+    until the temporary file is renamed or removed: only SIGKILL (or a power
+    cut) leaves one behind, and the next run removes it (discover).
     """
+    with signals_blocked():
+        return _write_atomic(path, data, expected)
+
+
+def _write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
     target = os.path.realpath(path)
     folder = os.path.dirname(target) or "."
     try:
         info = os.stat(target)
         mode = stat.S_IMODE(info.st_mode)
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".contentlint-tmp", dir=folder)
+        fd, tmp = _create_temp(folder, os.path.basename(target))
     except OSError as exc:
         return f"cannot write: {exc.strerror or exc}"
     try:
@@ -374,11 +381,13 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
                 os.unlink(tmp)
                 return "the file changed while it was being fixed; not written"
         os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as exc:  # also an interrupt whose handler was already pending
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if not isinstance(exc, OSError):
+            raise
         return f"cannot write: {exc.strerror or exc}"
     try:  # make the rename itself durable
         dir_fd = os.open(folder, os.O_RDONLY)
@@ -389,6 +398,19 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
     except OSError:
         pass
     return None
+
+
+def _create_temp(folder: str, name: str) -> tuple[int, str]:
+    """Create ``folder/.name.<random>.contentlint-tmp`` (discover.temp_name), ours alone:
+    O_EXCL refuses an existing file or symlink; mode 0600 until the chmod."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, temp_name(name))
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name for {name} in {folder}")
 
 
 def fix_path(path: str, rules, ctx: engine.Context, applicability: Applicability, write: bool) -> FileOutcome:

@@ -1,10 +1,20 @@
-"""Spread per-file work over worker processes (the `check` and `fix` engines share it)."""
+"""Spread per-file work over worker processes (the `check` and `fix` engines share it).
+
+Workers never outlive the run: they end when their parent dies, however it
+dies (SIGKILL included), and an interrupted run stops them before it exits
+(docs/reliability.md, "Interrupted runs").
+"""
 
 from __future__ import annotations
 
 import functools
 import gc
 import os
+import signal
+import sys
+import threading
+import time
+from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -14,6 +24,13 @@ R = TypeVar("R")
 # pre-commit case is one or a few files: no pool at all).
 MIN_FILES_PER_WORKER = 32
 
+# The signals that end a run; workers receive SIGTERM when their parent dies.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+PARENT_POLL_SECONDS = 0.25  # the portable fallback's check interval
+
+_running: set = set()  # pools of this process not yet shut down (stop_all ends them)
+
 
 def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None,
                  initializer: Callable[..., None], initargs: Iterable) -> Iterator[R]:
@@ -22,26 +39,133 @@ def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None,
     A single process runs everything in-process, through the same initializer.
     ProcessPoolExecutor, not multiprocessing.Pool: a worker that dies (a crash
     in a C extension) raises BrokenProcessPool instead of hanging the run.
+    Closing the iterator early, or an exception while it runs (SIGINT,
+    SIGTERM), ends the workers at once instead of letting them finish the
+    queued work.
     """
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items) // MIN_FILES_PER_WORKER))
     if jobs == 1:
         initializer(*initargs)
         yield from map(fn, items)
         return
-    initializer = functools.partial(_init_worker, initializer)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
-                             initializer=initializer, initargs=tuple(initargs)) as pool:
-        yield from pool.map(fn, items, chunksize=max(1, min(64, len(items) // (jobs * 8))))
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
+                               initializer=functools.partial(_init_worker, os.getpid(), initializer),
+                               initargs=tuple(initargs))
+    _running.add(pool)
+    try:
+        # The workers are forked here, by this thread (with fork, all of them on
+        # the first submit), with the stop signals blocked: one arriving before
+        # a worker has reset the parent's handlers waits until it has.
+        with signals_blocked(STOP_SIGNALS):
+            results = pool.map(fn, items, chunksize=max(1, min(64, len(items) // (jobs * 8))))
+        yield from results
+    except BaseException:  # an interrupt, an error, or the caller closing the iterator
+        stop(pool)
+        raise
+    _running.discard(pool)
+    pool.shutdown()
 
 
-def _init_worker(initializer: Callable[..., None], *initargs) -> None:
+def stop(pool) -> None:
+    """End ``pool`` now: queued work is dropped, running workers get SIGTERM
+    (a file being written is finished first: fixer.write_atomic defers it),
+    then SIGKILL if one is still there after a few seconds."""
+    _running.discard(pool)
+    # Private, but the only handle on the processes before Python 3.14's terminate_workers().
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+
+
+def stop_all() -> None:
+    """End every pool this process still runs (the CLI calls it on SIGINT/SIGTERM:
+    a generator suspended at `yield` is not closed until it is garbage)."""
+    for pool in list(_running):
+        stop(pool)
+
+
+@contextmanager
+def signals_blocked(signals=STOP_SIGNALS):
+    """Block ``signals`` in this thread; one that arrives meanwhile is delivered on exit."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _init_worker(parent: int, initializer: Callable[..., None], *initargs) -> None:
+    _exit_with_parent(parent)
+    # Forked with the parent's handlers: SIGTERM must end a worker (the CLI's
+    # handler would raise inside a task and the worker would go on), and
+    # Ctrl-C, which reaches the whole process group, is the parent's to handle.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
     # Linting allocates millions of short-lived, acyclic objects (YAML nodes);
     # at the default gen-0 threshold (700) the cyclic GC runs thousands of
     # times per run for nothing (~10% of a worker's time, measured). Only in
     # workers: the main process keeps executor bookkeeping that does cycle.
     gc.set_threshold(50_000, 20, 20)
     initializer(*initargs)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Have the kernel send SIGTERM to this worker when ``parent`` dies (Linux),
+    or else watch for it from a thread. SIGTERM, not SIGKILL: it ends the
+    worker as fast, but a file being written is renamed into place first, so
+    no temporary file is left (fixer.write_atomic blocks it meanwhile).
+
+    PR_SET_PDEATHSIG fires when the *thread* that forked us ends: that is the
+    thread iterating parallel_map (ProcessPoolExecutor forks every worker on
+    the first submit, never from its manager thread; tests check it), the
+    main thread in the CLI, which lives as long as the process.
+    """
+    if not _parent_death_signal(signal.SIGTERM):
+        _watch_parent_in_thread(parent)
+    if os.getppid() != parent:  # it died before the kernel was told to tell us
+        os._exit(1)
+
+
+def _parent_death_signal(signum: int) -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signum), ctypes.c_ulong(0),
+                          ctypes.c_ulong(0), ctypes.c_ulong(0)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent_in_thread(parent: int) -> None:
+    # Started while the stop signals are still blocked: the thread keeps them
+    # blocked, so the SIGTERM it sends is taken by the main thread (deferred
+    # there while a file is being written).
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="contentlint-watch-parent").start()
+
+
+def _watch_parent(parent: int) -> None:
+    """The portable fallback: once orphaned, our parent pid changes."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(5)  # SIGTERM is only deferred for a write in progress; never linger
+    os._exit(1)
