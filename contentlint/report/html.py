@@ -27,6 +27,7 @@ from typing import Callable, Sequence
 from contentlint.model import Applicability, Diagnostic, FixEdit, Position
 from contentlint.report import LINE_BREAK, ReportContext
 from contentlint.report.escape import printable
+from contentlint.report.text import summary
 
 CONTEXT_LINES = 2  # shown above and below a finding's span
 MAX_SPAN_LINES = 8  # a longer span shows its first lines, then an ellipsis
@@ -161,7 +162,7 @@ def render(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
     if diagnostics:
         body += [_filters(diagnostics), _table(diagnostics, ctx.source)]
     else:
-        body.append(f'<p class="none">All checks passed ({ctx.files_checked} files checked).</p>')
+        body.append(f'<p class="none">{summary(diagnostics, ctx)}</p>')
     body.append("</main>")
     return "\n".join([
         "<!DOCTYPE html>",
@@ -189,8 +190,12 @@ def render(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
 def _header(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
     version = f" {text(ctx.tool_version)}" if ctx.tool_version else ""
     files = len({d.path for d in diagnostics})
-    return (f"<header><h1>contentlint report</h1><p>{len(diagnostics)} findings in {files} of "
-            f"{ctx.files_checked} files checked &middot; contentlint{version}</p></header>")
+    return (f"<header><h1>contentlint report</h1><p>{_count(len(diagnostics), 'finding')} in {files} of "
+            f"{_count(ctx.files_checked, 'file')} checked &middot; contentlint{version}</p></header>")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _summary(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
