@@ -10,7 +10,6 @@ hostile record content stayed text.
 from __future__ import annotations
 
 import http.server
-import json
 import os
 import re
 import shutil
