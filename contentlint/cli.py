@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="report findings")
     _add_selection(check)
-    check.add_argument("--format", choices=["text", "json", "sarif", "github", "junit", "gitlab"])
+    check.add_argument("--format", choices=["text", "json", "sarif", "github", "junit", "gitlab", "html"])
     check.add_argument("--statistics", action="store_true", help="print counts per rule")
     check.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")

@@ -14,7 +14,7 @@ from contentlint.discover import discover
 from contentlint.document import load
 from contentlint.model import Diagnostic
 from contentlint.progress import Progress
-from contentlint.report import FORMATS, ReportContext, renderer
+from contentlint.report import FORMATS, ReportContext, renderer, source_lines
 from contentlint.report.escape import printable
 from contentlint.wholerun import WholeRun
 from contentlint.workers import parallel_map
@@ -203,7 +203,7 @@ def run_check(args, settings: Settings, access) -> int:
     color = (fmt == "text" and not args.output_file and sys.stdout.isatty()
              and "NO_COLOR" not in os.environ)
     ctx = ReportContext(files_checked=len(files), color=color, statistics=args.statistics,
-                        tool_version=__version__, checked_paths=files)
+                        tool_version=__version__, checked_paths=files, source=source_lines)
     output = renderer(fmt)(diagnostics, ctx)
     if args.output_file:
         with open(args.output_file, "w", encoding="utf-8", errors="backslashreplace") as handle:

@@ -2,17 +2,20 @@
 
 A reporter turns the run's diagnostics (sorted by path, line, column) into
 the text of one output format. It never re-parses files or asks rules
-anything; what it needs is on the Diagnostic and in ReportContext.
+anything; what it needs is on the Diagnostic and in ReportContext. A reporter
+that shows source lines (html) asks ``ReportContext.source``, which the
+command fills with ``source_lines``: reporters stay free of I/O and testable.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from contentlint.model import Diagnostic
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "html")
 
 DOCS_URL = "https://github.com/contentlint/contentlint/blob/main/docs/rules.md#{code}"
 
@@ -26,6 +29,25 @@ class ReportContext:
     unsafe_fixable: int = 0  # findings fixable only with --unsafe-fixes
     tool_version: str = ""
     checked_paths: list[str] = field(default_factory=list)  # every file of the run (junit)
+    # path -> the file's lines as positions number them, or None (unreadable): html context
+    source: Callable[[str], list[str] | None] | None = None
+
+
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as Document counts lines
+
+
+def source_lines(path: str) -> list[str] | None:
+    """The lines of ``path`` numbered and columned as Diagnostic positions are
+    (a leading BOM is not a column), or None when it cannot be read now.
+    engine.read keeps its guards: no FIFO, no directory, at most 20 MiB."""
+    from contentlint.engine import read  # lazily: engine is heavy, and only html asks
+
+    raw, _ = read(path)
+    if raw is None:
+        return None
+    lines = LINE_BREAK.split(raw.decode("utf-8", errors="surrogateescape"))
+    lines[0] = lines[0].removeprefix("\ufeff")
+    return lines
 
 
 def renderer(name: str) -> Callable[[Sequence[Diagnostic], ReportContext], str]:
@@ -43,6 +65,8 @@ def renderer(name: str) -> Callable[[Sequence[Diagnostic], ReportContext], str]:
         from contentlint.report.junit import render
     elif name == "gitlab":
         from contentlint.report.gitlab import render
+    elif name == "html":
+        from contentlint.report.html import render
     else:
         raise KeyError(name)
     return render
