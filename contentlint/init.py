@@ -175,6 +175,8 @@ def propose(found: Scan) -> list[Kind]:
     if not records:
         return []
     base = _common_folder([r.path for r in records])
+    if base and all(r.path.count("/") == base.count("/") + 1 for r in records):
+        base = base.rsplit("/", 1)[0] if "/" in base else ""  # one folder of records: it is the section
     sections: dict[str, list[Record]] = {}
     for record in records:
         below = record.path[len(base) + 1:] if base else record.path
