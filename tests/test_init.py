@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime
 import json
 import shutil
-import tomllib
 from pathlib import Path
 
 import pathspec
 import pytest
 from jsonschema import Draft202012Validator
 
+from contentlint.config import tomllib
 from contentlint.document import load
 from tests.conftest import SHARED, run_cli
 
