@@ -23,6 +23,10 @@ ENUM_MIN_SUPPORT = 3
 ENUM_MAX_LENGTH = 40
 # Below this many records a key seen once is no evidence of a typo.
 TYPO_MIN_RECORDS = 10
+# A resource bound, not a tuning: comparing every rare key with every common
+# one is quadratic; past this many pairs (only hostile front matter has tens
+# of thousands of keys) no key is taken as a typo.
+TYPO_MAX_PAIRS = 1_000_000
 
 _TYPE_ORDER = ("string", "integer", "number", "boolean", "array", "object", "null")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -177,7 +181,10 @@ def _typos(counts: Counter, n: int) -> set[str]:
     if n < TYPO_MIN_RECORDS:
         return set()
     common = [k for k, c in counts.items() if c >= 2]
-    return {k for k, c in counts.items() if c == 1 and any(near_spelling(k, other) for other in common)}
+    rare = [k for k, c in counts.items() if c == 1]
+    if len(rare) * len(common) > TYPO_MAX_PAIRS:
+        return set()
+    return {k for k in rare if any(near_spelling(k, other) for other in common)}
 
 
 def _folded(key: str) -> str:

@@ -84,7 +84,7 @@ class Scan:
 
 def scan(root: str) -> Scan:
     found = Scan()
-    for rel in _walk(root, "", [], found):
+    for rel in _walk(root, found):
         try:
             with open(os.path.join(root, rel), "rb") as handle:
                 raw = handle.read(MAX_FILE_BYTES + 1)
@@ -99,31 +99,38 @@ def scan(root: str) -> Scan:
     return found
 
 
-def _walk(root: str, rel: str, ignores: list, found: Scan, in_content: bool = False) -> Iterator[str]:
-    """Content files under root/rel, sorted, honouring every .gitignore on the way."""
-    folder = os.path.join(root, rel)
-    spec = _gitignore(os.path.join(folder, ".gitignore"))
-    if spec is not None:
-        ignores = ignores + [(rel, spec)]
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        path = f"{rel}/{entry.name}" if rel else entry.name
-        if entry.name.startswith(".") or entry.is_symlink() or _ignored(path, entry.is_dir(), ignores):
-            continue
+def _walk(root: str, found: Scan) -> Iterator[str]:
+    """Content files under root, sorted, folder by folder (pre-order),
+    honouring every .gitignore on the way. A stack, not recursion: a hostile
+    checkout may nest folders deeper than Python's recursion limit."""
+    stack = [("", [], False)]  # (folder, its .gitignore specs, inside a `content` folder)
+    while stack:
+        rel, ignores, in_content = stack.pop()
+        folder = os.path.join(root, rel)
+        spec = _gitignore(os.path.join(folder, ".gitignore"))
+        if spec is not None:
+            ignores = ignores + [(rel, spec)]
         try:
-            is_dir = entry.is_dir()
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
             continue
-        if is_dir:
-            if entry.name in TEMPLATE_FOLDERS and not in_content:
-                found.skipped_folders.append(path)
-            elif entry.name not in DEFAULT_EXCLUDE and not os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")):
-                yield from _walk(root, path, ignores, found, in_content or entry.name == "content")
-        elif any(fnmatch(entry.name, pattern) for pattern in DEFAULT_INCLUDE) and _encodable(path):
-            yield path
+        folders = []
+        for entry in entries:
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                continue
+            if entry.name.startswith(".") or entry.is_symlink() or _ignored(path, is_dir, ignores):
+                continue
+            if is_dir:
+                if entry.name in TEMPLATE_FOLDERS and not in_content:
+                    found.skipped_folders.append(path)
+                elif entry.name not in DEFAULT_EXCLUDE and not os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")):
+                    folders.append((path, ignores, in_content or entry.name == "content"))
+            elif any(fnmatch(entry.name, pattern) for pattern in DEFAULT_INCLUDE) and _encodable(path):
+                yield path
+        stack.extend(reversed(folders))
 
 
 def _encodable(path: str) -> bool:
@@ -455,8 +462,6 @@ def _field_rows(schema: dict, prefix: str = "") -> Iterator[str]:
         for keyword in ("format", "enum"):
             if keyword in items:
                 facts.append(f"items: {keyword} " + (", ".join(items[keyword]) if keyword == "enum" else items[keyword]))
-        if schema.get("additionalProperties") is False and not prefix and key == next(iter(schema["properties"])):
-            pass
         yield f"{name}: " + ", ".join(facts)
         yield from _field_rows(field_schema, name + ".")
         if "properties" in items:

@@ -168,3 +168,13 @@ def test_deterministic_whatever_the_order_of_keys():
     a = [{"b": 1, "a": "x"}, {"a": "y", "b": 2}]
     b = [{"a": "y", "b": 2}, {"b": 1, "a": "x"}]
     assert list(infer_schema(a)["properties"]) == list(infer_schema(b)["properties"]) == ["a", "b"]
+
+
+def test_typo_detection_is_bounded_on_hostile_key_counts():
+    common = {f"key{i:05d}": 1 for i in range(1001)}
+    records = [dict(common) for _ in range(10)]
+    records[0] |= {f"rare{i:04d}": 1 for i in range(999)} | {"key00000x": 1}
+    properties = infer_values(records)["properties"]
+    assert "key00000x" in properties  # past the bound no key is taken as a typo
+    records[0] = dict(common) | {"key00000x": 1}
+    assert "key00000x" not in infer_values(records)["properties"]

@@ -321,3 +321,14 @@ def test_no_records_writes_nothing(tmp_path, capsys):
 def test_not_a_folder(tmp_path, capsys):
     code, _, err = run_cli(["init", tmp_path / "missing"], capsys)
     assert code == 2 and err.startswith("contentlint: error:") and "is not a folder" in err
+
+
+def test_empty_front_matter_is_a_record_without_keys(tmp_path, capsys):
+    files = {f"blog/p{i}.md": post(i) for i in range(3)} | {"blog/empty.md": "---\n# Do not remove front matter.\n---\n"}
+    root = make(tmp_path, files)
+    code, out, _ = run_cli(["init", root], capsys)
+    assert code == 0 and "0 outliers" in out
+    (kind,) = kinds_of(root)
+    assert "blog/empty.md" in claimed(root, kind)
+    assert "required" not in json.loads((root / "schemas/blog.schema.json").read_text())
+
