@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--markdown", action="store_true", help="every rule's documentation as Markdown (docs/rules.md)")
     rule = commands.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code")
+
+    init = commands.add_parser("init", help="propose kinds and schemas from the records (docs/init.md)")
+    init.add_argument("root", nargs="?", default=".", metavar="PATH", help="the repository's root (default: .)")
+    init.add_argument("--force", action="store_true", help="overwrite contentlint.toml and schemas that exist")
+    init.add_argument("--dry-run", action="store_true", help="print what was found; write nothing")
     return parser
 
 
@@ -109,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
             return print_rules()
         if args.command == "rule":
             return print_rule(args.code)
+        if args.command == "init":
+            return run_init(args)
         if args.command in ("check", "fix"):
             return run(args)
         parser.print_help()
@@ -154,6 +161,16 @@ def run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             if handler is not None:  # None: not installed from Python, cannot be put back
                 signal.signal(sig, handler)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    from contentlint.init import InitError, run
+
+    try:
+        return run(args.root, force=args.force, dry_run=args.dry_run)
+    except InitError as exc:
+        print(f"contentlint: error: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

@@ -1,0 +1,214 @@
+"""Records' front matter -> a JSON Schema that says what the records agree on.
+
+Pure: data in, schema out, no I/O (`contentlint init` reads and writes). One
+tolerance drives every "nearly all": a kind of n records may hold n // 50
+records that disagree with the rest (2%, so none below 50 records) and the
+rule still holds; those records are the outliers `init` lists. The thresholds
+are properties of the data's shape, never of one repository (docs/init.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+DESCRIPTION_PLACEHOLDER = "TODO: say what this field means"
+
+# Enums: a small closed set, seen often enough to be a vocabulary, of short values.
+ENUM_MIN_VALUES = 20
+ENUM_MAX_DISTINCT = 10
+ENUM_MIN_SUPPORT = 3
+ENUM_MAX_LENGTH = 40
+# Below this many records a key seen once is no evidence of a typo.
+TYPO_MIN_RECORDS = 10
+# A resource bound, not a tuning: comparing every rare key with every common
+# one is quadratic; past this many pairs (only hostile front matter has tens
+# of thousands of keys) no key is taken as a typo.
+TYPO_MAX_PAIRS = 1_000_000
+
+_TYPE_ORDER = ("string", "integer", "number", "boolean", "array", "object", "null")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
+# A date-time as sites write it outside RFC 3339 (Jekyll: `2016-10-06 11:10:38 -0700`).
+LOOSE_DATETIME = r"^\d{4}-\d{2}-\d{2}[ Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:[Zz]|[+-]\d{2}:?\d{2}))?$"
+_LOOSE_DATETIME = re.compile(LOOSE_DATETIME)
+_URL = re.compile(r"https?://[^\s/?#]+[^\s]*")
+_SITE_PATH = re.compile(r"/(?!/)[^\s]*")
+
+
+def tolerance(n: int) -> int:
+    """How many of n values may disagree with a rule that still holds."""
+    return n // 50
+
+
+def json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def infer_schema(records: list[dict], title: str = "", description: str = "") -> dict:
+    """The schema of a kind: an object schema with a dialect, title and description."""
+    schema: dict[str, Any] = {"$schema": SCHEMA_DIALECT}
+    if title:
+        schema["title"] = title
+    if description:
+        schema["description"] = description
+    schema.update(infer_values(records))
+    return schema
+
+
+def infer_values(values: list, required: bool = True) -> dict:
+    """The schema of one field from every value it has across the records.
+
+    ``required``: the field is in nearly all records, so keys inside it may
+    be required too. Inside an optional mapping nothing is required: the
+    records that have it may use it in different ways."""
+    counts = Counter(json_type(v) for v in values)
+    if "number" in counts and "integer" in counts:  # 1 and 1.5: both numbers
+        counts["number"] += counts.pop("integer")
+    kept = _common(counts, len(values)) if len(counts) > 1 else set(counts)
+    types = [t for t in _TYPE_ORDER if t in kept]
+    schema: dict[str, Any] = {}
+    if types:
+        schema["type"] = types[0] if len(types) == 1 else types
+    of = {t: [v for v in values if json_type(v) == t or (t == "number" and json_type(v) == "integer")] for t in types}
+    if "string" in of:
+        schema.update(_strings(of["string"]))
+    if "array" in of:
+        schema.update(_arrays(of["array"], required))
+    if "object" in of:
+        schema.update(_objects(of["object"], required))
+    return schema
+
+
+def _common(counts: Counter, n: int) -> set:
+    """The values seen more often than the tolerance (the rest are outliers)."""
+    return {value for value, count in counts.items() if count > tolerance(n)}
+
+
+def _strings(values: list[str]) -> dict:
+    schema: dict[str, Any] = {}
+    n, allowed = len(values), tolerance(len(values))
+    if sum(1 for v in values if v == "") <= allowed:
+        schema["minLength"] = 1
+    for keyword, value, matches in _FORMATS:
+        if sum(1 for v in values if not matches(v)) <= allowed:
+            schema[keyword] = value
+            break
+    enum = _enum(values)
+    if enum:
+        schema["enum"] = enum
+    return schema
+
+
+def _is_date(value: str) -> bool:
+    """The shape of a date: an impossible one (2023-02-30) is still a date field's outlier."""
+    return _DATE.fullmatch(value) is not None
+
+
+_FORMATS = (
+    ("format", "date", _is_date),
+    ("format", "date-time", lambda v: _RFC3339.fullmatch(v) is not None),
+    ("pattern", LOOSE_DATETIME, lambda v: _LOOSE_DATETIME.match(v) is not None),
+    ("format", "uri", lambda v: _URL.fullmatch(v) is not None),
+    ("format", "uri-reference", lambda v: _SITE_PATH.fullmatch(v) is not None),
+)
+
+
+def _enum(values: list[str]) -> list[str] | None:
+    """A closed vocabulary: a choice among few short one-line values, each seen
+    often (one value everywhere is a convention, not a choice)."""
+    if len(values) < ENUM_MIN_VALUES:
+        return None
+    counts = Counter(values)
+    if not 2 <= len(counts) <= ENUM_MAX_DISTINCT or min(counts.values()) < ENUM_MIN_SUPPORT:
+        return None
+    if any(len(v) > ENUM_MAX_LENGTH or "\n" in v or not v.strip() for v in counts):
+        return None
+    return sorted(counts)
+
+
+def _arrays(arrays: list[list], required: bool) -> dict:
+    schema: dict[str, Any] = {}
+    if sum(1 for a in arrays if not a) <= tolerance(len(arrays)):
+        schema["minItems"] = 1
+    items = [item for a in arrays for item in a]
+    if items:
+        schema["items"] = infer_values(items, required)
+    return schema
+
+
+def _objects(objects: list[dict], required_here: bool) -> dict:
+    """Keys, required keys, and a closed key set where the records agree.
+
+    Every key seen is allowed, except a key seen in one record only that is a
+    near-spelling of a key other records use: a typo, reported as an outlier.
+    A mapping is closed (`additionalProperties: false`) when some key is
+    shared by most of its occurrences: a record shape, not a free-form bag.
+    """
+    n = len(objects)
+    counts = Counter(key for obj in objects for key in obj)
+    typos = _typos(counts, n)
+    keys = sorted(k for k in counts if k not in typos)
+    required = [k for k in keys if required_here and n - counts[k] <= tolerance(n)]
+    properties = {}
+    for key in keys:
+        field = {"description": DESCRIPTION_PLACEHOLDER}
+        field.update(infer_values([obj[key] for obj in objects if key in obj], key in required))
+        properties[key] = field
+    schema: dict[str, Any] = {"properties": properties}
+    if required:
+        schema["required"] = required
+    if n >= 2 and any(counts[k] * 2 > n for k in keys):
+        schema["additionalProperties"] = False
+    return schema
+
+
+def _typos(counts: Counter, n: int) -> set[str]:
+    if n < TYPO_MIN_RECORDS:
+        return set()
+    common = [k for k, c in counts.items() if c >= 2]
+    rare = [k for k, c in counts.items() if c == 1]
+    if len(rare) * len(common) > TYPO_MAX_PAIRS:
+        return set()
+    return {k for k in rare if any(near_spelling(k, other) for other in common)}
+
+
+def _folded(key: str) -> str:
+    return key.casefold().replace("_", "").replace("-", "")
+
+
+def near_spelling(a: str, b: str) -> bool:
+    """Same key but for case or `_`/`-`, or one edit apart (both 5+ characters)."""
+    if a == b:
+        return False
+    if _folded(a) == _folded(b):
+        return True
+    return min(len(a), len(b)) >= 5 and _one_edit(a, b)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """One substitution, insertion, deletion or swap of neighbours."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    return a[i:] == b[i + 1:]

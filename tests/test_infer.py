@@ -1,0 +1,180 @@
+"""contentlint.infer: records' data -> JSON Schema, exact output on crafted data."""
+
+from __future__ import annotations
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from contentlint.infer import DESCRIPTION_PLACEHOLDER as TODO
+from contentlint.infer import SCHEMA_DIALECT, infer_schema, infer_values, near_spelling, tolerance
+
+
+def test_tolerance_is_one_record_in_fifty():
+    assert [tolerance(n) for n in (1, 10, 49, 50, 99, 100, 157)] == [0, 0, 0, 1, 1, 2, 3]
+
+
+def test_required_optional_closed_exact_schema():
+    records = [{"title": f"T{i}", "weight": i} for i in range(9)] + [{"title": "T9", "draft": True}]
+    assert infer_schema(records, title="posts", description="d") == {
+        "$schema": SCHEMA_DIALECT,
+        "title": "posts",
+        "description": "d",
+        "type": "object",
+        "properties": {
+            "draft": {"description": TODO, "type": "boolean"},
+            "title": {"description": TODO, "type": "string", "minLength": 1},
+            "weight": {"description": TODO, "type": "integer"},
+        },
+        "required": ["title"],
+        "additionalProperties": False,
+    }
+
+
+@pytest.mark.parametrize("n, missing, required", [
+    (49, 1, False),  # below 50 records every record must agree
+    (50, 1, True),  # one in fifty may be an outlier
+    (50, 2, False),
+    (100, 2, True),
+    (100, 3, False),
+])
+def test_required_tolerates_one_missing_record_in_fifty(n, missing, required):
+    records = [{"a": 1, "b": 2} for _ in range(n - missing)] + [{"a": 1} for _ in range(missing)]
+    assert ("b" in infer_values(records).get("required", [])) is required
+
+
+def test_enum_for_a_small_vocabulary_seen_often():
+    values = ["release"] * 10 + ["community"] * 7 + ["team"] * 3
+    assert infer_values(values) == {"type": "string", "minLength": 1, "enum": ["community", "release", "team"]}
+
+
+@pytest.mark.parametrize("values", [
+    ["release"] * 10 + ["community"] * 7 + ["team"] * 2,  # 19 values: too few to tell
+    ["release"] * 10 + ["community"] * 8 + ["team"] * 2,  # `team` seen twice: not established
+    ["release"] * 20,  # one value everywhere is a convention, not a choice
+    [f"v{i}" for i in range(11)] * 3,  # 11 distinct values: not a small set
+    ["A title long enough to be a sentence, not a code"] * 10 + ["b"] * 10,  # long values: titles
+])
+def test_no_enum(values):
+    assert "enum" not in infer_values(values)
+
+
+@pytest.mark.parametrize("values, keyword, expected", [
+    (["2024-01-31", "2023-02-28"], "format", "date"),
+    (["2024-01-31T10:00:00Z", "2024-05-26T09:10:33-07:00"], "format", "date-time"),
+    (["https://example.com/a", "http://example.org"], "format", "uri"),
+    (["/docs/a/", "/b"], "format", "uri-reference"),
+])
+def test_formats_as_they_appear(values, keyword, expected):
+    assert infer_values(values)[keyword] == expected
+
+
+def test_a_date_time_outside_rfc3339_gets_its_shape_as_a_pattern():
+    schema = infer_values(["2016-10-06 11:10:38 -0700", "2013-05-06 02:12:52 +0200"])
+    assert "format" not in schema
+    validator = Draft202012Validator(schema)
+    assert validator.is_valid("2024-09-16 21:34:22 +0530")
+    assert not validator.is_valid("2023-01-29 18:30:22 2023 -0800")
+
+
+def test_no_format_when_values_disagree_beyond_the_tolerance():
+    assert "format" not in infer_values(["2024-01-31", "soon"])
+    assert "format" not in infer_values(["/docs/a/", "https://example.com/", "relative/path"])
+    # 49 dates and one outlier in 50 values: still a date field.
+    assert infer_values(["2024-01-31"] * 49 + ["soon"])["format"] == "date"
+
+
+def test_an_impossible_date_is_rejected_by_the_inferred_format():
+    schema = infer_values(["2024-01-31", "2023-02-28"])
+    checker = Draft202012Validator.FORMAT_CHECKER
+    assert Draft202012Validator(schema, format_checker=checker).is_valid("2024-02-29")
+    assert not Draft202012Validator(schema, format_checker=checker).is_valid("2023-02-30")
+
+
+def test_mixed_types_integer_number_and_null():
+    assert infer_values(["a", 1, "b", 2]) == {"type": ["string", "integer"], "minLength": 1}
+    assert infer_values([1, 2.5]) == {"type": "number"}
+    assert infer_values(["a", None]) == {"type": ["string", "null"], "minLength": 1}
+    assert infer_values([True, False]) == {"type": "boolean"}
+
+
+def test_a_rare_type_is_an_outlier_not_part_of_the_schema():
+    assert infer_values(["1.0"] * 49 + [3.0]) == {"type": "string", "minLength": 1}
+
+
+def test_empty_values_decide_min_length_and_min_items():
+    assert "minLength" not in infer_values(["a", ""])
+    assert infer_values([["x"], ["y", "z"]]) == {"type": "array", "minItems": 1,
+                                                 "items": {"type": "string", "minLength": 1}}
+    assert infer_values([["x"], []]) == {"type": "array", "items": {"type": "string", "minLength": 1}}
+
+
+def test_nested_objects_and_arrays_of_objects_merged():
+    records = [
+        {"provider": {"name": "A", "domain": "a.com"}, "images": [{"url": "https://a.com/1.png", "width": 1}]},
+        {"provider": {"name": "B"}, "images": [{"url": "https://b.com/2.png", "width": 2}, {"url": "https://b.com/3.png"}]},
+    ]
+    schema = infer_values(records)
+    assert schema["properties"]["provider"] == {
+        "description": TODO, "type": "object",
+        "properties": {"domain": {"description": TODO, "type": "string", "minLength": 1},
+                       "name": {"description": TODO, "type": "string", "minLength": 1}},
+        "required": ["name"], "additionalProperties": False,
+    }
+    assert schema["properties"]["images"]["items"] == {
+        "type": "object",
+        "properties": {"url": {"description": TODO, "type": "string", "minLength": 1, "format": "uri"},
+                       "width": {"description": TODO, "type": "integer"}},
+        "required": ["url"], "additionalProperties": False,
+    }
+
+
+def test_inside_an_optional_mapping_nothing_is_required():
+    records = [{"t": 1}, {"t": 2, "params": {"a": 1}}, {"t": 3, "params": {"a": 2}}]
+    params = infer_values(records)["properties"]["params"]
+    assert "required" not in params and params["additionalProperties"] is False
+
+
+def test_a_free_form_mapping_stays_open():
+    # No key is shared by most of the mappings: a bag of settings, not a shape.
+    records = [{"params": {"a": 1}}, {"params": {"b": 1}}, {"params": {"c": 1}}]
+    assert "additionalProperties" not in infer_values(records)["properties"]["params"]
+
+
+def test_a_key_seen_once_that_is_a_near_spelling_of_a_common_key_is_a_typo():
+    records = [{"title": "t", "linkTitle": "l"} for _ in range(9)] + [{"title": "t", "linktitle": "l"}]
+    schema = infer_values(records)
+    assert sorted(schema["properties"]) == ["linkTitle", "title"]
+    assert not Draft202012Validator(schema).is_valid(records[-1])
+    # A rare key that is no near-spelling of another is allowed.
+    records[-1] = {"title": "t", "expiryDate": "2028-01-01"}
+    assert sorted(infer_values(records)["properties"]) == ["expiryDate", "linkTitle", "title"]
+
+
+def test_below_ten_records_a_single_key_is_no_evidence_of_a_typo():
+    records = [{"title": "t", "linkTitle": "l"} for _ in range(8)] + [{"title": "t", "linktitle": "l"}]
+    assert "linktitle" in infer_values(records)["properties"]
+
+
+@pytest.mark.parametrize("a, b, near", [
+    ("linktitle", "linkTitle", True), ("link_title", "linkTitle", True), ("descripton", "description", True),
+    ("keywrods", "keywords", True), ("titel", "title", True), ("tags", "tag", False), ("date", "data", False),
+    ("alias", "aliases", False), ("title", "title", False),
+])
+def test_near_spelling(a, b, near):
+    assert near_spelling(a, b) is near
+
+
+def test_deterministic_whatever_the_order_of_keys():
+    a = [{"b": 1, "a": "x"}, {"a": "y", "b": 2}]
+    b = [{"a": "y", "b": 2}, {"b": 1, "a": "x"}]
+    assert list(infer_schema(a)["properties"]) == list(infer_schema(b)["properties"]) == ["a", "b"]
+
+
+def test_typo_detection_is_bounded_on_hostile_key_counts():
+    common = {f"key{i:05d}": 1 for i in range(1001)}
+    records = [dict(common) for _ in range(10)]
+    records[0] |= {f"rare{i:04d}": 1 for i in range(999)} | {"key00000x": 1}
+    properties = infer_values(records)["properties"]
+    assert "key00000x" in properties  # past the bound no key is taken as a typo
+    records[0] = dict(common) | {"key00000x": 1}
+    assert "key00000x" not in infer_values(records)["properties"]
