@@ -10,8 +10,8 @@ The loop for one file (``fix_bytes``, no I/O):
 3. apply the edits (``apply_edits``) and verify the result (``verify``): it
    must parse as well as before, keep the body and closing line, and keep
    every value the edits did not touch (the contract is in docs/fixer.md);
-   a failing pass is narrowed down to the fixes that fail on their own,
-   which are dropped with a warning;
+   a failing pass is narrowed down (by halving) to the fixes that fail on
+   their own, which are dropped with a warning;
 4. repeat until no fix is left, at most MAX_PASSES times, stopping when a
    text comes back that was seen before (a cycle).
 
