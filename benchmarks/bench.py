@@ -199,8 +199,8 @@ def worst_report(rows: list[dict]) -> str:
              f"seconds (x parse floor); target < {WORST_TARGET:.0f} s each",
              f"{'record':26} {'KB':>5} {'floor':>6}" + "".join(f" {label:>24}" for label, _ in WORST_COMMANDS)]
     for row in rows:
-        cells = "".join(f" {row[label]:8.2f} s ({row[label] / row['floor']:6.1f}x)" + (" " if row[label] < WORST_TARGET else "!")
-                        for label, _ in WORST_COMMANDS)
+        cells = "".join(f" {row[label]:8.2f} s ({row[label] / row['floor']:6.1f}x)"
+                        + (" " if row[label] < WORST_TARGET else "!") for label, _ in WORST_COMMANDS)
         lines.append(f"{row['name']:26} {row['bytes'] // 1000:5} {row['floor']:6.2f}{cells}")
     return "\n".join(lines)
 

@@ -200,7 +200,8 @@ def _duplicates(table, ctx):
         more = f" (and {len(members) - 2} more)" if len(members) > 2 else ""
         for index, (path, (_, number, line, column, end_line, end_column)) in enumerate(members):
             other, row = members[1] if index == 0 else members[0]
-            yield (path, f"another file records the same article (`{_IDENTITY_FIELDS[number]}`): {other}:{row[2]}{more}",
+            field = _IDENTITY_FIELDS[number]
+            yield (path, f"another file records the same article (`{field}`): {other}:{row[2]}{more}",
                    Position(line, column), Position(end_line, end_column))
 
 
