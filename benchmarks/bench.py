@@ -5,6 +5,7 @@
     python benchmarks/bench.py -n 2000            # a quicker run
     python benchmarks/bench.py --corpus ../shared/corpus
     python benchmarks/bench.py --memory-scale     # also peak memory at 5x the files
+    python benchmarks/bench.py --worst            # only the worst records (issue 17)
 
 On the same files, one after the other:
 
@@ -24,6 +25,13 @@ Commands run as subprocesses; wall time is measured around each, peak memory
 is the largest resident set of the command and its workers. Targets (issue 6):
 cold <= 1.5x floor, cold >= 8x peer throughput, warm <= 0.1x cold, one file
 faster than the peer, peak memory at 5x files <= 1.3x.
+
+Worst records (``--worst``, issue 17): three single records built to make
+super-linear per-record work show (``generate.py --worst``): 60,000 keys
+with trailing spaces, 25,000 duplicate related entries, 30,000 unused
+suppressions. For each, `check`, `fix --diff` and `fix --unsafe-fixes` (on a
+fresh copy) against the record's parse floor (read + PyYAML C load of the
+same file, best of 3). Target: each under 10 s.
 """
 
 from __future__ import annotations
@@ -159,6 +167,44 @@ def report(r: dict) -> str:
     return "\n".join(lines)
 
 
+WORST_COMMANDS = (
+    ("check", ["check", "--exit-zero"]),
+    ("fix --diff", ["fix", "--diff"]),
+    ("fix --unsafe-fixes", ["fix", "--unsafe-fixes"]),
+)
+WORST_TARGET = 10.0  # seconds, each command on each record
+
+
+def worst(work: Path) -> list[dict]:
+    """Time each command on each worst record (issue 17), with its parse floor."""
+    folder = work / "worst"
+    subprocess.run([sys.executable, str(HERE / "generate.py"), "--worst", str(folder), "-q"], check=True)
+    rows = []
+    for path in sorted(folder.iterdir()):
+        row = {"name": path.name, "bytes": path.stat().st_size,
+               "floor": min(parse_floor([path]) for _ in range(3))}
+        for label, args in WORST_COMMANDS:
+            target = path
+            if "fix" in args and "--diff" not in args:  # it writes: a fresh copy each time
+                target = work / "worst-fixed" / path.name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target)
+            row[label] = measure([sys.executable, "-m", "contentlint", *args, "--no-cache", str(target)])[0]
+        rows.append(row)
+    return rows
+
+
+def worst_report(rows: list[dict]) -> str:
+    lines = [f"worst records: {os.cpu_count()} cores, Python {sys.version.split()[0]}; "
+             f"seconds (x parse floor); target < {WORST_TARGET:.0f} s each",
+             f"{'record':26} {'KB':>5} {'floor':>6}" + "".join(f" {label:>24}" for label, _ in WORST_COMMANDS)]
+    for row in rows:
+        cells = "".join(f" {row[label]:8.2f} s ({row[label] / row['floor']:6.1f}x)"
+                        + (" " if row[label] < WORST_TARGET else "!") for label, _ in WORST_COMMANDS)
+        lines.append(f"{row['name']:26} {row['bytes'] // 1000:5} {row['floor']:6.2f}{cells}")
+    return "\n".join(lines)
+
+
 def generate(out: Path, count: int, seed: int, sources: list[str]) -> list[Path]:
     cmd = [sys.executable, str(HERE / "generate.py"), str(out), "-n", str(count), "--seed", str(seed), "-q"]
     for source in sources:
@@ -176,9 +222,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-sample", type=int, default=1000, help="files given to check-jsonschema (scaled)")
     ap.add_argument("--memory-scale", action="store_true", help="also compare peak memory at 5x the files")
     ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep it")
+    ap.add_argument("--worst", action="store_true", help="only the worst records (issue 17)")
     args = ap.parse_args(argv)
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="contentlint-bench-"))
     try:
+        if args.worst:
+            print(worst_report(worst(work)))
+            return 0
         if args.corpus:
             files = sorted(p for p in Path(args.corpus).rglob("*") if p.suffix in (".md", ".txt") and p.name != "README.md")
             flat = work / "corpus"

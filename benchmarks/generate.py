@@ -1012,6 +1012,74 @@ def front_matter_bytes(data: bytes) -> bytes | None:
     return None
 
 
+# ---------------------------------------------------------------------------
+# Worst records (issue 17): one file each, built to make per-record work
+# that is super-linear in the record's size show (thousands of findings and
+# fixes in one record). Deterministic: no randomness at all.
+
+_WORST_HEAD = (
+    "---\n"
+    "category: news\n"
+    'title: "A record built to be as slow to lint and fix as possible"\n'
+    'excerpt: "Thousands of findings in one record."\n'
+    "publishedDateTime: 2021-06-01T12:00:00Z\n"
+    'webUrl: "https://www.example.com/news/worst-record/"\n'
+    "type: article\n"
+    "quality: 50\n"
+    "provider:\n"
+    "  name: Example News\n"
+    "  domain: example.com\n"
+    'secured: "c2VjdXJlZA=="\n'
+)
+
+WORST_TRAILING_KEYS = 60_000
+WORST_DUPLICATE_RELATED = 25_000
+WORST_UNUSED_SUPPRESSIONS = 30_000
+
+
+def worst_trailing_spaces(keys: int = WORST_TRAILING_KEYS) -> str:
+    """``keys`` extra keys whose values end with a space: one CL203 (safe fix)
+    and one CL104 per key; ~830 KB at 60,000 keys."""
+    lines = [_WORST_HEAD, "topics:\n  - Benchmarks\n"]
+    lines.extend(f'k{i:05d}: "ab "\n' for i in range(keys))
+    lines.append("---\n")
+    return "".join(lines)
+
+
+def worst_duplicate_related(duplicates: int = WORST_DUPLICATE_RELATED) -> str:
+    """One related entry followed by ``duplicates`` copies of it: one CL300
+    (unsafe fix: remove the entry) per copy. The entries hold only a
+    `webUrl` (so six CL101 each): complete ones would not fit the front
+    matter limit (1,000,000 characters)."""
+    entry = "  - webUrl: https://news.example.org/a\n"
+    return "".join([_WORST_HEAD, "topics:\n  - Benchmarks\n", "related:\n", entry * (duplicates + 1), "---\n"])
+
+
+def worst_unused_suppressions(count: int = WORST_UNUSED_SUPPRESSIONS) -> str:
+    """``count`` suppression comments, each alone on its line, that suppress
+    nothing: one CL009 (safe fix: remove the line) per comment."""
+    comment = "# contentlint: ignore[CL200]\n"
+    return "".join([_WORST_HEAD, "topics:\n  - Benchmarks\n", comment * count, "---\n"])
+
+
+WORST_RECORDS = {
+    "trailing-spaces.txt": worst_trailing_spaces,
+    "duplicate-related.txt": worst_duplicate_related,
+    "unused-suppressions.txt": worst_unused_suppressions,
+}
+
+
+def generate_worst(out_dir: Path) -> dict[str, int]:
+    """Write the worst records to ``out_dir``; their sizes in bytes by name."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    sizes = {}
+    for name, build in WORST_RECORDS.items():
+        data = build().encode("utf-8")
+        (out_dir / name).write_bytes(data)
+        sizes[name] = len(data)
+    return sizes
+
+
 def _prepare_dir(path: Path, pattern: re.Pattern[str], force: bool) -> None:
     """Create ``path``; delete files a previous run generated there.
 
@@ -1152,8 +1220,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="write into a folder that holds other files too (files generated earlier are always replaced)",
     )
+    ap.add_argument("--worst", action="store_true",
+                    help="write only the worst records (issue 17) to OUT_DIR: " + ", ".join(WORST_RECORDS))
     ap.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     args = ap.parse_args(argv)
+
+    if args.worst:
+        if args.out_dir is None:
+            ap.error("OUT_DIR is required")
+        sizes = generate_worst(args.out_dir)
+        if not args.quiet:
+            print(json.dumps(sizes), file=sys.stderr)
+        return 0
 
     if args.extract_from is not None:
         if args.extract_yaml is None:

@@ -10,8 +10,8 @@ The loop for one file (``fix_bytes``, no I/O):
 3. apply the edits (``apply_edits``) and verify the result (``verify``): it
    must parse as well as before, keep the body and closing line, and keep
    every value the edits did not touch (the contract is in docs/fixer.md);
-   a failing pass is narrowed down to the fixes that fail on their own,
-   which are dropped with a warning;
+   a failing pass is narrowed down (by halving) to the fixes that fail on
+   their own, which are dropped with a warning;
 4. repeat until no fix is left, at most MAX_PASSES times, stopping when a
    text comes back that was seen before (a cycle).
 
@@ -22,6 +22,7 @@ whose bytes changed since they were read.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import os
 import re
@@ -80,20 +81,67 @@ def _fix_key(text: str, d: Diagnostic) -> tuple:
 
 
 def select_fixes(text: str, diagnostics, applicability: Applicability, rejected=frozenset()) -> list[Diagnostic]:
-    """The fixes to apply in one pass: wanted, not rejected, not conflicting."""
+    """The fixes to apply in one pass: wanted, not rejected, not conflicting.
+
+    O(n log n) in the number of edits: the edits already taken answer "does
+    this edit conflict with one of you?" through ``_TakenEdits``.
+    """
     candidates = [d for d in diagnostics if d.fix is not None and d.fix.applicability >= applicability
                   and any(text[e.start:e.end] != e.content for e in d.fix.edits)  # not a no-op
-                  and _fix_key(text, d) not in rejected]
+                  and (not rejected or _fix_key(text, d) not in rejected)]
     candidates.sort(key=lambda d: (d.fix.edits[0].start, d.code))
     chosen: list[Diagnostic] = []
-    taken: list[Edit] = []
+    chosen_edits: set[tuple[Edit, ...]] = set()
+    taken = _TakenEdits(e.start for d in candidates for e in d.fix.edits)
     for d in candidates:
-        if any(c.fix.edits == d.fix.edits for c in chosen):
+        if d.fix.edits in chosen_edits:
             chosen.append(d)  # two rules, one repair: applied once, both fixed
-        elif not any(conflicts(e, t) for e in d.fix.edits for t in taken):
+        elif not any(taken.conflicts(e) for e in d.fix.edits):
             chosen.append(d)
-            taken.extend(d.fix.edits)
+            chosen_edits.add(d.fix.edits)
+            for e in d.fix.edits:
+                taken.add(e)
     return chosen
+
+
+_NONE = float("-inf")  # below every offset
+
+
+class _TakenEdits:
+    """A growing set of edits that tells, in O(log n), whether an edit
+    ``conflicts`` with any of them.
+
+    ``conflicts(a, b)`` is: same start, or ``b.start < a.end and a.start <
+    b.end``. The starts are a set; for the overlap, a Fenwick tree over the
+    (sorted, distinct) possible starts keeps the largest end taken at or
+    below each start, so "the largest end of the edits that start before
+    ``a.end``" is one prefix query. The taken edits may overlap each other
+    (a fix's own edits are not checked against each other), which a sweep
+    over disjoint ranges would not allow.
+    """
+
+    def __init__(self, starts):
+        self._coords = sorted(set(starts))
+        self._max_end = [_NONE] * (len(self._coords) + 1)  # 1-based Fenwick tree of maxima
+        self._starts: set[int] = set()
+
+    def add(self, edit: Edit) -> None:
+        self._starts.add(edit.start)
+        i = bisect.bisect_left(self._coords, edit.start) + 1
+        while i < len(self._max_end):
+            if self._max_end[i] < edit.end:
+                self._max_end[i] = edit.end
+            i += i & -i
+
+    def conflicts(self, edit: Edit) -> bool:
+        if edit.start in self._starts:
+            return True
+        i = bisect.bisect_left(self._coords, edit.end)  # the starts below edit.end
+        best = _NONE
+        while i > 0:
+            best = max(best, self._max_end[i])
+            i -= i & -i
+        return best > edit.start
 
 
 def _edits_of(chosen) -> list[Edit]:
@@ -112,16 +160,12 @@ def _meets(start: int, end: int, s: int, e: int) -> bool:
     return start < e and s < end
 
 
-def _through_line_break(text: str, p: int) -> int:
-    """The offset just past the line break that ends the line holding ``text[p-1]``."""
-    if p > 0 and (text[p - 1] == "\n" or (text[p - 1] == "\r" and text[p:p + 1] != "\n")):
-        return p
-    for i in range(p, len(text)):
-        if text[i] == "\n":
-            return i + 1
-        if text[i] == "\r":
-            return i + 2 if text[i + 1:i + 2] == "\n" else i + 1
-    return len(text)
+def _through_line_break(doc: Document, p: int) -> int:
+    """The offset just past the line break that ends the line holding ``text[p-1]``
+    (the first line when ``p`` is 0); a bisection of the line index."""
+    starts = doc.line_starts
+    following = bisect.bisect_right(starts, p - 1) if p > 0 else 1
+    return starts[following] if following < len(starts) else len(doc.text)
 
 
 def extents(doc: Document) -> dict[tuple, tuple[int, int]]:
@@ -129,23 +173,76 @@ def extents(doc: Document) -> dict[tuple, tuple[int, int]]:
     character through the line break that ends its last line of content."""
     spans = doc.spans
     last: dict[tuple, int] = {}
+    by_depth: dict[int, list[tuple]] = {}
     for path, span in spans.items():
         end = span.end if span.kind == "scalar" else span.start
         if span.key_end is not None:
             end = max(end, span.key_end)
-        for depth in range(len(path) + 1):
-            ancestor = path[:depth]
-            if last.get(ancestor, -1) < end:
-                last[ancestor] = end
+        last[path] = end
+        by_depth.setdefault(len(path), []).append(path)
+    # Each path's last end is the largest of its own and its descendants':
+    # handed up one level at a time, deepest first (linear in the paths).
+    for depth in range(max(by_depth, default=0), 0, -1):
+        for path in by_depth.get(depth, ()):
+            parent = path[:-1]
+            if parent not in last:
+                by_depth.setdefault(depth - 1, []).append(parent)
+                last[parent] = last[path]
+            elif last[parent] < last[path]:
+                last[parent] = last[path]
     result = {}
     for path, span in spans.items():
         if span.kind == "scalar":
             result[path] = (span.start, span.end)
         elif doc.text[span.start:span.start + 1] in ("[", "{"):  # flow: exact, to its line's end
-            result[path] = (span.start, _through_line_break(doc.text, span.end))
+            result[path] = (span.start, _through_line_break(doc, span.end))
         else:
-            result[path] = (span.start, _through_line_break(doc.text, last.get(path, span.end)))
+            result[path] = (span.start, _through_line_break(doc, last[path]))
     return result
+
+
+class _Intervals:
+    """Fixed intervals (start, end, value), asked for those with ``start <= b``
+    and ``end >= a``: a segment tree of the largest end over the intervals in
+    order of start, walked only into subtrees that hold an answer, so a query
+    costs O((k + 1) log n) for k answers instead of a look at every interval."""
+
+    def __init__(self, items):
+        self._items = sorted(items, key=lambda item: item[0])
+        self._starts = [item[0] for item in self._items]
+        self._size = 1
+        while self._size < len(self._items):
+            self._size *= 2
+        tree = [_NONE] * (2 * self._size)
+        for i, item in enumerate(self._items):
+            tree[self._size + i] = item[1]
+        for node in range(self._size - 1, 0, -1):
+            tree[node] = max(tree[2 * node], tree[2 * node + 1])
+        self._tree = tree
+
+    def near(self, a: int, b: int) -> Iterator[tuple]:
+        below = bisect.bisect_right(self._starts, b)  # the intervals that start at or before b
+        stack = [(1, 0, self._size)]
+        while stack:
+            node, low, high = stack.pop()
+            if low >= below or self._tree[node] < a:
+                continue
+            if node >= self._size:
+                yield self._items[low]
+                continue
+            middle = (low + high) // 2
+            stack.append((2 * node + 1, middle, high))
+            stack.append((2 * node, low, middle))
+
+
+def _touch(touched: set, path: tuple) -> None:
+    """Add ``path`` and its ancestors; ``touched`` always holds a path's
+    ancestors with it, so the walk up stops at the first one already there."""
+    while path not in touched:
+        touched.add(path)
+        if not path:
+            return
+        path = path[:-1]
 
 
 def touched_paths(doc: Document, edits) -> tuple[set, set]:
@@ -157,21 +254,24 @@ def touched_paths(doc: Document, edits) -> tuple[set, set]:
     whose extent or key it meets, and opens every collection it meets.
     """
     spans = doc.spans
-    ext = extents(doc)
     scalar_at = {(s.start, s.end): path for path, s in spans.items() if s.kind == "scalar"}
     touched: set = set()
     opened: set = set()
+    index = None  # built at the first structural edit
     for edit in edits:
         path = scalar_at.get((edit.start, edit.end))
         if path is not None:
-            touched.update(path[:depth] for depth in range(len(path) + 1))
+            _touch(touched, path)
             continue
-        for path, (s, e) in ext.items():
-            span = spans[path]
-            if _meets(edit.start, edit.end, s, e) or (
-                    span.key_start is not None and _meets(edit.start, edit.end, span.key_start, span.key_end)):
-                touched.update(path[:depth] for depth in range(len(path) + 1))
-                if span.kind != "scalar":
+        if index is None:
+            items = [(s, e, path) for path, (s, e) in extents(doc).items()]
+            items += [(span.key_start, span.key_end, path) for path, span in spans.items()
+                      if span.key_start is not None]
+            index = _Intervals(items)
+        for s, e, path in index.near(edit.start, edit.end):  # a superset of those _meets accepts
+            if _meets(edit.start, edit.end, s, e):
+                _touch(touched, path)
+                if spans[path].kind != "scalar":
                     opened.add(path)
     return touched, opened
 
@@ -227,8 +327,9 @@ def unchanged_outside(old: Any, new: Any, path: tuple, touched: set, opened: set
 def verify(old: Document, new: Document, edits) -> str | None:
     """Why the edited document ``new`` must not replace ``old``; None when it may."""
     before = Counter(code for code, _ in old.problems)
+    after = Counter(code for code, _ in new.problems)
     for code, violation in new.problems:
-        if code in READ_PROBLEMS and Counter(c for c, _ in new.problems)[code] > before[code]:
+        if code in READ_PROBLEMS and after[code] > before[code]:
             position = new.position(violation.start)
             return f"the result has {code} at {position.line}:{position.column} ({violation.message})"
     if old.fm_end >= 0 and old.text[old.fm_end:] != new.text[new.fm_end:]:
@@ -308,16 +409,32 @@ def _one_pass(doc, result, rules, ctx, applicability, rejected, outcome):
             return new_doc, engine.lint_document(new_doc, rules, ctx), chosen
         # Narrow down: drop the fixes that fail on their own; when none does,
         # they fail only together, and the first one goes alone.
-        if len(chosen) == 1:
-            failing = [(chosen[0], reason)]
-        else:
-            failing = [(d, why) for d in chosen if (why := _attempt(doc, d.fix.edits)[1]) is not None]
+        failing = _failing(doc, chosen, reason)
         for d, why in failing:
             rejected.add(_fix_key(doc.text, d))
             outcome.warnings.append(f"{doc.path}: skipped {d.code} fix ({d.fix.message}): {why}")
         if not failing:
             new_doc, _ = _attempt(doc, chosen[0].fix.edits)
             return new_doc, engine.lint_document(new_doc, rules, ctx), chosen[:1]
+
+
+def _failing(doc: Document, fixes: list[Diagnostic], reason: str) -> list[tuple[Diagnostic, str]]:
+    """The fixes of a failing group that fail on their own, with why.
+
+    The group is halved and each half that fails is halved again, so f
+    failing fixes among n cost O(f log n) attempts (each parses the whole
+    document), not n. A fix hidden in a half that passes as a whole is not
+    singled out: that half's fixes are verified together in the next try.
+    """
+    if len(fixes) == 1:
+        return [(fixes[0], reason)]
+    found = []
+    middle = len(fixes) // 2
+    for part in (fixes[:middle], fixes[middle:]):
+        why = _attempt(doc, part[0].fix.edits if len(part) == 1 else _edits_of(part))[1]
+        if why is not None:
+            found.extend(_failing(doc, part, why))
+    return found
 
 
 def _in_front_matter(doc: Document, d: Diagnostic, rejected: set, outcome: FileOutcome) -> bool:

@@ -12,6 +12,8 @@ once the run has them (see run.py).
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -36,8 +38,10 @@ def parse(doc) -> list[Suppression]:
     if doc.fm_start < 0 or doc.text.find("contentlint:", doc.fm_start, doc.fm_end) < 0:
         return []  # the common case, decided without the regex
     found = []
+    in_scalar = None  # built at the first match
     for match in _COMMENT.finditer(doc.text, doc.fm_start, doc.fm_end):
-        if _inside_scalar(doc, match.start()):
+        in_scalar = in_scalar or _ScalarCover(doc)
+        if in_scalar(match.start()):
             continue
         codes = tuple(c.strip().upper() for c in match.group(2).split(",") if c.strip())
         start, end = match.span()
@@ -56,9 +60,20 @@ def parse(doc) -> list[Suppression]:
     return found
 
 
-def _inside_scalar(doc, offset: int) -> bool:
-    """True when the text is part of a string value, not a YAML comment."""
-    return any(start <= offset < end for start, end in doc.scalar_ranges())
+class _ScalarCover:
+    """Tells whether an offset is part of a scalar (a string value, not a YAML
+    comment) in O(log n): the scalars sorted by start, with the largest end
+    among each prefix (so overlapping ranges would be answered right too)."""
+
+    def __init__(self, doc):
+        ranges = sorted(doc.scalar_ranges())
+        self._starts = [start for start, _ in ranges]
+        self._reach = list(itertools.accumulate((end for _, end in ranges), max))
+
+    def __call__(self, offset: int) -> bool:
+        """Is there a scalar with ``start <= offset < end``?"""
+        i = bisect.bisect_right(self._starts, offset)
+        return i > 0 and self._reach[i - 1] > offset
 
 
 def _covers(code: str, suppression_code: str) -> bool:
@@ -69,16 +84,23 @@ def filter_diagnostics(diagnostics: list[Diagnostic], suppressions: list[Suppres
     """Drop suppressed diagnostics, marking which suppression codes were used."""
     if not suppressions:
         return diagnostics
+    # (line, code) -> the suppressions listing that code on that line (None:
+    # the whole file); a diagnostic looks up each prefix of its own code, so
+    # the work is linear in diagnostics plus suppressions.
+    listed: dict[tuple[int | None, str], list[Suppression]] = {}
+    for s in suppressions:
+        for code in s.codes:
+            listed.setdefault((None if s.file_level else s.line, code), []).append(s)
     kept = []
     for diagnostic in diagnostics:
         hit = False
-        for s in suppressions:
-            if diagnostic.code == CODE or (not s.file_level and s.line != diagnostic.start.line):
-                continue
-            for code in s.codes:
-                if _covers(diagnostic.code, code):
-                    s.used.add(code)
-                    hit = True
+        if diagnostic.code != CODE:
+            for length in range(1, len(diagnostic.code) + 1):
+                prefix = diagnostic.code[:length]
+                for where in (None, diagnostic.start.line):
+                    for s in listed.get((where, prefix), ()):
+                        s.used.add(prefix)
+                        hit = True
         if not hit:
             kept.append(diagnostic)
     return kept

@@ -93,10 +93,13 @@ class WholeRun:
         cl009 = next((r for r in rules if r.code == suppress.CODE), None)
         enabled = {r.code for r in rules}
         late_codes = {r.code for r in rules if r.online or r.finish is not None}
+        by_path: dict[str, list[Diagnostic]] = {}  # one grouping, not a scan of `late` per file
+        for d in late:
+            by_path.setdefault(d.path, []).append(d)
         for path, suppressions in self.suppressions.items():
             for s in suppressions:  # judge only codes that cover late rules; the rest were judged per file
                 s.codes = tuple(c for c in s.codes if any(code.startswith(c) for code in late_codes))
-            kept.extend(suppress.filter_diagnostics([d for d in late if d.path == path], suppressions))
+            kept.extend(suppress.filter_diagnostics(by_path.get(path, []), suppressions))
             if cl009 is not None:
                 kept.extend(suppress.unused(path, suppressions, enabled, enabled, enabled, cl009))
         return kept

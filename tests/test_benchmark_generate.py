@@ -269,3 +269,40 @@ def test_real_corpus_sources(tmp_path):
             assert record["webUrl"] not in seen
             seen.add(record["webUrl"])
     assert 8_000 <= stats["mean_bytes"] <= 12_500
+
+
+# -- worst records (issue 17) ------------------------------------------------------------
+
+
+def test_worst_records_are_deterministic_and_within_the_limits(tmp_path):
+    from contentlint.document import MAX_FRONT_MATTER_CHARS
+    from contentlint.engine import MAX_FILE_BYTES
+
+    for out in (tmp_path / "a", tmp_path / "b"):
+        assert run(out, "--worst", "-q").returncode == 0
+    first, second = files(tmp_path / "a"), files(tmp_path / "b")
+    assert first == second
+    assert sorted(first) == ["duplicate-related.txt", "trailing-spaces.txt", "unused-suppressions.txt"]
+    for data in first.values():
+        assert len(data) < MAX_FILE_BYTES
+        assert len(front_matter(data)) < MAX_FRONT_MATTER_CHARS  # else one CL003 is all there is
+    assert 800_000 <= len(first["trailing-spaces.txt"]) <= 860_000  # the record of the issue: ~830 KB
+
+
+@pytest.mark.parametrize("build,count,expected", [
+    ("worst_trailing_spaces", gen.WORST_TRAILING_KEYS, {"CL203": 40, "CL104": 40}),
+    ("worst_duplicate_related", gen.WORST_DUPLICATE_RELATED, {"CL300": 40, "CL101": 6 * 41}),
+    ("worst_unused_suppressions", gen.WORST_UNUSED_SUPPRESSIONS, {"CL009": 40}),
+])
+def test_worst_records_hold_one_finding_per_item(build, count, expected):
+    from collections import Counter
+
+    from contentlint import engine
+    from contentlint.config import Settings
+
+    text = getattr(gen, build)()
+    assert text == getattr(gen, build)(count)  # the full record is the same builder at full count
+    small = getattr(gen, build)(40)
+    settings = Settings()
+    _, result = engine.lint_bytes("worst.txt", small.encode(), engine.enabled_rules(settings), engine.Context(settings))
+    assert Counter(d.code for d in result.diagnostics) == expected

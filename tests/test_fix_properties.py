@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from contentlint import engine, fixer, scalars
 from contentlint.config import Settings
 from contentlint.document import load
-from contentlint.model import Applicability
+from contentlint.model import Applicability, Diagnostic, Edit, Fix, Position, Severity
 from contentlint.yamlparse import compose, tag_of
 
 RULE_SETTINGS = Settings(select=("CL0", "CL2"))
@@ -126,3 +126,63 @@ def test_render_reads_back_as_the_same_string(value, style, flow):
     assert node.value == value
     assert tag_of(node) == "tag:yaml.org,2002:str"
     assert "\n" not in source and "\r" not in source
+
+
+# -- select_fixes against the straightforward quadratic selection ---------------------
+
+
+def reference_select(text, diagnostics, applicability, rejected=frozenset()):
+    """Fix selection as first written: every candidate compared with every fix taken."""
+    candidates = [d for d in diagnostics if d.fix is not None and d.fix.applicability >= applicability
+                  and any(text[e.start:e.end] != e.content for e in d.fix.edits)
+                  and fixer._fix_key(text, d) not in rejected]
+    candidates.sort(key=lambda d: (d.fix.edits[0].start, d.code))
+    chosen, taken = [], []
+    for d in candidates:
+        if any(c.fix.edits == d.fix.edits for c in chosen):
+            chosen.append(d)
+        elif not any(fixer.conflicts(e, t) for e in d.fix.edits for t in taken):
+            chosen.append(d)
+            taken.extend(d.fix.edits)
+    return chosen
+
+
+SELECT_TEXT = "abcdefghij" * 3
+
+
+@st.composite
+def edit(draw):
+    start = draw(st.integers(0, len(SELECT_TEXT)))
+    end = draw(st.integers(start, min(len(SELECT_TEXT), start + 6)))
+    # Often the text already there (a no-op edit) or an insertion of it.
+    content = draw(st.sampled_from(["", "x", "yy", SELECT_TEXT[start:end], SELECT_TEXT[start:start + 1]]))
+    return Edit(start, end, content)
+
+
+@st.composite
+def diagnostic(draw, pool):
+    if pool and draw(st.booleans()):  # the very same edits from another rule (CL203 and CL303)
+        edits = draw(st.sampled_from(pool))
+    else:
+        edits = tuple(draw(st.lists(edit(), min_size=1, max_size=3)))
+        if draw(st.booleans()):
+            edits = tuple(sorted(edits))  # as Fix.of makes them; unsorted, a fix made by hand
+        pool.append(edits)
+    fix = None if draw(st.integers(0, 9)) == 0 else Fix(
+        "m", edits, draw(st.sampled_from(list(Applicability))))
+    code = draw(st.sampled_from(["CL200", "CL201", "CL203", "CL303"]))
+    at = Position(1, 1)
+    return Diagnostic("x.md", code, "name", Severity.WARNING, at, at, "message", fix)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.data(), st.sampled_from([Applicability.SAFE, Applicability.UNSAFE]))
+def test_select_fixes_equals_the_quadratic_reference(data, applicability):
+    pool: list = []
+    diagnostics = data.draw(st.lists(diagnostic(pool), max_size=25))
+    with_fix = [d for d in diagnostics if d.fix is not None]
+    dropped = data.draw(st.lists(st.sampled_from(with_fix), max_size=3)) if with_fix else []
+    rejected = {fixer._fix_key(SELECT_TEXT, d) for d in dropped}
+    expected = reference_select(SELECT_TEXT, diagnostics, applicability, rejected)
+    chosen = fixer.select_fixes(SELECT_TEXT, diagnostics, applicability, rejected)
+    assert [id(d) for d in chosen] == [id(d) for d in expected]

@@ -466,3 +466,65 @@ def test_broken_files_are_reported_and_never_written(work, capsys):
     out = capsys.readouterr().out
     assert "broken.md:4:1: CL003 " in out and "latin1.md:2:12: CL001 " in out and "missing.md:1:1: CL008 " in out
     assert "Traceback" not in out
+
+
+# -- work linear in the record (issue 17): counted calls, no timing ---------------------
+
+
+def count_calls(monkeypatch, owner, name):
+    """Count the calls of ``owner.name`` (the real function still runs)."""
+    real = getattr(owner, name)
+    calls = [0]
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+    monkeypatch.setattr(owner, name, counted)
+    return calls
+
+
+def test_selecting_thousands_of_fixes_compares_no_pair_of_them(monkeypatch):
+    text = fm(*(f'k{i:04d}: "ab "' for i in range(2000)))
+    settings = Settings(select=("CL203",))
+    _, result = engine.lint_bytes("x.md", text.encode(), engine.enabled_rules(settings), engine.Context(settings))
+    pairs = count_calls(monkeypatch, fixer, "conflicts")
+    chosen = fixer.select_fixes(text, result.diagnostics, SAFE)
+    assert len(chosen) == 2000 and [d.code for d in chosen] == ["CL203"] * 2000
+    assert pairs[0] == 0  # the quadratic selection made 1,999,000 here
+
+
+def test_verifying_thousands_of_entry_removals_looks_only_near_each_edit(monkeypatch):
+    entry = '  - webUrl: "https://a.example/"\n    quality: 1\n'
+    text = "---\ntitle: x\nrelated:\n" + entry * 1001 + "---\n"
+    settings = Settings(select=("CL300",))
+    outcome_rules = engine.enabled_rules(settings)
+    doc, result = engine.lint_bytes("x.md", text.encode(), outcome_rules, engine.Context(settings))
+    edits = fixer._edits_of(fixer.select_fixes(text, result.diagnostics, UNSAFE))
+    # The last entry goes with the line break before it, which the one
+    # before ends with: a conflict, left to the next pass.
+    assert len(edits) == 999
+    meets = count_calls(monkeypatch, fixer, "_meets")
+    touched, opened = fixer.touched_paths(doc, edits)
+    assert opened == {(), ("related",)} | {("related", i) for i in range(1, 1000)}
+    assert ("related", 0) not in touched and ("related", 1000) not in touched
+    assert ("related", 999, "quality") in touched
+    assert meets[0] <= 10 * len(edits)  # every edit against every value: 999 x 3005
+    new = doc_of(fixer.apply_edits(text, edits))
+    assert new.data["related"] == [{"webUrl": "https://a.example/", "quality": 1}] * 2
+    assert fixer.verify(doc, new, edits) is None
+
+
+def test_a_failing_fix_among_many_is_found_by_halving(monkeypatch):
+    def breaks(doc):
+        span = doc.span(("a",))
+        return Edit(span.start, span.end, "[") if doc.data["a"] == "x" else None
+    values = [f'v{i:02d}: "y "' for i in range(63)]
+    rules = [make_rule("CL994", raw_edit(breaks))] + engine.enabled_rules(Settings(select=("CL203",)))
+    attempts = count_calls(monkeypatch, fixer, "_attempt")
+    outcome = run_fix_bytes(fm('a: "x"', *values), rules)
+    assert outcome.fixed.decode() == fm('a: "x"', *(v.replace('y "', 'y"') for v in values))
+    assert outcome.applied == {"CL203": 63}
+    assert [w.split(":")[1].strip() for w in outcome.warnings] == ["skipped CL994 fix (raw edit)"]
+    # 1 failing pass + 2 per halving level (6 levels for 64 fixes) + the pass that
+    # then succeeds; trying each fix alone took 64 more.
+    assert attempts[0] <= 1 + 2 * 6 + 1

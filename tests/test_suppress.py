@@ -60,3 +60,26 @@ def test_codes_of_rules_not_enabled_are_not_judged(write, capsys):
 def test_comment_text_inside_a_quoted_value_is_not_a_suppression(write, capsys):
     path = write("a.md", "---\na: \"x # contentlint: ignore[CL004]\"\na: 2\n---\n")
     assert findings([path], capsys, *SEL) == [("CL004", 3, 1)]
+
+
+def test_many_suppressions_walk_the_scalars_once_and_each_finding_meets_its_own(write, capsys, monkeypatch):
+    from contentlint.document import Document
+
+    walks = [0]
+    real = Document.scalar_ranges
+
+    def counted(self):
+        walks[0] += 1
+        return real(self)
+    monkeypatch.setattr(Document, "scalar_ranges", counted)
+    lines = [f'k{i}: "x # contentlint: ignore[CL004]"  # contentlint: ignore[CL0, CL2]' for i in range(300)]
+    lines += ["a: 1", "a: 2  # contentlint: ignore[CL00]", "b: 1  # contentlint: ignore[CL004]", "b: 2"]
+    path = write("a.md", "---\n" + "\n".join(lines) + "\n---\n")
+    code, result = check_json([path], capsys, *SEL)
+    # Line 302 holds the second `a` (suppressed by its prefix CL00); the
+    # second `b` on line 305 is not suppressed by line 304's comment.
+    assert [(f["code"], f["line"]) for f in result if f["code"] != "CL009"] == [("CL004", 305)]
+    unused = [(f["line"], f["message"]) for f in result if f["code"] == "CL009"]
+    assert unused == [(i + 2, "unused suppression: `CL0` suppressed nothing") for i in range(300)] + [
+        (304, "unused suppression: `CL004` suppressed nothing")]
+    assert walks[0] == 1  # once per suppression comment, 600 times here, before

@@ -194,10 +194,14 @@ def _duplicates(table, ctx):
         if row[0] in repeated:
             groups.setdefault(row[0], {})[path] = row
     for group in groups.values():
-        for path, (_, number, line, column, end_line, end_column) in sorted(group.items()):
-            others = [f"{p}:{f[2]}" for p, f in sorted(group.items()) if p != path]
-            more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
-            yield (path, f"another file records the same article (`{_IDENTITY_FIELDS[number]}`): {others[0]}{more}",
+        members = sorted(group.items())
+        # Each file names the first other file of the group and counts the
+        # rest: linear in the group (a list of the others per file is not).
+        more = f" (and {len(members) - 2} more)" if len(members) > 2 else ""
+        for index, (path, (_, number, line, column, end_line, end_column)) in enumerate(members):
+            other, row = members[1] if index == 0 else members[0]
+            field = _IDENTITY_FIELDS[number]
+            yield (path, f"another file records the same article (`{field}`): {other}:{row[2]}{more}",
                    Position(line, column), Position(end_line, end_column))
 
 
