@@ -195,7 +195,7 @@ def _duplicates(table, ctx):
             groups.setdefault(row[0], {})[path] = row
     for group in groups.values():
         for path, (_, number, line, column, end_line, end_column) in sorted(group.items()):
-            others = [f"{p}:{f[2]}" for p, f in sorted(group.items()) if p != path]
+            others = [p for p in sorted(group) if p != path]  # no line: fingerprints must survive edits
             more = f" (and {len(others) - 1} more)" if len(others) > 1 else ""
             yield (path, f"another file records the same article (`{_IDENTITY_FIELDS[number]}`): {others[0]}{more}",
                    Position(line, column), Position(end_line, end_column))
