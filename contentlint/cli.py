@@ -17,6 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from contentlint import __version__, registry
 from contentlint.config import ConfigError, Settings, load_settings, with_cli
+from contentlint.report import FORMATS
 from contentlint.report.escape import printable
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -67,21 +68,56 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
                              "(repeatable; also CONTENTLINT_RESOLVE_OVERRIDE)")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply `exclude` to files named on the command line too (pre-commit)")
+    parser.add_argument("--show-settings", action="store_true",
+                        help="print the resolved settings (config file, root, rules, schema, cache) and exit")
+    parser.add_argument("--show-files", action="store_true",
+                        help="print the files that would be checked, one a line, and exit")
+
+
+DESCRIPTION = "Lint and fix content repositories: Markdown and text records with YAML front matter."
+
+EPILOG = """\
+examples:
+  contentlint check content/                 report findings in a folder
+  contentlint check --format sarif -o x.sarif .
+  contentlint check --statistics --select CL1,CL200 .
+  contentlint fix --diff content/            show the safe fixes, write nothing
+  contentlint fix --unsafe-fixes content/    also apply the unsafe fixes
+  contentlint rule CL200                     what a rule checks, and why
+  contentlint check --show-settings          the settings a run would use
+
+exit status:
+  0  no finding at error severity (warnings and infos do not fail a run;
+     a run that found no file to check warns on stderr and exits 0)
+  1  findings at error severity remain (fix: some remain, or with
+     --exit-non-zero-on-fix files were changed)
+  2  usage or configuration error, or an internal error
+
+`contentlint COMMAND --help` lists a command's options; docs/ci.md shows CI setups.
+"""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="contentlint", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="contentlint", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"contentlint {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    check = commands.add_parser("check", help="report findings")
+    check = commands.add_parser("check", help="report findings", description="Report findings.")
     _add_selection(check)
-    check.add_argument("--format", choices=["text", "json", "sarif", "github", "junit", "gitlab", "html"])
-    check.add_argument("--statistics", action="store_true", help="print counts per rule")
+    check.add_argument("--format", "--output-format", dest="format", choices=FORMATS, metavar="FORMAT",
+                       help="output format: " + ", ".join(FORMATS) + " (default: text; github under "
+                            "GitHub Actions; summary: a Markdown summary for a CI job page)")
+    check.add_argument("--statistics", action="store_true",
+                       help="print counts per rule (text: after the findings; other formats: on stderr)")
+    check.add_argument("--summary-file", metavar="FILE",
+                       help="also append a Markdown summary of the run to FILE (e.g. $GITHUB_STEP_SUMMARY)")
+    check.add_argument("--quiet", "-q", action="store_true",
+                       help="print the findings only: no summary, progress bar or notes")
     check.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
 
-    fix = commands.add_parser("fix", help="apply fixes")
+    fix = commands.add_parser("fix", help="apply fixes", description="Apply fixes, then report what remains.")
     _add_selection(fix)
     fix.add_argument("--diff", action="store_true", help="print a unified diff; write nothing")
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
@@ -91,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules = commands.add_parser("rules", help="list every rule")
     rules.add_argument("--markdown", action="store_true", help="every rule's documentation as Markdown (docs/rules.md)")
     rule = commands.add_parser("rule", help="print a rule's documentation")
-    rule.add_argument("code")
+    rule.add_argument("code", help="a rule code, e.g. CL200")
 
     init = commands.add_parser("init", help="propose kinds and schemas from the records (docs/init.md)")
     init.add_argument("root", nargs="?", default=".", metavar="PATH", help="the repository's root (default: .)")
@@ -144,6 +180,14 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_from(args)
         for warning in settings.warnings:
             print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
+        if args.show_settings:
+            from contentlint.show import show_settings
+
+            return show_settings(settings, online=getattr(args, "online", False))
+        if args.show_files:
+            from contentlint.show import show_files
+
+            return show_files(args.paths, settings, args.force_exclude)
         if args.command == "check":
             from contentlint.run import run_check
 

@@ -37,6 +37,7 @@ from contentlint.config import Settings
 from contentlint.discover import temp_name
 from contentlint.document import Document, load
 from contentlint.model import Applicability, Diagnostic, Edit
+from contentlint.report.common import diff_labels
 from contentlint.report.escape import printable
 from contentlint.workers import parallel_map, signals_blocked
 
@@ -583,9 +584,9 @@ def unified_diff(path: str, before: bytes, after: bytes) -> str:
     than LF shows as a visible ``\\r`` and no control character is written raw."""
     old = _LINE.findall(before.decode("utf-8"))
     new = _LINE.findall(after.decode("utf-8"))
-    shown = printable(path)
+    from_label, to_label = (printable(label) for label in diff_labels(path))
     lines = []
-    for line in difflib.unified_diff(old, new, fromfile=f"a/{shown}", tofile=f"b/{shown}"):
+    for line in difflib.unified_diff(old, new, fromfile=from_label, tofile=to_label):
         if line.endswith("\n"):  # headers too: their text is already printable
             lines.append(printable(line[:-1]) + "\n")
         else:  # a lone CR ends the line (shown escaped), or nothing does

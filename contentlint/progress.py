@@ -16,10 +16,10 @@ DELAY = 0.5  # seconds before a bar appears: quick runs stay silent
 
 
 class Progress:
-    def __init__(self, label: str = "checking", stream=None):
+    def __init__(self, label: str = "checking", stream=None, quiet: bool = False):
         self.stream = stream or sys.stderr
         self.label = printable(label)
-        self.enabled = self.stream.isatty() and not os.environ.get("CI") and "NO_PROGRESS" not in os.environ
+        self.enabled = not quiet and self.stream.isatty() and not os.environ.get("CI") and "NO_PROGRESS" not in os.environ
         self.started = time.monotonic()
         self.shown = False
         self.last = 0.0

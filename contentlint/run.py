@@ -7,14 +7,14 @@ import sys
 import time
 from typing import Iterator
 
-from contentlint import __version__, engine, registry
+from contentlint import engine, registry
 from contentlint.cache import ResultCache, cache_folder, digest, setup_key, stat_key, trusted_stat_key
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
 from contentlint.document import load
 from contentlint.model import Diagnostic
 from contentlint.progress import Progress
-from contentlint.report import FORMATS, ReportContext, renderer, source_lines
+from contentlint.report import output
 from contentlint.report.escape import printable
 from contentlint.wholerun import WholeRun
 from contentlint.workers import parallel_map
@@ -187,32 +187,19 @@ def run_check(args, settings: Settings, access) -> int:
     summary: dict = {}
 
     def online(files):
-        with Progress("checking links") as bar:
+        with Progress("checking links", quiet=getattr(args, "quiet", False)) as bar:
             found, per_host = online_findings(files, settings, rules, args, bar.update, access=access)
         summary.update(per_host)
         return found
 
-    with Progress() as progress:
+    with Progress(quiet=getattr(args, "quiet", False)) as progress:
         diagnostics, files, errors = collect(args.paths, settings, rules, results_cache=results_cache,
                                              progress=progress.update, force_exclude=args.force_exclude,
                                              online=online if args.online else None)
     if results_cache is not None:
         results_cache.close()
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    assert fmt in FORMATS
-    color = (fmt == "text" and not args.output_file and sys.stdout.isatty()
-             and "NO_COLOR" not in os.environ)
-    ctx = ReportContext(files_checked=len(files), color=color, statistics=args.statistics,
-                        tool_version=__version__, checked_paths=files, source=source_lines)
-    output = renderer(fmt)(diagnostics, ctx)
-    if args.output_file:
-        with open(args.output_file, "w", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(output)
-    else:
-        sys.stdout.write(output)
-    if summary and fmt == "text":
-        print(host_summary(summary), file=sys.stderr)
-    for error in errors:  # also CL010 findings; said here too, as the report may go to a file
+    output.emit(args, settings, diagnostics, files, [host_summary(summary)] if summary else [])
+    for error in errors:
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     if args.exit_zero:
         return 0

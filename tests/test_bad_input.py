@@ -465,10 +465,10 @@ def test_cli_text_output_and_exit_status(tmp_path):
                   tmp_path / "good.md"], tmp_path)
     assert_clean_exit(result, 1)
     assert result.out.splitlines() == [
-        f"{tmp_path}/bad.md:1:1: CL001 byte 0x89 at 1:1 is not valid UTF-8",
-        f"{tmp_path}/gone.md:1:1: CL008 file does not exist (or was deleted during the run)",
-        f"{tmp_path}/good.md:3:1: CL004 duplicate key `a`: the earlier value is silently overwritten",
-        "Found 3 findings in 3 files.",
+        f"{tmp_path}/bad.md:1:1: error: CL001 byte 0x89 at 1:1 is not valid UTF-8",
+        f"{tmp_path}/gone.md:1:1: error: CL008 file does not exist (or was deleted during the run)",
+        f"{tmp_path}/good.md:3:1: error: CL004 duplicate key `a`: the earlier value is silently overwritten",
+        "Found 3 findings in 3 files (3 checked): 3 errors.",
     ]
 
 
@@ -627,7 +627,7 @@ def test_file_name_not_utf8_default_locale(tmp_path):
         handle.write(CONTROL)
     result = cli(["check", "--no-cache", "--select", "CL0", tmp_path], tmp_path, LC_ALL="C.UTF-8")
     assert_clean_exit(result, 1)
-    assert result.out.count(":3:1: CL004") == 1
+    assert result.out.count(":3:1: error: CL004") == 1
 
 
 # -- corpus records: line endings change no position -------------------------------------

@@ -116,12 +116,12 @@ def test_text_format_and_summary(write, capsys):
     path = write("a.md", "\ufeff---\na: 1\na: 2\n---\n")
     code, out, _ = run_cli(["check", "--select", "CL0", "--statistics", path], capsys)
     assert out.splitlines() == [
-        f"{path}:1:1: CL005 file starts with a UTF-8 byte order mark [*]",
-        f"{path}:3:1: CL004 duplicate key `a`: the earlier value is silently overwritten",
+        f"{path}:1:1: warning: CL005 file starts with a UTF-8 byte order mark [*]",
+        f"{path}:3:1: error: CL004 duplicate key `a`: the earlier value is silently overwritten",
         "",
-        "     1  CL004  duplicate-key",
-        "     1  CL005  byte-order-mark  [*]",
-        "Found 2 findings in 1 file.",
+        "     1  CL004  error    duplicate-key",
+        "     1  CL005  warning  byte-order-mark  [*]",
+        "Found 2 findings in 1 file (1 checked): 1 error, 1 warning.",
         "[*] 1 fixable with `contentlint fix`.",
     ]
     assert code == 1

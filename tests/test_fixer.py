@@ -395,7 +395,7 @@ def test_fix_seeds_changes_exactly_the_mojibake_title(work, capsys):
          'title: "ACLU Calls for Halt of Homeland Security’s Use Of Facial Recognition Technology"\n'.encode())]
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Fixed seeds/004_55d079596040aeb8.txt (1 fix: CL200)"
-    assert out[1].startswith("seeds/000_b69a69cbeae9117f.txt:215:13: CL300 ")
+    assert out[1].startswith("seeds/000_b69a69cbeae9117f.txt:215:13: error: CL300 ")
     assert out[-1] == ("Fixed 1 finding in 1 file (2 checked); 1 finding remains "
                        "(1 fixable with `contentlint fix --unsafe-fixes`).")
     # Idempotent: a second run changes nothing.
@@ -442,7 +442,8 @@ def test_selection_and_unsafe_fixes(work, capsys):
     assert main(["fix", "a.md", "--select", "CL201", "--unsafe-fixes"]) == 0
     assert path.read_text() == fm('title: "x "', 'url: "https://i2.wp.com/a.png?w=1&ssl=1"')
     out = capsys.readouterr().out
-    assert "a.md:3:34: CL201 HTML entity `&#038;` in `url` [*]" in out
+    # An unsafe fix: not marked `[*]`, which promises that plain `contentlint fix` applies it.
+    assert "a.md:3:34: error: CL201 HTML entity `&#038;` in `url`\n" in out
 
 
 def test_crlf_bom_and_body_are_kept(work):
@@ -464,7 +465,8 @@ def test_broken_files_are_reported_and_never_written(work, capsys):
     assert main(["fix", "broken.md", "latin1.md", "missing.md"]) == 1
     assert snapshot(work) == before
     out = capsys.readouterr().out
-    assert "broken.md:4:1: CL003 " in out and "latin1.md:2:12: CL001 " in out and "missing.md:1:1: CL008 " in out
+    assert ("broken.md:4:1: error: CL003 " in out and "latin1.md:2:12: error: CL001 " in out
+            and "missing.md:1:1: error: CL008 " in out)
     assert "Traceback" not in out
 
 

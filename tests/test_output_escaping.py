@@ -55,7 +55,7 @@ CL104_NEXT = " at the top level; no allowed field has a similar name"
 CL104_TAIL = (" at the top level; expected one of: ampWebUrl, category, cdnAmpWebUrl, excerpt, "
               "featuredContent, heat, images, originalUrl, provider, published, publishedDateTime, "
               "quality, related, removed, secured, title, topics, type, webUrl")
-FINDING = re.compile(r"(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<code>CL\d{3}) ")
+FINDING = re.compile(r"(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?:error|warning|info): (?P<code>CL\d{3}) ")
 
 
 @pytest.fixture
@@ -92,9 +92,9 @@ def assert_finding_lines(lines: list[str], findings: list[dict]) -> None:
 
 
 KEY_LINES = [
-    "recs/key.md:3:1: CL104 unknown field `evil\\n::error file=a.md,line=1::pwned`" + CL104_TAIL,
-    "recs/key.md:4:1: CL104 unknown field `\\x1b[2J\\x1b[HAll checks passed`" + CL104_NEXT,
-    "recs/key.md:5:1: CL104 unknown field `\\u202egnp\\u2028\\x9b2J`" + CL104_NEXT,
+    "recs/key.md:3:1: error: CL104 unknown field `evil\\n::error file=a.md,line=1::pwned`" + CL104_TAIL,
+    "recs/key.md:4:1: error: CL104 unknown field `\\x1b[2J\\x1b[HAll checks passed`" + CL104_NEXT,
+    "recs/key.md:5:1: error: CL104 unknown field `\\u202egnp\\u2028\\x9b2J`" + CL104_NEXT,
 ]
 
 
@@ -109,11 +109,11 @@ def test_text_format_and_statistics(recs, capsys):
     lines = out.split("\n")
     assert_finding_lines(lines[:len(findings)], findings)
     assert [line for line in lines if line.startswith("recs/key.md")] == KEY_LINES
-    assert "recs/value.md:2:10: CL202 `title` contains U+200B ZERO WIDTH SPACE, line break, " \
+    assert "recs/value.md:2:10: warning: CL202 `title` contains U+200B ZERO WIDTH SPACE, line break, " \
            "U+001B control character [*]" in lines
     assert lines[len(findings):] == [
-        "", "     5  CL104  unknown-field", "     2  CL203  surrounding-whitespace  [*]",
-        "     1  CL202  invisible-character  [*]", "Found 8 findings in 4 files.",
+        "", "     5  CL104  error    unknown-field", "     2  CL203  warning  surrounding-whitespace  [*]",
+        "     1  CL202  warning  invisible-character  [*]", "Found 8 findings in 4 files (4 checked): 5 errors, 3 warnings.",
         "[*] 3 fixable with `contentlint fix`.", ""]
 
 
@@ -227,8 +227,8 @@ def test_fix_summary_lines(recs, capsys):
     lines = out.split("\n")
     assert lines[:3] == ["Fixed recs/esc\\x1b[2J.md (1 fix: CL203)", "Fixed recs/new\\nline.md (1 fix: CL203)",
                          "Fixed recs/value.md (1 fix: CL202)"]
-    assert lines[3:] == ["recs/esc\\x1b[2J.md:3:1: CL104 unknown field `bogus`" + CL104_TAIL, *KEY_LINES,
-                         "recs/new\\nline.md:3:1: CL104 unknown field `bogus`" + CL104_TAIL,
+    assert lines[3:] == ["recs/esc\\x1b[2J.md:3:1: error: CL104 unknown field `bogus`" + CL104_TAIL, *KEY_LINES,
+                         "recs/new\\nline.md:3:1: error: CL104 unknown field `bogus`" + CL104_TAIL,
                          "Fixed 3 findings in 3 files (4 checked); 5 findings remain.", ""]
     assert (recs / NEWLINE_NAME).read_bytes() == (recs / ESC_NAME).read_bytes() == NAMED.replace(b'"x "', b'"x"')
 

@@ -147,7 +147,7 @@ def test_commit_with_mojibake_is_blocked(content_repo):
 
     assert commit.returncode != 0, commit.stdout
     assert "- hook id: contentlint\n" in commit.stdout
-    assert "record.txt:3:49: CL200" in commit.stdout, commit.stdout
+    assert "record.txt:3:49: error: CL200" in commit.stdout, commit.stdout
     assert _head(repo, env) is None  # nothing was committed
     assert (repo / "record.txt").read_bytes() == original  # check never writes
 
@@ -191,6 +191,6 @@ def test_hooks_select_front_matter_files(content_repo):
 
     assert result.returncode == 1, result.stdout
     for name in front_matter:
-        assert f"{name}:1:1: CL002" in result.stdout, result.stdout
+        assert f"{name}:1:1: error: CL002" in result.stdout, result.stdout
     for name in other:
         assert name not in result.stdout, result.stdout

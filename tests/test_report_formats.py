@@ -105,44 +105,44 @@ EXPECTED_GITHUB = r'''
 EXPECTED_JUNIT = r'''
 <?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="contentlint" tests="8" failures="7" errors="0">
-  <testsuite name="seeds/café au lait.md" tests="2" failures="2" errors="0" skipped="0">
-    <testcase name="CL104 unknown-field at 2:1" classname="seeds/café au lait.md" file="seeds/café au lait.md" line="2">
+  <testsuite name="seeds/café au lait.md" tests="2" failures="2" errors="0" skipped="0" file="seeds/café au lait.md">
+    <testcase name="CL104 unknown-field at 2:1" classname="seeds/café au lait.md">
       <failure message="CL104 unknown key `a,b: c` is 100% &lt;not&gt; &amp; &quot;allowed&quot;&#10;see: line two&#13;&#10;end" type="warning">seeds/café au lait.md:2:1: CL104 unknown key `a,b: c` is 100% &lt;not&gt; &amp; "allowed"
 see: line two&#13;
 end
 Docs: run `contentlint rule CL104` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl104</failure>
     </testcase>
-    <testcase name="CL200 mojibake at 3:8" classname="seeds/café au lait.md" file="seeds/café au lait.md" line="3">
+    <testcase name="CL200 mojibake at 3:8" classname="seeds/café au lait.md">
       <failure message="CL200 mojibake in `title`: 'Securityâ€™s' reads as 'Security’s'" type="error">seeds/café au lait.md:3:8: CL200 mojibake in `title`: 'Securityâ€™s' reads as 'Security’s'
 Fix (safe): Repair the mojibake; fixable with `contentlint fix`
 Docs: run `contentlint rule CL200` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl200</failure>
     </testcase>
   </testsuite>
-  <testsuite name="seeds/clean.md" tests="1" failures="0" errors="0" skipped="0">
-    <testcase name="no findings" classname="seeds/clean.md" file="seeds/clean.md" />
+  <testsuite name="seeds/clean.md" tests="1" failures="0" errors="0" skipped="0" file="seeds/clean.md">
+    <testcase name="no findings" classname="seeds/clean.md" />
   </testsuite>
-  <testsuite name="seeds/odd,name: v2.md" tests="1" failures="1" errors="0" skipped="0">
-    <testcase name="CL005 byte-order-mark at 1:1" classname="seeds/odd,name: v2.md" file="seeds/odd,name: v2.md" line="1">
+  <testsuite name="seeds/odd,name: v2.md" tests="1" failures="1" errors="0" skipped="0" file="seeds/odd,name: v2.md">
+    <testcase name="CL005 byte-order-mark at 1:1" classname="seeds/odd,name: v2.md">
       <failure message="CL005 file starts with a UTF-8 byte order mark" type="error">seeds/odd,name: v2.md:1:1: CL005 file starts with a UTF-8 byte order mark
 Fix (safe): Remove the byte order mark; fixable with `contentlint fix`
 Docs: run `contentlint rule CL005` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl005</failure>
     </testcase>
   </testsuite>
-  <testsuite name="seeds/plain.md" tests="4" failures="4" errors="0" skipped="0">
-    <testcase name="CL300 duplicate-related-url at 12:5" classname="seeds/plain.md" file="seeds/plain.md" line="12">
+  <testsuite name="seeds/plain.md" tests="4" failures="4" errors="0" skipped="0" file="seeds/plain.md">
+    <testcase name="CL300 duplicate-related-url at 12:5" classname="seeds/plain.md">
       <failure message="CL300 `related[3]` repeats the webUrl of `related[1]`" type="warning">seeds/plain.md:12:5: CL300 `related[3]` repeats the webUrl of `related[1]`
 Fix (unsafe): Remove the later entry; fixable with `contentlint fix --unsafe-fixes`
 Docs: run `contentlint rule CL300` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl300</failure>
     </testcase>
-    <testcase name="CL403 amp-variant-absent at 20:12" classname="seeds/plain.md" file="seeds/plain.md" line="20">
+    <testcase name="CL403 amp-variant-absent at 20:12" classname="seeds/plain.md">
       <failure message="CL403 entry has no AMP fields" type="info">seeds/plain.md:20:12: CL403 entry has no AMP fields
 Docs: run `contentlint rule CL403` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl403</failure>
     </testcase>
-    <testcase name="CL403 amp-variant-absent at 25:12" classname="seeds/plain.md" file="seeds/plain.md" line="25">
+    <testcase name="CL403 amp-variant-absent at 25:12" classname="seeds/plain.md">
       <failure message="CL403 entry has no AMP fields" type="info">seeds/plain.md:25:12: CL403 entry has no AMP fields
 Docs: run `contentlint rule CL403` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl403</failure>
     </testcase>
-    <testcase name="CL200 mojibake at 30:10" classname="seeds/plain.md" file="seeds/plain.md" line="30">
+    <testcase name="CL200 mojibake at 30:10" classname="seeds/plain.md">
       <failure message="CL200 mojibake in `title`: 'Ã‡a' may read as 'Ça'" type="error">seeds/plain.md:30:10: CL200 mojibake in `title`: 'Ã‡a' may read as 'Ça'
 Suggested fix (apply by hand): Guess: 'Ça'
 Docs: run `contentlint rule CL200` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl200</failure>
@@ -356,9 +356,13 @@ EXPECTED_SARIF = r'''
               "shortDescription": {
                 "text": "Finds a UTF-8 byte order mark."
               },
+              "fullDescription": {
+                "text": "Finds a UTF-8 byte order mark.\n\n## What it does\nReports a BOM.",
+                "markdown": "Finds a UTF-8 byte order mark.\n\n## What it does\nReports a BOM."
+              },
               "helpUri": "https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl005",
               "help": {
-                "text": "Docs: run `contentlint rule CL005` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl005",
+                "text": "Finds a UTF-8 byte order mark.\n\n## What it does\nReports a BOM.\n\nDocs: run `contentlint rule CL005` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl005",
                 "markdown": "Finds a UTF-8 byte order mark.\n\n## What it does\nReports a BOM.\n\nDocs: run `contentlint rule CL005` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl005"
               },
               "defaultConfiguration": {
@@ -372,6 +376,12 @@ EXPECTED_SARIF = r'''
             {
               "id": "CL104",
               "name": "unknown-field",
+              "shortDescription": {
+                "text": "CL104 unknown-field"
+              },
+              "fullDescription": {
+                "text": "CL104 unknown-field"
+              },
               "helpUri": "https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl104",
               "help": {
                 "text": "Docs: run `contentlint rule CL104` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl104",
@@ -384,9 +394,13 @@ EXPECTED_SARIF = r'''
               "shortDescription": {
                 "text": "Finds mojibake."
               },
+              "fullDescription": {
+                "text": "Finds mojibake.\n\n## Fix safety\nSafe when a pure re-decode.",
+                "markdown": "Finds mojibake.\n\n## Fix safety\nSafe when a pure re-decode."
+              },
               "helpUri": "https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl200",
               "help": {
-                "text": "Docs: run `contentlint rule CL200` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl200",
+                "text": "Finds mojibake.\n\n## Fix safety\nSafe when a pure re-decode.\n\nDocs: run `contentlint rule CL200` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl200",
                 "markdown": "Finds mojibake.\n\n## Fix safety\nSafe when a pure re-decode.\n\nDocs: run `contentlint rule CL200` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl200"
               },
               "defaultConfiguration": {
@@ -400,6 +414,12 @@ EXPECTED_SARIF = r'''
             {
               "id": "CL300",
               "name": "duplicate-related-url",
+              "shortDescription": {
+                "text": "CL300 duplicate-related-url"
+              },
+              "fullDescription": {
+                "text": "CL300 duplicate-related-url"
+              },
               "helpUri": "https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl300",
               "help": {
                 "text": "Docs: run `contentlint rule CL300` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl300",
@@ -409,6 +429,12 @@ EXPECTED_SARIF = r'''
             {
               "id": "CL403",
               "name": "amp-variant-absent",
+              "shortDescription": {
+                "text": "CL403 amp-variant-absent"
+              },
+              "fullDescription": {
+                "text": "CL403 amp-variant-absent"
+              },
               "helpUri": "https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl403",
               "help": {
                 "text": "Docs: run `contentlint rule CL403` or see https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl403",
@@ -775,8 +801,8 @@ def test_every_finding_carries_code_position_and_rule_pointer(name, stub_rules):
                     i["location"]["positions"]["begin"]["column"], i["description"] + i["content"]["body"])
                    for i in json.loads(out)]
     elif name == "junit":
-        records = [(case.find("failure").get("message").split()[0], int(case.get("line")),
-                    int(case.get("name").rsplit(":", 1)[1]), case.find("failure").text)
+        records = [(case.find("failure").get("message").split()[0], *junit_position(case),
+                    case.find("failure").text)
                    for case in ET.fromstring(out).iter("testcase") if case.find("failure") is not None]
     else:
         records = []
@@ -915,6 +941,12 @@ def test_github_no_findings_prints_nothing():
 # -- JUnit -------------------------------------------------------------------------
 
 
+def junit_position(case: ET.Element) -> tuple[int, int]:
+    """(line, column) from a test name "CODE name at LINE:COL[ #N]"."""
+    line, column = case.get("name").split(" at ")[1].split()[0].split(":")
+    return int(line), int(column)
+
+
 def test_junit_parses_back_with_the_findings():
     root = ET.fromstring(junit.render(findings(), context()))
     assert root.tag == "testsuites"
@@ -925,16 +957,16 @@ def test_junit_parses_back_with_the_findings():
         cases = suite.findall("testcase")
         assert suite.get("tests") == str(len(cases))
         assert suite.get("failures") == str(sum(c.find("failure") is not None for c in cases))
-    cases = [c for c in root.iter("testcase") if c.find("failure") is not None]
-    for case, d in zip(cases, findings(), strict=True):
+    cases = [(s, c) for s in suites for c in s.iter("testcase") if c.find("failure") is not None]
+    for (suite, case), d in zip(cases, findings(), strict=True):
         failure = case.find("failure")
-        assert case.get("classname") == d.path and case.get("file") == d.path
+        assert case.get("classname") == d.path and suite.get("file") == d.path
         assert case.get("name") == f"{d.code} {d.name} at {d.start.line}:{d.start.column}"
         assert failure.get("message") == f"{d.code} {d.message}"  # <, &, quotes, CR, LF intact
         assert failure.get("type") == d.severity.label
         assert failure.text.startswith(f"{d.path}:{d.start.line}:{d.start.column}: {d.code} {d.message}\n")
     clean = suites[1].find("testcase")
-    assert clean.attrib == {"name": "no findings", "classname": "seeds/clean.md", "file": "seeds/clean.md"}
+    assert clean.attrib == {"name": "no findings", "classname": "seeds/clean.md"}
     assert list(clean) == []
 
 
@@ -1069,8 +1101,7 @@ def test_cli_formats_agree_with_json_on_a_fixture_folder(tmp_path, monkeypatch, 
     assert got == expected
 
     root = ET.fromstring(run("junit"))
-    got = [(c.find("failure").get("message").split()[0], c.get("file"), int(c.get("line")),
-            int(c.get("name").split(" at ")[1].split()[0].split(":")[1]))
-           for c in root.iter("testcase") if c.find("failure") is not None]
+    got = [(c.find("failure").get("message").split()[0], s.get("file"), *junit_position(c))
+           for s in root.iter("testsuite") for c in s.iter("testcase") if c.find("failure") is not None]
     assert sorted(got) == sorted(expected)
     assert root.get("failures") == str(len(expected))

@@ -153,10 +153,10 @@ def test_duplicate_articles_across_files_report_each_file(tmp_path):
            for d in diagnostics]
     a, b, d, e = (str(tmp_path / n) for n in ("a.md", "b.md", "d.md", "e.md"))
     assert got == [
-        ("a.md", "CL305", 3, 9, 38, f"another file records the same article (`webUrl`): {b}:3"),
-        ("b.md", "CL305", 3, 9, 37, f"another file records the same article (`webUrl`): {a}:3"),
-        ("d.md", "CL305", 3, 14, 45, f"another file records the same article (`originalUrl`): {e}:3"),
-        ("e.md", "CL305", 3, 14, 45, f"another file records the same article (`originalUrl`): {d}:3"),
+        ("a.md", "CL305", 3, 9, 38, f"another file records the same article (`webUrl`): {b}"),
+        ("b.md", "CL305", 3, 9, 37, f"another file records the same article (`webUrl`): {a}"),
+        ("d.md", "CL305", 3, 14, 45, f"another file records the same article (`originalUrl`): {e}"),
+        ("e.md", "CL305", 3, 14, 45, f"another file records the same article (`originalUrl`): {d}"),
     ]
 
 
@@ -174,7 +174,7 @@ def test_duplicate_articles_same_result_in_parallel_workers(tmp_path):
     assert len(diagnostics) == total
     first = diagnostics[0]
     assert (first.path, first.start.line) == (str(tmp_path / "000.md"), 3)
-    assert first.message == (f"another file records the same article (`webUrl`): {tmp_path / '040.md'}:3 "
+    assert first.message == (f"another file records the same article (`webUrl`): {tmp_path / '040.md'} "
                              "(and 1 more)")
 
 

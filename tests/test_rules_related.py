@@ -155,7 +155,7 @@ def test_seed_duplicate_daily_mail_reported_at_later_web_url(capsys):
 def test_duplicate_compares_normalised_and_anchors_later_value():
     doc, diagnostics = lint(DUPES, "CL300")
     assert summary(diagnostics) == [("CL300", 12, 13, 12, 45)]
-    assert diagnostics[0].message == "related entry links to the same `webUrl` as the entry at line 6"
+    assert diagnostics[0].message == "`related[2]` links to the same `webUrl` as `related[0]`"
     assert diagnostics[0].fix.applicability.label == "unsafe"
 
 
@@ -221,7 +221,7 @@ def test_order_fix_moves_whole_blocks_stably(convert, tail):
     doc, diagnostics = lint(convert(UNSORTED + tail), "CL601")
     assert summary(diagnostics) == [("CL601", 4, 1, 4, 8)]
     assert diagnostics[0].message == ("`related` is not sorted by quality (highest first): "
-                                      "the entry at line 8 has quality 59 after 44")
+                                      "`related[1]` has quality 59 after 44")
     assert diagnostics[0].fix.applicability.label == "safe"
     expected = (HEAD + "related:\n"
                 + entry("Q59a", "https://a.example/2", 59, extra="    images:\n      - url: \"https://i.example/p.jpg\"\n")

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from contentlint.model import Diagnostic
+from contentlint.report.common import DOCS_URL, rule_help  # noqa: F401 (the reporters' shared helpers)
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "html")
-
-DOCS_URL = "https://github.com/contentlint/contentlint/blob/main/docs/rules.md#{code}"
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "html", "summary")
 
 
 @dataclass
@@ -25,10 +24,13 @@ class ReportContext:
     files_checked: int = 0
     color: bool = False
     statistics: bool = False
+    quiet: bool = False  # text: the findings only, no summary
     fix_command: str = "contentlint fix"
     unsafe_fixable: int = 0  # findings fixable only with --unsafe-fixes
     tool_version: str = ""
     checked_paths: list[str] = field(default_factory=list)  # every file of the run (junit)
+    root: str = ""  # repository root for the CI formats' paths ("": the current folder)
+    repository_url: str = ""  # summary: links to files (e.g. https://github.com/o/r/blob/<sha>)
     # path -> the file's lines as positions number them, or None (unreadable): html context
     source: Callable[[str], list[str] | None] | None = None
 
@@ -67,11 +69,9 @@ def renderer(name: str) -> Callable[[Sequence[Diagnostic], ReportContext], str]:
         from contentlint.report.gitlab import render
     elif name == "html":
         from contentlint.report.html import render
+    elif name == "summary":
+        from contentlint.report.summary import render
     else:
         raise KeyError(name)
     return render
 
-
-def rule_help(code: str) -> str:
-    """How every format points a reader at a rule's documentation."""
-    return f"run `contentlint rule {code}` or see {DOCS_URL.format(code=code.lower())}"

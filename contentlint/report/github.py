@@ -22,18 +22,18 @@ format. The runner drops ``col``/``endColumn`` when ``line != endLine``
 (``ValidateLinesAndColumns``), so a span over several lines is sent as a line
 range without columns; its exact start column stays in the message.
 
-The path is shown without a leading ``./`` (``display_path``).
-
-``fix_hint``, ``display_path`` and ``clean`` are shared with the other CI formats.
+The path is relative to the repository root, without a leading ``./``
+(``common.repo_path``), so GitHub attaches it to the repository's file
+whichever folder contentlint ran in.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Sequence
 
-from contentlint.model import Applicability, Diagnostic, Severity
-from contentlint.report import ReportContext, rule_help
+from contentlint.model import Diagnostic, Severity
+from contentlint.report import ReportContext
+from contentlint.report.common import clean, display_path, fix_hint, repo_path, rule_help  # noqa: F401
 from contentlint.report.escape import printable
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -44,7 +44,7 @@ def render(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
 
 
 def annotation(d: Diagnostic, ctx: ReportContext) -> str:
-    path = display_path(d.path)
+    path = repo_path(d.path, ctx.root)
     props = [("file", path), ("line", d.start.line)]
     if d.start.line == d.end.line:
         props += [("col", d.start.column), ("endLine", d.end.line), ("endColumn", d.end.column)]
@@ -68,51 +68,3 @@ def escape_data(text: str) -> str:
 
 def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-# -- shared by the CI formats ---------------------------------------------------
-
-
-def fix_hint(d: Diagnostic, ctx: ReportContext) -> str:
-    """One line saying what the fix does and which command applies it ("" if none)."""
-    if d.fix is None:
-        return ""
-    message = clean(d.fix.message)
-    if d.fix.applicability == Applicability.SAFE:
-        return f"Fix (safe): {message}; fixable with `{ctx.fix_command}`"
-    if d.fix.applicability == Applicability.UNSAFE:
-        return f"Fix (unsafe): {message}; fixable with `{ctx.fix_command} --unsafe-fixes`"
-    return f"Suggested fix (apply by hand): {message}"
-
-
-def display_path(path: str) -> str:
-    """``path`` without leading ``./`` and with ``/`` separators, as CI tools show paths.
-
-    GitHub matches an annotation's ``file`` against repository paths, so
-    ``./seeds/a.md`` (what ``contentlint check .`` finds) must become ``seeds/a.md``.
-    """
-    path = clean(path)
-    if os.sep != "/":
-        path = path.replace(os.sep, "/")
-    while path.startswith("./"):
-        path = path[2:]
-    return path
-
-
-def clean(text: str) -> str:
-    """``text`` made encodable as UTF-8.
-
-    File names that are not UTF-8 reach us as lone surrogates
-    (``surrogateescape``); printing or JSON-writing them would raise. The
-    original bytes are decoded again with U+FFFD for what is not UTF-8.
-    """
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
-        raw = text.encode("utf-8", "surrogatepass")
-    return raw.decode("utf-8", "replace")

@@ -1,23 +1,26 @@
 """SARIF 2.1.0 (for GitHub code scanning and other SARIF viewers).
 
 One run; ``tool.driver.rules`` lists the rules that have findings in this run
-(sorted by code, each with its summary, documentation as ``help.markdown``, a
-``helpUri`` and the pointer to ``contentlint rule CODE``), and every result
-points at its rule by ``ruleId`` and ``ruleIndex``. Listing only the rules
+(sorted by code, each with its summary as ``shortDescription``, its whole
+documentation as ``fullDescription`` (GitHub code scanning requires one) and
+as ``help`` (text and markdown, then the pointer to ``contentlint rule
+CODE``), and a ``helpUri``), and every result points at its rule by
+``ruleId`` and ``ruleIndex``. Listing only the rules
 that occur keeps the log small and makes it depend on the findings alone.
 
 - ``level``: error -> ``error``, warning -> ``warning``, info -> ``note``.
-- Locations: ``artifactLocation.uri`` is the path as checked, percent-encoded
-  (RFC 3986; spaces and non-ASCII become ``%20``/UTF-8 escapes), relative to
-  ``%SRCROOT%`` (the directory the check ran in, normally the repository
-  root); an absolute path becomes a ``file://`` URI.
+- Locations: ``artifactLocation.uri`` is the path relative to the repository
+  root (``common.repo_path``), percent-encoded (RFC 3986; spaces and
+  non-ASCII become ``%20``/UTF-8 escapes), with ``uriBaseId: %SRCROOT%``;
+  ``run.originalUriBaseIds`` gives ``%SRCROOT%`` as the root's ``file://``
+  URI. A path outside the root becomes a ``file://`` URI of its own.
 - Regions are 1-based; ``endColumn`` is exclusive, as SARIF defines it and as
   contentlint reports it. ``run.columnKind`` is ``unicodeCodePoints`` because
   contentlint counts columns in characters, not UTF-16 code units.
 - A fix with edits becomes ``result.fixes`` (``deletedRegion`` +
   ``insertedContent``); its applicability is in ``result.properties.fix``.
 - ``partialFingerprints["contentlint/v1"]`` is the same line-independent
-  fingerprint as the GitLab format's (see ``gitlab.fingerprints``).
+  fingerprint as the GitLab format's (``common.fingerprints``).
 - No timestamps or invocation details: the same findings give the same bytes.
 """
 
@@ -30,14 +33,14 @@ from typing import Sequence
 from urllib.parse import quote
 
 from contentlint.model import Diagnostic, Position, Severity
-from contentlint.report import DOCS_URL, ReportContext, rule_help
-from contentlint.report.github import clean
-from contentlint.report.gitlab import fingerprints
+from contentlint.report import ReportContext
+from contentlint.report.common import (DOCS_URL, FINGERPRINT_VERSION, clean, fingerprints,
+                                       registered_rules, relative_to_root, rule_help)
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 INFORMATION_URI = DOCS_URL.split("/blob/")[0]
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-FINGERPRINT_KEY = "contentlint/v1"
+FINGERPRINT_KEY = FINGERPRINT_VERSION
 
 
 def render(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
@@ -55,33 +58,28 @@ def sarif_log(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> dict:
     if ctx.tool_version:
         driver["version"] = ctx.tool_version
     driver["rules"] = [descriptor(code, registered.get(code), names[code]) for code in codes]
-    results = [result(d, index[d.code], fp) for d, fp in zip(diagnostics, fingerprints(diagnostics))]
-    return {
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}],
-    }
-
-
-def registered_rules() -> dict:
-    """code -> Rule from the registry (empty while rule modules are missing)."""
-    from contentlint import registry
-
-    try:
-        return {r.code: r for r in registry.all_rules()}
-    except ImportError:
-        return {}
+    results = [result(d, index[d.code], fp, ctx.root)
+               for d, fp in zip(diagnostics, fingerprints(diagnostics, ctx.root))]
+    run: dict = {"tool": {"driver": driver}}
+    if ctx.root:
+        run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": Path(ctx.root).as_uri().rstrip("/") + "/"}}
+    run.update({"columnKind": "unicodeCodePoints", "results": results})
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
 def descriptor(code: str, rule, name: str) -> dict:
     """The ``reportingDescriptor`` of one rule; ``rule`` may be None (unregistered)."""
     out: dict = {"id": code, "name": rule.name if rule is not None else name}
     doc = rule.doc.strip() if rule is not None else ""
-    if rule is not None and rule.summary:
-        out["shortDescription"] = {"text": rule.summary}
+    summary = rule.summary if rule is not None and rule.summary else f"{code} {out['name']}"
+    out["shortDescription"] = {"text": summary}
+    out["fullDescription"] = {"text": doc or summary}
+    if doc:
+        out["fullDescription"]["markdown"] = doc
     out["helpUri"] = DOCS_URL.format(code=code.lower())
     pointer = f"Docs: {rule_help(code)}"
-    out["help"] = {"text": pointer, "markdown": f"{doc}\n\n{pointer}" if doc else pointer}
+    text = f"{doc}\n\n{pointer}" if doc else pointer
+    out["help"] = {"text": text, "markdown": text}
     if rule is not None:
         out["defaultConfiguration"] = {"enabled": bool(rule.default_enabled),
                                        "level": LEVELS[rule.severity]}
@@ -90,8 +88,8 @@ def descriptor(code: str, rule, name: str) -> dict:
     return out
 
 
-def result(d: Diagnostic, rule_index: int, fingerprint: str) -> dict:
-    location = artifact_location(d.path)
+def result(d: Diagnostic, rule_index: int, fingerprint: str, root: str = "") -> dict:
+    location = artifact_location(d.path, root)
     out: dict = {
         "ruleId": d.code,
         "ruleIndex": rule_index,
@@ -121,14 +119,12 @@ def region(start: Position, end: Position) -> dict:
             "endLine": end.line, "endColumn": end.column}
 
 
-def artifact_location(path: str) -> dict:
-    """A percent-encoded URI for ``path`` (relative to %SRCROOT%, or file://)."""
+def artifact_location(path: str, root: str = "") -> dict:
+    """A percent-encoded URI for ``path``: relative to %SRCROOT% (the
+    repository root), or a file:// URI for a path outside it."""
+    path = relative_to_root(path, root)  # not repo_path: it would lose non-UTF-8 bytes
     if os.path.isabs(path):
         return {"uri": Path(path).as_uri()}
-    if os.sep != "/":
-        path = path.replace(os.sep, "/")
-    while path.startswith("./"):  # not display_path: it would lose non-UTF-8 bytes
-        path = path[2:]
     try:  # os.fsencode gives back the original bytes of a non-UTF-8 file name
         raw = os.fsencode(path)
     except UnicodeEncodeError:

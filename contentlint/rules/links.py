@@ -196,12 +196,13 @@ def _duplicates(table, ctx):
     for group in groups.values():
         members = sorted(group.items())
         # Each file names the first other file of the group and counts the
-        # rest: linear in the group (a list of the others per file is not).
+        # rest: linear in the group (a list of the others per file is not). No
+        # line number: fingerprints must survive edits.
         more = f" (and {len(members) - 2} more)" if len(members) > 2 else ""
         for index, (path, (_, number, line, column, end_line, end_column)) in enumerate(members):
             other, row = members[1] if index == 0 else members[0]
             field = _IDENTITY_FIELDS[number]
-            yield (path, f"another file records the same article (`{field}`): {other}:{row[2]}{more}",
+            yield (path, f"another file records the same article (`{field}`): {other}{more}",
                    Position(line, column), Position(end_line, end_column))
 
 

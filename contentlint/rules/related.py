@@ -92,8 +92,9 @@ def duplicate_related_url(doc, ctx) -> Iterator[Violation]:
             first[key] = index
             continue
         start, end = doc.value_span(RELATED + (index, "webUrl"))
-        earlier = doc.position(doc.value_span(RELATED + (first[key], "webUrl"))[0]).line
-        yield Violation(start, end, f"related entry links to the same `webUrl` as the entry at line {earlier}",
+        # The entries are named by index, never by line: a line number in the
+        # message would change the finding's fingerprint when a line is inserted.
+        yield Violation(start, end, f"`related[{index}]` links to the same `webUrl` as `related[{first[key]}]`",
                         _remove_fix(doc, index, "Remove the duplicate related entry"))
 
 
@@ -186,8 +187,7 @@ def related_order(doc, ctx) -> Iterator[Violation]:
         return
     span = doc.span(RELATED)
     start, end = (span.key_start, span.key_end) if span and span.key_start is not None else doc.value_span(RELATED)
-    line = doc.position(doc.value_span(RELATED + (out_of_order,))[0]).line
-    message = (f"`related` is not sorted by quality (highest first): the entry at line {line} "
+    message = (f"`related` is not sorted by quality (highest first): `related[{out_of_order}]` "
                f"has quality {qualities[out_of_order]} after {qualities[out_of_order - 1]}")
     order = sorted(range(len(qualities)), key=lambda i: -qualities[i])
     edits = blocks.reorder_entries(doc, RELATED, order)

@@ -1,0 +1,53 @@
+"""``--show-settings`` and ``--show-files`` (as in Ruff): what a run would use, then exit 0.
+
+Both print to stdout; every path and value comes from the checkout or the
+config file, so each line goes through ``printable``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from contentlint import engine
+from contentlint.cache import cache_folder
+from contentlint.config import Settings
+from contentlint.report.common import repository_root
+from contentlint.report.escape import printable
+
+
+def settings_lines(settings: Settings, online: bool) -> list[str]:
+    from contentlint.schema import default_schema_path
+
+    rules = engine.enabled_rules(settings, online=online)
+    lines = [
+        f"config file: {settings.config_file or '(none: defaults)'}",
+        f"root: {settings.root}",
+        f"repository root (CI formats' paths): {repository_root(os.getcwd(), settings.root)}",
+        f"select: {', '.join(settings.select) or '(default rules)'}",
+        f"extend-select: {', '.join(settings.extend_select) or '(none)'}",
+        f"ignore: {', '.join(settings.ignore) or '(none)'}",
+        f"include: {', '.join(settings.include)}",
+        f"exclude: {', '.join(settings.exclude) or '(none)'}",
+        f"schema: {settings.schema or default_schema_path()}",
+        f"cache dir: {cache_folder(settings)}",
+        f"jobs: {settings.jobs or 'all cores'}",
+        "per-file-ignores:" + ("" if settings.per_file_ignores else " (none)"),
+        *(f"  {glob}: {', '.join(codes)}" for glob, codes in sorted(settings.per_file_ignores.items())),
+        f"enabled rules ({len(rules)}):",
+        *(f"  {r.code} {r.name}" for r in rules),
+    ]
+    return [printable(line) for line in lines]
+
+
+def show_settings(settings: Settings, online: bool = False) -> int:
+    sys.stdout.write("".join(line + "\n" for line in settings_lines(settings, online)))
+    return 0
+
+
+def show_files(paths: list[str], settings: Settings, force_exclude: bool = False) -> int:
+    from contentlint.discover import discover
+
+    for path in discover(paths or ["."], settings, force_exclude):
+        sys.stdout.write(printable(path) + "\n")
+    return 0
