@@ -875,7 +875,7 @@ def test_fix_goes_on_and_never_writes_a_file_a_rule_failed_on(monkeypatch, tmp_p
     code, out, err = run_cli(["fix", "--no-cache", "--select", "CL005,CL101", str(crash), str(ok)], capsys)
     assert code == 1 and "Traceback" not in err
     assert crash.read_bytes() == b"\xef\xbb\xbf" + CONTROL and ok.read_bytes() == CONTROL
-    assert f"{crash}:1:1: CL010 {_internal_error('rule CL101')}" in out.splitlines()
+    assert f"{crash}:1:1: error: CL010 {_internal_error('rule CL101')}" in out.splitlines()
     assert f"contentlint: {crash}: {_internal_error('rule CL101')}" in err.splitlines()
 
 
