@@ -9,11 +9,15 @@ can never serve a stale result. The path is part of the key because findings
 carry it and per-file-ignores depend on it.
 
 The cache folder sits in the checkout, where anyone who can open a pull
-request can write it: it is data, never code. A row is plain JSON, read back
-only through ``decode``, which checks every field (types, known codes of
-this run, positions within the file's size) and turns anything odd into a
-miss. A database that is not one, is damaged or has another layout is
-reported once on stderr and rebuilt.
+request can write it: it is data, never code. Every row carries an
+HMAC-SHA256 of its full content under a key that lives on the machine, not
+in the checkout (``machine_key``): a row this machine did not write is not
+trusted, and a database whose rows do not verify (one committed from
+another machine, or forged) is reported once and rebuilt. A row is plain
+JSON, read back only through ``decode``, which checks every field (types,
+known codes of this run, positions within the file's size) and turns
+anything odd into a miss. A database that is not one, is damaged or has
+another layout is reported once on stderr and rebuilt.
 
 A re-run need not read an unchanged file: the stat key (size, mtime and
 ctime in ns, inode), taken before the file was read, stands for the digest
@@ -32,13 +36,16 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import stat
 import struct
 import sys
+import tempfile
 from typing import Any, Iterable
 
 from contentlint import __version__
@@ -46,16 +53,24 @@ from contentlint.engine import FileResult
 from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position
 from contentlint.suppress import Suppression
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # How much older than its reading a file's times must be for its stat to be trusted.
 RACY_NS = 2_000_000_000  # 2 s: coarser than any file system's timestamps (FAT: 2 s)
 DB_NAME = "results.sqlite"
-_TABLE = "results_v3"
-_CREATE = (f"CREATE TABLE {_TABLE} (setup TEXT, path TEXT, digest BLOB, stat TEXT, result TEXT, "
+_TABLE = "results_v4"
+_CREATE = (f"CREATE TABLE {_TABLE} (setup TEXT, path TEXT, digest BLOB, stat TEXT, result TEXT, mac BLOB, "
            "PRIMARY KEY (setup, path))")
-# Everything the database may hold: the table and its primary-key index (no
-# other table, view or trigger).
-_EXPECTED_OBJECTS = [("index", f"sqlite_autoindex_{_TABLE}_1", None), ("table", _TABLE, _CREATE)]
+# Signed facts: "this database was written with this machine's key", "this
+# schema passed its metaschema check".
+_FACTS = "facts_v4"
+_CREATE_FACTS = f"CREATE TABLE {_FACTS} (fact TEXT PRIMARY KEY, mac BLOB)"
+# Everything the database may hold: the tables and their primary-key indexes
+# (no other table, view or trigger).
+_EXPECTED_OBJECTS = [("index", f"sqlite_autoindex_{_TABLE}_1", None), ("table", _TABLE, _CREATE),
+                     ("index", f"sqlite_autoindex_{_FACTS}_1", None), ("table", _FACTS, _CREATE_FACTS)]
+_OLD_TABLES = ("results", "results_v2", "results_v3")  # layouts 1 and 2 held pickled rows
+KEY_FILE_ENV = "CONTENTLINT_CACHE_KEY_FILE"
+KEY_SIZE = 32
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -116,6 +131,123 @@ def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None, code
         settings.root, hashlib.sha256(schema_bytes).hexdigest(),
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+# -- the machine key: what makes a row this machine's ----------------------------------------
+
+
+def key_file() -> str | None:
+    """Where this machine's cache key lives: ``$CONTENTLINT_CACHE_KEY_FILE`` (set
+    by the operator, never by a config file), else the user's cache folder."""
+    override = os.environ.get(KEY_FILE_ENV)
+    if override:
+        return os.path.abspath(override)
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA", "")
+    else:  # XDG: a relative XDG_CACHE_HOME is to be ignored
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not os.path.isabs(base):
+            base = os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "contentlint", "key") if os.path.isabs(base) else None
+
+
+def machine_key(root: str) -> bytes | None:
+    """The key that signs cache rows, created on first use; None (no cache this
+    run, never a guessable key) when it cannot be read or created, or when it
+    would lie inside ``root``, the checkout, where a pull request could commit it."""
+    path = key_file()
+    if path is None or within(path, root):
+        return None
+    try:
+        return _read_key(path)
+    except FileNotFoundError:
+        pass
+    except (OSError, ValueError):
+        return None
+    try:
+        _create_key(path)
+        return _read_key(path)
+    except (OSError, ValueError):
+        return None
+
+
+def within(path: str, root: str) -> bool:
+    """Whether ``path``, symlinks resolved, is ``root`` or inside it."""
+    path, root = os.path.realpath(path), os.path.realpath(root)
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:  # another drive
+        return False
+
+
+def leads_out(folder: str, root: str) -> bool:
+    """Whether ``folder`` is in the checkout by its path but outside it once
+    symlinks are resolved (a symlinked cache folder a pull request committed)."""
+    path, top = os.path.abspath(folder), os.path.abspath(root)
+    try:
+        in_checkout = os.path.commonpath([path, top]) == top
+    except ValueError:
+        return False
+    return in_checkout and not within(path, top)
+
+
+def _read_key(path: str) -> bytes:
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ValueError("not a regular file")
+        key = handle.read(KEY_SIZE + 1)
+    if len(key) != KEY_SIZE:
+        raise ValueError("not a key")
+    return key
+
+
+def _create_key(path: str) -> None:
+    """Write a new random key to ``path`` unless one is there. The key is
+    complete before it has the name (a 0600 temp file, O_CREAT|O_EXCL, then a
+    hard link, which never replaces): concurrent first runs all read the one
+    that got the name first."""
+    folder = os.path.dirname(path)
+    os.makedirs(folder, mode=0o700, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=".key-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(KEY_SIZE))
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            pass  # another run was first: its key is the key
+    finally:
+        os.unlink(temp)
+
+
+def sign(key: bytes, *fields: Any) -> bytes:
+    """HMAC-SHA256 of ``fields`` (str, bytes, float or None), each typed and
+    length-prefixed: no two different rows have the same message."""
+    message = bytearray()
+    for value in fields:
+        if value is None:
+            data = b"n"
+        elif type(value) is str:
+            data = b"s" + value.encode("utf-8", "surrogatepass")
+        elif type(value) is bytes:
+            data = b"b" + value
+        elif type(value) is float:
+            data = b"f" + repr(value).encode()
+        else:
+            raise TypeError(f"cannot sign a {type(value).__name__}")
+        message += len(data).to_bytes(8, "big") + data
+    return hmac.new(key, bytes(message), hashlib.sha256).digest()
+
+
+def verify(key: bytes, mac: Any, *fields: Any) -> bool:
+    """Whether ``mac`` (as stored: any type) is ``sign(key, *fields)``, in constant time."""
+    try:
+        return type(mac) is bytes and hmac.compare_digest(mac, sign(key, *fields))
+    except TypeError:  # a stored field of a type contentlint never writes
+        return False
 
 
 # -- rows: FileResult <-> JSON -------------------------------------------------------------
@@ -265,10 +397,21 @@ def _suppression(item: Any, size: int) -> Suppression:
 class _Damaged(Exception):
     """The database is not one, is corrupt, or holds something this version did not write."""
 
+    label = "damaged cache"
+
+
+class _Foreign(_Damaged):
+    """The database, or a row of it, is not signed with this machine's key."""
+
+    label = "cache written elsewhere"
+
 
 class ResultCache:
-    def __init__(self, folder: str, key: str, rules: Iterable = ()):
+    """``key`` is the setup key; ``secret`` the machine key that signs every row."""
+
+    def __init__(self, folder: str, key: str, rules: Iterable = (), *, secret: bytes):
         self.key = key
+        self.secret = secret
         self.folder = folder
         self.rules = {r.code: r for r in rules}
         self.db_path = os.path.join(folder, DB_NAME)
@@ -281,7 +424,7 @@ class ResultCache:
         try:
             self.db = self._connect()
         except _Damaged as exc:
-            self._rebuild(str(exc))
+            self._rebuild(exc)
         except (OSError, sqlite3.Error):
             self.db = None  # an unwritable or locked cache only costs speed
 
@@ -301,12 +444,18 @@ class ResultCache:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("DROP TABLE IF EXISTS results")  # layouts 1 and 2 (pickled rows)
-            db.execute("DROP TABLE IF EXISTS results_v2")
-            db.execute(_CREATE.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+            for old in _OLD_TABLES:
+                db.execute(f"DROP TABLE IF EXISTS {old}")
+            for create in (_CREATE, _CREATE_FACTS):
+                db.execute(create.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
             found = sorted(db.execute("SELECT type, name, sql FROM sqlite_master"), key=repr)
             if found != sorted(_EXPECTED_OBJECTS, key=repr):
                 raise _Damaged("it holds tables this version did not write")
+            # A new database is marked as this machine's; another machine's mark is a foreign cache.
+            db.execute(f"INSERT OR IGNORE INTO {_FACTS} VALUES ('key', ?)", (self._sign_fact("key"),))
+            mark = db.execute(f"SELECT mac FROM {_FACTS} WHERE fact = 'key'").fetchone()
+            if mark is None or not self._verify_fact("key", mark[0]):
+                raise _Foreign("not signed with this machine's key")
         except sqlite3.Error as exc:
             db.close()
             if _is_damage(exc):
@@ -317,14 +466,14 @@ class ResultCache:
             raise
         return db
 
-    def _rebuild(self, why: str) -> None:
+    def _rebuild(self, why: _Damaged) -> None:
         """Warn (once a run), delete the database and start an empty one."""
         if self.db is not None:
             self.db.close()
             self.db = None
         if not self.warned:
             self.warned = True
-            print(f"contentlint: warning: ignoring damaged cache {self.db_path} ({why}); rebuilding it",
+            print(f"contentlint: warning: ignoring {why.label} {self.db_path} ({why}); rebuilding it",
                   file=sys.stderr)
         try:
             for name in _db_files(self.db_path):
@@ -336,21 +485,37 @@ class ResultCache:
         except (OSError, sqlite3.Error, _Damaged):
             self.db = None  # cannot rebuild here: no cache this run
 
+    def _sign_fact(self, fact: str) -> bytes:
+        return sign(self.secret, _FACTS, fact)
+
+    def _verify_fact(self, fact: str, mac: Any) -> bool:
+        return verify(self.secret, mac, _FACTS, fact)
+
+    def _signed(self, path: Any, file_digest: Any, file_stat: Any, text: Any) -> tuple:
+        """What a row's MAC covers: its table, the setup key, the path and every stored value."""
+        return (_TABLE, self.key, path, file_digest, file_stat, text)
+
     def rows(self, paths: list[str]) -> dict[str, tuple[Any, Any, Any]]:
         """{path: (digest, stat key, result JSON)} of the cached ``paths``, as
-        stored: ``_cached`` compares them and ``result`` decodes them."""
+        stored (``_cached`` compares them and ``result`` decodes them), each
+        signed with this machine's key: one that is not means the database is
+        not this machine's own, and it is rebuilt."""
         if self.db is None or not paths:
             return {}
         found = {}
         try:
             for start in range(0, len(paths), 500):
                 chunk = paths[start:start + 500]
-                found.update((path, (digest, stat, text)) for path, digest, stat, text in self.db.execute(
-                    f"SELECT path, digest, stat, result FROM {_TABLE} WHERE setup = ? "
-                    f"AND path IN ({','.join('?' * len(chunk))})", [self.key, *chunk]))
+                for path, file_digest, file_stat, text, mac in self.db.execute(
+                        f"SELECT path, digest, stat, result, mac FROM {_TABLE} WHERE setup = ? "
+                        f"AND path IN ({','.join('?' * len(chunk))})", [self.key, *chunk]):
+                    if not verify(self.secret, mac, *self._signed(path, file_digest, file_stat, text)):
+                        self._rebuild(_Foreign(f"a stored result of {path} is not signed with this machine's key"))
+                        return {}
+                    found[path] = (file_digest, file_stat, text)
         except sqlite3.Error as exc:
             if _is_damage(exc):
-                self._rebuild(str(exc))
+                self._rebuild(_Damaged(str(exc)))
             else:
                 self.db = None
             return {}
@@ -368,7 +533,9 @@ class ResultCache:
     def store(self, path: str, file_digest: bytes, file_stat: str | None, result) -> None:
         if self.db is None:
             return
-        self.pending.append((self.key, path, file_digest, file_stat, encode(result)))
+        text = encode(result)
+        self.pending.append((self.key, path, file_digest, file_stat, text,
+                             sign(self.secret, *self._signed(path, file_digest, file_stat, text))))
         if len(self.pending) >= 500:
             self.flush()
 
@@ -378,10 +545,40 @@ class ResultCache:
         try:
             with self.db:
                 self.db.execute("BEGIN")
-                self.db.executemany(f"INSERT OR REPLACE INTO {_TABLE} VALUES (?, ?, ?, ?, ?)", self.pending)
+                self.db.executemany(f"INSERT OR REPLACE INTO {_TABLE} VALUES (?, ?, ?, ?, ?, ?)", self.pending)
         except sqlite3.Error:
             pass
         self.pending.clear()
+
+    # "Schema digest X passed its metaschema check" (schema.load_schema's verdicts).
+
+    def schema_checked(self, schema_digest: str) -> bool:
+        return self._has_fact(f"schema {schema_digest}")
+
+    def remember_schema_checked(self, schema_digest: str) -> None:
+        self._add_fact(f"schema {schema_digest}")
+
+    def _has_fact(self, fact: str) -> bool:
+        if self.db is None:
+            return False
+        try:
+            row = self.db.execute(f"SELECT mac FROM {_FACTS} WHERE fact = ?", (fact,)).fetchone()
+        except sqlite3.Error:
+            return False
+        if row is None:
+            return False
+        if not self._verify_fact(fact, row[0]):
+            self._rebuild(_Foreign("a stored fact is not signed with this machine's key"))
+            return False
+        return True
+
+    def _add_fact(self, fact: str) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute(f"INSERT OR REPLACE INTO {_FACTS} VALUES (?, ?)", (fact, self._sign_fact(fact)))
+        except sqlite3.Error:
+            pass
 
     def close(self) -> None:
         self.flush()

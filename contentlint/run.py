@@ -8,7 +8,8 @@ import time
 from typing import Iterator
 
 from contentlint import engine, registry
-from contentlint.cache import ResultCache, cache_folder, digest, setup_key, stat_key, trusted_stat_key
+from contentlint.cache import (ResultCache, cache_folder, digest, leads_out, machine_key, setup_key, stat_key,
+                               trusted_stat_key)
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
 from contentlint.document import load
@@ -92,22 +93,34 @@ def lint_files(files: list[str], settings: Settings, rules: list[registry.Rule],
 
 
 def open_cache(settings: Settings, rules: list[registry.Rule], no_cache: bool) -> ResultCache | None:
+    """The result cache of this run, or None: --no-cache, no machine key to sign
+    rows with (cache.machine_key), or a cache folder in the checkout that leads
+    out of it (a symlink a pull request can commit)."""
     if no_cache:
+        return None
+    secret = machine_key(settings.root)
+    if secret is None:
+        return None
+    folder = cache_folder(settings)
+    if leads_out(folder, settings.root):
+        print(f"contentlint: warning: ignoring cache folder {printable(folder)}: it is in the checkout but "
+              "leads out of it (a symlink); running without the cache", file=sys.stderr)
         return None
     from contentlint.schema import default_schema_path
 
     key = setup_key(settings, [r.code for r in rules], settings.schema or default_schema_path())
-    return ResultCache(cache_folder(settings), key, rules)
+    return ResultCache(folder, key, rules, secret=secret)
 
 
-def check_schema(settings: Settings, rules: list[registry.Rule]) -> None:
+def check_schema(settings: Settings, rules: list[registry.Rule], results_cache: ResultCache | None = None) -> None:
     """Load the schema up front so a bad --schema is a usage error, not N findings
-    (and so forked workers inherit it loaded and checked)."""
+    (and so forked workers inherit it loaded and checked). The result cache
+    remembers, signed, which schemas passed their metaschema check."""
     if any(r.code.startswith("CL10") for r in rules):
         from contentlint.schema import SchemaLoadError, load_schema
 
         try:
-            load_schema(settings.schema)
+            load_schema(settings.schema, results_cache)
         except SchemaLoadError as exc:
             raise ConfigError(str(exc)) from None
 
@@ -183,7 +196,7 @@ def run_check(args, settings: Settings, access) -> int:
     """``access``: the operator's NetworkAccess for --online (cli.network_access)."""
     rules = engine.enabled_rules(settings, online=args.online)
     results_cache = open_cache(settings, rules, args.no_cache)
-    check_schema(settings, rules)
+    check_schema(settings, rules, results_cache)
     summary: dict = {}
 
     def online(files):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import difflib
 import functools
+import hashlib
 import json
 import os
 import re
@@ -50,11 +51,12 @@ def default_schema_path() -> str:
         return os.path.join(os.path.dirname(os.path.dirname(__file__)), "schemas", "article.schema.json")
 
 
-def load_schema(path: str | None) -> "Schema":
+def load_schema(path: str | None, verdicts=None) -> "Schema":
     """Read and check a schema (a usage error when it is missing or invalid).
 
     The same bytes are loaded once per process: ``check_schema`` loads the
-    schema before the workers fork, so they inherit it checked.
+    schema before the workers fork, so they inherit it checked. ``verdicts``
+    (the result cache, or None) remembers which schemas passed their check.
     """
     path = path or default_schema_path()
     try:
@@ -62,7 +64,9 @@ def load_schema(path: str | None) -> "Schema":
             raw = handle.read()
     except OSError as exc:
         raise SchemaLoadError(f"cannot read schema {path}: {exc.strerror}") from None
-    return _load(path, raw)
+    schema = _load(path, raw)
+    _check_once(path, raw, schema.document, verdicts)
+    return schema
 
 
 @functools.lru_cache(maxsize=8)
@@ -71,8 +75,34 @@ def _load(path: str, raw: bytes) -> "Schema":
         document = json.loads(raw)
     except ValueError as exc:
         raise SchemaLoadError(f"schema {path} is not valid JSON: {exc}") from None
-    _check(path, document)
     return Schema(path, document)
+
+
+_CHECKED: set[str] = set()  # digests of the schemas checked in this process
+
+
+def _check_once(path: str, raw: bytes, document: Any, verdicts) -> None:
+    """The metaschema check (~75 ms, mostly importing jsonschema), only where it
+    can tell something new: never for the shipped schema's exact bytes (the
+    test suite checks them), once per process, and not for bytes ``verdicts``
+    has seen pass (rows signed with the machine's key: a forged one is no pass)."""
+    key = hashlib.sha256(raw).hexdigest()
+    if key in _CHECKED or key == _shipped_digest():
+        return
+    if verdicts is None or not verdicts.schema_checked(key):
+        _check(path, document)
+        if verdicts is not None:
+            verdicts.remember_schema_checked(key)
+    _CHECKED.add(key)
+
+
+@functools.lru_cache(maxsize=None)
+def _shipped_digest() -> str | None:
+    try:
+        with open(default_schema_path(), "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
 
 
 def _check(path: str, document: Any) -> None:

@@ -1,9 +1,10 @@
 """The cache folder is data from the checkout, never code, and never trusted blindly (issue 12).
 
 Whatever a pull request commits to `.contentlint_cache/` (a Python module,
-a pickle payload, a crafted or damaged database), the findings are those of
-a run without the cache, nothing from the folder runs, and a damaged cache
-costs one warning and is rebuilt.
+a pickle payload, a crafted, forged or damaged database, a symlink), the
+findings are those of a run without the cache, nothing from the folder runs,
+and a damaged or foreign cache costs one warning and is rebuilt. Rows are
+signed with a key that lives on the machine, outside the checkout.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from pathlib import Path
 import pytest
 
 from contentlint import engine, registry
-from contentlint.cache import code_identity, decode, encode, installed_code_identity, setup_key, stat_key
+from contentlint.cache import (KEY_SIZE, code_identity, decode, encode, installed_code_identity, machine_key,
+                               setup_key, sign, stat_key)
 from contentlint.config import Settings
 from contentlint.schema import default_schema_path
 from tests.conftest import REPO, SEEDS, run_cli
 
 WARNING = "contentlint: warning: ignoring damaged cache"
+FOREIGN = "contentlint: warning: ignoring cache written elsewhere"
 RULES = {r.code: r for r in registry.all_rules()}
 # An invalid record: schema findings (CL1), a duplicate key (CL0), a safe fix (CL203).
 RECORD = '---\ntitle: 5\ncategory: news\ncategory: news\nexcerpt: " x "\n---\n'
@@ -41,6 +44,14 @@ def _check(capsys, *args) -> tuple[list[dict], str]:
     return json.loads(out), err
 
 
+@pytest.fixture(autouse=True)
+def key_file(tmp_path_factory, monkeypatch) -> Path:
+    """This machine's key file, outside the checkout (tmp_path)."""
+    path = tmp_path_factory.mktemp("machine") / "key"
+    monkeypatch.setenv("CONTENTLINT_CACHE_KEY_FILE", str(path))
+    return path
+
+
 @pytest.fixture
 def project(tmp_path, write, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -53,9 +64,23 @@ def project(tmp_path, write, monkeypatch):
 def _rows(cache: Path) -> dict[str, str]:
     db = sqlite3.connect(cache / "results.sqlite")
     try:
-        return dict(db.execute("SELECT path, result FROM results_v3"))
+        return dict(db.execute("SELECT path, result FROM results_v4"))
     finally:
         db.close()
+
+
+def _rewrite(cache: Path, path: str, key: bytes | None, **columns) -> None:
+    """Set a stored row's ``columns`` and sign it the way contentlint does, with
+    ``key`` (None: leave the MAC out)."""
+    db = sqlite3.connect(cache / "results.sqlite")
+    setup, *stored = db.execute("SELECT setup, digest, stat, result FROM results_v4 WHERE path = ?",
+                                (path,)).fetchone()
+    row = dict(zip(("digest", "stat", "result"), stored), **columns)
+    mac = None if key is None else sign(key, "results_v4", setup, path, row["digest"], row["stat"], row["result"])
+    db.execute("UPDATE results_v4 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",
+               (row["digest"], row["stat"], row["result"], mac, path))
+    db.commit()
+    db.close()
 
 
 def test_a_module_left_in_the_cache_folder_never_runs(project, capsys):
@@ -92,10 +117,9 @@ def test_a_pickle_payload_row_never_runs_and_is_replaced(project, capsys):
     cache = project / ".contentlint_cache"
     assert _check(capsys, ".")[0] == plain
     marker = project / "pwned"
-    db = sqlite3.connect(cache / "results.sqlite")
-    db.execute("UPDATE results_v3 SET result = ? WHERE path = './a.md'", (pickle.dumps(_Payload(str(marker))),))
-    db.commit()
-    db.close()
+    # Signed with this machine's key (as if this machine had written it): the MAC
+    # holds, and the row is still only data that ``decode`` rejects.
+    _rewrite(cache, "./a.md", machine_key(str(project)), result=pickle.dumps(_Payload(str(marker))))
     found, err = _check(capsys, ".")
     assert found == plain and not marker.exists()
     assert err.count(WARNING) == 1 and "./a.md" in err
@@ -106,8 +130,8 @@ def test_a_pickle_payload_row_never_runs_and_is_replaced(project, capsys):
 
 def _crafted_layout(path: Path) -> None:
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE results_v3 (setup TEXT, path TEXT, digest BLOB, stat TEXT, result TEXT)")
-    db.execute("CREATE TRIGGER t AFTER INSERT ON results_v3 BEGIN DELETE FROM results_v3; END")
+    db.execute("CREATE TABLE results_v4 (setup TEXT, path TEXT, digest BLOB, stat TEXT, result TEXT, mac BLOB)")
+    db.execute("CREATE TRIGGER t AFTER INSERT ON results_v4 BEGIN DELETE FROM results_v4; END")
     db.commit()
     db.close()
 
@@ -214,10 +238,7 @@ def test_a_same_size_edit_with_a_restored_mtime_is_checked_again(project, capsys
     first, _ = _check(capsys, "--select", "CL0", ".")
     assert [f["message"].split(":")[0] for f in first] == ["duplicate key `category`"]
     # As if the run had been long after the last write: the row trusts the file's stat.
-    db = sqlite3.connect(cache / "results.sqlite")
-    db.execute("UPDATE results_v3 SET stat = ? WHERE path = './a.md'", (stat_key(os.stat(path)),))
-    db.commit()
-    db.close()
+    _rewrite(cache, "./a.md", machine_key(str(project)), stat=stat_key(os.stat(path)))
     # Same size, other content, the old mtime put back (`cp -p`, `touch -d`).
     edited = RECORD.replace("category: news\ncategory", "category: news\nkategory")
     assert len(edited) == len(RECORD)
@@ -259,3 +280,258 @@ def test_the_package_loads_no_code_by_name_or_from_data():
     hits = [f"{path}:{n}" for path in sorted((REPO / "contentlint").rglob("*.py"))
             for n, line in enumerate(path.read_text().splitlines(), 1) if pattern.search(line)]
     assert hits == []
+
+
+# -- rows signed with the machine's key ----------------------------------------------------
+
+
+FORGERIES = {
+    "another key": lambda row: sign(b"\1" * KEY_SIZE, *row),
+    "no MAC": lambda row: None,
+    "a MAC of another row": lambda row: sign(machine_key("/nonexistent-root"), *row[:2], "./b.md", *row[3:]),
+}
+
+
+@pytest.mark.parametrize("forgery", FORGERIES)
+def test_a_forged_well_formed_row_is_not_trusted(project, capsys, forgery):
+    plain, _ = _check(capsys, "--no-cache", ".")
+    assert "./a.md" in {f["path"] for f in plain}
+    cache = project / ".contentlint_cache"
+    assert _check(capsys, ".") == (plain, "")
+    # "No findings" for a.md, computed as contentlint computes rows: its real digest, a valid result.
+    empty = encode(engine.FileResult("./a.md", [], {}, suppressions=[]))
+    assert decode("./a.md", empty, len(RECORD), RULES) is not None
+    db = sqlite3.connect(cache / "results.sqlite")
+    setup, digest = db.execute("SELECT setup, digest FROM results_v4 WHERE path = './a.md'").fetchone()
+    row = ("results_v4", setup, "./a.md", digest, None, empty)
+    db.execute("UPDATE results_v4 SET stat = NULL, result = ?, mac = ? WHERE path = './a.md'",
+               (empty, FORGERIES[forgery](row)))
+    db.commit()
+    db.close()
+    found, err = _check(capsys, ".")
+    assert found == plain
+    assert err.count(FOREIGN) == 1 and err.count("contentlint: warning") == 1, err
+    # Rebuilt: every row signed again, the next run quiet.
+    assert len(_rows(cache)) == 3 and _check(capsys, ".") == (plain, "")
+
+
+def test_the_same_row_signed_with_the_machine_key_is_served(project, capsys):
+    # The control for the forgeries above: with the right key the row is trusted.
+    plain, _ = _check(capsys, ".")
+    empty = encode(engine.FileResult("./a.md", [], {}, suppressions=[]))
+    _rewrite(project / ".contentlint_cache", "./a.md", machine_key(str(project)), stat=None, result=empty)
+    found, err = _check(capsys, ".")
+    assert err == "" and found == [f for f in plain if f["path"] != "./a.md"] != plain
+
+
+def test_a_cache_from_another_machine_is_one_warning_and_rebuilt(project, capsys, monkeypatch, tmp_path_factory):
+    plain, _ = _check(capsys, "--no-cache", ".")
+    assert _check(capsys, ".") == (plain, "")
+    mine = _rows(project / ".contentlint_cache")
+    # The same folder on a machine with another key (a committed cache, checked out on CI).
+    monkeypatch.setenv("CONTENTLINT_CACHE_KEY_FILE", str(tmp_path_factory.mktemp("ci") / "key"))
+    found, err = _check(capsys, ".")
+    assert found == plain
+    assert err.count(FOREIGN) == 1 and err.count("contentlint: warning") == 1, err
+    assert "not signed with this machine's key" in err
+    assert _rows(project / ".contentlint_cache") == mine  # recomputed: the same results, signed anew
+    assert _check(capsys, ".") == (plain, "")
+
+
+def test_the_key_file_is_created_0600_outside_the_checkout(project, capsys, monkeypatch, tmp_path_factory):
+    plain, _ = _check(capsys, "--no-cache", ".")
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.delenv("CONTENTLINT_CACHE_KEY_FILE")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    assert _check(capsys, ".") == (plain, "")
+    key = home / ".cache" / "contentlint" / "key"
+    assert key.stat().st_mode & 0o777 == 0o600 and len(key.read_bytes()) == KEY_SIZE
+    assert key.parent.stat().st_mode & 0o777 == 0o700
+    assert os.listdir(key.parent) == ["key"]  # no temp file left behind
+    assert machine_key(str(project)) == key.read_bytes()
+    # XDG_CACHE_HOME wins; a relative one is ignored (the XDG rule).
+    xdg = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(xdg))
+    assert machine_key(str(project)) == (xdg / "contentlint" / "key").read_bytes() != key.read_bytes()
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative")
+    assert machine_key(str(project)) == key.read_bytes()
+
+
+@pytest.mark.parametrize("setting", ["XDG_CACHE_HOME", "CONTENTLINT_CACHE_KEY_FILE"])
+def test_a_key_inside_the_checkout_is_refused(project, capsys, monkeypatch, setting):
+    plain, _ = _check(capsys, "--no-cache", ".")
+    monkeypatch.delenv("CONTENTLINT_CACHE_KEY_FILE")
+    monkeypatch.setenv(setting, str(project / "keys" / "key") if setting.endswith("FILE") else str(project / "keys"))
+    for _ in range(2):
+        assert _check(capsys, ".") == (plain, "")
+    assert machine_key(str(project)) is None
+    # No key was made there, and no cache was used without one.
+    assert not (project / "keys").exists() and not (project / ".contentlint_cache").exists()
+
+
+def test_an_unusable_key_turns_the_cache_off(project, capsys, monkeypatch, key_file):
+    plain, _ = _check(capsys, "--no-cache", ".")
+    key_file.write_bytes(b"short")  # never a fallback to a guessable key
+    assert _check(capsys, ".") == (plain, "")
+    assert machine_key(str(project)) is None and not (project / ".contentlint_cache").exists()
+    key_file.write_bytes(b"")
+    assert machine_key(str(project)) is None
+    # No key can be made (as in a read-only home: here a file stands where its folder would be).
+    monkeypatch.setenv("CONTENTLINT_CACHE_KEY_FILE", str(key_file / "key"))
+    assert _check(capsys, ".") == (plain, "") and not (project / ".contentlint_cache").exists()
+
+
+def _first_key(barrier, queue) -> None:
+    barrier.wait()
+    queue.put(machine_key("/nonexistent-root"))
+
+
+def test_concurrent_first_runs_agree_on_one_key(key_file):
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    for _ in range(5):  # a few rounds: the race window is short
+        if key_file.exists():
+            key_file.unlink()
+        barrier, queue = context.Barrier(4), context.Queue()
+        workers = [context.Process(target=_first_key, args=(barrier, queue)) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        keys = [queue.get(timeout=60) for _ in workers]
+        for worker in workers:
+            worker.join()
+        assert len(set(keys)) == 1 and keys[0] == key_file.read_bytes() and len(keys[0]) == KEY_SIZE
+        assert os.listdir(key_file.parent) == ["key"]
+
+
+def test_a_symlinked_cache_folder_leading_out_of_the_checkout_is_refused(project, capsys, tmp_path_factory):
+    plain, _ = _check(capsys, "--no-cache", ".")
+    outside = tmp_path_factory.mktemp("outside")
+    (project / ".contentlint_cache").symlink_to(outside, target_is_directory=True)
+    for _ in range(2):
+        found, err = _check(capsys, ".")
+        assert found == plain
+        assert err.count("contentlint: warning: ignoring cache folder") == 1 and "leads out of it" in err, err
+    assert os.listdir(outside) == []
+    # A real folder, and a --cache-dir the operator puts outside the checkout, are used.
+    (project / ".contentlint_cache").unlink()
+    assert _check(capsys, ".") == (plain, "") and (project / ".contentlint_cache" / "results.sqlite").is_file()
+    assert _check(capsys, "--cache-dir", outside, ".") == (plain, "") and (outside / "results.sqlite").is_file()
+
+
+# -- the metaschema check, once per schema digest ------------------------------------------
+
+
+def _invalid_schema(write, name: str) -> bytes:
+    """An invalid schema (minLength < 0) the compiled validator still runs; its own bytes per test
+    (a pass is remembered per process)."""
+    schema = {"$comment": name, "type": "object", "properties": {"title": {"minLength": -1}}}
+    return write("s.json", json.dumps(schema)).read_bytes()
+
+
+def _schema_fact(project: Path, key: bytes | None, schema: bytes) -> None:
+    fact = f"schema {hashlib.sha256(schema).hexdigest()}"
+    db = sqlite3.connect(project / ".contentlint_cache" / "results.sqlite")
+    db.execute("INSERT OR REPLACE INTO facts_v4 VALUES (?, ?)", (fact, key and sign(key, "facts_v4", fact)))
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("key", ["another key", "no MAC"])
+def test_a_forged_schema_checked_row_does_not_skip_the_check(project, write, capsys, key):
+    schema = _invalid_schema(write, f"forged, {key}")
+    code, _, err = run_cli(["check", "--schema", "s.json", "."], capsys)
+    assert code == 2 and "is not a valid JSON Schema" in err
+    _schema_fact(project, b"\1" * KEY_SIZE if key == "another key" else None, schema)
+    code, out, err = run_cli(["check", "--schema", "s.json", "."], capsys)
+    assert code == 2 and "is not a valid JSON Schema" in err and out == ""
+    assert FOREIGN in err
+
+
+def test_a_schema_that_passed_is_not_checked_again(project, write, capsys):
+    # The control for the forgeries: the same fact signed with the machine key skips the check.
+    schema = _invalid_schema(write, "signed")
+    assert run_cli(["check", "--schema", "s.json", "."], capsys)[0] == 2
+    _schema_fact(project, machine_key(str(project)), schema)
+    code, _, err = run_cli(["check", "--schema", "s.json", "."], capsys)
+    assert code in (0, 1) and err == ""
+
+
+_PROBE = """
+import json, sys
+from contentlint.cli import main
+code = main(sys.argv[1:])
+print(json.dumps([code, sorted(m for m in ("jsonschema", "fastjsonschema") if m in sys.modules)]), file=sys.stderr)
+"""
+
+
+def _imports(*args) -> tuple[int, list[str]]:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _PROBE, "check", "--format", "json", *args],
+                          capture_output=True, text=True, cwd=os.getcwd(), env=os.environ)
+    return tuple(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_warm_runs_and_the_shipped_schema_never_import_jsonschema(project, write, key_file):
+    valid = sorted(os.listdir(SEEDS))[0]
+    write("ok/valid.md", (SEEDS / valid).read_bytes())
+    assert _imports("--no-cache", "--select", "CL1", "ok")[1] == ["fastjsonschema"]  # no metaschema check
+    # The shipped schema is known by its bytes, not its path: a copy elsewhere is not
+    # checked either, a copy one byte off is.
+    shipped = Path(default_schema_path()).read_bytes()
+    assert shipped == (REPO / "schemas" / "article.schema.json").read_bytes()  # the file test_schema_contract checks
+    copy = write("copy.json", shipped)
+    assert _imports("--no-cache", "--select", "CL1", "--schema", copy, "ok")[1] == ["fastjsonschema"]
+    copy.write_bytes(shipped + b" ")
+    assert _imports("--no-cache", "--select", "CL1", "--schema", copy, "ok")[1] == ["fastjsonschema", "jsonschema"]
+    user = write("s.json", json.dumps({"type": "object", "properties": {"title": {"type": "string"}}}))
+    first = _imports("--schema", user, "ok")
+    assert first[1] == ["fastjsonschema", "jsonschema"]  # a new user schema: checked once
+    assert _imports("--schema", user, "ok") == (first[0], [])  # warm: neither imported
+    write("ok/other.md", (SEEDS / valid).read_bytes())
+    assert _imports("--schema", user, "ok") == (first[0], ["fastjsonschema"])  # one new file
+
+
+# -- the online cache ----------------------------------------------------------------------
+
+
+def test_the_online_cache_rejects_a_forged_verdict_row(tmp_path, caplog):
+    from contentlint.online.cache import OnlineCache, open_cache
+
+    path = str(tmp_path / "online.sqlite3")
+    key = machine_key(str(tmp_path / "checkout"))
+    gone = {"url": "https://e.test/gone", "mode": "head", "hops": [{"url": "https://e.test/gone", "status": 404}]}
+    cache = OnlineCache(path, key, clock=lambda: 1000.0)
+    cache.put_many([("https://e.test/gone", "head", gone, 60.0)])
+    keys = [("https://e.test/gone", "head"), ("https://e.test/b", "head")]
+    assert cache.get_many(keys) == {keys[0]: gone}
+    cache.close()
+    # "Link OK", signed the way contentlint signs rows but with another machine's key.
+    ok = json.dumps({**gone, "hops": [{"url": "https://e.test/gone", "status": 200}]}, separators=(",", ":"))
+    row = ("online_probe", "https://e.test/gone", "head", ok, 1000.0, 1e12)
+    for mac in (sign(b"\1" * KEY_SIZE, *row), b"", sign(key, *row[:3], ok + " ", *row[4:])):
+        db = sqlite3.connect(path)
+        db.execute("UPDATE online_probe SET payload = ?, stored = ?, expires = ?, mac = ?", (*row[3:], mac))
+        db.commit()
+        db.close()
+        caplog.clear()
+        cache = open_cache(path, clock=lambda: 1000.0)
+        assert cache.get_many(keys) == {}
+        assert [r.getMessage().split(" /")[0] for r in caplog.records] == ["ignoring online cache written elsewhere"]
+        assert cache.get_many(keys) == {}  # emptied: nothing forged is left to read
+        cache.close()
+        assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM online_probe").fetchone() == (0,)
+        cache = OnlineCache(path, key, clock=lambda: 1000.0)
+        cache.put_many([("https://e.test/gone", "head", gone, 60.0)])
+        cache.close()
+    # The control: the same row signed with this machine's key is read.
+    db = sqlite3.connect(path)
+    db.execute("UPDATE online_probe SET payload = ?, stored = ?, expires = ?, mac = ?", (*row[3:], sign(key, *row)))
+    db.commit()
+    db.close()
+    cache = open_cache(path, clock=lambda: 1000.0)
+    assert cache.get_many(keys) == {keys[0]: json.loads(ok)}
+    cache.close()

@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 
 from contentlint import registry
-from contentlint.cache import RACY_NS, decode, encode, stat_key, trusted_stat_key
+from contentlint.cache import RACY_NS, decode, encode, machine_key, sign, stat_key, trusted_stat_key
 from tests.conftest import CORPUS, needs_corpus, run_cli
 
 
@@ -79,13 +79,16 @@ def test_broken_cache_file_only_costs_speed(write, tmp_path, capsys, monkeypatch
 
 
 def _rewrite_message(cache, message, **columns):
-    """Rewrite the one stored result's first message (and other columns) in place."""
+    """Rewrite the one stored result's first message (and other columns) in
+    place, signed with this machine's key as contentlint signs rows."""
     db = sqlite3.connect(cache / "results.sqlite")
-    path, text = db.execute("SELECT path, result FROM results_v3").fetchone()
-    result = decode(path, text, 10**6, {r.code: r for r in registry.all_rules()})
+    setup, path, *stored = db.execute("SELECT setup, path, digest, stat, result FROM results_v4").fetchone()
+    result = decode(path, stored[2], 10**6, {r.code: r for r in registry.all_rules()})
     result.diagnostics = [replace(result.diagnostics[0], message=message)]
-    assignments = ", ".join(f"{name} = ?" for name in ["result", *columns])
-    db.execute(f"UPDATE results_v3 SET {assignments}", (encode(result), *columns.values()))
+    row = {**dict(zip(("digest", "stat", "result"), stored)), **columns, "result": encode(result)}
+    mac = sign(machine_key(str(cache)), "results_v4", setup, path, row["digest"], row["stat"], row["result"])
+    db.execute("UPDATE results_v4 SET digest = ?, stat = ?, result = ?, mac = ?",
+               (row["digest"], row["stat"], row["result"], mac))
     db.commit()
     db.close()
 

@@ -3,10 +3,12 @@ spans, fixes (applied and re-parsed), the summary, progress and the cache."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
 
+from contentlint.cache import sign
 from contentlint.document import load
 from contentlint.model import Applicability
 from contentlint.online.cache import OnlineCache
@@ -266,7 +268,7 @@ def test_cache_hit_miss_transient_refresh_and_ttl(server, tmp_path):
 
 def test_cache_entries_expire_by_their_own_ttl(tmp_path):
     now = [1000.0]
-    cache = OnlineCache(str(tmp_path / "x.sqlite3"), clock=lambda: now[0])
+    cache = OnlineCache(str(tmp_path / "x.sqlite3"), b"k" * 32, clock=lambda: now[0])
     probe = Probe("https://e.test/a", "head", []).to_json() | {"hops": [{"url": "https://e.test/a", "status": 200}]}
     cache.put_many([("https://e.test/a", "head", probe, 60.0), ("https://e.test/b", "head", probe, 10.0),
                     ("https://e.test/c", "head", probe, 0)])
@@ -279,6 +281,26 @@ def test_cache_entries_expire_by_their_own_ttl(tmp_path):
     now[0] += 31
     assert cache.get_many(keys) == {}
     cache.close()
+
+
+def test_a_forged_link_ok_row_does_not_hide_a_broken_link(server, tmp_path):
+    server.respond("/gone", 404)
+    doc = document(f'---\nwebUrl: "{server.url("/gone")}"\n---\n')
+    cache = tmp_path / "online.sqlite3"
+    first = [v.message for _, _, v in run([doc], codes=["CL900"], cache_path=str(cache), retries=0)]
+    assert first == ["broken link: answered 404 Not Found"] and len(server.log) == 1
+    # Rewrite the stored probe to "200 OK", signed with a key that is not this machine's.
+    db = sqlite3.connect(cache)
+    url, mode, payload, stored, expires = db.execute(
+        "SELECT url, mode, payload, stored, expires FROM online_probe").fetchone()
+    forged = payload.replace('"status":404', '"status":200')
+    assert forged != payload
+    db.execute("UPDATE online_probe SET payload = ?, mac = ?",
+               (forged, sign(b"\1" * 32, "online_probe", url, mode, forged, stored, expires)))
+    db.commit()
+    db.close()
+    again = [v.message for _, _, v in run([doc], codes=["CL900"], cache_path=str(cache), retries=0)]
+    assert again == first and len(server.log) == 2  # asked again, not answered by the forgery
 
 
 def test_nothing_to_check_touches_nothing(tmp_path):

@@ -7,6 +7,11 @@ from the outcome when stored; transient outcomes are never stored. Reads and
 writes happen before and after the network phase, never during it, so the
 event loop never waits on the disk. A cache that cannot be opened or written
 is skipped: it only saves time.
+
+The database usually sits in the checkout, so every row carries an
+HMAC-SHA256 of all its columns under the machine's key (contentlint.cache):
+a row this machine did not write (a forged "link OK") is not trusted, and
+the table is emptied with one warning.
 """
 
 from __future__ import annotations
@@ -16,58 +21,78 @@ import logging
 import os
 import sqlite3
 import time
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
+
+from contentlint.cache import machine_key, sign, verify
 
 log = logging.getLogger("contentlint.online")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: rows are signed
+_TABLE = "online_probe"
 
 
 class OnlineCache:
-    def __init__(self, path: str, clock: Callable[[], float] = time.time):
+    def __init__(self, path: str, secret: bytes, clock: Callable[[], float] = time.time):
         self.clock = clock
+        self.path = path
+        self.secret = secret
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
         self.db = sqlite3.connect(path, timeout=10)
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:  # an old layout: start over, it is only a cache
-            self.db.execute("DROP TABLE IF EXISTS online_probe")
+            self.db.execute(f"DROP TABLE IF EXISTS {_TABLE}")
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self.db.execute(
-            "CREATE TABLE IF NOT EXISTS online_probe ("
+            f"CREATE TABLE IF NOT EXISTS {_TABLE} ("
             " url TEXT NOT NULL, mode TEXT NOT NULL, payload TEXT NOT NULL,"
-            " stored REAL NOT NULL, expires REAL NOT NULL, PRIMARY KEY (url, mode))")
+            " stored REAL NOT NULL, expires REAL NOT NULL, mac BLOB NOT NULL, PRIMARY KEY (url, mode))")
         self.db.commit()
 
     def get_many(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], dict]:
-        """The fresh payloads among ``keys`` (none when the database fails)."""
+        """The fresh payloads among ``keys`` (none when the database fails, or
+        when a row is not signed with this machine's key: then it is emptied)."""
         now = self.clock()
         found: dict[tuple[str, str], dict] = {}
         try:
             for url, mode in keys:
                 row = self.db.execute(
-                    "SELECT payload FROM online_probe WHERE url = ? AND mode = ? AND expires > ?",
+                    f"SELECT payload, stored, expires, mac FROM {_TABLE} WHERE url = ? AND mode = ? AND expires > ?",
                     (url, mode, now)).fetchone()
-                if row is not None:
-                    try:
-                        found[(url, mode)] = json.loads(row[0])
-                    except ValueError:
-                        continue
+                if row is None:
+                    continue
+                payload, stored, expires, mac = row
+                if not verify(self.secret, mac, *_signed(url, mode, payload, stored, expires)):
+                    self._forget_foreign()
+                    return {}
+                try:
+                    found[(url, mode)] = json.loads(payload)
+                except ValueError:
+                    continue
         except sqlite3.Error as exc:
             log.warning("online cache not read: %s", exc)
         return found
 
+    def _forget_foreign(self) -> None:
+        log.warning("ignoring online cache written elsewhere %s (a row not signed with this machine's key); "
+                    "emptying it", self.path)
+        with self.db:
+            self.db.execute(f"DELETE FROM {_TABLE}")
+
     def put_many(self, rows: Iterable[tuple[str, str, dict, float]]) -> None:
         """Store (url, mode, payload, ttl) rows; expired rows are dropped on the way."""
-        now = self.clock()
+        now = float(self.clock())
+        values = []
+        for url, mode, payload, ttl in rows:
+            if ttl > 0:
+                fields = _signed(url, mode, json.dumps(payload, separators=(",", ":")), now, now + ttl)
+                values.append((*fields[1:], sign(self.secret, *fields)))
         try:
             with self.db:
-                self.db.execute("DELETE FROM online_probe WHERE expires <= ?", (now,))
+                self.db.execute(f"DELETE FROM {_TABLE} WHERE expires <= ?", (now,))
                 self.db.executemany(
-                    "INSERT OR REPLACE INTO online_probe (url, mode, payload, stored, expires)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    [(url, mode, json.dumps(payload, separators=(",", ":")), now, now + ttl)
-                     for url, mode, payload, ttl in rows if ttl > 0])
+                    f"INSERT OR REPLACE INTO {_TABLE} (url, mode, payload, stored, expires, mac)"
+                    " VALUES (?, ?, ?, ?, ?, ?)", values)
         except sqlite3.Error as exc:
             log.warning("online cache not written: %s", exc)
 
@@ -75,11 +100,23 @@ class OnlineCache:
         self.db.close()
 
 
-def open_cache(path: str | None, clock: Callable[[], float] = time.time) -> OnlineCache | None:
+def _signed(url: Any, mode: Any, payload: Any, stored: Any, expires: Any) -> tuple:
+    """What a row's MAC covers: its table and every column."""
+    return (_TABLE, url, mode, payload, stored, expires)
+
+
+def open_cache(path: str | None, clock: Callable[[], float] = time.time,
+               secret: bytes | None = None) -> OnlineCache | None:
+    """The cache at ``path``, its rows signed with ``secret`` (default: the
+    machine key, refused when it lies inside the working directory); None
+    when there is no path, no key, or the database cannot be opened."""
     if not path:
         return None
+    secret = secret if secret is not None else machine_key(os.getcwd())
+    if secret is None:
+        return None
     try:
-        return OnlineCache(path, clock)
+        return OnlineCache(path, secret, clock)
     except (sqlite3.Error, OSError) as exc:
         log.warning("online cache %s not used: %s", path, exc)
         return None
