@@ -315,8 +315,8 @@ def _draft7_subset(schema: Any, parent_key: str = "") -> bool:
 
 
 # A strict subset of RFC 3986 absolute URIs (no IP literals, no odd
-# authorities): a match is certainly valid, anything else goes to rfc3987,
-# which costs ~20x more. A test holds the two to agreement.
+# authorities): a match is certainly valid, anything else goes to
+# rfc3986-validator, which costs ~20x more. A test holds the two to agreement.
 _PCHAR = r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})"
 _PLAIN_URI = re.compile(
     r"[A-Za-z][A-Za-z0-9+.\-]*://"
@@ -336,15 +336,57 @@ def _formats(document: Any) -> set[str]:
 
 
 def _is_uri(value: Any) -> bool:
+    """RFC 3986 `uri`: ASCII only, so an IRI (raw non-ASCII) is not one; CL303
+    reports the same URLs (docs/schema.md, "Internationalised URLs")."""
     if not isinstance(value, str) or is_simple_url(value) or _PLAIN_URI.fullmatch(value):
         return True
-    import rfc3987
+    return _rfc3986(value, "URI")
 
-    try:
-        rfc3987.parse(value, rule="URI")
-    except ValueError:
-        return False
-    return True
+
+def _is_uri_reference(value: Any) -> bool:
+    return not isinstance(value, str) or _rfc3986(value, "URI_reference")
+
+
+def _is_iri(value: Any) -> bool:
+    return not isinstance(value, str) or _rfc3986(_iri_as_uri(value), "URI")
+
+
+def _is_iri_reference(value: Any) -> bool:
+    return not isinstance(value, str) or _rfc3986(_iri_as_uri(value), "URI_reference")
+
+
+def _rfc3986(value: str | None, rule: str) -> bool:
+    from rfc3986_validator import validate_rfc3986  # MIT; rfc3987 is GPL
+
+    return value is not None and validate_rfc3986(value, rule=rule) is not None
+
+
+def _iri_as_uri(value: str) -> str | None:
+    """The URI an IRI maps to (RFC 3987 section 3.1: its ucschar, and in the
+    query its iprivate, characters percent-encoded as UTF-8); None when a
+    non-ASCII character is neither, so ``value`` is no IRI."""
+    query, fragment = value.find("?"), value.find("#")
+    out = []
+    for i, ch in enumerate(value):
+        if ch.isascii():
+            out.append(ch)
+            continue
+        in_query = 0 <= query < i and (fragment < 0 or i < fragment)
+        if not (_ucschar(ord(ch)) or (in_query and _iprivate(ord(ch)))):
+            return None
+        out.append("".join(f"%{b:02X}" for b in ch.encode("utf-8")))
+    return "".join(out)
+
+
+def _ucschar(cp: int) -> bool:
+    if cp <= 0xFFFF:
+        return 0xA0 <= cp <= 0xD7FF or 0xF900 <= cp <= 0xFDCF or 0xFDF0 <= cp <= 0xFFEF
+    # Planes 1-14 less each plane's last two code points and U+E0000-E0FFF.
+    return cp <= 0xEFFFD and (cp & 0xFFFF) <= 0xFFFD and not 0xE0000 <= cp <= 0xE0FFF
+
+
+def _iprivate(cp: int) -> bool:
+    return 0xE000 <= cp <= 0xF8FF or 0xF0000 <= cp <= 0xFFFFD or 0x100000 <= cp <= 0x10FFFD
 
 
 def _is_datetime(value: Any) -> bool:
@@ -358,20 +400,41 @@ def _rfc3339():
     return validate_rfc3339
 
 
+# Formats whose check is ours, the same whatever the user has installed:
+# jsonschema checks `uri` with rfc3987 (GPL) when that is installed, else with
+# rfc3986-validator, and `iri` only with rfc3987 or rfc3987-syntax.
+_OWN_FORMATS = {
+    "uri": _is_uri,
+    "uri-reference": _is_uri_reference,
+    "iri": _is_iri,
+    "iri-reference": _is_iri_reference,
+    "date-time": _is_datetime,
+}
+
+
 def format_checks(document: Any) -> dict:
-    """The format functions the compiled validator calls: the same rules as
-    jsonschema's FORMAT_CHECKER (rfc3987 and rfc3339-validator), without
-    importing jsonschema for the two formats the contract uses."""
-    used = _formats(document)
-    checks = {"uri": _is_uri, "date-time": _is_datetime}
-    others = used - set(checks)
-    if others:
+    """The format functions the compiled validator calls: ours for the URI
+    formats and `date-time`, jsonschema's for any other format the schema uses
+    (imported only then)."""
+    checks = dict(_OWN_FORMATS)
+    if _formats(document) - set(checks):
         from jsonschema import Draft202012Validator
 
         checker = Draft202012Validator.FORMAT_CHECKER
-        checks.update({name: (lambda value, name=name: checker.conforms(value, name)) for name in checker.checkers})
-        checks["uri"], checks["date-time"] = _is_uri, _is_datetime
+        checks = {name: (lambda value, name=name: checker.conforms(value, name)) for name in checker.checkers}
+        checks.update(_OWN_FORMATS)
     return checks
+
+
+def format_checker(cls):
+    """``cls.FORMAT_CHECKER`` with our checks in place of jsonschema's own."""
+    from jsonschema import FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checkers = dict(cls.FORMAT_CHECKER.checkers)
+    for name, check in _OWN_FORMATS.items():
+        checker.checks(name)(check)
+    return checker
 
 
 def _compile_fast(document: Any) -> Any:
@@ -434,7 +497,7 @@ class Schema:
             cls = validators.validator_for(self.document, default=Draft202012Validator)
             if "multipleOf" in cls.VALIDATORS:
                 cls = validators.extend(cls, {"multipleOf": _exact_multiple_of(cls.VALIDATORS["multipleOf"])})
-            self._validator = cls(self.document, format_checker=cls.FORMAT_CHECKER)
+            self._validator = cls(self.document, format_checker=format_checker(cls))
         return self._validator
 
     def _fast_valid(self, data: Any) -> bool:

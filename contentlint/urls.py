@@ -3,11 +3,12 @@ domains (CL302) and malformed URLs (CL303).
 
 What counts as malformed follows what browsers actually do (the WHATWG URL
 Standard) rather than the strict RFC 3986 grammar: `[`, `]`, `'`, `(`, `)`,
-`*`, `!`, `~`, `@`, `,`, `;`, `+`, `=`, `%XX` escapes and non-ASCII (IRI)
-characters are accepted; only what the standard calls invalid code points is
-reported — whitespace, control and invisible characters, ``"<>\\^`{|}`` and a
-`%` that starts no escape — plus a missing host and a scheme other than
-http/https.
+`*`, `!`, `~`, `@`, `,`, `;`, `+`, `=` and `%XX` escapes are accepted; what
+the standard calls invalid code points is reported — whitespace, control and
+invisible characters, ``"<>\\^`{|}`` and a `%` that starts no escape — plus
+a missing host and a scheme other than http/https. One exception to the
+standard: raw non-ASCII characters (an IRI) are reported, as the schema's
+`format: uri` rejects them (docs/schema.md, "Internationalised URLs").
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ JUNK = "surrounding-junk"  # safe: strip it
 WHITESPACE = "whitespace"  # unsafe: percent-encode (line breaks/tabs: remove)
 INVISIBLE = "invisible-character"  # unsafe: remove (overlaps CL202)
 ILLEGAL = "illegal-character"  # unsafe: percent-encode
+NON_ASCII = "non-ascii"  # unsafe: percent-encode (in the host: no repair)
 BAD_SCHEME = "bad-scheme"  # no repair
 NO_HOST = "no-host"  # no repair
 BAD_HOST = "invalid-host"  # no repair
@@ -236,7 +238,7 @@ def _core(url: str) -> tuple[int, int]:
 
 
 def _inner_problems(url: str, start: int, end: int, repairable: bool) -> list[UrlProblem]:
-    found: dict[str, list[int]] = {WHITESPACE: [], INVISIBLE: [], ILLEGAL: []}
+    found: dict[str, list[int]] = {WHITESPACE: [], INVISIBLE: [], ILLEGAL: [], NON_ASCII: []}
     for i in range(start, end):
         ch = url[i]
         if ch.isspace():
@@ -245,6 +247,8 @@ def _inner_problems(url: str, start: int, end: int, repairable: bool) -> list[Ur
             found[INVISIBLE].append(i)
         elif ch in _ILLEGAL_ASCII or (ch == "%" and not _ESCAPE.match(url, i)):
             found[ILLEGAL].append(i)
+        elif not ch.isascii():
+            found[NON_ASCII].append(i)
     authority_end = _authority_span(url, start, end)[1]
     problems = []
     for kind, where in found.items():
@@ -252,11 +256,12 @@ def _inner_problems(url: str, start: int, end: int, repairable: bool) -> list[Ur
             continue
         chars = ", ".join(repr(c) for c in sorted({url[i] for i in where}))
         noun = {WHITESPACE: "whitespace", INVISIBLE: "invisible character",
-                ILLEGAL: "illegal character"}[kind]
+                ILLEGAL: "illegal character", NON_ASCII: "non-ASCII character"}[kind]
         message = f"URL contains {noun} {chars}" + (
             f" ({len(where)} times)" if len(where) > 1 else ""
         )
-        # Encoding a character of the host would make another host: no guess.
+        # Encoding a character of the host would make another host, and an
+        # IDN host's punycode differs between IDNA 2003 and 2008 (`ß`): no guess.
         in_host = authority_end is not None and where[0] < authority_end
         repair = _repair(url, set(where)) if repairable and not in_host else None
         problems.append(UrlProblem(kind, where[0], where[-1] + 1, message, repair, False))
@@ -312,9 +317,11 @@ def _structure_problems(url: str, start: int, end: int) -> list[UrlProblem]:
     else:
         host, colon, port = host_port.partition(":")
         port = colon + port
-        # Characters reported as whitespace/invisible/illegal are not repeated.
+        # Characters reported as whitespace/invisible/illegal/non-ASCII are
+        # not repeated.
         bad_host = any(
             not _HOST_CHAR.match(ch)
+            and ch.isascii()
             and not ch.isspace()
             and not _is_invisible(ch)
             and ch not in _ILLEGAL_ASCII

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from contentlint.schema import load_schema
 from tests.conftest import CORPUS, findings
 
@@ -40,12 +42,9 @@ def test_ref_with_siblings_disables_it(write):
     assert load_schema(str(write("s.json", json.dumps(schema)))).fast is None
 
 
-def test_plain_uri_shortcut_agrees_with_rfc3987():
-    from jsonschema import Draft202012Validator
+def test_plain_uri_shortcut_agrees_with_rfc3986():
+    from contentlint.schema import _PLAIN_URI, _rfc3986
 
-    from contentlint.schema import _PLAIN_URI
-
-    checker = Draft202012Validator.FORMAT_CHECKER
     samples = [
         "https://www.example.com/a/b-c_d.e~f?x=1&y=(2)*3;z=4#frag", "http://u:p@example.com:8080/%20ok",
         "https://a.b", "https://example.com/a b", "https://example.com/%zz", "https://example.com/a[1]",
@@ -59,5 +58,46 @@ def test_plain_uri_shortcut_agrees_with_rfc3987():
             samples += re.findall(r'(?:Url|url): "([^"]*)"', path.read_text(encoding="utf-8"))
     for value in samples:
         if _PLAIN_URI.fullmatch(value):
-            assert checker.conforms(value, "uri"), value
+            assert _rfc3986(value, "URI"), value
     assert sum(1 for v in samples if _PLAIN_URI.fullmatch(v)) >= 3
+
+
+def test_uri_formats_are_ours_whatever_is_installed():
+    # jsonschema checks `uri` with rfc3987 when that happens to be installed
+    # and `iri` only then (or with rfc3987-syntax): both validators of a
+    # schema use our checks instead.
+    from jsonschema import Draft7Validator, Draft202012Validator
+
+    from contentlint import schema
+
+    for name, check in schema._OWN_FORMATS.items():
+        for cls in (Draft7Validator, Draft202012Validator):
+            assert schema.format_checker(cls).checkers[name][0] is check, name
+        assert schema.format_checks({"format": name})[name] is check, name
+        assert schema.format_checks({"format": "email"})[name] is check, name
+    assert load_schema(None).validator.format_checker.checkers["uri"][0] is schema._is_uri
+
+
+@pytest.mark.parametrize("value, uri, uri_reference, iri, iri_reference", [
+    ("https://example.com/a?b#c", True, True, True, True),
+    ("https://[::1]/", True, True, True, True),
+    ("/a/b?c", False, True, False, True),
+    ("https://example.com/pokémon", False, False, True, True),
+    ("/pokémon", False, False, False, True),
+    ("https://example.com/?\ue000", False, False, True, True),  # iprivate: only in a query
+    ("https://example.com/\ue000", False, False, False, False),
+    ("https://example.com/#\ue000", False, False, False, False),
+    ("https://example.com/\ufffe", False, False, False, False),  # a noncharacter
+    ("https://example.com/\U0001F600", False, False, True, True),
+    ("https://example.com/\U000E0001", False, False, False, False),  # a tag character
+    ("https://example.com/a b", False, False, False, False),
+    ("https://example.com/%zz", False, False, False, False),
+    ("not a uri", False, False, False, False),  # a space is never allowed
+    ("no-scheme", False, True, False, True),  # a relative reference
+    (5, True, True, True, True),  # formats apply to strings only
+])
+def test_uri_and_iri_formats(value, uri, uri_reference, iri, iri_reference):
+    from contentlint.schema import _OWN_FORMATS
+
+    got = tuple(_OWN_FORMATS[name](value) for name in ("uri", "uri-reference", "iri", "iri-reference"))
+    assert got == (uri, uri_reference, iri, iri_reference)

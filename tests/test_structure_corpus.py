@@ -34,7 +34,7 @@ EXPECTED = {
     "CL300": 29,   # 29 files list one related story twice (empty webUrls are left to CL100)
     "CL301": 7,    # related entry == the article's own webUrl
     "CL302": 0,    # every webUrl host is the provider domain or a subdomain of it
-    "CL303": 0,    # no malformed URL in the corpus (mojibake in URLs is CL200's)
+    "CL303": 2,    # the raw `é` (an IRI) of one record's webUrl and originalUrl (mojibake in URLs is CL200's)
     "CL305": 418,  # 204 groups; 190 span two sites (the same Power Apps posts), 14 within one
     "CL400": 0, "CL401": 0,  # all 2,164 AMP pairs are complete and follow the cache format
     "CL403": 5441,  # opt-in: 3,615 related entries and 1,826 records without AMP
@@ -125,7 +125,8 @@ def _expected_data(data: dict) -> dict:
 
 
 def test_every_fix_keeps_files_parseable_and_other_data_unchanged(corpus_run):
-    fixable = sorted({d.path for d in corpus_run if d.fix is not None})
+    # CL303's encoding of the IRI record rewrites a line (tests/test_urls.py).
+    fixable = sorted({d.path for d in corpus_run if d.fix is not None and d.code != "CL303"})
     assert len(fixable) == 36  # the CL300 and CL301 files
     for path in fixable:
         raw = Path(path).read_bytes()
@@ -149,7 +150,7 @@ def test_fix_command_on_a_copy(tmp_path, corpus_run):
     pytest.importorskip("contentlint.fixer")
     from contentlint.cli import main
 
-    fixable = sorted({d.path for d in corpus_run if d.fix is not None})
+    fixable = sorted({d.path for d in corpus_run if d.fix is not None and d.code != "CL303"})
     originals = {}
     for i, path in enumerate(fixable):
         target = tmp_path / f"{i:02}.md"

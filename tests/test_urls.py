@@ -16,6 +16,7 @@ from contentlint.urls import (
     INVISIBLE,
     JUNK,
     NO_HOST,
+    NON_ASCII,
     WHITESPACE,
     UrlProblem,
     domain_matches,
@@ -135,7 +136,6 @@ def test_empty_url_is_the_schemas_business():
         "/filters:focal(857x517:1183x843):no_upscale()/cdn.vox-cdn.com/uploads/a.jpg",
         "https://theintercept.imgix.net/a.jpg?auto=compress%2Cformat&q=90&fit=crop&w=1440&h=720",
         "https://media.itpro.co.uk//image/upload/f_auto,t_primary-image-mobile@1/v1629795010/a%20b.jpg",
-        "https://www.msn.com/en-ae/entertainment/gaming/diablo-4-s-pokémon-style-raid-battles-are-great/ar-AA19heov",
         # Characters RFC 3986 reserves but browsers accept.
         "https://example.com/search?q=a+b&tags[]=x&tags[1]=y&sel=(a,b);c=!d'e*~f",
         "https://example.com/~user/it's",
@@ -296,8 +296,15 @@ def test_corpus_urls_have_no_cl303_problem():
     # As many as `grep -E '^\s*(- )?(webUrl|ampWebUrl|cdnAmpWebUrl|originalUrl|url):'` finds.
     assert len(urls) == 22757
     assert urls.count("") == 277  # empty related webUrls: the schema's business
-    problems = {u: url_problems(u) for u in set(urls)}
-    assert {u: p for u, p in problems.items() if p} == {}
+    problems = {u: [p.kind for p in url_problems(u)] for u in set(urls)}
+    # The two raw non-ASCII URLs, each written as webUrl and originalUrl:
+    # `pokémon` (CL303's) and mojibake (CL200's, tests/test_rules_links.py).
+    assert {u: p for u, p in problems.items() if p} == {
+        "https://www.msn.com/en-ae/entertainment/gaming/diablo-4-s-pokémon-style-raid-battles-are-great/ar-AA19heov":
+            [NON_ASCII],
+        "https://www.msn.com/en-us/entertainment/gaming/best-diablo-4-settings-â€“-how-to-stop-diablo-4-killing-gpu"
+        "/ar-AA192BEE": [NON_ASCII],
+    }
 
 
 @needs_corpus
@@ -340,7 +347,9 @@ def test_plain_url_fast_path_agrees_on_the_corpus():
 
     from jsonschema import Draft202012Validator
 
-    uri = Draft202012Validator.FORMAT_CHECKER
+    from contentlint.schema import format_checker
+
+    uri = format_checker(Draft202012Validator)  # the checks CL103 uses
     checked = simple = 0
     for url in {u for record in _corpus_records() for u in _urls(record)}:
         if urls._PLAIN_URL.fullmatch(url):
@@ -350,3 +359,58 @@ def test_plain_url_fast_path_agrees_on_the_corpus():
             simple += 1
             assert urls._full_problems(url) == [] and uri.conforms(url, "uri"), url
     assert (checked, simple) == (4771, 4771)  # distinct plain URLs of the corpus: all simple
+
+
+# -- internationalised URLs: CL303 and `format: uri` agree (docs/schema.md) ----
+
+_SEED = REPO / "seeds" / "000_b69a69cbeae9117f.txt"
+_SEED_URL = 'webUrl: "https://theintercept.com/2020/07/16/face-masks-facial-recognition-dhs-blueleaks/"'
+
+IRIS = [  # (IRI, CL303's repair: none when the host is non-ASCII)
+    ("https://de.wikipedia.org/wiki/Straße", "https://de.wikipedia.org/wiki/Stra%C3%9Fe"),
+    ("https://example.com/pokémon?q=日本#ü", "https://example.com/pok%C3%A9mon?q=%E6%97%A5%E6%9C%AC#%C3%BC"),
+    ("http://example.com/caf\u0065\u0301", "http://example.com/cafe%CC%81"),  # NFD: a combining accent
+    ("https://例え.jp/パス", None),
+    ("https://bücher.example/ä(1)", None),
+]
+
+
+@pytest.mark.parametrize("iri, repair", IRIS)
+def test_an_iri_fails_cl303_and_format_uri_alike(iri, repair):
+    from jsonschema import Draft202012Validator
+
+    from contentlint.schema import _is_uri, format_checker
+    from contentlint.urls import is_simple_url
+
+    checker = format_checker(Draft202012Validator)
+    problems = url_problems(iri)
+    assert [(p.kind, p.repair, p.safe) for p in problems] == [(NON_ASCII, repair, False)]
+    assert not is_simple_url(iri) and not _is_uri(iri) and not checker.conforms(iri, "uri")
+    assert checker.conforms(iri, "iri")  # a schema that says `format: iri` accepts it
+    if repair is not None:
+        assert url_problems(repair) == [] and _is_uri(repair) and checker.conforms(repair, "uri")
+
+
+@pytest.mark.parametrize("iri, repair", IRIS)
+def test_a_record_with_an_iri_gets_cl103_and_cl303_and_the_fix_clears_both(write, capsys, iri, repair):
+    from tests.conftest import findings, run_cli
+
+    seed = _SEED.read_text(encoding="utf-8")
+    record = write("a.md", seed.replace(_SEED_URL, f'webUrl: "{iri}"'))
+    column = 10 + next(i for i, ch in enumerate(iri) if not ch.isascii())
+    assert findings([record], capsys, "--select", "CL103,CL303") == [("CL103", 6, 9), ("CL303", 6, column)]
+    run_cli(["fix", "--unsafe-fixes", "--no-cache", "--select", "CL303", str(record)], capsys)
+    if repair is None:  # a non-ASCII host: no guess
+        assert record.read_text(encoding="utf-8") == seed.replace(_SEED_URL, f'webUrl: "{iri}"')
+    else:
+        assert record.read_text(encoding="utf-8") == seed.replace(_SEED_URL, f'webUrl: "{repair}"')
+        assert findings([record], capsys, "--select", "CL103,CL303") == []
+
+
+def test_mojibake_in_a_url_is_cl200s_not_cl303s(write, capsys):
+    from tests.conftest import findings
+
+    seed = _SEED.read_text(encoding="utf-8")
+    mojibake = 'webUrl: "https://example.com/best-settings-â€“-how-to"'
+    record = write("a.md", seed.replace(_SEED_URL, mojibake))
+    assert findings([record], capsys, "--select", "CL103,CL200,CL303") == [("CL103", 6, 9), ("CL200", 6, 44)]

@@ -11,7 +11,8 @@ from contentlint import blocks
 from contentlint.model import Applicability, Fix, Position, Severity, Violation
 from contentlint.registry import rule
 from contentlint.rules.related import record_and_entries, url_key
-from contentlint.urls import INVISIBLE, JUNK, WHITESPACE, domain_matches, host_of, url_problems
+from contentlint.rules.text import mojibake_repair
+from contentlint.urls import INVISIBLE, JUNK, NON_ASCII, WHITESPACE, domain_matches, host_of, url_problems
 
 # Whitespace that CL202 (invisible-character: control characters and raw line
 # breaks in single-line fields) reports; CL303 reports the rest (spaces).
@@ -70,6 +71,8 @@ def _reported_elsewhere(url: str, problem) -> bool:
     """Whether CL202/CL203 already report this problem (each defect once)."""
     if problem.kind == INVISIBLE:
         return True
+    if problem.kind == NON_ASCII:  # mojibake is CL200's: encoding it would keep it
+        return mojibake_repair(url) is not None
     if problem.kind == WHITESPACE:
         return all(ch in _CL202_SPACE for ch in url[problem.start:problem.end] if ch.isspace())
     if problem.kind == JUNK and problem.repair is not None:
@@ -100,8 +103,11 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     `cdnAmpWebUrl`, image and logo `url`, at any level) against what the
     WHATWG URL Standard accepts: no spaces, no ``"<>\\^`{|}`` characters, no
     `%` that starts no `%XX` escape, a host after `//`, and the scheme
-    `http` or `https`. Quotes or angle brackets pasted around a URL are
-    reported as surrounding junk. Reports at the offending characters.
+    `http` or `https`. Raw non-ASCII characters (an IRI such as
+    `https://de.wikipedia.org/wiki/Straße`) are reported too: the schema's
+    `format: uri` requires the ASCII form, and the two checks agree. Quotes
+    or angle brackets pasted around a URL are reported as surrounding junk.
+    Reports at the offending characters.
     Characters left to other rules: leading/trailing whitespace (CL203),
     control and zero-width characters and raw line breaks (CL202), mojibake
     (CL200).
@@ -119,9 +125,10 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
 
     ## Fix safety
     Safe when the fix only strips surrounding junk (quotes, `<>`). Unsafe when
-    it percent-encodes characters inside the URL (a space, `|`, a stray `%`):
-    the server may have meant something else, so check the link. A URL with
-    no host, an invalid host or a wrong scheme has no fix.
+    it percent-encodes characters inside the URL (a space, `|`, a stray `%`,
+    `ß` as `%C3%9F`): the server may have meant something else, so check the
+    link. A URL with no host, an invalid or non-ASCII host (its punycode form
+    depends on the IDNA version) or a wrong scheme has no fix.
     """
     for path, value in _url_fields(doc):
         for problem in url_problems(value):  # [] at once for the common URL
