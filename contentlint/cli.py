@@ -67,6 +67,8 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
                              "(repeatable; also CONTENTLINT_RESOLVE_OVERRIDE)")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply `exclude` to files named on the command line too (pre-commit)")
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="with `-` (standard input): check or fix the text as the file PATH")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("root", nargs="?", default=".", metavar="PATH", help="the repository's root (default: .)")
     init.add_argument("--force", action="store_true", help="overwrite contentlint.toml and schemas that exist")
     init.add_argument("--dry-run", action="store_true", help="print what was found; write nothing")
+
+    commands.add_parser("server", help="run the language server over stdio (docs/editors.md)")
     return parser
 
 
@@ -118,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_init(args)
         if args.command in ("check", "fix"):
             return run(args)
+        if args.command == "server":
+            from contentlint.server import serve
+
+            return serve()
         parser.print_help()
         return EXIT_ERROR
     except ConfigError as exc:
@@ -144,6 +152,10 @@ def run(args: argparse.Namespace) -> int:
         settings = settings_from(args)
         for warning in settings.warnings:
             print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
+        from contentlint import stdin
+
+        if stdin.wanted(args):  # `-`: one text, through contentlint.api
+            return stdin.run_check(args, settings) if args.command == "check" else stdin.run_fix(args, settings)
         if args.command == "check":
             from contentlint.run import run_check
 
