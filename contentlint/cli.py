@@ -73,6 +73,9 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--show-files", action="store_true",
                         help="print the files that would be checked, one a line, and exit")
 
+    parser.add_argument("--stdin-filename", metavar="PATH",
+                        help="with `-` (standard input): check or fix the text as the file PATH")
+
 
 DESCRIPTION = "Lint and fix content repositories: Markdown and text records with YAML front matter."
 
@@ -133,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("root", nargs="?", default=".", metavar="PATH", help="the repository's root (default: .)")
     init.add_argument("--force", action="store_true", help="overwrite contentlint.toml and schemas that exist")
     init.add_argument("--dry-run", action="store_true", help="print what was found; write nothing")
+
+    commands.add_parser("server", help="run the language server over stdio (docs/editors.md)")
     return parser
 
 
@@ -154,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
             return run_init(args)
         if args.command in ("check", "fix"):
             return run(args)
+        if args.command == "server":
+            from contentlint.server import serve
+
+            return serve()
         parser.print_help()
         return EXIT_ERROR
     except ConfigError as exc:
@@ -188,6 +197,10 @@ def run(args: argparse.Namespace) -> int:
             from contentlint.show import show_files
 
             return show_files(args.paths, settings, args.force_exclude)
+        from contentlint import stdin
+
+        if stdin.wanted(args):  # `-`: one text, through contentlint.api
+            return stdin.run_check(args, settings) if args.command == "check" else stdin.run_fix(args, settings)
         if args.command == "check":
             from contentlint.run import run_check
 

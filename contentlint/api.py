@@ -1,0 +1,196 @@
+"""contentlint's Python API (documented in docs/api.md).
+
+A small façade over the engine: check a text or paths, fix a text, list
+the rules. The CLI's standard input (``contentlint check -``) and the
+language server (``contentlint server``) go through it. Findings are
+``contentlint.model.Diagnostic``; network (online) rules never run here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from contentlint import engine, fixer, registry
+from contentlint.config import ConfigError, Settings, load_settings, with_cli
+from contentlint.document import BOM, load
+from contentlint.model import Applicability, Diagnostic, Severity
+
+__all__ = [
+    "ConfigError", "Diagnostic", "FixResult", "RuleInfo", "Settings",
+    "apply_fix", "check_paths", "check_text", "fix_text", "is_record",
+    "load_settings_for", "rule", "rules", "settings_with",
+]
+
+_TOO_LARGE = f"text is over the limit of {engine.MAX_FILE_BYTES // 1048576} MiB"
+
+
+@dataclass(frozen=True, slots=True)
+class FixResult:
+    """What ``fix_text`` did: the new bytes, the fixes applied, what remains."""
+
+    data: bytes  # the fixed bytes; the input's bytes when nothing changed
+    applied: dict[str, int] = field(default_factory=dict)  # rule code -> fixes applied
+    remaining: list[Diagnostic] = field(default_factory=list)  # findings of the fixed text
+    warnings: list[str] = field(default_factory=list)  # fixes skipped and why
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="surrogateescape")
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    code: str
+    name: str
+    severity: Severity
+    default_enabled: bool
+    fix: Applicability | None  # the best applicability its fixes can have; None: no fix
+    online: bool  # runs only with `check --online`, never through this API
+    summary: str
+    doc: str  # Markdown: What it does / Why is this bad? / Example / Fix safety
+    options: dict[str, Any]
+
+
+def load_settings_for(path: str, *, config: str | None = None) -> Settings:
+    """The settings for the file at ``path``: ``config`` when given, else the
+    first config file found from the file's folder upward (defaults when none).
+    Raises ConfigError for a bad config file."""
+    folder = os.path.dirname(os.path.abspath(path))
+    return load_settings(config, cwd=folder if os.path.isdir(folder) else ".")
+
+
+def settings_with(settings: Settings, *, select: Iterable[str] | None = None,
+                  ignore: Iterable[str] | None = None) -> Settings:
+    """``select`` replaces the configured selection; ``ignore`` adds to it (as on the CLI)."""
+    return with_cli(settings, select=_upper(select),
+                    ignore=settings.ignore + _upper(ignore) if ignore else None)
+
+
+def _upper(codes: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if codes is None else tuple(c.strip().upper() for c in codes if c.strip())
+
+
+def _setup(settings: Settings, select, ignore) -> tuple[Settings, list]:
+    settings = settings_with(settings, select=select, ignore=ignore)
+    rules = engine.enabled_rules(settings)
+    from contentlint.run import check_schema  # a bad schema is ConfigError, not N findings
+
+    check_schema(settings, rules)
+    return settings, rules
+
+
+def _raw(text: str | bytes) -> bytes:
+    if isinstance(text, bytes):
+        return text
+    try:  # undecodable bytes (FixResult.text) go back as they came
+        return text.encode("utf-8", errors="surrogateescape")
+    except UnicodeEncodeError:  # other lone surrogates: invalid UTF-8, a CL001 finding
+        return text.encode("utf-8", errors="surrogatepass")
+
+
+def check_text(text: str | bytes, path: str = "<stdin>", *, settings: Settings | None = None,
+               config: str | None = None, select: Iterable[str] | None = None,
+               ignore: Iterable[str] | None = None, whole_run: bool = False) -> list[Diagnostic]:
+    """The findings of one file's text, sorted, as ``contentlint check`` gives them for
+    ``path`` (its per-file ignores apply; the file is not read).
+
+    Whole-run rules (CL305 duplicate-article) need every file and give nothing
+    here, and their suppression comments are not judged (no CL009 for them),
+    unless ``whole_run``: then the text is a run of one file, exactly as
+    ``contentlint check PATH`` on that file alone.
+    """
+    settings, rules = _setup(settings or load_settings_for(path, config=config), select, ignore)
+    ctx = engine.Context(settings)
+    raw = _raw(text)
+    if len(raw) > engine.MAX_FILE_BYTES:  # as for a file: CL008, not read
+        result = engine.lint_document(engine.unreadable(path, _TOO_LARGE), rules, ctx)
+    else:
+        _, result = engine.lint_bytes(path, raw, rules, ctx)
+    if not whole_run:
+        return result.diagnostics
+    from contentlint.wholerun import WholeRun
+
+    run = WholeRun([path], rules)
+    run.add(0, result)
+    late = run.settle(list(run.finish(ctx)))
+    return sorted(result.diagnostics + late, key=lambda d: d.sort_key)
+
+
+def fix_text(text: str | bytes, path: str = "<stdin>", *, settings: Settings | None = None,
+             config: str | None = None, select: Iterable[str] | None = None,
+             ignore: Iterable[str] | None = None, unsafe: bool = False) -> FixResult:
+    """Apply the safe fixes (and the unsafe ones with ``unsafe``) to one file's text,
+    as ``contentlint fix`` would to the file at ``path``. A text that is not
+    understood (CL001-CL003), or that a rule fails on, comes back unchanged."""
+    settings, rules = _setup(settings or load_settings_for(path, config=config), select, ignore)
+    raw = _raw(text)
+    if len(raw) > engine.MAX_FILE_BYTES:
+        return FixResult(raw, remaining=check_text(raw, path, settings=settings))
+    outcome = fixer.fix_bytes(path, raw, rules, engine.Context(settings),
+                              Applicability.UNSAFE if unsafe else Applicability.SAFE)
+    data = raw if outcome.fixed is None else outcome.fixed
+    return FixResult(data, dict(outcome.applied) if outcome.fixed is not None else {},
+                     list(outcome.remaining), list(outcome.warnings))
+
+
+def apply_fix(text: str, finding: Diagnostic, path: str = "<stdin>") -> str | None:
+    """``text`` with one finding's fix applied, checked as ``fix`` checks each pass
+    (front matter only, data outside the edited values unchanged); None when the
+    finding has no fix to apply or the result must not be kept. ``finding`` must
+    come from checking this very text."""
+    if not finding.fixable:
+        return None
+    doc = load(path, _raw(text))
+    edits = finding.fix.edits
+    if not doc.decoded or doc.fm_end < 0 or any(e.end > doc.fm_end for e in edits):
+        return None
+    try:
+        new_text = fixer.apply_edits(doc.text, edits)
+    except ValueError:
+        return None
+    new_doc = load(path, _raw(new_text))
+    return new_text if fixer.verify(doc, new_doc, edits) is None else None
+
+
+def check_paths(paths: Iterable[str], *, settings: Settings | None = None, config: str | None = None,
+                select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
+                jobs: int | None = None) -> list[Diagnostic]:
+    """The findings of files and folders (walked as ``contentlint check`` walks them,
+    whole-run rules included), sorted. Settings: ``config``, else the config file
+    found from the current folder up. No result cache is read or written."""
+    from contentlint.run import collect
+
+    settings, rules = _setup(settings or load_settings(config), select, ignore)
+    diagnostics, _, _ = collect(list(paths), settings, rules, jobs=jobs)
+    return diagnostics
+
+
+def rules() -> list[RuleInfo]:
+    """Every rule, by code."""
+    return [_info(r) for r in registry.all_rules()]
+
+
+def rule(code: str) -> RuleInfo | None:
+    """One rule by code (``CL200``) or name (``mojibake``); None when there is none."""
+    found = registry.get(code)
+    return None if found is None else _info(found)
+
+
+def _info(r: registry.Rule) -> RuleInfo:
+    return RuleInfo(r.code, r.name, r.severity, r.default_enabled, r.fix, r.online,
+                    r.summary, r.doc, dict(r.options))
+
+
+def is_record(text: str | bytes, path: str = "<stdin>") -> bool:
+    """Is this a content record, which gets findings in the editor? Today: the text
+    starts with `---` (after an optional BOM). ``path`` is for content kinds."""
+    if isinstance(text, bytes):
+        return text.removeprefix(BOM.encode("utf-8")).startswith(b"---")
+    return text.removeprefix(BOM).startswith("---")

@@ -1,0 +1,307 @@
+"""`contentlint server`: a language server over stdio, built on pygls.
+
+Diagnostics on open and on change (debounced), the same findings as
+``contentlint check`` through contentlint.api; quick fixes from the findings'
+fixes, "fix all safe fixes" as a source action, and the rule's documentation
+on hover. Settings come from the config file found from the document's folder
+up. Network rules never run here; a text that is not a record gets no
+diagnostics; nothing a document holds stops the server (docs/editors.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import logging
+import os
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from contentlint import __version__, api, model
+from contentlint.config import CONFIG_FILES, ConfigError, Settings, find_config, load_settings
+from contentlint.document import BOM
+from contentlint.report import DOCS_URL
+
+log = logging.getLogger(__name__)
+
+# Wait this long after a change before linting: typing re-schedules it.
+DEBOUNCE_SECONDS = 0.2
+FIX_ALL = "source.fixAll.contentlint"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as LSP and contentlint count lines
+_SEVERITY = {
+    model.Severity.ERROR: types.DiagnosticSeverity.Error,
+    model.Severity.WARNING: types.DiagnosticSeverity.Warning,
+    model.Severity.INFO: types.DiagnosticSeverity.Information,
+}
+_UNITS: dict[str, Callable[[str], int]] = {
+    "utf-8": lambda s: len(s.encode("utf-8", errors="surrogatepass")),
+    "utf-16": lambda s: len(s.encode("utf-16-le", errors="surrogatepass")) // 2,
+    "utf-32": len,
+}
+
+
+class Lines:
+    """Positions in one text as the client counts them: lines end at \\r\\n, \\r
+    or \\n; characters are code units of the negotiated position encoding."""
+
+    def __init__(self, text: str, encoding: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        self.units = _UNITS.get(encoding, _UNITS["utf-16"])
+
+    def at(self, offset: int) -> types.Position:
+        """The client position of a character offset into the text."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return types.Position(line, self.units(self.text[self.starts[line]:offset]))
+
+    def of(self, position: model.Position) -> types.Position:
+        """The client position of contentlint's (1-based lines, 1-based code-point
+        columns, a leading BOM not counted)."""
+        line = max(0, min(position.line - 1, len(self.starts) - 1))
+        start = self.starts[line] + (1 if line == 0 and self.text.startswith(BOM) else 0)
+        end = self.starts[line + 1] if line + 1 < len(self.starts) else len(self.text)
+        while end > start and self.text[end - 1] in "\r\n":
+            end -= 1
+        return self.at(min(start + position.column - 1, end))
+
+    def end(self) -> types.Position:
+        return self.at(len(self.text))
+
+
+@dataclass(frozen=True)
+class Linted:
+    """One document's findings, and the text and settings they were found with."""
+
+    text: str
+    path: str
+    settings: Settings
+    lines: Lines
+    findings: list[tuple[model.Diagnostic, types.Diagnostic]]
+
+
+class ContentlintServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("contentlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        self.linted: dict[str, Linted] = {}
+        self.pending: dict[str, asyncio.Task] = {}
+        self.settings_cache: dict[tuple, Settings] = {}
+        self.reported: set[str] = set()  # config errors already shown
+
+    # -- settings and messages ------------------------------------------------------
+
+    def settings_for(self, path: str) -> Settings:
+        """The repository's settings for ``path``, cached per folder until the config file changes."""
+        folder = os.path.dirname(path) if os.path.isabs(path) else os.getcwd()
+        config = find_config(folder)
+        try:
+            info = os.stat(config) if config else None
+        except OSError:
+            info = None
+        key = (folder, config, info and (info.st_mtime_ns, info.st_size, info.st_ino))
+        if key not in self.settings_cache:
+            if len(self.settings_cache) > 256:  # old keys of edited config files
+                self.settings_cache.clear()
+            self.settings_cache[key] = load_settings(config, cwd=folder)
+        return self.settings_cache[key]
+
+    def log(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
+        self.window_log_message(types.LogMessageParams(kind, f"contentlint: {message}"))
+
+    def show_once(self, message: str) -> None:
+        if message not in self.reported:
+            self.reported.add(message)
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, f"contentlint: {message}"))
+
+    # -- diagnostics -----------------------------------------------------------------
+
+    def schedule(self, uri: str, delay: float) -> None:
+        """Lint ``uri`` after ``delay`` seconds, replacing a lint still waiting."""
+        previous = self.pending.pop(uri, None)
+        if previous is not None:
+            previous.cancel()
+        self.pending[uri] = asyncio.ensure_future(self._lint_later(uri, delay))
+
+    async def _lint_later(self, uri: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        document = self.workspace.get_text_document(uri)
+        text, version = document.source, document.version
+        try:
+            linted = await asyncio.to_thread(self.lint, uri, text)
+        except ConfigError as exc:  # the user's config: said once, no diagnostics
+            self.show_once(str(exc))
+            linted = None
+        except Exception as exc:  # a bug: logged, never a crash
+            log.exception("lint failed")
+            self.log(f"internal error while checking {uri}: {type(exc).__name__}: {exc}")
+            linted = None
+        if self.pending.get(uri) is asyncio.current_task():
+            del self.pending[uri]
+        if linted is None:
+            self.linted.pop(uri, None)
+        else:
+            self.linted[uri] = linted
+        found = [lsp for _, lsp in linted.findings] if linted else []
+        self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, found, version))
+
+    def lint(self, uri: str, text: str) -> Linted | None:
+        """The document's findings; None when it is not a record."""
+        path = to_fs_path(uri) or uri
+        if not api.is_record(text, path):
+            return None
+        settings = self.settings_for(path)
+        lines = Lines(text, str(self.workspace.position_encoding or "utf-16"))
+        found = api.check_text(text, path, settings=settings)
+        return Linted(text, path, settings, lines, [(d, to_lsp(d, lines)) for d in found])
+
+    def current(self, uri: str) -> Linted | None:
+        """The findings of the document's text as it is now (None when stale)."""
+        linted = self.linted.get(uri)
+        if linted is None or uri not in self.workspace.text_documents:
+            return None
+        return linted if self.workspace.get_text_document(uri).source == linted.text else None
+
+    # -- code actions and hover --------------------------------------------------------
+
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        linted = self.current(uri)
+        if linted is None:
+            return []
+        only = params.context.only
+        actions = []
+        if _wanted(only, types.CodeActionKind.QuickFix):
+            for finding, diagnostic in linted.findings:
+                if finding.fixable and _overlaps(diagnostic.range, params.range):
+                    action = quick_fix(uri, linted, finding, diagnostic)
+                    if action is not None:
+                        actions.append(action)
+        if _wanted(only, FIX_ALL) and any(f.fixable and f.fix.applicability == model.Applicability.SAFE
+                                          for f, _ in linted.findings):
+            result = api.fix_text(linted.text, linted.path, settings=linted.settings)
+            if result.changed:
+                edit = types.TextEdit(types.Range(types.Position(0, 0), linted.lines.end()), result.text)
+                actions.append(types.CodeAction("contentlint: fix all safe fixes", kind=FIX_ALL,
+                                                edit=types.WorkspaceEdit(changes={uri: [edit]})))
+        return actions
+
+    def hover(self, params: types.HoverParams) -> types.Hover | None:
+        linted = self.current(params.text_document.uri)
+        if linted is None:
+            return None
+        hits = [(f, d) for f, d in linted.findings if _contains(d.range, params.position)]
+        if not hits:
+            return None
+        parts, seen = [], set()
+        for finding, _ in hits:  # the rule's documentation only: a message quotes the record
+            info = api.rule(finding.code)
+            if info is not None and info.code not in seen:
+                seen.add(info.code)
+                parts.append(f"### {info.code} {info.name}\n\n{info.doc}")
+        content = types.MarkupContent(types.MarkupKind.Markdown, "\n\n---\n\n".join(parts))
+        return types.Hover(content, hits[0][1].range)
+
+
+def to_lsp(d: model.Diagnostic, lines: Lines) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=types.Range(lines.of(d.start), lines.of(d.end)),
+        message=d.message,
+        severity=_SEVERITY[d.severity],
+        code=d.code,
+        code_description=types.CodeDescription(DOCS_URL.format(code=d.code.lower())),
+        source="contentlint",
+    )
+
+
+def quick_fix(uri: str, linted: Linted, finding: model.Diagnostic,
+              diagnostic: types.Diagnostic) -> types.CodeAction | None:
+    """One finding's fix, if it passes the fixer's checks on this text."""
+    if api.apply_fix(linted.text, finding, linted.path) is None:
+        return None
+    safe = finding.fix.applicability == model.Applicability.SAFE
+    edits = [types.TextEdit(types.Range(linted.lines.at(e.start), linted.lines.at(e.end)), e.content)
+             for e in finding.fix.edits]
+    return types.CodeAction(
+        f"{finding.code}: {finding.fix.message}" + ("" if safe else " (unsafe)"),
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=[diagnostic],
+        is_preferred=safe,
+        edit=types.WorkspaceEdit(changes={uri: edits}),
+    )
+
+
+def _wanted(only, kind: str) -> bool:
+    """Does the client's ``only`` filter (kinds or their prefixes) let ``kind`` through?"""
+    return only is None or any(kind == k or kind.startswith(f"{k}.") for k in map(str, only))
+
+
+def _key(position: types.Position) -> tuple[int, int]:
+    return position.line, position.character
+
+
+def _overlaps(a: types.Range, b: types.Range) -> bool:
+    return _key(a.start) <= _key(b.end) and _key(b.start) <= _key(a.end)
+
+
+def _contains(r: types.Range, position: types.Position) -> bool:
+    return _key(r.start) <= _key(position) <= _key(r.end)
+
+
+def build() -> ContentlintServer:
+    server = ContentlintServer()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: ContentlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: ContentlintServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, DEBOUNCE_SECONDS)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: ContentlintServer, params: types.DidSaveTextDocumentParams) -> None:
+        path = to_fs_path(params.text_document.uri) or ""
+        if os.path.basename(path) in CONFIG_FILES:
+            for uri in list(ls.workspace.text_documents):  # the settings may have changed
+                ls.schedule(uri, 0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: ContentlintServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        pending = ls.pending.pop(uri, None)
+        if pending is not None:
+            pending.cancel()
+        ls.linted.pop(uri, None)
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
+        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
+    def code_action(ls: ContentlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        try:
+            return ls.code_actions(params)
+        except Exception as exc:  # a bug: no actions, logged
+            log.exception("code actions failed")
+            ls.log(f"internal error in code actions: {type(exc).__name__}: {exc}")
+            return []
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: ContentlintServer, params: types.HoverParams) -> types.Hover | None:
+        try:
+            return ls.hover(params)
+        except Exception as exc:
+            log.exception("hover failed")
+            ls.log(f"internal error in hover: {type(exc).__name__}: {exc}")
+            return None
+
+    return server
+
+
+def serve() -> int:
+    """Run until the client says exit (or closes the connection)."""
+    build().start_io()
+    return 0
