@@ -72,7 +72,6 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
                         help="print the resolved settings (config file, root, rules, schema, cache) and exit")
     parser.add_argument("--show-files", action="store_true",
                         help="print the files that would be checked, one a line, and exit")
-
     parser.add_argument("--stdin-filename", metavar="PATH",
                         help="with `-` (standard input): check or fix the text as the file PATH")
 

@@ -80,7 +80,7 @@ def test_fix_stdin_summary_and_diff(repo):
 def test_check_stdin_without_a_name_reports_dash(repo):
     out = contentlint(["check", "-"], repo, CASES["mojibake"])
     assert out.returncode == 1
-    assert out.stdout.decode().splitlines()[0].startswith("-:3:49: CL200 mojibake ")
+    assert out.stdout.decode().splitlines()[0].startswith("-:3:49: error: CL200 mojibake ")
     assert contentlint(["check", "-"], repo, b"---\ntitle: x\n---\n").returncode == 1  # schema findings
 
 
