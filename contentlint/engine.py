@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from contentlint import registry, suppress
 from contentlint.config import Settings
@@ -202,21 +202,25 @@ def file_ignores(path: str, settings: Settings) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def to_diagnostic(doc: Document, rule: registry.Rule, violation: Violation, path: str | None = None) -> Diagnostic:
+def stamp(rule: registry.Rule, path: str, violation: Violation,
+          position: Callable[[int], Position] | None = None) -> Diagnostic:
+    """THE stamping point: every finding of every rule (per file, whole-run,
+    suppression, online) becomes a Diagnostic here, with the rule's code,
+    name and severity. ``violation``'s span is character offsets turned into
+    positions by ``position`` (a Document's), or positions already (a rule
+    whose document is gone: whole-run rules); fix edits are always offsets."""
+    start, end = violation.start, violation.end
+    if not isinstance(start, Position):
+        start, end = position(start), position(end)
     fix_edits: tuple[FixEdit, ...] = ()
     if violation.fix is not None:
-        fix_edits = tuple(FixEdit(doc.position(e.start), doc.position(e.end), e.content) for e in violation.fix.edits)
-    return Diagnostic(
-        path=path or doc.path,
-        code=rule.code,
-        name=rule.name,
-        severity=rule.severity,
-        start=doc.position(violation.start),
-        end=doc.position(violation.end),
-        message=violation.message,
-        fix=violation.fix,
-        fix_edits=fix_edits,
-    )
+        fix_edits = tuple(FixEdit(position(e.start), position(e.end), e.content) for e in violation.fix.edits)
+    return Diagnostic(path, rule.code, rule.name, rule.severity, start, end, violation.message,
+                      violation.fix, fix_edits)
+
+
+def to_diagnostic(doc: Document, rule: registry.Rule, violation: Violation, path: str | None = None) -> Diagnostic:
+    return stamp(rule, path or doc.path, violation, doc.position)
 
 
 def is_failure(diagnostic: Diagnostic) -> bool:

@@ -38,6 +38,7 @@ class Rule:
     finish: Callable[..., Iterable[tuple]] | None = None
     facts: str | None = None  # struct format of the rows ``collect`` returns
     needs_data: bool = True  # False: runs even when the front matter did not parse
+    needs_schema: bool = False  # True: the run loads the schema up front (a bad one is a usage error)
 
     @property
     def summary(self) -> str:
@@ -60,6 +61,7 @@ def rule(
     finish: Callable[..., Iterable[tuple]] | None = None,
     facts: str | None = None,
     needs_data: bool = True,
+    needs_schema: bool = False,
 ):
     """Register ``check`` as rule ``code``."""
 
@@ -70,7 +72,7 @@ def rule(
             raise ValueError(f"rule {code}: a whole-run rule gives collect, facts and finish")
         _RULES[code] = Rule(code, name, severity, default, fix, check,
                             inspect.cleandoc(check.__doc__ or ""), online,
-                            dict(options or {}), collect, finish, facts, needs_data)
+                            dict(options or {}), collect, finish, facts, needs_data, needs_schema)
         return check
 
     return register
