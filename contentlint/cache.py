@@ -44,7 +44,7 @@ from typing import Any, Iterable
 from contentlint import __version__
 from contentlint.engine import FileResult
 from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position
-from contentlint.suppress import Suppression
+from contentlint.rules.suppressions import Suppression
 
 SCHEMA_VERSION = 3
 # How much older than its reading a file's times must be for its stat to be trusted.

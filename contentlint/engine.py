@@ -12,7 +12,8 @@ import stat
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from contentlint import registry, suppress
+from contentlint import registry
+from contentlint.rules import suppressions as suppress
 from contentlint.config import Settings
 from contentlint.discover import matches_glob
 from contentlint.document import Document, load

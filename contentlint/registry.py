@@ -82,7 +82,7 @@ def all_rules() -> list[Rule]:
     # Importing the modules that define rules registers them (on first lookup;
     # later it is a lookup in sys.modules). Plain imports: nothing is imported by name.
     from contentlint.rules import (amp_rules, images, links, online, related, schema,  # noqa: F401
-                                   suppression, syntax, text)
+                                   suppressions, syntax, text)
 
     return sorted(_RULES.values(), key=lambda r: r.code)
 

@@ -15,7 +15,8 @@ import struct
 from array import array
 from typing import Any, Iterator
 
-from contentlint import registry, suppress
+from contentlint import registry
+from contentlint.rules import suppressions as suppress
 from contentlint.model import Diagnostic
 
 

@@ -37,7 +37,8 @@ if os.name != "posix":
 
 import resource  # noqa: E402  (POSIX only)
 
-from contentlint import engine, fixer, registry, suppress, workers
+from contentlint import engine, fixer, registry, workers
+from contentlint.rules import suppressions as suppress
 from contentlint.cli import main
 from contentlint.config import Settings
 from contentlint.document import MAX_DEPTH, MAX_FRONT_MATTER_CHARS, load

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position
+from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position, Severity
+from contentlint.registry import rule
 
 _COMMENT = re.compile(r"(?:(?<=\s)|^)#\s*contentlint:\s*(ignore|ignore-file)\[([^\]\n]*)\]", re.MULTILINE)
 CODE = "CL009"
@@ -121,3 +122,32 @@ def _diagnostic(path: str, s: Suppression, bad: list[tuple[str, str]], rule) -> 
     fix_edit = FixEdit(s.positions[edit.start], s.positions[edit.end], edit.content)
     return Diagnostic(path, rule.code, rule.name, rule.severity, s.positions[s.comment[0]],
                       s.positions[s.comment[1]], message, fix, (fix_edit,))
+
+
+@rule("CL009", "unused-suppression", severity=Severity.WARNING, fix=Applicability.SAFE, needs_data=False)
+def unused_suppression(doc, ctx):
+    """Finds `# contentlint: ignore[...]` comments that suppress nothing.
+
+    ## What it does
+    A YAML comment `# contentlint: ignore[CL200]` suppresses the listed codes
+    (or prefixes such as `CL2`) for findings that start on its line;
+    `# contentlint: ignore-file[CL300]` anywhere in the front matter
+    suppresses them for the whole file. This rule reports each listed code
+    that suppressed nothing in the run, or that matches no rule at all. Codes
+    of rules that are not enabled in the run are not judged.
+
+    ## Why is this bad?
+    A stale suppression hides the next real problem on that line, and a
+    misspelled code suppresses nothing while looking as if it did.
+
+    ## Example
+    ```yaml
+    title: "Fine title"  # contentlint: ignore[CL200]
+    ```
+    The title has no mojibake any more: remove the comment.
+
+    ## Fix safety
+    Safe: removes the unused codes, or the whole comment (and its line when
+    it stands alone) when no code is used; comments are not data.
+    """
+    return ()  # computed by the engine, which sees every other rule's findings
