@@ -16,7 +16,7 @@ from array import array
 from typing import Any, Iterator
 
 from contentlint import registry
-from contentlint.rules import suppressions as suppress
+from contentlint.rules import suppressions as suppressions_rule
 from contentlint.model import Diagnostic
 
 
@@ -86,18 +86,5 @@ class WholeRun:
                     yield Diagnostic(path, rule.code, rule.name, rule.severity, start, end, message)
 
     def settle(self, late: list[Diagnostic]) -> list[Diagnostic]:
-        """Apply suppressions to whole-run and online findings; CL009 for the codes they settle."""
-        if not self.suppressions:
-            return late
-        rules = self.rules
-        kept = [d for d in late if d.path not in self.suppressions]
-        cl009 = next((r for r in rules if r.code == suppress.CODE), None)
-        enabled = {r.code for r in rules}
-        late_codes = {r.code for r in rules if r.online or r.finish is not None}
-        for path, suppressions in self.suppressions.items():
-            for s in suppressions:  # judge only codes that cover late rules; the rest were judged per file
-                s.codes = tuple(c for c in s.codes if any(code.startswith(c) for code in late_codes))
-            kept.extend(suppress.filter_diagnostics([d for d in late if d.path == path], suppressions))
-            if cl009 is not None:
-                kept.extend(suppress.unused(path, suppressions, enabled, enabled, enabled, cl009))
-        return kept
+        """Apply suppressions to whole-run and online findings (rules/suppressions.py)."""
+        return suppressions_rule.settle(late, self.suppressions, self.rules)
