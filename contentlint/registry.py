@@ -7,9 +7,9 @@ it yields; a rule never reads files, prints, or knows about the CLI.
 
 Whole-run rules (such as CL305 duplicate-article) also give ``collect`` (per
 document, run in the workers: a row of facts or None), ``facts`` (the
-row's struct format: the main process keeps the rows packed, see
-contentlint.wholerun) and ``finish`` (over the run's ``(path, row)`` pairs,
-yields ``(path, message, start_position, end_position)``).
+row's type, a NamedTuple of wholerun.U8/U32/U64 fields: the main process
+keeps the rows packed, see contentlint.wholerun) and ``finish`` (over the
+run's ``(path, row)`` pairs, yields ``(path, Violation)`` with positions).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ class Rule:
     options: dict[str, Any] = field(default_factory=dict)
     collect: Callable[..., Any] | None = None
     finish: Callable[..., Iterable[tuple]] | None = None
-    facts: str | None = None  # struct format of the rows ``collect`` returns
+    facts: Any = None  # the NamedTuple type of the rows ``collect`` returns
     needs_data: bool = True  # False: runs even when the front matter did not parse
     needs_schema: bool = False  # True: the run loads the schema up front (a bad one is a usage error)
 
@@ -59,7 +59,7 @@ def rule(
     options: dict[str, Any] | None = None,
     collect: Callable[..., Any] | None = None,
     finish: Callable[..., Iterable[tuple]] | None = None,
-    facts: str | None = None,
+    facts: Any = None,
     needs_data: bool = True,
     needs_schema: bool = False,
 ):
