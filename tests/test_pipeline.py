@@ -79,7 +79,7 @@ def test_check_text_gives_what_check_reports_for_the_same_bytes(write, capsys):
     plan = pipeline.prepare(Settings(), no_cache=True)
     found = pipeline.check_text(str(path), path.read_bytes(), plan)
     assert [(d.code, d.start.line, d.start.column) for d in found] == expected
-    assert ("CL004", 3, 1) in expected and ("CL009", 2, 14) in expected and code == 1
+    assert ("CL004", 3, 1) in expected and ("CL009", 2, 13) in expected and code == 1
 
 
 def test_fix_text_fixes_in_memory_and_reports_what_remains(tmp_path):
