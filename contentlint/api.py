@@ -9,11 +9,10 @@ language server (``contentlint server``) go through it. Findings are
 from __future__ import annotations
 
 import os
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
-from contentlint import engine, fixer, registry
+from contentlint import fixer, pipeline, registry
 from contentlint.config import ConfigError, Settings, load_settings, with_cli
 from contentlint.document import BOM, load
 from contentlint.model import Applicability, Diagnostic, Severity
@@ -24,7 +23,6 @@ __all__ = [
     "load_settings_for", "rule", "rules", "settings_with",
 ]
 
-_TOO_LARGE = f"text is over the limit of {engine.MAX_FILE_BYTES // 1048576} MiB"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +75,9 @@ def _upper(codes: Iterable[str] | None) -> tuple[str, ...] | None:
     return None if codes is None else tuple(c.strip().upper() for c in codes if c.strip())
 
 
-def _setup(settings: Settings, select, ignore) -> tuple[Settings, list]:
-    settings = settings_with(settings, select=select, ignore=ignore)
-    rules = engine.enabled_rules(settings)
-    from contentlint.run import check_schema  # a bad schema is ConfigError, not N findings
-
-    check_schema(settings, rules)
-    return settings, rules
+def _plan(settings: Settings, select, ignore) -> pipeline.Plan:
+    """The run's plan (a bad schema is ConfigError, not N findings); no result cache."""
+    return pipeline.prepare(settings_with(settings, select=select, ignore=ignore), no_cache=True)
 
 
 def _raw(text: str | bytes) -> bytes:
@@ -106,21 +100,8 @@ def check_text(text: str | bytes, path: str = "<stdin>", *, settings: Settings |
     unless ``whole_run``: then the text is a run of one file, exactly as
     ``contentlint check PATH`` on that file alone.
     """
-    settings, rules = _setup(settings or load_settings_for(path, config=config), select, ignore)
-    ctx = engine.Context(settings)
-    raw = _raw(text)
-    if len(raw) > engine.MAX_FILE_BYTES:  # as for a file: CL008, not read
-        result = engine.lint_document(engine.unreadable(path, _TOO_LARGE), rules, ctx)
-    else:
-        _, result = engine.lint_bytes(path, raw, rules, ctx)
-    if not whole_run:
-        return result.diagnostics
-    from contentlint.wholerun import WholeRun
-
-    run = WholeRun([path], rules)
-    run.add(0, result)
-    late = run.settle(list(run.finish(ctx)))
-    return sorted(result.diagnostics + late, key=lambda d: d.sort_key)
+    plan = _plan(settings or load_settings_for(path, config=config), select, ignore)
+    return pipeline.check_text(path, _raw(text), plan, whole_run=whole_run)
 
 
 def fix_text(text: str | bytes, path: str = "<stdin>", *, settings: Settings | None = None,
@@ -129,12 +110,9 @@ def fix_text(text: str | bytes, path: str = "<stdin>", *, settings: Settings | N
     """Apply the safe fixes (and the unsafe ones with ``unsafe``) to one file's text,
     as ``contentlint fix`` would to the file at ``path``. A text that is not
     understood (CL001-CL003), or that a rule fails on, comes back unchanged."""
-    settings, rules = _setup(settings or load_settings_for(path, config=config), select, ignore)
+    plan = _plan(settings or load_settings_for(path, config=config), select, ignore)
     raw = _raw(text)
-    if len(raw) > engine.MAX_FILE_BYTES:
-        return FixResult(raw, remaining=check_text(raw, path, settings=settings))
-    outcome = fixer.fix_bytes(path, raw, rules, engine.Context(settings),
-                              Applicability.UNSAFE if unsafe else Applicability.SAFE)
+    outcome = pipeline.fix_text(path, raw, plan, Applicability.UNSAFE if unsafe else Applicability.SAFE)
     data = raw if outcome.fixed is None else outcome.fixed
     return FixResult(data, dict(outcome.applied) if outcome.fixed is not None else {},
                      list(outcome.remaining), list(outcome.warnings))
@@ -165,11 +143,10 @@ def check_paths(paths: Iterable[str], *, settings: Settings | None = None, confi
     """The findings of files and folders (walked as ``contentlint check`` walks them,
     whole-run rules included), sorted. Settings: ``config``, else the config file
     found from the current folder up. No result cache is read or written."""
-    from contentlint.run import collect
-
-    settings, rules = _setup(settings or load_settings(config), select, ignore)
-    diagnostics, _, _ = collect(list(paths), settings, rules, jobs=jobs)
-    return diagnostics
+    plan = _plan(settings or load_settings(config), select, ignore)
+    if jobs is not None:
+        plan = replace(plan, settings=replace(plan.settings, jobs=jobs))
+    return pipeline.run(list(paths), plan).diagnostics
 
 
 def rules() -> list[RuleInfo]:

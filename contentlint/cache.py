@@ -51,7 +51,8 @@ from typing import Any, Iterable
 from contentlint import __version__
 from contentlint.engine import FileResult
 from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position
-from contentlint.suppress import Suppression
+from contentlint.rules.suppressions import Suppression
+from contentlint.wholerun import packed_format
 
 SCHEMA_VERSION = 4
 # How much older than its reading a file's times must be for its stat to be trusted.
@@ -366,7 +367,7 @@ def _facts(value: Any, rules: dict) -> dict:
             row = tuple(_list(row))
             if any(type(v) not in (int, float) for v in row):
                 raise _Bad("a fact that is not a number")
-            layout = struct.Struct(rule.facts)
+            layout = struct.Struct(packed_format(rule.facts))
             if layout.unpack(layout.pack(*row)) != row:  # struct.error: wrong count or range
                 raise _Bad("facts that do not fit the rule's row")
         facts[code] = row

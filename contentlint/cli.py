@@ -1,4 +1,7 @@
-"""Command line: parse arguments, build settings, run, map to exit codes.
+"""Command line: parse arguments into the Options record, run a command.
+
+The only module that knows argparse: it builds a frozen ``Options``
+(options.py) and calls a command (commands.py), which returns the exit code.
 
 Exit status: 0 no finding at error severity, 1 findings remain, 2 usage or
 configuration error or an internal error. Bad content is never exit 2.
@@ -9,19 +12,17 @@ processes have been stopped.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import threading
 from concurrent.futures.process import BrokenProcessPool
 
-from contentlint import __version__, registry
-from contentlint.config import ConfigError, Settings, load_settings, with_cli
+from contentlint import __version__, commands
+from contentlint.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM  # noqa: F401
+from contentlint.config import ConfigError
+from contentlint.options import Options
 from contentlint.report import FORMATS
 from contentlint.report.escape import printable
-
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
 
 
 class Terminated(BaseException):
@@ -142,28 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    options = Options.from_namespace(parser.parse_args(argv))
     # File names that are not UTF-8 arrive as surrogate escapes: never a traceback.
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")
-    try:
-        if args.command == "rules":
-            if args.markdown:
-                sys.stdout.write(rules_markdown())
-                return EXIT_OK
-            return print_rules()
-        if args.command == "rule":
-            return print_rule(args.code)
-        if args.command == "init":
-            return run_init(args)
-        if args.command in ("check", "fix"):
-            return run(args)
-        if args.command == "server":
-            from contentlint.server import serve
-
-            return serve()
+    command = commands.COMMANDS.get(options.command)
+    if command is None:
         parser.print_help()
         return EXIT_ERROR
+    try:
+        if options.command in ("check", "fix"):
+            return run(command, options)
+        return command(options)
     except ConfigError as exc:
         print(f"contentlint: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_ERROR
@@ -177,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
-def run(args: argparse.Namespace) -> int:
+def run(command, options: Options) -> int:
     """`check` or `fix`. SIGINT and SIGTERM stop the run: the worker processes
     are ended before it exits (130 / 143), no traceback; a file being fixed is
     finished first (fixer.write_atomic), so none is half-written."""
@@ -185,28 +176,7 @@ def run(args: argparse.Namespace) -> int:
 
     previous = _handle_stop_signals()
     try:
-        settings = settings_from(args)
-        for warning in settings.warnings:
-            print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
-        if args.show_settings:
-            from contentlint.show import show_settings
-
-            return show_settings(settings, online=getattr(args, "online", False))
-        if args.show_files:
-            from contentlint.show import show_files
-
-            return show_files(args.paths, settings, args.force_exclude)
-        from contentlint import stdin
-
-        if stdin.wanted(args):  # `-`: one text, through contentlint.api
-            return stdin.run_check(args, settings) if args.command == "check" else stdin.run_fix(args, settings)
-        if args.command == "check":
-            from contentlint.run import run_check
-
-            return run_check(args, settings, network_access(args))
-        from contentlint.fixer import run_fix
-
-        return run_fix(args, settings)
+        return command(options)
     except KeyboardInterrupt:
         workers.stop_all()
         return EXIT_SIGINT
@@ -217,83 +187,3 @@ def run(args: argparse.Namespace) -> int:
         for sig, handler in previous.items():
             if handler is not None:  # None: not installed from Python, cannot be put back
                 signal.signal(sig, handler)
-
-
-def run_init(args: argparse.Namespace) -> int:
-    from contentlint.init import InitError, run
-
-    try:
-        return run(args.root, force=args.force, dry_run=args.dry_run)
-    except InitError as exc:
-        print(f"contentlint: error: {printable(str(exc))}", file=sys.stderr)
-        return EXIT_ERROR
-
-
-def settings_from(args: argparse.Namespace) -> Settings:
-    settings = load_settings(args.config)
-    schema = args.schema
-    if schema is not None and not os.path.isfile(schema):
-        raise ConfigError(f"--schema: no such file: {schema}")
-    return with_cli(
-        settings,
-        select=args.select,
-        extend_select=args.extend_select,
-        ignore=tuple(settings.ignore) + args.ignore if args.ignore else None,
-        schema=schema,
-        jobs=args.jobs,
-        cache_dir=args.cache_dir,
-    )
-
-
-def network_access(args: argparse.Namespace):
-    """The operator's exceptions to the SSRF guard: command line and environment only."""
-    from contentlint.online.settings import NetworkAccess  # light: no httpx
-
-    try:
-        return NetworkAccess.from_operator(args.allow_network, args.resolve_override, os.environ)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-
-
-def print_rules() -> int:
-    rows = [("code", "name", "fix", "default", "severity")]
-    for r in registry.all_rules():
-        rows.append((r.code, r.name, r.fix.label if r.fix is not None else "-",
-                     ("on" if r.default_enabled else "off") + (" (online)" if r.online else ""),
-                     r.severity.label))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
-    return EXIT_OK
-
-
-def rules_markdown() -> str:
-    """docs/rules.md: the documentation that lives with each rule, in one page
-    (the reporters' help links point at its anchors)."""
-    parts = ["# Rules\n\nGenerated by `contentlint rules --markdown`; each rule's documentation lives "
-             "in its docstring and `contentlint rule CODE` prints it.\n"]
-    for r in registry.all_rules():
-        doc = "\n".join(("#" + line) if line.startswith("## ") else line for line in r.doc.splitlines())
-        parts.append(f'<a id="{r.code.lower()}"></a>\n\n## {r.code} {r.name}\n\n' + "\n".join(_facts(r)) + f"\n\n{doc}\n")
-    return "\n".join(parts)
-
-
-def _facts(found) -> list[str]:
-    facts = [f"Severity: {found.severity.label}",
-             f"Enabled by default: {'yes' if found.default_enabled else 'no'}",
-             f"Fix: {found.fix.label if found.fix is not None else 'none'}"]
-    if found.online:
-        facts.append("Runs with: --online")
-    if found.options:
-        facts.append("Options: " + ", ".join(f"{k} = {v!r}" for k, v in found.options.items()))
-    return facts
-
-
-def print_rule(code: str) -> int:
-    found = registry.get(code)
-    if found is None:
-        print(f"contentlint: error: no rule `{printable(code)}` (see `contentlint rules`)", file=sys.stderr)
-        return EXIT_ERROR
-    text = f"# {found.code} {found.name}\n\n" + "\n".join(_facts(found)) + "\n\n" + found.doc
-    print(printable(text, keep="\n"))  # the same guard as every other output
-    return EXIT_OK

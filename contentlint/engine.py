@@ -10,9 +10,10 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
-from contentlint import registry, suppress
+from contentlint import registry
+from contentlint.rules import suppressions as suppressions_rule
 from contentlint.config import Settings
 from contentlint.discover import matches_glob
 from contentlint.document import Document, load
@@ -147,32 +148,12 @@ def lint_document(doc: Document, rules: list[registry.Rule], ctx: Context) -> Fi
         diagnostics.extend(found)
     suppressions: list = []
     try:
-        diagnostics, suppressions = _suppress(doc, diagnostics, rules, ignored)
+        diagnostics, suppressions = suppressions_rule.apply(doc, diagnostics, rules, ignored)
     except Exception as exc:  # the findings stay, unfiltered
         failures.append(failure_message("suppression comments", exc))
     diagnostics.extend(internal_error(doc.path, message) for message in failures)
     diagnostics.sort(key=lambda d: d.sort_key)
     return FileResult(doc.path, diagnostics, facts, "; ".join(failures) or None, suppressions)
-
-
-def _suppress(doc: Document, diagnostics: list[Diagnostic], rules: list[registry.Rule],
-              ignored: tuple[str, ...]) -> tuple[list[Diagnostic], list]:
-    """The diagnostics with suppression comments applied (and CL009), and the
-    suppressions whole-run and online findings may still need."""
-    suppressions = suppress.parse(doc)
-    if not suppressions:
-        return diagnostics, []
-    diagnostics = suppress.filter_diagnostics(diagnostics, suppressions)
-    cl009 = next((r for r in rules if r.code == suppress.CODE), None)
-    if cl009 is not None and not registry.matches(cl009.code, ignored):
-        enabled = {r.code for r in rules}
-        settled = {r.code for r in rules if not r.online and r.finish is None}
-        known = {r.code for r in registry.all_rules()}
-        diagnostics.extend(suppress.unused(doc.path, suppressions, enabled, settled, known, cl009))
-    # Whole-run and online rules report later; keep what they may need.
-    later = {r.code for r in rules if r.online or r.finish is not None}
-    return diagnostics, [s for s in suppressions if any(c.startswith(code) or code.startswith(c)
-                                                        for c in s.codes for code in later)]
 
 
 def failure_message(what: str, exc: BaseException) -> str:
@@ -202,21 +183,25 @@ def file_ignores(path: str, settings: Settings) -> tuple[str, ...]:
     return tuple(codes)
 
 
-def to_diagnostic(doc: Document, rule: registry.Rule, violation: Violation, path: str | None = None) -> Diagnostic:
+def stamp(rule: registry.Rule, path: str, violation: Violation,
+          position: Callable[[int], Position] | None = None) -> Diagnostic:
+    """THE stamping point: every finding of every rule (per file, whole-run,
+    suppression, online) becomes a Diagnostic here, with the rule's code,
+    name and severity. ``violation``'s span is character offsets turned into
+    positions by ``position`` (a Document's), or positions already (a rule
+    whose document is gone: whole-run rules); fix edits are always offsets."""
+    start, end = violation.start, violation.end
+    if not isinstance(start, Position):
+        start, end = position(start), position(end)
     fix_edits: tuple[FixEdit, ...] = ()
     if violation.fix is not None:
-        fix_edits = tuple(FixEdit(doc.position(e.start), doc.position(e.end), e.content) for e in violation.fix.edits)
-    return Diagnostic(
-        path=path or doc.path,
-        code=rule.code,
-        name=rule.name,
-        severity=rule.severity,
-        start=doc.position(violation.start),
-        end=doc.position(violation.end),
-        message=violation.message,
-        fix=violation.fix,
-        fix_edits=fix_edits,
-    )
+        fix_edits = tuple(FixEdit(position(e.start), position(e.end), e.content) for e in violation.fix.edits)
+    return Diagnostic(path, rule.code, rule.name, rule.severity, start, end, violation.message,
+                      violation.fix, fix_edits)
+
+
+def to_diagnostic(doc: Document, rule: registry.Rule, violation: Violation, path: str | None = None) -> Diagnostic:
+    return stamp(rule, path or doc.path, violation, doc.position)
 
 
 def is_failure(diagnostic: Diagnostic) -> bool:

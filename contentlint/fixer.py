@@ -1,4 +1,7 @@
-"""`contentlint fix`: apply the rules' edits, verify, repeat, write atomically.
+"""The fix algorithm: apply the rules' edits, verify, repeat, write atomically.
+
+Pure per-file work: the `fix` command (commands.py) runs it over a run's
+files through the pipeline (pipeline.Fix, the per-file step).
 
 The loop for one file (``fix_bytes``, no I/O):
 
@@ -27,19 +30,17 @@ import difflib
 import os
 import re
 import stat
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from contentlint import engine, registry
-from contentlint.config import Settings
+from contentlint import engine
 from contentlint.discover import temp_name
 from contentlint.document import Document, load
 from contentlint.model import Applicability, Diagnostic, Edit
 from contentlint.report.common import diff_labels
 from contentlint.report.escape import printable
-from contentlint.workers import parallel_map, signals_blocked
+from contentlint.workers import signals_blocked
 
 MAX_PASSES = 10
 # Files with these problems are never written: the text is not understood.
@@ -545,32 +546,7 @@ def fix_path(path: str, rules, ctx: engine.Context, applicability: Applicability
     return outcome
 
 
-def _worker_init(settings: Settings, codes: list[str], applicability: Applicability, write: bool) -> None:
-    global _W
-    by_code = {r.code: r for r in registry.all_rules()}
-    _W = ([by_code[c] for c in codes], engine.Context(settings), applicability, write)
-
-
-def _worker_fix(path: str) -> FileOutcome:
-    rules, ctx, applicability, write = _W
-    return _slim(fix_path(path, rules, ctx, applicability, write), write)
-
-
-def _slim(outcome: FileOutcome, write: bool) -> FileOutcome:
-    """Drop the bytes the caller does not need (they cross a process boundary)."""
-    if write or outcome.fixed is None:
-        outcome.original = outcome.fixed = None
-    return outcome
-
-
-def fix_files(files: list[str], settings: Settings, rules, applicability: Applicability,
-              write: bool, jobs: int | None = None) -> Iterator[FileOutcome]:
-    """A FileOutcome per file, in the order of ``files``."""
-    return parallel_map(_worker_fix, files, jobs or settings.jobs, _worker_init,
-                        (settings, [r.code for r in rules], applicability, write))
-
-
-# -- the command ---------------------------------------------------------------------------
+# -- output -----------------------------------------------------------------------------------
 
 
 # The project's line breaks (docs/reliability.md): not str.splitlines, which
@@ -592,75 +568,3 @@ def unified_diff(path: str, before: bytes, after: bytes) -> str:
         else:  # a lone CR ends the line (shown escaped), or nothing does
             lines.append(printable(line) + ("\n" if line.endswith("\r") else "\n\\ No newline at end of file\n"))
     return "".join(lines)
-
-
-def run_fix(args, settings: Settings) -> int:
-    from contentlint.discover import discover
-    from contentlint.report.text import format_line
-    from contentlint.run import check_schema
-    from contentlint.wholerun import WholeRun
-
-    rules = engine.enabled_rules(settings)
-    check_schema(settings, rules)
-    if getattr(args, "online", False):
-        print("contentlint: note: `fix` runs no network checks; their fixes are not applied", file=sys.stderr)
-    applicability = Applicability.UNSAFE if args.unsafe_fixes else Applicability.SAFE
-    files = list(discover(args.paths or ["."], settings, args.force_exclude))
-    remaining: list[Diagnostic] = []
-    whole_run = WholeRun(files, rules)
-    changed: list[FileOutcome] = []
-    errors: list[str] = []
-    unwritten = 0
-    out = sys.stdout
-    outcomes = fix_files(files, settings, rules, applicability, not args.diff, args.jobs)
-    for index, outcome in enumerate(outcomes):
-        for warning in outcome.warnings:
-            print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
-        if outcome.error:  # also CL010 findings in `remaining`
-            errors.append(printable(f"{outcome.path}: {outcome.error}"))
-        remaining.extend(outcome.remaining)
-        if outcome.result is not None:
-            whole_run.add(index, outcome.result)
-        if outcome.written or (args.diff and outcome.fixed is not None):
-            changed.append(outcome)
-            if args.diff:
-                out.write(unified_diff(outcome.path, outcome.original, outcome.fixed))
-            else:
-                out.write(f"Fixed {printable(outcome.path)} ({_counts(outcome.applied)})\n")
-        unwritten += outcome.not_written is not None
-    fixed = sum(sum(o.applied.values()) for o in changed)
-    for error in errors:
-        print(f"contentlint: {error}", file=sys.stderr)
-    if args.diff:
-        noun = "finding" if fixed == 1 else "findings"
-        print(f"Would fix {fixed} {noun} in {len(changed)} file{'s' if len(changed) != 1 else ''}."
-              if changed else "No fixes available.", file=sys.stderr)
-        return 1 if changed or errors else 0
-    late = list(whole_run.finish(engine.Context(settings)))
-    remaining.extend(whole_run.settle(late))
-    remaining.sort(key=lambda d: d.sort_key)
-    color = out.isatty() and "NO_COLOR" not in os.environ
-    for d in remaining:
-        out.write(format_line(d, color) + "\n")
-    out.write(_summary(fixed, len(changed), len(files), remaining, applicability) + "\n")
-    if unwritten or any(engine.is_failure(d) for d in remaining):
-        return 1
-    return 1 if changed and args.exit_non_zero_on_fix else 0
-
-
-def _counts(applied: Counter) -> str:
-    total = sum(applied.values())
-    codes = ", ".join(code + (f" ×{n}" if n > 1 else "") for code, n in sorted(applied.items()))
-    return f"{total} fix{'es' if total != 1 else ''}: {codes}"
-
-
-def _summary(fixed: int, files_changed: int, files: int, remaining, applicability) -> str:
-    text = (f"Fixed {fixed} finding{'s' if fixed != 1 else ''} in {files_changed} "
-            f"file{'s' if files_changed != 1 else ''} ({files} checked); ")
-    if not remaining:
-        return text + "no findings remain."
-    text += f"{len(remaining)} finding{'s' if len(remaining) != 1 else ''} remain{'s' if len(remaining) == 1 else ''}"
-    unsafe = sum(1 for d in remaining if d.fix is not None and d.fix.applicability == Applicability.UNSAFE)
-    if unsafe and applicability > Applicability.UNSAFE:
-        text += f" ({unsafe} fixable with `contentlint fix --unsafe-fixes`)"
-    return text + "."

@@ -7,9 +7,9 @@ it yields; a rule never reads files, prints, or knows about the CLI.
 
 Whole-run rules (such as CL305 duplicate-article) also give ``collect`` (per
 document, run in the workers: a row of facts or None), ``facts`` (the
-row's struct format: the main process keeps the rows packed, see
-contentlint.wholerun) and ``finish`` (over the run's ``(path, row)`` pairs,
-yields ``(path, message, start_position, end_position)``).
+row's type, a NamedTuple of wholerun.U8/U32/U64 fields: the main process
+keeps the rows packed, see contentlint.wholerun) and ``finish`` (over the
+run's ``(path, row)`` pairs, yields ``(path, Violation)`` with positions).
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ class Rule:
     options: dict[str, Any] = field(default_factory=dict)
     collect: Callable[..., Any] | None = None
     finish: Callable[..., Iterable[tuple]] | None = None
-    facts: str | None = None  # struct format of the rows ``collect`` returns
+    facts: Any = None  # the NamedTuple type of the rows ``collect`` returns
     needs_data: bool = True  # False: runs even when the front matter did not parse
+    needs_schema: bool = False  # True: the run loads the schema up front (a bad one is a usage error)
 
     @property
     def summary(self) -> str:
@@ -58,8 +59,9 @@ def rule(
     options: dict[str, Any] | None = None,
     collect: Callable[..., Any] | None = None,
     finish: Callable[..., Iterable[tuple]] | None = None,
-    facts: str | None = None,
+    facts: Any = None,
     needs_data: bool = True,
+    needs_schema: bool = False,
 ):
     """Register ``check`` as rule ``code``."""
 
@@ -70,7 +72,7 @@ def rule(
             raise ValueError(f"rule {code}: a whole-run rule gives collect, facts and finish")
         _RULES[code] = Rule(code, name, severity, default, fix, check,
                             inspect.cleandoc(check.__doc__ or ""), online,
-                            dict(options or {}), collect, finish, facts, needs_data)
+                            dict(options or {}), collect, finish, facts, needs_data, needs_schema)
         return check
 
     return register
@@ -80,7 +82,7 @@ def all_rules() -> list[Rule]:
     # Importing the modules that define rules registers them (on first lookup;
     # later it is a lookup in sys.modules). Plain imports: nothing is imported by name.
     from contentlint.rules import (amp_rules, images, links, online, related, schema,  # noqa: F401
-                                   suppression, syntax, text)
+                                   suppressions, syntax, text)
 
     return sorted(_RULES.values(), key=lambda r: r.code)
 

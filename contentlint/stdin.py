@@ -7,10 +7,9 @@ else, to standard output; its report goes to standard error.
 
 from __future__ import annotations
 
-import os
 import sys
 
-from contentlint import __version__, api, engine
+from contentlint import api, engine
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import matches_glob
 from contentlint.report.escape import printable
@@ -42,8 +41,9 @@ def _excluded(args, settings: Settings, path: str) -> bool:
                 and matches_glob(path, settings.exclude, settings.root))
 
 
-def run_check(args, settings: Settings) -> int:
-    from contentlint.report import FORMATS, LINE_BREAK, ReportContext, renderer
+def check(args, settings: Settings) -> int:
+    from contentlint.commands import exit_status
+    from contentlint.report import LINE_BREAK, output
 
     path = args.stdin_filename or STDIN
     raw = read()
@@ -51,10 +51,6 @@ def run_check(args, settings: Settings) -> int:
         print("contentlint: note: network checks do not run on standard input", file=sys.stderr)
     checked = [] if _excluded(args, settings, path) else [path]
     diagnostics = api.check_text(raw, path, settings=settings, whole_run=True) if checked else []
-    fmt = args.format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
-    assert fmt in FORMATS
-    color = (fmt == "text" and not args.output_file and sys.stdout.isatty()
-             and "NO_COLOR" not in os.environ)
 
     def source(name: str) -> list[str] | None:  # the html report's context lines
         if name != path:
@@ -63,20 +59,11 @@ def run_check(args, settings: Settings) -> int:
         lines[0] = lines[0].removeprefix("\ufeff")
         return lines
 
-    ctx = ReportContext(files_checked=len(checked), color=color, statistics=args.statistics,
-                        tool_version=__version__, checked_paths=checked, source=source)
-    output = renderer(fmt)(diagnostics, ctx)
-    if args.output_file:
-        with open(args.output_file, "w", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(output)
-    else:
-        sys.stdout.write(output)
-    if args.exit_zero:
-        return 0
-    return 1 if any(engine.is_failure(d) for d in diagnostics) else 0
+    output.emit(args, settings, diagnostics, checked, source=source)
+    return exit_status(args, diagnostics)
 
 
-def run_fix(args, settings: Settings) -> int:
+def fix(args, settings: Settings) -> int:
     from contentlint.fixer import unified_diff
     from contentlint.report.text import format_line
 

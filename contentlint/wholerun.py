@@ -2,8 +2,9 @@
 kept in the main process until all files are done, then reduced.
 
 Workers return a FileResult per file; the main process keeps none of them.
-From each it keeps, per whole-run rule, one fixed-shape row of facts packed
-with the rule's struct format (CL305: 25 bytes) and the file's index in the
+From each it keeps, per whole-run rule, one fixed-shape row of facts (the
+rule declares them as a NamedTuple of U8/U32/U64 fields; the table packs
+them, CL305: 25 bytes) and the file's index in the
 run's list of files; suppressions only for the few files that have some.
 So memory per file is a few dozen bytes, not a result object, a dict and
 its strings (~1 KB), and peak memory stays flat as the file count grows.
@@ -12,21 +13,39 @@ its strings (~1 KB), and peak memory stays flat as the file count grows.
 from __future__ import annotations
 
 import struct
+import typing
 from array import array
-from typing import Any, Iterator
+from typing import Annotated, Any, Iterator
 
-from contentlint import registry, suppress
+from contentlint import registry
+from contentlint.rules import suppressions as suppressions_rule
 from contentlint.model import Diagnostic
+
+# The field types of a whole-run rule's facts (a NamedTuple): each says how
+# the table packs the field (struct codes, little-endian, no padding).
+U8 = Annotated[int, "B"]
+U32 = Annotated[int, "I"]
+U64 = Annotated[int, "Q"]
+
+
+def packed_format(facts) -> str:
+    """The struct format of a facts NamedTuple (a str is already one)."""
+    if isinstance(facts, str):
+        return facts
+    hints = typing.get_type_hints(facts, include_extras=True)
+    return "<" + "".join(hints[name].__metadata__[0] for name in facts._fields)
 
 
 class FactTable:
     """One whole-run rule's facts: a row per file that gave one, in file order.
 
-    Iterating yields ``(path, row)``; it can be iterated more than once.
+    Iterating yields ``(path, row)`` (a row of the rule's facts type); it can
+    be iterated more than once.
     """
 
-    def __init__(self, fmt: str, paths: list[str]):
-        self._struct = struct.Struct(fmt)
+    def __init__(self, facts, paths: list[str]):
+        self._struct = struct.Struct(packed_format(facts))
+        self._make = tuple if isinstance(facts, str) else facts._make
         self._rows = bytearray()
         self._files = array("I")
         self._paths = paths
@@ -40,8 +59,9 @@ class FactTable:
 
     def __iter__(self) -> Iterator[tuple[str, tuple]]:
         paths = self._paths
+        make = self._make
         for index, row in zip(self._files, self._struct.iter_unpack(self._rows)):
-            yield paths[index], row
+            yield paths[index], make(row)
 
 
 class WholeRun:
@@ -64,9 +84,10 @@ class WholeRun:
     def finish(self, ctx) -> Iterator[Diagnostic]:
         """Reduce each whole-run rule's facts into diagnostics (suppressions not yet applied).
 
-        A rule's ``finish(table, ctx)`` yields ``(path, message, start, end)``.
+        A rule's ``finish(table, ctx)`` yields ``(path, Violation)`` whose span
+        is positions (the documents are gone); the engine stamps them.
         """
-        from contentlint.engine import failure_message, file_ignores, internal_error
+        from contentlint.engine import failure_message, file_ignores, internal_error, stamp
 
         for rule in self.rules:
             if rule.finish is None:
@@ -80,26 +101,10 @@ class WholeRun:
                 if path is not None:
                     yield internal_error(path, failure_message(f"rule {rule.code}", exc))
                 continue
-            for path, message, start, end in found:
+            for path, violation in found:
                 if not registry.matches(rule.code, file_ignores(path, ctx.settings)):
-                    yield Diagnostic(path, rule.code, rule.name, rule.severity, start, end, message)
+                    yield stamp(rule, path, violation)
 
     def settle(self, late: list[Diagnostic]) -> list[Diagnostic]:
-        """Apply suppressions to whole-run and online findings; CL009 for the codes they settle."""
-        if not self.suppressions:
-            return late
-        rules = self.rules
-        kept = [d for d in late if d.path not in self.suppressions]
-        cl009 = next((r for r in rules if r.code == suppress.CODE), None)
-        enabled = {r.code for r in rules}
-        late_codes = {r.code for r in rules if r.online or r.finish is not None}
-        by_path: dict[str, list[Diagnostic]] = {}  # one grouping, not a scan of `late` per file
-        for d in late:
-            by_path.setdefault(d.path, []).append(d)
-        for path, suppressions in self.suppressions.items():
-            for s in suppressions:  # judge only codes that cover late rules; the rest were judged per file
-                s.codes = tuple(c for c in s.codes if any(code.startswith(c) for code in late_codes))
-            kept.extend(suppress.filter_diagnostics(by_path.get(path, []), suppressions))
-            if cl009 is not None:
-                kept.extend(suppress.unused(path, suppressions, enabled, enabled, enabled, cl009))
-        return kept
+        """Apply suppressions to whole-run and online findings (rules/suppressions.py)."""
+        return suppressions_rule.settle(late, self.suppressions, self.rules)

@@ -5,7 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from contentlint import pipeline
 from contentlint.cli import main
+from contentlint.config import Settings
+from contentlint.model import Applicability
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -46,3 +49,53 @@ def write(tmp_path):
         return path
 
     return _write
+
+
+# -- the pipeline, in process ---------------------------------------------------------------
+
+
+class _ProgressHook:
+    """A progress bar that calls ``hook(done, total)`` (tests that act between files)."""
+
+    def __init__(self, hook):
+        self.hook = hook
+
+    def __call__(self, label):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def update(self, done, total):
+        self.hook(done, total)
+
+
+def plan_for(settings: Settings, rules=None, jobs: int | None = None) -> pipeline.Plan:
+    """The pipeline's Plan for ``settings`` (no result cache), with these rules if given."""
+    from dataclasses import replace
+
+    if jobs is not None:
+        settings = replace(settings, jobs=jobs)
+    plan = pipeline.prepare(settings, no_cache=True)
+    return plan if rules is None else replace(plan, rules=tuple(rules))
+
+
+def collect(paths, settings: Settings, rules=None, *, jobs: int | None = None, progress=None):
+    """(sorted diagnostics, files, internal errors) of a `check` run over ``paths``."""
+    bar = _ProgressHook(progress) if progress is not None else None
+    done = pipeline.run([str(p) for p in paths], plan_for(settings, rules, jobs), progress_bar=bar)
+    return done.diagnostics, done.files, done.errors
+
+
+def fix_files(files, settings: Settings, rules=None, applicability=Applicability.SAFE, write=True, jobs=None):
+    """fixer.FileOutcome per file, in order, from `fix`'s per-file step."""
+    plan = plan_for(settings, rules, jobs)
+    return list(pipeline.step_files([str(f) for f in files], plan, pipeline.Fix(applicability, write)))
+
+
+def lint_files(files, settings: Settings, rules=None, jobs=None):
+    """engine.FileResult per file, in order, from `check`'s per-file step (no cache)."""
+    return list(pipeline.lint_files([str(f) for f in files], plan_for(settings, rules, jobs)))

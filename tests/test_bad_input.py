@@ -37,12 +37,13 @@ if os.name != "posix":
 
 import resource  # noqa: E402  (POSIX only)
 
-from contentlint import engine, fixer, registry, run, suppress, workers
+from contentlint import engine, fixer, registry, workers
+from contentlint.rules import suppressions as suppress
 from contentlint.cli import main
 from contentlint.config import Settings
 from contentlint.document import MAX_DEPTH, MAX_FRONT_MATTER_CHARS, load
 from contentlint.model import Position
-from tests.conftest import CORPUS, REPO, check_json, findings, run_cli
+from tests.conftest import CORPUS, REPO, check_json, collect, findings, run_cli
 
 SYNTAX = ["--select", "CL0"]
 READING_CODES = {f"CL00{i}" for i in range(1, 9)}  # CL001-CL008 (CL009 is suppressions)
@@ -253,13 +254,13 @@ def test_a_directory_is_unreadable_at_the_engine(tmp_path):
 
 
 def _collect_with_hook(tmp_path, hook):
-    """run.collect over a.md..e.md, one process, calling ``hook(done)`` after each file."""
+    """The pipeline over a.md..e.md, one process, calling ``hook(done)`` after each file."""
     for name in "abcde":
         (tmp_path / f"{name}.md").write_bytes(b"---\ntitle: a\ntitle: b\n---\n")
     settings = Settings(select=("CL0",), root=str(tmp_path))
     rules = engine.enabled_rules(settings)
-    diagnostics, files, errors = run.collect([str(tmp_path)], settings, rules, jobs=1,
-                                             progress=lambda done, total: hook(done))
+    diagnostics, files, errors = collect([str(tmp_path)], settings, rules, jobs=1,
+                                         progress=lambda done, total: hook(done))
     assert errors == []
     return {Path(d.path).name: (d.code, d.start.line, d.start.column, d.message) for d in diagnostics}, files
 

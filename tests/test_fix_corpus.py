@@ -24,9 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from contentlint import engine, fixer
+from contentlint import engine
 from contentlint.config import Settings
 from contentlint.model import Applicability
+from tests.conftest import fix_files
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus not found at {CORPUS}")
@@ -108,7 +109,7 @@ def fixed_corpus(tmp_path_factory):
     shutil.copytree(CORPUS, copy)
     files = [str(p) for p in records(copy)]
     settings = Settings()
-    outcomes = list(fixer.fix_files(files, settings, engine.enabled_rules(settings), Applicability.SAFE, True))
+    outcomes = list(fix_files(files, settings))
     return copy, outcomes
 
 
@@ -150,5 +151,5 @@ def test_fixed_corpus_has_no_safe_fix_left_and_a_second_run_changes_nothing(fixe
             if d.fix is not None and d.fix.applicability == Applicability.SAFE] == []
     changed = [o.path for o in outcomes if o.written]
     settings = Settings()
-    again = list(fixer.fix_files(changed, settings, engine.enabled_rules(settings), Applicability.SAFE, True))
+    again = list(fix_files(changed, settings))
     assert [o.path for o in again if o.written or o.applied] == []

@@ -28,7 +28,7 @@ from contentlint.progress import Progress
 from contentlint.report import ReportContext, junit
 from contentlint.report.escape import printable
 from contentlint.report.text import format_line
-from contentlint.run import host_summary
+from contentlint.commands import host_summary
 from tests.conftest import run_cli
 from tests.test_report_formats import decode_workflow_command
 

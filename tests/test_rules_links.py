@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from contentlint import engine, run, workers
+from contentlint import engine, workers
 from contentlint.model import Position
 from contentlint.config import Settings
-from tests.conftest import SEEDS, findings
+from tests.conftest import SEEDS, collect, findings
 from tests.test_rules_related import apply, crlf, fix_command, fix_once, lint, summary
 
 
@@ -146,7 +146,7 @@ def test_duplicate_articles_across_files_report_each_file(tmp_path):
     (tmp_path / "d.md").write_text("---\ntitle: \"V\"\noriginalUrl: \"https://youtube.com/watch?v=X\"\n---\n")
     (tmp_path / "e.md").write_text("---\ntitle: \"V\"\noriginalUrl: \"https://youtube.com/watch?v=X\"\n---\n")
     settings, rules = settings_for("CL305")
-    diagnostics, _, errors = run.collect([str(tmp_path)], settings, rules, jobs=1)
+    diagnostics, _, errors = collect([str(tmp_path)], settings, rules, jobs=1)
     assert errors == []
     got = [(d.path.rsplit("/", 1)[1], d.code, d.start.line, d.start.column, d.end.column, d.message)
            for d in diagnostics]
@@ -166,8 +166,8 @@ def test_duplicate_articles_same_result_in_parallel_workers(tmp_path):
         story = i % 40  # stories 0..15 appear three times, 16..39 twice
         (tmp_path / f"{i:03}.md").write_text(record(f"https://news.example/{story}", "news.example"))
     settings, rules = settings_for("CL305")
-    serial = run.collect([str(tmp_path)], settings, rules, jobs=1)
-    parallel = run.collect([str(tmp_path)], settings, rules, jobs=2)
+    serial = collect([str(tmp_path)], settings, rules, jobs=1)
+    parallel = collect([str(tmp_path)], settings, rules, jobs=2)
     assert parallel == serial
     diagnostics = serial[0]
     assert len(diagnostics) == total
@@ -181,8 +181,8 @@ def test_single_file_and_distinct_articles_have_no_duplicate(tmp_path):
     (tmp_path / "a.md").write_text(record("https://news.example/1", "news.example"))
     (tmp_path / "b.md").write_text(record("https://news.example/2", "news.example"))
     settings, rules = settings_for("CL305")
-    assert run.collect([str(tmp_path)], settings, rules, jobs=1)[0] == []
-    assert run.collect([str(SEEDS)], settings, rules, jobs=1)[0] == []
+    assert collect([str(tmp_path)], settings, rules, jobs=1)[0] == []
+    assert collect([str(SEEDS)], settings, rules, jobs=1)[0] == []
 
 
 @pytest.mark.parametrize("text", [

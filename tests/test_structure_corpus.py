@@ -17,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from contentlint import engine, run
+from contentlint import engine
 from contentlint.config import Settings
 from contentlint.discover import discover
 from contentlint.document import load
 from contentlint.rules.related import own_urls, related_entries, url_key
 from contentlint.wholerun import WholeRun
+from tests.conftest import lint_files
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
@@ -54,7 +55,7 @@ SETTINGS = Settings(select=CODES)
 def corpus_results():
     """Per-file results (diagnostics and CL305 facts) of one pass over the corpus."""
     files = list(discover([str(CORPUS)], SETTINGS))
-    results = list(run.lint_files(files, SETTINGS, engine.enabled_rules(SETTINGS)))
+    results = list(lint_files(files, SETTINGS))
     assert [r.error for r in results if r.error] == []
     return results
 

@@ -39,7 +39,8 @@ def blob_url(environ: Mapping[str, str]) -> str:
     return f"{parts[0].rstrip('/')}/{parts[1]}/blob/{parts[2]}" if all(parts) else ""
 
 
-def context(args, settings, files: Sequence[str], fmt: str, environ: Mapping[str, str]) -> ReportContext:
+def context(args, settings, files: Sequence[str], fmt: str, environ: Mapping[str, str],
+            source=source_lines) -> ReportContext:
     quiet = bool(getattr(args, "quiet", False))
     output_file = getattr(args, "output_file", None)
     color = fmt == "text" and not output_file and sys.stdout.isatty() and "NO_COLOR" not in environ
@@ -47,14 +48,16 @@ def context(args, settings, files: Sequence[str], fmt: str, environ: Mapping[str
                          statistics=bool(getattr(args, "statistics", False)) and fmt == "text",
                          quiet=quiet, tool_version=__version__, checked_paths=list(files),
                          root=repository_root(os.getcwd(), settings.root),
-                         repository_url=blob_url(environ), source=source_lines)
+                         repository_url=blob_url(environ), source=source)
 
 
 def emit(args, settings, diagnostics: Sequence[Diagnostic], files: Sequence[str],
-         notes: Sequence[str] = (), environ: Mapping[str, str] | None = None) -> None:
+         notes: Sequence[str] = (), environ: Mapping[str, str] | None = None, source=source_lines) -> None:
+    """``args``: the command's options (commands.Options); ``source``: the
+    html report's lines of a file (default: read from disk)."""
     environ = os.environ if environ is None else environ
     fmt = choose_format(args, environ)
-    ctx = context(args, settings, files, fmt, environ)
+    ctx = context(args, settings, files, fmt, environ, source)
     if not files:
         given = " ".join(getattr(args, "paths", None) or ["."])
         print(f"contentlint: warning: no files found to check in {printable(given)} "

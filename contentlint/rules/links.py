@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from contentlint import blocks
 from contentlint.model import Applicability, Fix, Position, Severity, Violation
 from contentlint.registry import rule
 from contentlint.rules.related import record_and_entries, url_key
 from contentlint.rules.text import mojibake_repair
+from contentlint.wholerun import U8, U32, U64
 from contentlint.urls import INVISIBLE, JUNK, NON_ASCII, WHITESPACE, domain_matches, host_of, url_problems
 
 # Whitespace that CL202 (invisible-character: control characters and raw line
@@ -173,6 +174,17 @@ _KEY_LINE = re.compile(r"[ \t]*:[ \t]+(\S(?:.*?\S)?)[ \t]*(?:[ \t]#.*)?(?:\r\n|\
 _IDENTITY_FIELDS = ("webUrl", "originalUrl")
 
 
+class ArticleIdentity(NamedTuple):
+    """CL305's facts about one file, kept by the main process for the whole run."""
+
+    digest: U64  # a 64-bit digest of the address in comparison form
+    field: U8  # which of _IDENTITY_FIELDS holds it
+    line: U32  # where its value is written
+    column: U32
+    end_line: U32
+    end_column: U32
+
+
 def _article_identity(doc, ctx):
     """Per file (in the worker): the record's address in comparison form and
     where it is written. Videos are identified by `originalUrl`."""
@@ -185,7 +197,7 @@ def _article_identity(doc, ctx):
             # billion files): the main process keeps a row per file.
             hashed = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8)
             digest = int.from_bytes(hashed.digest(), "big")
-            return digest, number, start.line, start.column, end.line, end.column
+            return ArticleIdentity(digest, number, start.line, start.column, end.line, end.column)
     return None
 
 
@@ -207,14 +219,12 @@ def _duplicates(table, ctx):
         # line number: fingerprints must survive edits.
         more = f" (and {len(members) - 2} more)" if len(members) > 2 else ""
         for index, (path, (_, number, line, column, end_line, end_column)) in enumerate(members):
-            other, row = members[1] if index == 0 else members[0]
-            field = _IDENTITY_FIELDS[number]
-            yield (path, f"another file records the same article (`{field}`): {other}{more}",
-                   Position(line, column), Position(end_line, end_column))
+            other = members[1][0] if index == 0 else members[0][0]
+            yield path, Violation(Position(line, column), Position(end_line, end_column),
+                                  f"another file records the same article (`{_IDENTITY_FIELDS[number]}`): {other}{more}")
 
 
-# Row: digest of the address, field number, start line/column, end line/column.
-@rule("CL305", "duplicate-article", collect=_article_identity, facts="<QBIIII", finish=_duplicates)
+@rule("CL305", "duplicate-article", collect=_article_identity, facts=ArticleIdentity, finish=_duplicates)
 def duplicate_article(doc, ctx):
     """Finds two or more files in the checked set that record the same article.
 

@@ -34,7 +34,7 @@ def _violations(doc, ctx, code):
         yield Violation(start, max(start, end), error.message)
 
 
-@rule("CL100", "schema-violation")
+@rule("CL100", "schema-violation", needs_schema=True)
 def schema_violation(doc, ctx):
     """Finds values the schema contract rejects for reasons other than CL101-CL104.
 
@@ -61,7 +61,7 @@ def schema_violation(doc, ctx):
     return _violations(doc, ctx, "CL100")
 
 
-@rule("CL101", "missing-field")
+@rule("CL101", "missing-field", needs_schema=True)
 def missing_field(doc, ctx):
     """Finds required fields that are missing.
 
@@ -83,7 +83,7 @@ def missing_field(doc, ctx):
     return _violations(doc, ctx, "CL101")
 
 
-@rule("CL102", "wrong-type")
+@rule("CL102", "wrong-type", needs_schema=True)
 def wrong_type(doc, ctx):
     """Finds values of the wrong type.
 
@@ -105,7 +105,7 @@ def wrong_type(doc, ctx):
     return _violations(doc, ctx, "CL102")
 
 
-@rule("CL103", "invalid-format")
+@rule("CL103", "invalid-format", needs_schema=True)
 def invalid_format(doc, ctx):
     """Finds strings that do not have the format the schema requires.
 
@@ -127,7 +127,7 @@ def invalid_format(doc, ctx):
     return _violations(doc, ctx, "CL103")
 
 
-@rule("CL104", "unknown-field")
+@rule("CL104", "unknown-field", needs_schema=True)
 def unknown_field(doc, ctx):
     """Finds fields the schema does not know.
 

@@ -5,9 +5,12 @@ start on that line; an `ignore-file` comment anywhere in the front matter
 suppresses them for the whole file. A code that suppressed nothing is itself
 reported as CL009 unused-suppression, with a safe fix that removes it.
 
-Findings of per-file rules are settled in the engine; findings of whole-run
-and online rules arrive later, so their codes are settled by ``settle``
-once the run has them (see run.py).
+The rule's logic lives here: ``parse`` reads the comments, ``apply`` (called
+by the engine for each file) drops the per-file findings they suppress and
+judges their codes; findings of whole-run and online rules arrive later,
+so their codes are judged by ``settle`` once the run has them (pipeline.py).
+CL009 findings are Violations stamped by the engine (engine.stamp), like
+every other rule's.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position
+from contentlint.model import Applicability, Diagnostic, Edit, Fix, Position, Severity, Violation
+from contentlint import registry
+from contentlint.registry import rule
 
 _COMMENT = re.compile(r"(?:(?<=\s)|^)#\s*contentlint:\s*(ignore|ignore-file)\[([^\]\n]*)\]", re.MULTILINE)
 CODE = "CL009"
@@ -130,6 +135,8 @@ def unused(path: str, suppressions: list[Suppression], enabled: set[str], settle
 
 
 def _diagnostic(path: str, s: Suppression, bad: list[tuple[str, str]], rule) -> Diagnostic:
+    from contentlint.engine import stamp  # the engine imports this module
+
     unused_codes = {code for code, _ in bad}
     keep = [c for c in s.codes if c not in unused_codes]
     if keep:
@@ -140,6 +147,75 @@ def _diagnostic(path: str, s: Suppression, bad: list[tuple[str, str]], rule) -> 
         edit = Edit(s.remove[0], s.remove[1], "")
         fix = Fix.of("Remove the unused suppression comment", Applicability.SAFE, edit)
     message = "unused suppression: " + "; ".join(f"`{code}` {why}" for code, why in bad)
-    fix_edit = FixEdit(s.positions[edit.start], s.positions[edit.end], edit.content)
-    return Diagnostic(path, rule.code, rule.name, rule.severity, s.positions[s.comment[0]],
-                      s.positions[s.comment[1]], message, fix, (fix_edit,))
+    # The document may be gone (whole-run and online findings): the spans are its positions.
+    violation = Violation(s.positions[s.comment[0]], s.positions[s.comment[1]], message, fix)
+    return stamp(rule, path, violation, s.positions.__getitem__)
+
+
+def apply(doc, diagnostics: list[Diagnostic], rules, ignored: tuple[str, ...]) -> tuple[list[Diagnostic], list]:
+    """One file's diagnostics with its suppression comments applied (and CL009
+    for the codes its per-file rules settle), and the suppressions whole-run
+    and online findings may still need."""
+    suppressions = parse(doc)
+    if not suppressions:
+        return diagnostics, []
+    diagnostics = filter_diagnostics(diagnostics, suppressions)
+    cl009 = next((r for r in rules if r.code == CODE), None)
+    if cl009 is not None and not registry.matches(cl009.code, ignored):
+        enabled = {r.code for r in rules}
+        settled = {r.code for r in rules if not r.online and r.finish is None}
+        known = {r.code for r in registry.all_rules()}
+        diagnostics.extend(unused(doc.path, suppressions, enabled, settled, known, cl009))
+    # Whole-run and online rules report later; keep what they may need.
+    later = {r.code for r in rules if r.online or r.finish is not None}
+    return diagnostics, [s for s in suppressions if any(c.startswith(code) or code.startswith(c)
+                                                        for c in s.codes for code in later)]
+
+
+def settle(late: list[Diagnostic], suppressions_by_path: dict[str, list], rules) -> list[Diagnostic]:
+    """Apply suppressions to whole-run and online findings; CL009 for the codes they settle."""
+    if not suppressions_by_path:
+        return late
+    kept = [d for d in late if d.path not in suppressions_by_path]
+    cl009 = next((r for r in rules if r.code == CODE), None)
+    enabled = {r.code for r in rules}
+    late_codes = {r.code for r in rules if r.online or r.finish is not None}
+    by_path: dict[str, list[Diagnostic]] = {}  # one grouping, not a scan of `late` per file
+    for d in late:
+        by_path.setdefault(d.path, []).append(d)
+    for path, suppressions in suppressions_by_path.items():
+        for s in suppressions:  # judge only codes that cover late rules; the rest were judged per file
+            s.codes = tuple(c for c in s.codes if any(code.startswith(c) for code in late_codes))
+        kept.extend(filter_diagnostics(by_path.get(path, []), suppressions))
+        if cl009 is not None:
+            kept.extend(unused(path, suppressions, enabled, enabled, enabled, cl009))
+    return kept
+
+
+@rule("CL009", "unused-suppression", severity=Severity.WARNING, fix=Applicability.SAFE, needs_data=False)
+def unused_suppression(doc, ctx):
+    """Finds `# contentlint: ignore[...]` comments that suppress nothing.
+
+    ## What it does
+    A YAML comment `# contentlint: ignore[CL200]` suppresses the listed codes
+    (or prefixes such as `CL2`) for findings that start on its line;
+    `# contentlint: ignore-file[CL300]` anywhere in the front matter
+    suppresses them for the whole file. This rule reports each listed code
+    that suppressed nothing in the run, or that matches no rule at all. Codes
+    of rules that are not enabled in the run are not judged.
+
+    ## Why is this bad?
+    A stale suppression hides the next real problem on that line, and a
+    misspelled code suppresses nothing while looking as if it did.
+
+    ## Example
+    ```yaml
+    title: "Fine title"  # contentlint: ignore[CL200]
+    ```
+    The title has no mojibake any more: remove the comment.
+
+    ## Fix safety
+    Safe: removes the unused codes, or the whole comment (and its line when
+    it stands alone) when no code is used; comments are not data.
+    """
+    return ()  # judged by ``apply`` and ``settle`` above, which see every other rule's findings

@@ -1,0 +1,257 @@
+"""The commands: `check`, `fix`, `rules`, `rule`, `init`, `server`.
+
+Each takes the frozen Options record (options.py), builds the run's settings
+once, calls the pipeline, renders, and returns a named exit code. This is
+the only place that prints results; below it nothing knows the command line.
+
+Exit status: 0 no finding at error severity, 1 findings remain, 2 usage or
+configuration error or an internal error. Bad content is never exit 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import sys
+from collections import Counter
+
+from contentlint import engine, pipeline, registry
+from contentlint.config import ConfigError, Settings, load_settings, with_cli
+from contentlint.model import Applicability
+from contentlint.options import Options
+from contentlint.report.escape import printable
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_SIGINT, EXIT_SIGTERM = 128 + signal.SIGINT, 128 + signal.SIGTERM
+
+
+# -- settings ---------------------------------------------------------------------------
+
+
+def settings_from(options: Options) -> Settings:
+    """The configuration file, with the command line's options winning."""
+    settings = load_settings(options.config)
+    schema = options.schema
+    if schema is not None and not os.path.isfile(schema):
+        raise ConfigError(f"--schema: no such file: {schema}")
+    return with_cli(
+        settings,
+        select=options.select,
+        extend_select=options.extend_select,
+        ignore=tuple(settings.ignore) + options.ignore if options.ignore else None,
+        schema=schema,
+        jobs=options.jobs,
+        cache_dir=options.cache_dir,
+    )
+
+
+def network_access(options: Options):
+    """The operator's exceptions to the SSRF guard: command line and environment only."""
+    from contentlint.online.settings import NetworkAccess  # light: no httpx
+
+    try:
+        return NetworkAccess.from_operator(list(options.allow_network), list(options.resolve_override), os.environ)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def _settings_with_warnings(options: Options) -> Settings:
+    settings = settings_from(options)
+    for warning in settings.warnings:
+        print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
+    return settings
+
+
+# -- check ------------------------------------------------------------------------------
+
+
+def check(options: Options) -> int:
+    from contentlint import stdin
+    from contentlint.progress import Progress
+    from contentlint.report import output
+
+    settings = _settings_with_warnings(options)
+    shown = _show(options, settings)
+    if shown is not None:
+        return shown
+    if stdin.wanted(options):  # `-`: one text, through contentlint.api
+        return stdin.check(options, settings)
+    access = network_access(options)
+    plan = pipeline.prepare(settings, online=options.online, no_cache=options.no_cache,
+                            refresh=options.refresh, access=access, online_cache_dir=options.cache_dir)
+    done = pipeline.run(list(options.paths), plan, force_exclude=options.force_exclude,
+                        progress_bar=functools.partial(Progress, quiet=options.quiet))
+    notes = [host_summary(done.online_summary)] if done.online_summary else []
+    output.emit(options, settings, done.diagnostics, done.files, notes)
+    for error in done.errors:  # also CL010 findings; said here too, as the report may go to a file
+        print(f"contentlint: {printable(error)}", file=sys.stderr)
+    return exit_status(options, done.diagnostics)
+
+
+def exit_status(options: Options, diagnostics) -> int:
+    if options.exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if any(engine.is_failure(d) for d in diagnostics) else EXIT_OK
+
+
+def _show(options: Options, settings: Settings) -> int | None:
+    """--show-settings / --show-files: print what a run would use, check nothing."""
+    if options.show_settings:
+        from contentlint.show import show_settings
+
+        return show_settings(settings, online=options.online)
+    if options.show_files:
+        from contentlint.show import show_files
+
+        return show_files(list(options.paths), settings, options.force_exclude)
+    return None
+
+
+def host_summary(summary: dict) -> str:
+    lines = ["network checks per host:"]
+    for host, counts in sorted(summary.items()):
+        parts = ", ".join(f"{k} {v}" for k, v in counts.items() if v)
+        lines.append(printable(f"  {host}: {parts}"))  # the host comes from a record's URL
+    return "\n".join(lines)
+
+
+# -- fix --------------------------------------------------------------------------------
+
+
+def fix(options: Options) -> int:
+    from contentlint.fixer import unified_diff
+    from contentlint.report.text import format_line
+
+    from contentlint import stdin
+
+    settings = _settings_with_warnings(options)
+    shown = _show(options, settings)
+    if shown is not None:
+        return shown
+    if stdin.wanted(options):
+        return stdin.fix(options, settings)
+    plan = pipeline.prepare(settings, no_cache=True)
+    if options.online:
+        print("contentlint: note: `fix` runs no network checks; their fixes are not applied", file=sys.stderr)
+    applicability = Applicability.UNSAFE if options.unsafe_fixes else Applicability.SAFE
+    out = sys.stdout
+    changed = []
+    unwritten = 0
+
+    def report_file(outcome) -> None:  # as each file is done, in file order
+        nonlocal unwritten
+        for warning in outcome.warnings:
+            print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
+        if outcome.written or (options.diff and outcome.fixed is not None):
+            changed.append(outcome)
+            if options.diff:
+                out.write(unified_diff(outcome.path, outcome.original, outcome.fixed))
+            else:
+                out.write(f"Fixed {printable(outcome.path)} ({_counts(outcome.applied)})\n")
+        unwritten += outcome.not_written is not None
+
+    step = pipeline.Fix(applicability, write=not options.diff)
+    done = pipeline.run(list(options.paths), plan, step, force_exclude=options.force_exclude, on_file=report_file)
+    fixed = sum(sum(o.applied.values()) for o in changed)
+    for error in done.errors:
+        print(f"contentlint: {printable(error)}", file=sys.stderr)
+    if options.diff:
+        noun = "finding" if fixed == 1 else "findings"
+        print(f"Would fix {fixed} {noun} in {len(changed)} file{'s' if len(changed) != 1 else ''}."
+              if changed else "No fixes available.", file=sys.stderr)
+        return EXIT_FINDINGS if changed or done.errors else EXIT_OK
+    color = out.isatty() and "NO_COLOR" not in os.environ
+    for d in done.diagnostics:
+        out.write(format_line(d, color) + "\n")
+    out.write(_summary(fixed, len(changed), len(done.files), done.diagnostics, applicability) + "\n")
+    if unwritten or any(engine.is_failure(d) for d in done.diagnostics):
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if changed and options.exit_non_zero_on_fix else EXIT_OK
+
+
+def _counts(applied: Counter) -> str:
+    total = sum(applied.values())
+    codes = ", ".join(code + (f" ×{n}" if n > 1 else "") for code, n in sorted(applied.items()))
+    return f"{total} fix{'es' if total != 1 else ''}: {codes}"
+
+
+def _summary(fixed: int, files_changed: int, files: int, remaining, applicability) -> str:
+    text = (f"Fixed {fixed} finding{'s' if fixed != 1 else ''} in {files_changed} "
+            f"file{'s' if files_changed != 1 else ''} ({files} checked); ")
+    if not remaining:
+        return text + "no findings remain."
+    text += f"{len(remaining)} finding{'s' if len(remaining) != 1 else ''} remain{'s' if len(remaining) == 1 else ''}"
+    unsafe = sum(1 for d in remaining if d.fix is not None and d.fix.applicability == Applicability.UNSAFE)
+    if unsafe and applicability > Applicability.UNSAFE:
+        text += f" ({unsafe} fixable with `contentlint fix --unsafe-fixes`)"
+    return text + "."
+
+
+# -- rules, rule, init ------------------------------------------------------------------------
+
+
+def rules(options: Options) -> int:
+    if options.markdown:
+        sys.stdout.write(rules_markdown())
+        return EXIT_OK
+    rows = [("code", "name", "fix", "default", "severity")]
+    for r in registry.all_rules():
+        rows.append((r.code, r.name, r.fix.label if r.fix is not None else "-",
+                     ("on" if r.default_enabled else "off") + (" (online)" if r.online else ""),
+                     r.severity.label))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    return EXIT_OK
+
+
+def rules_markdown() -> str:
+    """docs/rules.md: the documentation that lives with each rule, in one page
+    (the reporters' help links point at its anchors)."""
+    parts = ["# Rules\n\nGenerated by `contentlint rules --markdown`; each rule's documentation lives "
+             "in its docstring and `contentlint rule CODE` prints it.\n"]
+    for r in registry.all_rules():
+        doc = "\n".join(("#" + line) if line.startswith("## ") else line for line in r.doc.splitlines())
+        parts.append(f'<a id="{r.code.lower()}"></a>\n\n## {r.code} {r.name}\n\n' + "\n".join(_facts(r)) + f"\n\n{doc}\n")
+    return "\n".join(parts)
+
+
+def _facts(found) -> list[str]:
+    facts = [f"Severity: {found.severity.label}",
+             f"Enabled by default: {'yes' if found.default_enabled else 'no'}",
+             f"Fix: {found.fix.label if found.fix is not None else 'none'}"]
+    if found.online:
+        facts.append("Runs with: --online")
+    if found.options:
+        facts.append("Options: " + ", ".join(f"{k} = {v!r}" for k, v in found.options.items()))
+    return facts
+
+
+def rule(options: Options) -> int:
+    found = registry.get(options.code)
+    if found is None:
+        print(f"contentlint: error: no rule `{printable(options.code)}` (see `contentlint rules`)", file=sys.stderr)
+        return EXIT_ERROR
+    text = f"# {found.code} {found.name}\n\n" + "\n".join(_facts(found)) + "\n\n" + found.doc
+    print(printable(text, keep="\n"))  # the same guard as every other output
+    return EXIT_OK
+
+
+def init(options: Options) -> int:
+    from contentlint.init import InitError, run
+
+    try:
+        return run(options.root, force=options.force, dry_run=options.dry_run)
+    except InitError as exc:
+        print(f"contentlint: error: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def server(options: Options) -> int:
+    from contentlint.server import serve
+
+    return serve()
+
+
+COMMANDS = {"check": check, "fix": fix, "rules": rules, "rule": rule, "init": init, "server": server}

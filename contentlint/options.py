@@ -1,0 +1,63 @@
+"""The command line's options as a frozen record: what the commands read.
+
+``cli.py`` is the only module that knows argparse; it turns the namespace
+into an ``Options`` (``Options.from_namespace``) and hands it to a command
+(commands.py). A new option is a field here with its default, and its
+``add_argument`` in cli.py with the same ``dest``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Options:
+    command: str | None = None
+    # check and fix
+    paths: tuple[str, ...] = ()
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    config: str | None = None
+    schema: str | None = None
+    jobs: int | None = None
+    no_cache: bool = False
+    cache_dir: str | None = None
+    online: bool = False
+    refresh: bool = False
+    allow_network: tuple[str, ...] = ()
+    resolve_override: tuple[str, ...] = ()
+    force_exclude: bool = False
+    show_settings: bool = False
+    show_files: bool = False
+    stdin_filename: str | None = None
+    # check
+    format: str | None = None
+    statistics: bool = False
+    output_file: str | None = None
+    exit_zero: bool = False
+    summary_file: str | None = None
+    quiet: bool = False
+    # fix
+    diff: bool = False
+    unsafe_fixes: bool = False
+    exit_non_zero_on_fix: bool = False
+    # rules, rule
+    markdown: bool = False
+    code: str | None = None
+    # init
+    root: str = "."
+    force: bool = False
+    dry_run: bool = False
+
+    @classmethod
+    def from_namespace(cls, namespace) -> "Options":
+        """Each field from the attribute of the same name (a command's parser
+        defines only its own: the others keep their defaults); lists become tuples."""
+        values = {}
+        for f in fields(cls):
+            if hasattr(namespace, f.name):
+                value = getattr(namespace, f.name)
+                values[f.name] = tuple(value) if isinstance(value, list) else value
+        return cls(**values)

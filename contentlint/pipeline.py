@@ -1,0 +1,355 @@
+"""The one run pipeline of `check` and `fix`:
+
+    discover -> result cache / worker processes -> per-file step (lint, or fix)
+    -> whole-run reduce -> online checks -> settle suppressions -> sorted findings
+
+``prepare`` resolves a run's settings once (rules, schema, cache folder,
+jobs, online settings) into a ``Plan``; ``run`` executes it with a per-file
+step: ``LINT`` for `check`, ``Fix(...)`` for `fix`. Steps run in worker
+processes (parallel.py); the main process keeps only what the whole-run
+rules need (wholerun.py). Nothing here knows the command line; it prints
+only warnings about the run's set-up (a cache folder it will not use).
+
+``check_text`` and ``fix_text`` are the per-file step on one text in memory
+(no file is read or written; ``path`` only picks the per-file ignores).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterator
+
+from contentlint import engine, registry
+from contentlint.cache import (ResultCache, cache_folder, digest, leads_out, machine_key, setup_key, stat_key,
+                               trusted_stat_key)
+from contentlint.config import ConfigError, Settings
+from contentlint.discover import discover
+from contentlint.document import load
+from contentlint.model import Applicability, Diagnostic
+from contentlint.wholerun import WholeRun
+from contentlint.workers import parallel_map
+
+
+# -- settings, resolved once ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a run needs to know, decided once before any file is read."""
+
+    settings: Settings  # ``schema`` is the resolved path (never None)
+    rules: tuple[registry.Rule, ...]
+    cache_dir: str | None = None  # the result cache's folder; None: no cache
+    online: object | None = None  # OnlineSettings (cache path resolved); None: no network checks
+    access: object | None = None  # the operator's NetworkAccess for the SSRF guard
+
+    def context(self) -> engine.Context:
+        return engine.Context(self.settings)
+
+
+def prepare(settings: Settings, *, online: bool = False, no_cache: bool = False,
+            refresh: bool = False, access=None, online_cache_dir: str | None = None) -> Plan:
+    """The run's Plan. A schema that cannot be loaded is a usage error
+    (ConfigError) here, not a finding per file; it is loaded before the
+    workers fork, so they inherit it checked. ``online_cache_dir``: the
+    `--cache-dir` option, which also moves the network results' cache."""
+    from contentlint.schema import SchemaLoadError, default_schema_path, load_schema
+
+    settings = replace(settings, schema=settings.schema or default_schema_path())
+    rules = tuple(engine.enabled_rules(settings, online=online))
+    cache_dir = None if no_cache else cache_folder(settings)
+    if cache_dir is not None and leads_out(cache_dir, settings.root):
+        _warn(f"ignoring cache folder {cache_dir}: it is in the checkout but leads out of it (a symlink); "
+              "running without the cache")
+        cache_dir = None
+    online_settings = _online_settings(settings, cache_dir, online_cache_dir, refresh) if online else None
+    plan = Plan(settings, rules, cache_dir, online_settings, access)
+    if any(r.needs_schema for r in rules):
+        # The result cache remembers, signed, which schemas passed their check.
+        verdicts = open_cache(plan)
+        try:
+            load_schema(settings.schema, verdicts)
+        except SchemaLoadError as exc:
+            raise ConfigError(str(exc)) from None
+        finally:
+            if verdicts is not None:
+                verdicts.close()
+    return plan
+
+
+def _warn(message: str) -> None:
+    """A warning about the run's set-up (the one thing this module prints)."""
+    import sys
+
+    from contentlint.report.escape import printable
+
+    print(f"contentlint: warning: {printable(message)}", file=sys.stderr)
+
+
+def _online_settings(settings: Settings, cache_dir: str | None, option: str | None, refresh: bool):
+    from contentlint.online.settings import OnlineSettings  # light: no httpx
+
+    online = OnlineSettings.from_mapping(settings.online)
+    cache_path = online.cache_path
+    if cache_dir is None:
+        cache_path = None
+    elif option:  # --cache-dir: the network results go there too
+        cache_path = os.path.join(option, "online.sqlite3")
+    elif cache_path and not os.path.isabs(cache_path):
+        cache_path = os.path.join(settings.root, cache_path)
+    return online.with_(cache_path=cache_path, refresh=refresh)
+
+
+def open_cache(plan: Plan) -> ResultCache | None:
+    """The result cache of this run, or None: no cache folder, or no machine
+    key to sign rows with (cache.machine_key)."""
+    if plan.cache_dir is None:
+        return None
+    secret = machine_key(plan.settings.root)
+    if secret is None:
+        return None
+    key = setup_key(plan.settings, [r.code for r in plan.rules], plan.settings.schema)
+    return ResultCache(plan.cache_dir, key, plan.rules, secret=secret)
+
+
+# -- per-file steps -----------------------------------------------------------------------
+
+
+class Lint:
+    """`check`'s step: a file's FileResult, and what the cache keys it by (the
+    digest of the exact bytes linted and their trusted stat key; None: do not cache)."""
+
+    cacheable = True
+
+    def __call__(self, path: str, rules, ctx) -> tuple[engine.FileResult, tuple | None]:
+        read_at = time.time_ns()
+        raw, reason, info = engine.read_with_stat(path)
+        if raw is None:
+            return engine.lint_document(engine.unreadable(path, reason), rules, ctx), None
+        return engine.lint_document(load(path, raw), rules, ctx), (digest(raw), trusted_stat_key(info, read_at))
+
+    @staticmethod
+    def result(item) -> engine.FileResult:
+        return item
+
+
+LINT = Lint()
+
+
+@dataclass(frozen=True)
+class Fix:
+    """`fix`'s step: a fixer.FileOutcome per file, written in place when ``write``."""
+
+    applicability: Applicability = Applicability.SAFE
+    write: bool = True
+    cacheable = False
+
+    def __call__(self, path: str, rules, ctx):
+        from contentlint import fixer
+
+        outcome = fixer.fix_path(path, rules, ctx, self.applicability, self.write)
+        if self.write or outcome.fixed is None:  # the bytes cross a process boundary: only what is needed
+            outcome.original = outcome.fixed = None
+        return outcome, None
+
+    @staticmethod
+    def result(outcome) -> engine.FileResult:
+        """What the whole-run stage needs: the final lint, with the findings that remain."""
+        result = outcome.result or engine.FileResult(outcome.path, [])
+        return replace(result, diagnostics=outcome.remaining, error=outcome.error)
+
+
+def _worker_init(settings: Settings, codes: list[str], step) -> None:
+    global _W
+    by_code = {r.code: r for r in registry.all_rules()}
+    _W = ([by_code[c] for c in codes], engine.Context(settings), step)
+
+
+def _worker_step(path: str):
+    rules, ctx, step = _W
+    return step(path, rules, ctx)
+
+
+# -- the run ------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    diagnostics: list[Diagnostic]  # sorted
+    files: list[str]
+    errors: list[str]  # internal errors (bugs): each also a CL010 finding of its file
+    online_summary: dict = field(default_factory=dict)  # host -> request counts
+
+
+def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
+        on_file: Callable | None = None, progress_bar: Callable = None) -> Outcome:
+    """Run ``step`` over the files under ``paths``; ``on_file(item)`` sees each
+    step's result in file order as it arrives (fix prints as it goes);
+    ``progress_bar(label)``: a context manager with ``update(done, total)``."""
+    bar = progress_bar or _NoProgress
+    files = list(discover(paths or ["."], plan.settings, force_exclude))
+    results_cache = open_cache(plan) if step.cacheable else None
+    try:
+        with bar("checking") as progress:
+            items = step_files(files, plan, step, results_cache, progress.update)
+            return reduce(files, (step.result(item) for item in _watched(items, on_file)), plan, bar)
+    finally:
+        if results_cache is not None:
+            results_cache.close()
+
+
+class _NoProgress:
+    def __init__(self, label: str = ""):
+        pass
+
+    def update(self, done: int, total: int) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+
+def _watched(items, on_file):
+    for item in items:
+        if on_file is not None:
+            on_file(item)
+        yield item
+
+
+def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCache | None = None,
+               progress=None) -> Iterator:
+    """The step's result for every file, in the order of ``files`` (distinct
+    paths, as discover gives them): cached ones from the cache, the others
+    computed in worker processes."""
+    cached = _cached(files, results_cache)
+    todo = [path for path in files if path not in cached] if cached else files
+    computed = parallel_map(_worker_step, todo, plan.settings.jobs, _worker_init,
+                            (plan.settings, [r.code for r in plan.rules], step))
+    for done, path in enumerate(files, 1):
+        if path in cached:
+            item = cached.pop(path)
+        else:
+            item, key = next(computed)
+            if results_cache is not None and key is not None and not item.error:
+                results_cache.store(item.path, *key, item)
+        if progress is not None:
+            progress(done, len(files))
+        yield item
+    if results_cache is not None:
+        results_cache.flush()
+
+
+def lint_files(files: list[str], plan: Plan, results_cache: ResultCache | None = None,
+               progress=None) -> Iterator[engine.FileResult]:
+    """A FileResult for every file, in the order of ``files``."""
+    return step_files(files, plan, LINT, results_cache, progress)
+
+
+def _cached(files: list[str], results_cache: ResultCache | None) -> dict[str, engine.FileResult]:
+    """The cached results still valid: the file's stat is unchanged (no read),
+    or its content digest is (read and hashed, slice by slice: memory stays flat).
+    A row is data from the checkout: compared as stored, decoded only through
+    ``ResultCache.result``, which checks it against the file's size."""
+    if results_cache is None:
+        return {}
+    found: dict[str, engine.FileResult] = {}
+    for start in range(0, len(files), 500):
+        rows = results_cache.rows(files[start:start + 500])
+        for path, (row_digest, row_stat, text) in rows.items():
+            try:
+                info = os.stat(path)
+            except OSError:
+                continue
+            size, unchanged = info.st_size, row_stat is not None and stat_key(info) == row_stat
+            if not unchanged:
+                raw, _ = engine.read(path)
+                unchanged = raw is not None and digest(raw) == row_digest
+                size = len(raw) if raw is not None else 0
+            result = results_cache.result(path, text, size) if unchanged else None
+            if result is not None:
+                found[path] = result
+    return found
+
+
+def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None) -> Outcome:
+    """Every file's findings, the whole-run rules' and the online rules',
+    with suppressions settled, sorted."""
+    diagnostics: list[Diagnostic] = []
+    whole_run = WholeRun(files, list(plan.rules))
+    errors: list[str] = []
+    for index, result in enumerate(results):
+        if result.error:
+            errors.append(f"{result.path}: {result.error}")
+        diagnostics.extend(result.diagnostics)
+        whole_run.add(index, result)
+    late = list(whole_run.finish(plan.context()))
+    summary: dict = {}
+    if plan.online is not None:
+        with (progress_bar or _NoProgress)("checking links") as bar:
+            late.extend(online_findings(files, plan, bar.update, summary))
+    diagnostics.extend(whole_run.settle(late))
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return Outcome(diagnostics, files, errors, summary)
+
+
+def online_findings(files: list[str], plan: Plan, progress=None, summary: dict | None = None) -> list[Diagnostic]:
+    """CL402, CL503, CL9xx: the documents are read again in this process (the
+    network checks are I/O-bound, one event loop serves every file)."""
+    codes = {r.code for r in plan.rules if r.online}
+    if not codes:
+        return []
+    docs = {}
+    for path in files:
+        raw, _ = engine.read(path)
+        if raw is not None:
+            doc = load(path, raw)
+            if doc.ok:
+                docs[path] = doc
+    from contentlint.online.checks import run_online
+
+    found = run_online(list(docs.values()), plan.online, codes, progress=progress,
+                       summary=summary if summary is not None else {}, access=plan.access)
+    by_code = {r.code: r for r in plan.rules}
+    return [engine.stamp(by_code[code], path, violation, docs[path].position)
+            for path, code, violation in found
+            if not registry.matches(code, engine.file_ignores(path, plan.settings))]
+
+
+# -- one text in memory ---------------------------------------------------------------------
+
+
+def _document(path: str, raw: bytes):
+    """The Document of one text in memory; over the file size limit, CL008 as for a file."""
+    if len(raw) > engine.MAX_FILE_BYTES:
+        return engine.unreadable(path, f"text is over the limit of {engine.MAX_FILE_BYTES // 1048576} MiB")
+    return load(path, raw)
+
+
+def check_text(path: str, data: bytes | str, plan: Plan, *, whole_run: bool = True) -> list[Diagnostic]:
+    """The findings of one text as `check PATH` would report them for a file
+    with these bytes (no file is read; ``path`` picks the per-file ignores).
+    ``whole_run=False``: the per-file findings only (an editor sees one file:
+    whole-run rules and the suppressions of their codes are not judged)."""
+    raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
+    result = engine.lint_document(_document(path, raw), list(plan.rules), plan.context())
+    if not whole_run:
+        return result.diagnostics
+    return reduce([path], [result], replace(plan, online=None)).diagnostics
+
+
+def fix_text(path: str, data: bytes | str, plan: Plan, applicability: Applicability = Applicability.SAFE):
+    """fixer.FileOutcome of one text in memory: ``fixed`` is the new bytes
+    (None: nothing changed), ``remaining`` the findings left."""
+    from contentlint import fixer
+
+    raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
+    if len(raw) > engine.MAX_FILE_BYTES:  # not read, as a file of that size: CL008
+        return fixer.FileOutcome(path, remaining=check_text(path, raw, plan), blocked=True)
+    outcome = fixer.fix_bytes(path, raw, list(plan.rules), plan.context(), applicability)
+    outcome.remaining = reduce([path], [Fix.result(outcome)], replace(plan, online=None)).diagnostics
+    return outcome
