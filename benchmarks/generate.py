@@ -64,6 +64,18 @@ DEFECT_KINDS = (
     "null-topic",  # CL100/CL102: a "  - " item (null) in topics
 )
 
+#: Schema defects for ``--invalid-share``, round-robin: each makes a large
+#: record (24-28 KB, many related entries) invalid in one place, so that
+#: explaining it walks a long related list, as in repositories where a third
+#: of the records break the schema.
+SCHEMA_DEFECTS = (
+    "related-date-no-offset",  # CL103: a related date without its "Z"
+    "related-misspelt-key",  # CL104: "publishDateTime" added to a related entry
+    "related-empty-url",  # CL100: webUrl: "" in a related entry
+    "null-topic",  # CL102: a null item in topics
+    "provider-without-domain",  # CL101: provider.domain missing
+)
+
 BLOCK = 100  # the mix is fixed per block of BLOCK consecutive files
 BIG_PER_BLOCK = 1  # 100+ related entries, ~60-120 KB
 TAIL_PER_BLOCK = 12  # 12.5-28 KB, like the largest real records
@@ -744,14 +756,15 @@ def _relink_entry(e: Entry, token: str) -> Entry:
 
 
 class Plan:
-    __slots__ = ("big", "tail", "small", "crlf", "defect")
+    __slots__ = ("big", "tail", "small", "crlf", "defect", "invalid")
 
     def __init__(self) -> None:
         self.big = self.tail = self.small = self.crlf = False
         self.defect: str | None = None
+        self.invalid: str | None = None  # a SCHEMA_DEFECTS kind (--invalid-share)
 
 
-def block_plan(seed: int, block: int) -> list[Plan]:
+def block_plan(seed: int, block: int, invalid_share: float = 0.0) -> list[Plan]:
     """The fixed mix of one block of BLOCK files."""
     rng = random.Random(f"contentlint-bench:{seed}:block:{block}")
     plans = [Plan() for _ in range(BLOCK)]
@@ -767,6 +780,12 @@ def block_plan(seed: int, block: int) -> list[Plan]:
     candidates = [i for i in range(BLOCK) if not plans[i].small]
     for j, i in enumerate(rng.sample(candidates, DEFECTS_PER_BLOCK)):
         plans[i].defect = DEFECT_KINDS[(block * DEFECTS_PER_BLOCK + j) % len(DEFECT_KINDS)]
+    if invalid_share > 0:  # its own random stream: the other records stay byte-identical
+        pick = random.Random(f"contentlint-bench:{seed}:invalid:{block}")
+        free = [i for i, p in enumerate(plans) if not (p.big or p.small or p.defect)]
+        chosen = pick.sample(free, min(len(free), round(invalid_share * BLOCK)))
+        for j, i in enumerate(chosen):
+            plans[i].invalid = SCHEMA_DEFECTS[(block * len(chosen) + j) % len(SCHEMA_DEFECTS)]
     return plans
 
 
@@ -859,6 +878,8 @@ def build_record(pool: Pool, seed: int, index: int, plan: Plan) -> tuple[str, st
     fixed = src.size + 40
     if plan.big:
         min_count, target = rng.randint(100, 130), rng.randint(60_000, 118_000)
+    elif plan.invalid:
+        min_count, target = 2, rng.randint(24_000, 28_000)
     elif plan.tail:
         min_count, target = 0, rng.randint(12_500, 28_000)
     elif plan.small:
@@ -894,6 +915,8 @@ def build_record(pool: Pool, seed: int, index: int, plan: Plan) -> tuple[str, st
     rec.related = [text for _, _, text in related]
 
     defect = inject_defect(rec, plan.defect, rng) if plan.defect else None
+    if plan.invalid:
+        defect = inject_schema_defect(rec, plan.invalid, rng)
     return name, rec.render(), len(rec.related), defect
 
 
@@ -983,6 +1006,40 @@ def inject_defect(rec: Record, kind: str, rng: random.Random) -> str:
     else:  # pragma: no cover - guarded by DEFECT_KINDS
         raise ValueError(kind)
     return kind
+
+
+def _edit_related_line(rec: Record, rng: random.Random, key: str, edit) -> bool:
+    """Apply ``edit(lines, n)`` to the ``key`` line of a random related entry."""
+    spots = [j for j, e in enumerate(rec.related) if f"\n    {key}: " in e]
+    if not spots:
+        return False
+    j = spots[rng.randrange(len(spots))]
+    lines = rec.related[j].split("\n")
+    edit(lines, _find(lines, f"    {key}: "))
+    rec.related[j] = "\n".join(lines)
+    return True
+
+
+def inject_schema_defect(rec: Record, kind: str, rng: random.Random) -> str:
+    """Make the record break the schema in one place; returns the kind injected."""
+    def no_offset(lines, n):
+        lines[n] = lines[n].rstrip("Z")
+
+    def misspelt(lines, n):
+        lines.insert(n + 1, lines[n].replace("publishedDateTime", "publishDateTime"))
+
+    def empty(lines, n):
+        lines[n] = '    webUrl: ""'
+
+    edits = {"related-date-no-offset": ("publishedDateTime", no_offset),
+             "related-misspelt-key": ("publishedDateTime", misspelt),
+             "related-empty-url": ("webUrl", empty)}
+    if kind in edits and _edit_related_line(rec, rng, *edits[kind]):
+        return kind
+    if kind == "provider-without-domain" and "\n  domain: " in rec.provider:
+        rec.provider = "\n".join(x for x in rec.provider.split("\n") if not x.startswith("  domain: "))
+        return kind
+    return inject_defect(rec, "null-topic", rng)
 
 
 # ---------------------------------------------------------------------------
@@ -1107,6 +1164,7 @@ def generate(
     extract_dir: Path | None = None,
     manifest: Path | None = None,
     force: bool = False,
+    invalid_share: float = 0.0,
 ) -> dict:
     t0 = time.perf_counter()
     pool = load_pool(sources)
@@ -1122,7 +1180,7 @@ def generate(
         "bytes": 0,
         "crlf": 0,
         "big": 0,
-        "defects": {k: 0 for k in DEFECT_KINDS},
+        "defects": {k: 0 for k in DEFECT_KINDS + (SCHEMA_DEFECTS if invalid_share else ())},
         "size_buckets": {"<2KB": 0, "2-12KB": 0, "12-60KB": 0, ">=60KB": 0},
     }
     man = manifest.open("w", encoding="utf-8") if manifest else None
@@ -1130,7 +1188,7 @@ def generate(
         plans: list[Plan] = []
         for i in range(n):
             if i % BLOCK == 0:
-                plans = block_plan(seed, i // BLOCK)
+                plans = block_plan(seed, i // BLOCK, invalid_share)
             plan = plans[i % BLOCK]
             name, text, nrel, defect = build_record(pool, seed, i, plan)
             if plan.crlf:
@@ -1222,6 +1280,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--worst", action="store_true",
                     help="write only the worst records (issue 17) to OUT_DIR: " + ", ".join(WORST_RECORDS))
+    ap.add_argument(
+        "--invalid-share",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="also make this share of the files (0-0.77) 24-28 KB records with one schema defect "
+        "(SCHEMA_DEFECTS); default 0: the output is unchanged",
+    )
     ap.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     args = ap.parse_args(argv)
 
@@ -1246,6 +1312,8 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("OUT_DIR is required")
     if args.count < 0:
         ap.error("-n must be >= 0")
+    if not 0 <= args.invalid_share <= 1:
+        ap.error("--invalid-share must be between 0 and 1")
     sources = [] if args.no_seeds else [default_source()]
     for s in args.source:
         if not s.exists():
@@ -1253,7 +1321,8 @@ def main(argv: list[str] | None = None) -> int:
         sources.append(s)
     if not sources:
         ap.error("no sources (--no-seeds without --source)")
-    stats = generate(args.out_dir, args.count, args.seed, sources, args.extract_yaml, args.manifest, args.force)
+    stats = generate(args.out_dir, args.count, args.seed, sources, args.extract_yaml, args.manifest, args.force,
+                     args.invalid_share)
     if not args.quiet:
         print(json.dumps(stats, indent=2), file=sys.stderr)
     return 0

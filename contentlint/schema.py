@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from contentlint.urls import is_simple_url
 
@@ -477,11 +478,79 @@ def _exact_multiple_of(keyword):
     return multiple_of
 
 
+def _pointers(document: Any) -> dict:
+    """id -> (JSON pointer, object) of every mapping in the schema document.
+
+    The pruned validator meets parts of the document as objects (jsonschema
+    hands it the very dicts, $refs resolved); this names them for a compile.
+    A nested `$id` changes where `$ref`s resolve: no part pointers then.
+    """
+    found: dict = {}
+    stack = [(document, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            if where and "$id" in node:
+                return {}
+            found[id(node)] = (where, node)
+            items = node.items()
+        elif isinstance(node, list):
+            items = enumerate(node)
+        else:
+            continue
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                step = str(key).replace("~", "~0").replace("/", "~1")
+                stack.append((value, f"{where}/{quote(step, safe='')}"))
+    return found
+
+
+def _compile_part(document: dict, pointer: str, formats: dict) -> Any:
+    """A compiled validator for one part of the schema (the rest of the
+    document stays in reach for its `$ref`s), or None."""
+    try:
+        import fastjsonschema
+
+        return fastjsonschema.compile({**copy.deepcopy(document), "$ref": "#" + pointer}, formats=formats)
+    except Exception:  # a part fastjsonschema cannot compile: jsonschema explains it in full
+        return None
+
+
+def _pruned(cls, accepts):
+    """jsonschema's `properties` and `items`, descending only into the parts
+    the compiled validator rejects (``accepts(subschema, instance)``): a valid
+    related entry costs one compiled call, not a jsonschema walk. Errors, and
+    their order, are exactly jsonschema's: only error-free descents are skipped."""
+    from jsonschema import Draft7Validator, validators
+
+    if cls.VALIDATORS.get("properties") is not Draft7Validator.VALIDATORS["properties"]:
+        return cls  # draft 3's `properties` also checks `required`: leave it whole
+    original_items = cls.VALIDATORS["items"]
+
+    def properties(validator, properties, instance, schema):
+        if not validator.is_type(instance, "object"):
+            return
+        for name, subschema in properties.items():
+            if name in instance and not accepts(subschema, instance[name]):
+                yield from validator.descend(instance[name], subschema, path=name, schema_path=name)
+
+    def items(validator, items, instance, schema):
+        if not isinstance(items, dict) or "prefixItems" in schema or not validator.is_type(instance, "array"):
+            yield from original_items(validator, items, instance, schema)
+            return
+        for index, item in enumerate(instance):
+            if not accepts(items, item):
+                yield from validator.descend(item, items, path=index)
+
+    return validators.extend(cls, {"properties": properties, "items": items})
+
+
 class Schema:
     def __init__(self, path: str, document: dict):
         self.path = path
         self.document = document
         self._validator = None
+        self._parts: dict = {}  # id(part of the document) -> its compiled validator or None
 
     @functools.cached_property
     def fast(self):
@@ -497,8 +566,37 @@ class Schema:
             cls = validators.validator_for(self.document, default=Draft202012Validator)
             if "multipleOf" in cls.VALIDATORS:
                 cls = validators.extend(cls, {"multipleOf": _exact_multiple_of(cls.VALIDATORS["multipleOf"])})
+            if self.fast is not None:  # the compiled validator agrees with jsonschema here
+                cls = _pruned(cls, self._part_accepts)
             self._validator = cls(self.document, format_checker=format_checker(cls))
         return self._validator
+
+    @functools.cached_property
+    def _part_pointers(self) -> dict:
+        return _pointers(self.document)
+
+    @functools.cached_property
+    def _format_checks(self) -> dict:
+        return format_checks(self.document)
+
+    def _part_accepts(self, part: Any, instance: Any) -> bool:
+        """True when the compiled validator accepts ``instance`` against ``part``
+        of the schema; False means "let jsonschema descend". Scalars always
+        descend: jsonschema checks one quickly, and needs no compile."""
+        if not isinstance(instance, (dict, list)):
+            return False
+        key = id(part)
+        if key not in self._parts:
+            where, obj = self._part_pointers.get(key, (None, None))
+            self._parts[key] = _compile_part(self.document, where, self._format_checks) if obj is part else None
+        check = self._parts[key]
+        if check is None:
+            return False
+        try:
+            check(instance)
+            return True
+        except Exception:  # fastjsonschema's JsonSchemaException, or anything odd
+            return False
 
     def _fast_valid(self, data: Any) -> bool:
         """True when the compiled validator accepts ``data``; False means "ask jsonschema"."""

@@ -306,3 +306,22 @@ def test_worst_records_hold_one_finding_per_item(build, count, expected):
     settings = Settings()
     _, result = engine.lint_bytes("worst.txt", small.encode(), engine.enabled_rules(settings), engine.Context(settings))
     assert Counter(d.code for d in result.diagnostics) == expected
+
+
+def test_invalid_share_makes_large_invalid_records_and_leaves_the_others_alone(tmp_path, capsys):
+    from tests.conftest import check_json
+
+    plain, mixed = tmp_path / "plain", tmp_path / "mixed"
+    gen.generate(plain, 100, seed=3, sources=[gen.default_source()])
+    stats = gen.generate(mixed, 100, seed=3, sources=[gen.default_source()], manifest=tmp_path / "m.jsonl",
+                         invalid_share=0.34)
+    rows = {row["name"]: row for row in map(json.loads, (tmp_path / "m.jsonl").read_text().splitlines())}
+    invalid = {name for name, row in rows.items() if row["defect"] in gen.SCHEMA_DEFECTS and row["bytes"] > 20_000}
+    assert len(invalid) == 34 and sum(stats["defects"][k] for k in gen.SCHEMA_DEFECTS[:3]) >= 20
+    for path in sorted(plain.iterdir()):
+        if path.name not in invalid:
+            assert (mixed / path.name).read_bytes() == path.read_bytes(), path.name
+    _, found = check_json([mixed], capsys, "--select", "CL1")
+    reported = {Path(f["path"]).name for f in found}
+    assert invalid <= reported  # the others: an injected null topic or URL with a space (schema findings too)
+    assert {rows[name]["defect"] for name in reported - invalid} <= {"null-topic", "url-trailing-space"}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from contentlint.schema import load_schema
+from contentlint.document import load
+from contentlint.schema import Schema, load_schema
 from tests.conftest import CORPUS, findings
 
 
@@ -101,3 +105,192 @@ def test_uri_and_iri_formats(value, uri, uri_reference, iri, iri_reference):
 
     got = tuple(_OWN_FORMATS[name](value) for name in ("uri", "uri-reference", "iri", "iri-reference"))
     assert got == (uri, uri_reference, iri, iri_reference)
+
+
+# -- explaining: jsonschema walks only the parts the compiled validator rejects --
+
+CRAFTED = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["id", "sections"],
+    "additionalProperties": False,
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "when": {"type": "string", "format": "date-time"},
+        "link": {"$ref": "#/$defs/link"},
+        "sections": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "required": ["title", "rows"], "additionalProperties": False,
+            "properties": {
+                "title": {"type": "string", "minLength": 1},
+                "rows": {"type": "array", "items": {"type": "array", "items": {"$ref": "#/$defs/cell"}}},
+                "owner": {"oneOf": [{"$ref": "#/$defs/person"}, {"type": "string", "pattern": "^@"}]},
+            }}},
+        "meta": {"type": "object", "additionalProperties": False, "patternProperties": {"^x-": {"type": "string"}},
+                 "properties": {"tags": {"type": "array", "uniqueItems": True, "items": {"type": "string"}}}},
+        "choice": {"anyOf": [
+            {"type": "null"},
+            {"type": "object", "required": ["a"], "properties": {"a": {"type": "integer", "minimum": 0}}},
+            {"type": "array", "items": {"type": "object", "required": ["b"]}},
+        ]},
+        "we/ird~key%41": {"type": "object", "required": ["z"], "properties": {"z": {"const": 1}}},
+    },
+    "allOf": [{"if": {"properties": {"link": {"required": ["rel"]}}, "required": ["link"]},
+               "then": {"required": ["when"]}}],
+    "$defs": {
+        "link": {"type": "object", "required": ["href"], "additionalProperties": False,
+                 "properties": {"href": {"type": "string", "format": "uri"}, "rel": {"enum": ["next", "prev"]}}},
+        "cell": {"anyOf": [{"type": "integer"}, {
+            "type": "object", "required": ["v"],
+            "properties": {"v": {"type": "string", "maxLength": 3}, "link": {"$ref": "#/$defs/link"}}}]},
+        "person": {"type": "object", "required": ["name", "email"], "additionalProperties": False,
+                   "properties": {"name": {"type": "string"}, "email": {"type": "string", "format": "email"}}},
+    },
+}
+
+CRAFTED_VALID = {
+    "id": "123e4567-e89b-12d3-a456-426614174000", "when": "2021-12-08T16:33:00Z",
+    "link": {"href": "https://example.com/a", "rel": "next"},
+    "sections": [{"title": "S", "rows": [[1, {"v": "ab", "link": {"href": "https://e.com/"}}], []],
+                  "owner": {"name": "N", "email": "n@example.com"}},
+                 {"title": "T", "rows": [], "owner": "@n"}],
+    "meta": {"tags": ["a", "b"], "x-note": "n"}, "choice": [{"b": 1}], "we/ird~key%41": {"z": 1},
+}
+
+
+def _crafted(change) -> dict:
+    record = copy.deepcopy(CRAFTED_VALID)
+    change(record)
+    return record
+
+
+CRAFTED_INVALID = {
+    "nested array cell": lambda r: r["sections"][0]["rows"][0].append({"v": "long"}),
+    "nested array cell link": lambda r: r["sections"][0]["rows"][1].append({"v": "a", "link": {"href": "no uri"}}),
+    "oneOf: person without email": lambda r: r["sections"][0].update(owner={"name": "N"}),
+    "oneOf: neither branch": lambda r: r["sections"][1].update(owner="n"),
+    "anyOf: no branch": lambda r: r.update(choice={"a": -1}),
+    "anyOf: array branch at depth": lambda r: r.update(choice=[{"b": 1}, {"c": 2}]),
+    "additionalProperties at depth": lambda r: r["sections"][1].update(titel="T"),
+    "additionalProperties beside patternProperties": lambda r: r["meta"].update(note="n"),
+    "required at depth": lambda r: r["sections"][0].pop("rows"),
+    "required through $ref": lambda r: r["link"].pop("href"),
+    "format uri": lambda r: r["link"].update(href="https://example.com/pokémon"),
+    "format email at depth": lambda r: r["sections"][0]["owner"].update(email="nobody"),
+    "format uuid": lambda r: r.update(id="not-a-uuid"),
+    "format date-time": lambda r: r.update(when="2021-13-45T00:00:00Z"),
+    "if/then": lambda r: r.pop("when"),
+    "uniqueItems": lambda r: r["meta"].update(tags=["a", "a"]),
+    "escaped property name": lambda r: r.update({"we/ird~key%41": {"z": 2}}),
+    "wrong types everywhere": lambda r: r.update(sections={"a": 1}, meta=[], link="x"),
+    "many defects": lambda r: (r["sections"].extend([{"title": ""}, {"rows": [[None]]}]), r.pop("id")),
+}
+
+
+def _full(schema: Schema) -> Schema:
+    """The same schema explained by jsonschema alone: no compiled validator anywhere."""
+    full = Schema(schema.path, schema.document)
+    full.fast = None
+    return full
+
+
+def _stream(validator, data) -> list:
+    """Every jsonschema error, in order, with its anyOf/oneOf context."""
+    def flat(e):
+        return tuple(e.absolute_path), tuple(e.absolute_schema_path), e.message, tuple(map(flat, e.context))
+    return [flat(e) for e in validator.iter_errors(data)]
+
+
+def _assert_same(schema: Schema, full: Schema, data, where) -> None:
+    assert schema.errors(data) == full.errors(data), where
+    assert _stream(schema.validator, data) == _stream(full.validator, data), where
+    assert schema.is_valid(data) is full.validator.is_valid(data), where
+
+
+@pytest.fixture(scope="module")
+def crafted(tmp_path_factory):
+    path = tmp_path_factory.mktemp("schema") / "crafted.json"
+    path.write_text(json.dumps(CRAFTED), encoding="utf-8")
+    schema = load_schema(str(path))
+    assert schema.fast is not None
+    return schema, _full(schema)
+
+
+@pytest.mark.parametrize("name", CRAFTED_INVALID)
+def test_pruned_explanation_equals_jsonschema_on_crafted_records(crafted, name):
+    schema, full = crafted
+    record = _crafted(CRAFTED_INVALID[name])
+    assert full.errors(record), name  # each one really is invalid
+    _assert_same(schema, full, record, name)
+
+
+def test_crafted_valid_record_is_valid(crafted):
+    schema, full = crafted
+    assert schema.errors(CRAFTED_VALID) == full.errors(CRAFTED_VALID) == []
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["", "@a", "ab", "long", "x"]),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                         st.sampled_from(["v", "z", "b", "a", "href", "rel", "title", "rows", "x-y"]), inner, max_size=3),
+                     max_leaves=8)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["sections", "choice", "meta", "link", "cell", "owner"]), _json), max_size=3))
+def test_pruned_explanation_equals_jsonschema_on_random_parts(crafted, changes):
+    schema, full = crafted
+    record = copy.deepcopy(CRAFTED_VALID)
+    for field, value in sorted(changes, key=lambda c: c[0] not in ("cell", "owner")):  # inside sections first
+        if field == "cell":
+            record["sections"][0]["rows"][0].append(value)
+        elif field == "owner":
+            record["sections"][0]["owner"] = value
+        else:
+            record[field] = value
+    _assert_same(schema, full, record, changes)
+
+
+def test_pruned_explanation_equals_jsonschema_on_the_contract_defects():
+    from tests.test_schema_contract import DEFECTS, video
+
+    schema = load_schema(None)
+    full = _full(schema)
+    for name, (change, _) in DEFECTS.items():
+        record = video()
+        change(record)
+        _assert_same(schema, full, record, name)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
+def test_pruned_explanation_equals_jsonschema_on_every_corpus_record():
+    schema = load_schema(None)
+    full = _full(schema)
+    invalid = 0
+    for path in sorted(p for p in CORPUS.rglob("*.md") if p.name != "README.md"):
+        data = load(str(path), path.read_bytes()).data
+        _assert_same(schema, full, data, path)
+        invalid += not schema.is_valid(data)
+    assert invalid == 106  # tests/test_schema_contract.py: CORPUS_FILES_WITH_ERRORS
+
+
+def test_jsonschema_descends_only_into_the_failing_related_entry(monkeypatch):
+    """The cost of explaining is the defect's, not the record's: with 40 valid
+    related entries and one invalid one, jsonschema walks the invalid one only."""
+    from tests.test_schema_contract import video
+
+    schema = load_schema(None)
+    record = video()
+    entry = record["related"][0]
+    record["related"] = [copy.deepcopy(entry) for _ in range(41)]
+    record["related"][7]["publishedDateTime"] = "2021-12-08T16:33:00"  # no offset
+    cls = type(schema.validator)
+    entries = []
+    descend = cls.descend
+
+    def counting(self, instance, schema, path=None, *args, **kwargs):
+        entries.extend(i for i, item in enumerate(record["related"]) if instance is item)
+        return descend(self, instance, schema, path, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "descend", counting)
+    errors = schema.errors(record)
+    assert [(e.code, e.path) for e in errors] == [("CL103", ("related", 7, "publishedDateTime"))]
+    assert set(entries) == {7}  # the entry itself, then behind its $ref
