@@ -134,7 +134,7 @@ TABLE = [
     ("null-front-matter", b"---\nnull\n---\n", [("CL006", 1, 1)], ()),
     ("tilde-front-matter", b"---\n~\n---\n", [("CL006", 1, 1)], ()),
     ("flow-list-front-matter", b"---\n[a, b]\n---\n", [("CL006", 1, 1)], ()),
-    ("comment-only-front-matter", b"---\n# a comment\n---\n", [("CL006", 1, 1)], ()),
+    ("comment-only-front-matter", b"---\n# a comment\n---\n", [], ()),  # an empty mapping
     # Aliases: never expanded; an undefined one is a syntax error.
     ("undefined-alias", b"---\na: *x\n---\n", [("CL003", 2, 4)], ()),
     ("anchor-without-alias", b"---\na: &x 1\n---\n", [], ()),
