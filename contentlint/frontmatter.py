@@ -43,7 +43,8 @@ def starts_like_record(head: bytes) -> bool:
         if not cut or exc.start < len(head) - 4:
             return True  # not UTF-8: checked, so CL001 says so
         text = head[:exc.start].decode("utf-8")
-    if text.startswith(("---", "+++", "{")):
+    text = text.lstrip("\ufeff")  # a second BOM before `---` is a broken record (CL002)
+    if text.startswith(("---", "+++", "{")) or "\x00" in text:  # NUL: UTF-16 or binary, not text we can judge
         return True
     return _BLANK_THEN_FENCE.match(text) is not None
 
