@@ -65,6 +65,8 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resolve-override", action="append", default=[], metavar="HOST=IP",
                         help="with --online: connect to IP for HOST, still checked by the guard "
                              "(repeatable; also CONTENTLINT_RESOLVE_OVERRIDE)")
+    parser.add_argument("--no-respect-gitignore", action="store_true",
+                        help="also check files that .gitignore, .ignore or .git/info/exclude ignore")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply `exclude` to files named on the command line too (pre-commit)")
 
@@ -186,6 +188,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         schema=schema,
         jobs=args.jobs,
         cache_dir=args.cache_dir,
+        respect_gitignore=False if args.no_respect_gitignore else None,
     )
 
 
