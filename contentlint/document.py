@@ -315,7 +315,7 @@ def _other_format(doc: Document) -> bool:
     here (True), or not one of them (False: YAML is tried)."""
     text = doc.text
     begin = 1 if doc.bom else 0
-    if text.startswith("{", begin):
+    if frontmatter.JSON_START.match(text, begin):
         doc.format, doc.opener = "json", (begin, begin + 1)
         frontmatter.parse_json(doc, begin)
         return True

@@ -2,7 +2,7 @@
 
 - TOML between `+++` lines: data from tomllib; positions to the line (a
   key's line, its value from after `=` to the line's end).
-- JSON: the file starts with `{`; the object ends where json's decoder says.
+- JSON: the file starts with `{` and a key (`{"title": ...`); the object ends where json's decoder says.
   Positions are exact: the object is walked with json's own scanners.
 
 Either gives the Document its data and a span per JSON path, as YAML does,
@@ -25,6 +25,8 @@ except ModuleNotFoundError:  # Python 3.10
 
 from contentlint.model import Violation
 
+# A JSON object: `{` then a key or `}` (Liquid's `{%` and `{{` start templates, not data).
+JSON_START = re.compile(r"\{[ \t\r\n]*[\"}]")
 TOML_FENCE = re.compile(r"\+\+\+[ \t]*(?:\r\n|\r|\n|\Z)")
 _BLANK_THEN_FENCE = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+[ \t]*(?:---|\+\+\+)[ \t]*(?:\r\n|\r|\n|\Z)")
 _HEAD_BYTES = 4096
@@ -44,7 +46,7 @@ def starts_like_record(head: bytes) -> bool:
             return True  # not UTF-8: checked, so CL001 says so
         text = head[:exc.start].decode("utf-8")
     text = text.lstrip("\ufeff")  # a second BOM before `---` is a broken record (CL002)
-    if text.startswith(("---", "+++", "{")) or "\x00" in text:  # NUL: UTF-16 or binary, not text we can judge
+    if text.startswith(("---", "+++")) or JSON_START.match(text) or "\x00" in text:  # NUL: UTF-16 or binary, not text we can judge
         return True
     return _BLANK_THEN_FENCE.match(text) is not None
 

@@ -243,3 +243,14 @@ def test_no_finding_on_files_that_are_not_records(site, configured, tmp_path, ca
         if configured:
             assert "_includes/" not in path and "_layouts/" not in path
         assert (root / path).read_bytes().startswith((b"---", b"+++", b"{")), path
+
+
+def test_a_changed_kind_schema_invalidates_cached_results(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n',
+            {"p.md": "---\ntitle: T\nextra: 1\n---\n"})
+    args = ["check", "--format", "json", "--config", tmp_path / "contentlint.toml", "--cache-dir", tmp_path / ".cache",
+            tmp_path / "p.md"]
+    first = json.loads(run_cli(args, capsys)[1])
+    assert [f["code"] for f in first] == ["CL104"]
+    (tmp_path / "news.schema.json").write_text(json.dumps({**NEWS_SCHEMA, "additionalProperties": True}))
+    assert json.loads(run_cli(args, capsys)[1]) == []
