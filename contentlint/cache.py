@@ -129,7 +129,7 @@ def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None, code
     parts = [
         f"v{SCHEMA_VERSION}", __version__, code or installed_code_identity(), ",".join(sorted(rule_codes)),
         repr(sorted(settings.per_file_ignores.items())), repr(sorted(settings.rule_options.items())),
-        settings.root, hashlib.sha256(schema_bytes).hexdigest(),
+        settings.root, hashlib.sha256(schema_bytes).hexdigest(), _kinds_key(settings),
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -249,6 +249,17 @@ def verify(key: bytes, mac: Any, *fields: Any) -> bool:
         return type(mac) is bytes and hmac.compare_digest(mac, sign(key, *fields))
     except TypeError:  # a stored field of a type contentlint never writes
         return False
+
+
+def _kinds_key(settings) -> str:
+    """The kinds (globs, selections, options) and the bytes of their schemas:
+    a changed kind or kind schema makes every cached result stale."""
+    parts = [repr([(k, sorted(k.rule_options.items())) for k in getattr(settings, "kinds", ())])]
+    for kind in getattr(settings, "kinds", ()):
+        if kind.schema and os.path.isfile(kind.schema):
+            with open(kind.schema, "rb") as handle:
+                parts.append(hashlib.sha256(handle.read()).hexdigest())
+    return "\0".join(parts)
 
 
 # -- rows: FileResult <-> JSON -------------------------------------------------------------

@@ -74,6 +74,8 @@ def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resolve-override", action="append", default=[], metavar="HOST=IP",
                         help="with --online: connect to IP for HOST, still checked by the guard "
                              "(repeatable; also CONTENTLINT_RESOLVE_OVERRIDE)")
+    parser.add_argument("--no-respect-gitignore", action="store_true",
+                        help="also check files that .gitignore, .ignore or .git/info/exclude ignore")
     parser.add_argument("--force-exclude", action="store_true",
                         help="apply `exclude` to files named on the command line too (pre-commit)")
     parser.add_argument("--show-settings", action="store_true",

@@ -43,6 +43,7 @@ def settings_from(options: Options) -> Settings:
         schema=schema,
         jobs=options.jobs,
         cache_dir=options.cache_dir,
+        respect_gitignore=False if options.no_respect_gitignore else None,
     )
 
 

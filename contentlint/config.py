@@ -45,6 +45,8 @@ class Settings:
     cache_dir: str | None = None
     root: str = "."  # folder of the config file (or cwd): globs are relative to it
     config_file: str | None = None
+    kinds: tuple = ()  # contentlint.kinds.Kind, in order: the first that claims a file wins
+    respect_gitignore: bool = True  # `.gitignore`, `.ignore`, `.git/info/exclude` (--no-respect-gitignore)
 
 
 _LIST_KEYS = {"select", "extend-select", "ignore", "include", "exclude"}
@@ -129,6 +131,17 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
             values["online"] = {k: v for k, v in value.items() if k not in OPERATOR_KEYS}
         elif key == "rules":
             values["rule_options"] = _rule_options(value, where, registry)
+        elif key == "kinds":
+            from contentlint import kinds
+
+            values["kinds"] = kinds.parse(
+                value, root=root, where=where, parse_list=_str_list,
+                parse_rules=lambda v, here: _rule_options(v, here, registry),
+                check_code=lambda code, here: _check_code(code, here, registry))
+        elif key == "respect-gitignore":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: `respect-gitignore` must be true or false")
+            values["respect_gitignore"] = value
         else:
             raise ConfigError(f"{where}: unknown key `{key}`")
     for key in ("select", "extend_select", "ignore"):

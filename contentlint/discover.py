@@ -10,7 +10,9 @@ import time
 from fnmatch import fnmatch
 from typing import Iterable, Iterator
 
+from contentlint import frontmatter, kinds
 from contentlint.config import DEFAULT_EXCLUDE, Settings
+from contentlint.gitignore import Ignores
 
 # `fix` writes `.NAME.<16 hex digits>.contentlint-tmp` beside NAME and renames
 # it over NAME; a SIGKILL in between leaves it behind. Only names of exactly
@@ -64,11 +66,12 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
     seen: set[str] | None = set() if len(paths) > 1 else None
     for path in paths:
         if os.path.isdir(path):
-            found: Iterable[str] = _walk(path, settings, started_ns)
+            found: Iterable[str] = _walk(path, settings, started_ns, _ignores(path, settings))
         elif is_temp_name(os.path.basename(path)):
             continue
-        elif force_exclude and matches_glob(path, settings.exclude, settings.root):
-            continue
+        elif force_exclude and (matches_glob(path, settings.exclude, settings.root)
+                                or settings.kinds and kinds.kind_for(path, settings.kinds, settings.root) is None):
+            continue  # pre-commit names every changed file: only records are checked
         else:  # a file, or something that is not there: the engine reports it
             found = (path,)
         for file in found:
@@ -79,7 +82,26 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
             yield file
 
 
-def _walk(folder: str, settings: Settings, started_ns: int) -> Iterator[str]:
+def _ignores(folder: str, settings: Settings) -> Ignores | None:
+    """The ignore files in force in ``folder``: those of the config's folder
+    and of every folder down to it (git reads them from the repository root)."""
+    if not settings.respect_gitignore:
+        return None
+    folder, root = os.path.abspath(folder), os.path.abspath(settings.root)
+    inside = kinds.relative_to(folder, root)
+    if inside is None:
+        return Ignores.at_root(folder)
+    ignores = Ignores.at_root(root)
+    here = root
+    for part in inside.split("/") if inside != "." else ():
+        if ignores.ignored(os.path.join(here, part), True):
+            ignores = Ignores()  # a folder named on purpose: checked whatever ignores it
+        here = os.path.join(here, part)
+        ignores = ignores.enter(here)
+    return ignores
+
+
+def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | None) -> Iterator[str]:
     """The files under ``folder``, sorted, folder by folder (pre-order).
 
     As os.walk without followlinks: a symlinked folder is not entered, an
@@ -99,9 +121,11 @@ def _walk(folder: str, settings: Settings, started_ns: int) -> Iterator[str]:
                 if not is_dir:
                     if is_temp_name(entry.name):
                         _remove_stale(entry, started_ns)
-                    elif _included(entry.name, entry.path, settings):
+                    elif _included(entry.name, entry.path, settings) and (
+                            ignores is None or not ignores.ignored(entry.path, False)):
                         files.append(entry.path)
-                elif not entry.is_symlink() and entry.name not in DEFAULT_EXCLUDE:
+                elif not entry.is_symlink() and entry.name not in DEFAULT_EXCLUDE and (
+                        ignores is None or not ignores.ignored(entry.path, True)):
                     dirs.append(entry.path)
     except OSError:
         return
@@ -110,7 +134,7 @@ def _walk(folder: str, settings: Settings, started_ns: int) -> Iterator[str]:
     del files
     for path in sorted(dirs):
         if not _is_virtualenv(path) and not matches_glob(path, settings.exclude, settings.root):
-            yield from _walk(path, settings, started_ns)
+            yield from _walk(path, settings, started_ns, ignores.enter(path) if ignores is not None else None)
 
 
 def _remove_stale(entry: os.DirEntry, started_ns: int) -> None:
@@ -125,6 +149,18 @@ def _remove_stale(entry: os.DirEntry, started_ns: int) -> None:
 
 
 def _included(name: str, path: str, settings: Settings) -> bool:
+    """A record: claimed by a kind, or (no kinds configured) a file of the
+    included types that starts with front matter or a broken attempt at it."""
+    if settings.kinds:
+        return (kinds.kind_for(path, settings.kinds, settings.root) is not None
+                and not matches_glob(path, settings.exclude, settings.root))
+    if not _included_type(name, path, settings):
+        return False
+    head = frontmatter.read_head(path)
+    return head is None or frontmatter.starts_like_record(head)  # unreadable: the engine says why
+
+
+def _included_type(name: str, path: str, settings: Settings) -> bool:
     if not any(fnmatch(name, pattern) for pattern in settings.include) and not (
         any("/" in p for p in settings.include) and matches_glob(path, settings.include, settings.root)
     ):

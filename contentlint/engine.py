@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from contentlint import registry
+from contentlint import kinds, registry
 from contentlint.rules import suppressions as suppressions_rule
 from contentlint.config import Settings
 from contentlint.discover import matches_glob
@@ -25,12 +25,107 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class Context:
-    """What a rule may ask for besides the document: options and the schema."""
+    """What a rule may ask for besides the document: options, the schema and
+    what it declares per field, all for the document being checked (its
+    kind's, see ``for_path``; ``enter`` makes a document current)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._schema = None
-        self._options: dict[str, dict[str, Any]] = {}
+        self._schemas: dict[str, Any] = {}  # path -> Schema: each loaded once per run
+        self._resolutions: dict[str | None, Resolution] = {}  # kind name -> Resolution
+        self.current: Resolution = self.for_path(None)
+        self.running: frozenset[str] = frozenset()  # codes of the rules checking the current document
+
+    def for_path(self, path: str | None) -> "Resolution":
+        """The kind claiming ``path`` with its schema, selection and options."""
+        kind = kinds.kind_for(path, self.settings.kinds, self.settings.root) if path is not None else None
+        name = kind.name if kind is not None else None
+        if name not in self._resolutions:
+            self._resolutions[name] = Resolution.of(self.settings, kind)
+        return self._resolutions[name]
+
+    def enter(self, doc: Document) -> "Resolution":
+        resolution = self.for_path(doc.path)
+        named = doc.data.get("$schema") if doc.ok else None
+        if isinstance(named, str):  # the record names its schema, as editors read it
+            resolution = resolution.with_schema(_named_schema(doc.path, named, self.settings.root))
+        self.current = resolution
+        return resolution
+
+    def options(self, rule_code: str) -> dict[str, Any]:
+        return self.current.options(rule_code)
+
+    def load(self, path: str):
+        if path not in self._schemas:
+            from contentlint.schema import load_schema
+
+            self._schemas[path] = load_schema(path)
+        return self._schemas[path]
+
+    @property
+    def schema(self):
+        return self.load(self.current.schema)
+
+    def schema_errors(self, doc: Document) -> list:
+        """The schema's errors for the document; a schema the record names
+        that cannot be used is one error at its `$schema` value."""
+        from contentlint.schema import SchemaError, SchemaLoadError
+
+        data = doc.data
+        if self.current.named:
+            data = {k: v for k, v in data.items() if k != "$schema"}
+            if self.current.schema.startswith("!"):
+                return [SchemaError("CL100", ("$schema",), "value", self.current.schema[1:])]
+        try:
+            schema = self.schema
+        except SchemaLoadError as exc:
+            return [SchemaError("CL100", ("$schema",) if self.current.named else (), "value", str(exc))]
+        return schema.errors(data)
+
+    def field_info(self, path):
+        """What the schema declares for the value at ``path`` (URL format, single-line)."""
+        from contentlint.schemaindex import FieldInfo, index_of
+
+        if self.current.schema is None or self.current.schema.startswith("!"):
+            return FieldInfo()
+        try:
+            return index_of(self.schema).lookup(tuple(path))
+        except Exception:  # a schema that cannot be loaded has no declarations (CL100 says why)
+            return FieldInfo()
+
+
+SCHEMA_RULES = frozenset({"CL100", "CL101", "CL102", "CL103", "CL104"})
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One kind's view of the settings: its schema (a path; None: no schema
+    rules), its selection and rule options on top of the top level's."""
+
+    kind: Any  # contentlint.kinds.Kind or None
+    schema: str | None
+    settings: Settings
+    named: bool = False  # the schema is the one the record's `$schema` names
+    _options: dict = field(default_factory=dict, compare=False)
+
+    @staticmethod
+    def of(settings: Settings, kind) -> "Resolution":
+        if kind is None:  # no kinds, or a file named on the command line that no kind claims
+            schema = settings.schema or (None if settings.kinds else _default_schema())
+            return Resolution(None, schema, settings)
+        effective = replace(
+            settings,
+            select=kind.select if kind.select is not None else settings.select,
+            extend_select=settings.extend_select + kind.extend_select,
+            ignore=settings.ignore + kind.ignore,
+            rule_options={**settings.rule_options,
+                          **{code: {**settings.rule_options.get(code, {}), **options}
+                             for code, options in kind.rule_options.items()}},
+        )
+        return Resolution(kind, kinds.schema_path(kind.schema), effective)
+
+    def with_schema(self, schema: str) -> "Resolution":
+        return Resolution(self.kind, schema, self.settings, True)
 
     def options(self, rule_code: str) -> dict[str, Any]:
         if rule_code not in self._options:  # asked for per document: merge once
@@ -38,13 +133,36 @@ class Context:
             self._options[rule_code] = {**defaults, **self.settings.rule_options.get(rule_code, {})}
         return self._options[rule_code]
 
-    @property
-    def schema(self):
-        if self._schema is None:
-            from contentlint.schema import load_schema
+    def rules(self, rules: list[registry.Rule]) -> list[registry.Rule]:
+        """The rules that run on this kind's files, from the run's ``rules``."""
+        kind = self.kind
+        if kind is not None and (kind.select is not None or kind.extend_select or kind.ignore):
+            codes = {r.code for r in enabled_rules(self.settings, online=True)}
+            base = {r.code for r in rules}
+            if kind.select is None and not kind.extend_select:  # only ignores: within the run's rules
+                codes &= base
+            rules = [r for r in registry.all_rules() if r.code in codes and not r.online]
+        if self.schema is None:
+            rules = [r for r in rules if r.code not in SCHEMA_RULES]
+        return rules
 
-            self._schema = load_schema(self.settings.schema)
-        return self._schema
+
+def _default_schema() -> str:
+    from contentlint.schema import default_schema_path
+
+    return default_schema_path()
+
+
+def _named_schema(path: str, named: str, root: str) -> str:
+    """The schema file a record names in `$schema`, relative to the record's
+    folder; inside the project's root only (a record is data: it may not make
+    the run read /etc/passwd). "!why" when it cannot be used."""
+    if "://" in named or named.startswith("urn:"):
+        return "!`$schema` names a remote schema; contentlint reads local schema files only"
+    target = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(path)), named))
+    if kinds.relative_to(target, os.path.realpath(root)) is None:
+        return f"!`$schema` names a file outside the project's folder: {named}"
+    return target
 
 
 def enabled_rules(settings: Settings, *, online: bool = False) -> list[registry.Rule]:
@@ -128,7 +246,9 @@ def lint_bytes(path: str, raw: bytes, rules: list[registry.Rule], ctx: Context) 
 
 
 def lint_document(doc: Document, rules: list[registry.Rule], ctx: Context) -> FileResult:
+    rules = ctx.enter(doc).rules(rules)
     ignored = file_ignores(doc.path, ctx.settings)
+    ctx.running = frozenset(r.code for r in rules if not registry.matches(r.code, ignored))
     diagnostics: list[Diagnostic] = []
     facts: dict[str, Any] = {}
     failures: list[str] = []  # a bug in a rule must not stop the run: CL010 instead
@@ -171,8 +291,7 @@ def failure_message(what: str, exc: BaseException) -> str:
 def internal_error(path: str, message: str) -> Diagnostic:
     """CL010 at 1:1. Always reported: selection, ignores and suppression
     comments do not apply, so a bug never passes for a clean file."""
-    rule = registry.get(INTERNAL_ERROR)
-    return Diagnostic(path, rule.code, rule.name, rule.severity, Position(1, 1), Position(1, 1), message)
+    return stamp(registry.get(INTERNAL_ERROR), path, Violation(Position(1, 1), Position(1, 1), message))
 
 
 def file_ignores(path: str, settings: Settings) -> tuple[str, ...]:
@@ -201,6 +320,8 @@ def stamp(rule: registry.Rule, path: str, violation: Violation,
 
 
 def to_diagnostic(doc: Document, rule: registry.Rule, violation: Violation, path: str | None = None) -> Diagnostic:
+    if doc.format != "yaml" and violation.fix is not None:  # fixes write YAML: never into TOML or JSON
+        violation = Violation(violation.start, violation.end, violation.message)
     return stamp(rule, path or doc.path, violation, doc.position)
 
 

@@ -21,6 +21,7 @@ import pathspec
 
 from contentlint import document
 from contentlint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from contentlint.gitignore import Ignores
 from contentlint.infer import infer_schema
 from contentlint.report.escape import printable
 from contentlint.yamlparse import YamlError, compose
@@ -103,13 +104,12 @@ def _walk(root: str, found: Scan) -> Iterator[str]:
     """Content files under root, sorted, folder by folder (pre-order),
     honouring every .gitignore on the way. A stack, not recursion: a hostile
     checkout may nest folders deeper than Python's recursion limit."""
-    stack = [("", [], False)]  # (folder, its .gitignore specs, inside a `content` folder)
+    stack = [("", Ignores.at_root(root), False)]  # (folder, the ignore files in force, inside a `content` folder)
     while stack:
         rel, ignores, in_content = stack.pop()
         folder = os.path.join(root, rel)
-        spec = _gitignore(os.path.join(folder, ".gitignore"))
-        if spec is not None:
-            ignores = ignores + [(rel, spec)]
+        if rel:
+            ignores = ignores.enter(folder)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError:
@@ -121,7 +121,7 @@ def _walk(root: str, found: Scan) -> Iterator[str]:
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 continue
-            if entry.name.startswith(".") or entry.is_symlink() or _ignored(path, is_dir, ignores):
+            if entry.name.startswith(".") or entry.is_symlink() or ignores.ignored(entry.path, is_dir):
                 continue
             if is_dir:
                 if entry.name in TEMPLATE_FOLDERS and not in_content:
@@ -140,22 +140,6 @@ def _encodable(path: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _gitignore(path: str):
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return pathspec.GitIgnoreSpec.from_lines(handle.read().splitlines())
-    except (OSError, ValueError):
-        return None  # unreadable or not a pattern list: nothing ignored by it
-
-
-def _ignored(path: str, is_dir: bool, ignores: list) -> bool:
-    for base, spec in ignores:
-        below = path[len(base) + 1:] if base else path
-        if spec.match_file(below + "/" if is_dir else below):
-            return True
-    return False
 
 
 # -- proposing kinds -------------------------------------------------------------

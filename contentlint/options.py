@@ -29,6 +29,7 @@ class Options:
     allow_network: tuple[str, ...] = ()
     resolve_override: tuple[str, ...] = ()
     force_exclude: bool = False
+    no_respect_gitignore: bool = False
     show_settings: bool = False
     show_files: bool = False
     stdin_filename: str | None = None

@@ -39,7 +39,7 @@ from contentlint.workers import parallel_map
 class Plan:
     """What a run needs to know, decided once before any file is read."""
 
-    settings: Settings  # ``schema`` is the resolved path (never None)
+    settings: Settings  # ``schema`` is the resolved path (None: kinds decide, engine.Resolution)
     rules: tuple[registry.Rule, ...]
     cache_dir: str | None = None  # the result cache's folder; None: no cache
     online: object | None = None  # OnlineSettings (cache path resolved); None: no network checks
@@ -57,7 +57,10 @@ def prepare(settings: Settings, *, online: bool = False, no_cache: bool = False,
     `--cache-dir` option, which also moves the network results' cache."""
     from contentlint.schema import SchemaLoadError, default_schema_path, load_schema
 
-    settings = replace(settings, schema=settings.schema or default_schema_path())
+    from contentlint.kinds import schema_path
+
+    # With kinds, a file no kind claims has no schema unless one is configured.
+    settings = replace(settings, schema=settings.schema or (None if settings.kinds else default_schema_path()))
     rules = tuple(engine.enabled_rules(settings, online=online))
     cache_dir = None if no_cache else cache_folder(settings)
     if cache_dir is not None and leads_out(cache_dir, settings.root):
@@ -69,8 +72,10 @@ def prepare(settings: Settings, *, online: bool = False, no_cache: bool = False,
     if any(r.needs_schema for r in rules):
         # The result cache remembers, signed, which schemas passed their check.
         verdicts = open_cache(plan)
+        schemas = [settings.schema] + [schema_path(kind.schema) for kind in settings.kinds]
         try:
-            load_schema(settings.schema, verdicts)
+            for schema in dict.fromkeys(s for s in schemas if s):  # each kind's schema, once
+                load_schema(schema, verdicts)
         except SchemaLoadError as exc:
             raise ConfigError(str(exc)) from None
         finally:

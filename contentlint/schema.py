@@ -306,6 +306,8 @@ def _draft7_subset(schema: Any, parent_key: str = "") -> bool:
     if isinstance(schema.get("items"), list):
         return False  # tuple form: prefixItems in 2020-12
     for key, value in schema.items():
+        if key == "x-single-line":  # an annotation both drafts ignore (read by CL202 only)
+            continue
         if key not in _DRAFT7_SAME and key != "$ref":
             return False
         if key in ("enum", "const", "default", "examples", "required", "type"):

@@ -158,7 +158,6 @@ def test_inferred_schemas_reject_injected_defects_at_the_exact_line(initialised,
 
 
 @needs_sites
-@pytest.mark.xfail(strict=True, reason="needs content kinds in the engine")
 def test_check_after_init_reports_only_records_and_the_named_outliers(initialised, tmp_path, capsys, monkeypatch):
     root = tmp_path / "jekyll__jekyll"
     shutil.copytree(initialised["jekyll__jekyll"][0], root)

@@ -42,7 +42,7 @@ def related(*entries: tuple[str, int]) -> str:
 # One small record per finding kind; together they trigger every offline code.
 RECORDS = {
     "enc.md": b"---\ntitle: \"caf\xe9\"\n---\n",  # CL001
-    "none.md": b"no front matter\n",  # CL002
+    "none.md": b"---\ntitle: never closed\n",  # CL002 (a file with no front matter at all is no record)
     "yaml.md": b"---\ntitle: [unclosed\n---\n",  # CL003
     "dup.md": b"---\ntitle: a\ntitle: b\n---\n",  # CL004
     "bom.md": b"\xef\xbb\xbf" + SEED.encode(),  # CL005 (+ CL200 of the seed)

@@ -44,6 +44,7 @@ ALLOWED_KEYWORDS = {
     "$schema", "$defs", "$ref", "$comment", "title", "description",
     "type", "properties", "required", "additionalProperties", "items",
     "enum", "const", "pattern", "format", "minLength", "if", "then", "allOf",
+    "x-single-line",  # an annotation validators ignore: the fields CL202 keeps on one line (docs/schema.md)
 }
 
 

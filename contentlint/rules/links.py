@@ -13,7 +13,8 @@ from contentlint.registry import rule
 from contentlint.rules.related import record_and_entries, url_key
 from contentlint.rules.text import mojibake_repair
 from contentlint.wholerun import U8, U32, U64
-from contentlint.urls import INVISIBLE, JUNK, NON_ASCII, WHITESPACE, domain_matches, host_of, url_problems
+from contentlint.urls import (BAD_HOST, BAD_SCHEME, INVISIBLE, JUNK, NO_HOST, NON_ASCII, WHITESPACE, domain_matches,
+                              host_of, url_problems)
 
 # Whitespace that CL202 (invisible-character: control characters and raw line
 # breaks in single-line fields) reports; CL303 reports the rest (spaces).
@@ -61,11 +62,39 @@ def provider_domain_mismatch(doc, ctx) -> Iterator[Violation]:
                                         "or a parent domain of it")
 
 
-def _url_fields(doc) -> list[tuple[tuple, str]]:
-    """(path, value) of every string whose key ends in `url` (any case), the
-    test CL200-CL203 use too (rules/text.py)."""
-    return [(path, value) for path, value in doc.strings()
-            if path and path[-1].__class__ is str and path[-1].lower().endswith("url")]
+_STRUCTURE = frozenset({BAD_SCHEME, NO_HOST, BAD_HOST})
+_HAS_SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*:|\s*//")
+
+
+def _url_fields(doc, ctx) -> list[tuple[tuple, str, bool]]:
+    """(path, value, relative allowed) of every URL: the values the schema
+    declares `format: uri` (absolute) or `uri-reference` (relative allowed),
+    and strings whose key ends in `url` (any case; the test CL200-CL203 use
+    too, rules/text.py), which the article format requires absolute and
+    which elsewhere may be site-relative (`url: /commands/hugo/`)."""
+    article = ctx.current.schema == _article_schema()
+    found = []
+    for path, value in doc.strings():
+        declared = ctx.field_info(path).url
+        if declared is not None:
+            found.append((path, value, declared == "relative"))
+        elif path and path[-1].__class__ is str and path[-1].lower().endswith("url"):
+            found.append((path, value, not article))
+    return found
+
+
+def _article_schema() -> str:
+    from contentlint.schema import default_schema_path
+
+    return default_schema_path()
+
+
+def url_findings(doc, ctx) -> list[tuple[tuple, Violation]]:
+    """CL303's findings with their value paths, computed once per document
+    (CL103 gives way to them: one defect, one finding)."""
+    if "CL303" not in doc.memo:
+        doc.memo["CL303"] = list(_malformed(doc, ctx))
+    return doc.memo["CL303"]
 
 
 def _reported_elsewhere(url: str, problem) -> bool:
@@ -101,7 +130,9 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
 
     ## What it does
     Checks every URL field (`webUrl`, `originalUrl`, `ampWebUrl`,
-    `cdnAmpWebUrl`, image and logo `url`, at any level) against what the
+    `cdnAmpWebUrl`, image and logo `url`, at any level, any key ending in
+    `url`, and every value the schema declares `format: uri` or
+    `uri-reference`) against what the
     WHATWG URL Standard accepts: no spaces, no ``"<>\\^`{|}`` characters, no
     `%` that starts no `%XX` escape, a host after `//`, and the scheme
     `http` or `https`. Raw non-ASCII characters (an IRI such as
@@ -111,7 +142,11 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     Reports at the offending characters.
     Characters left to other rules: leading/trailing whitespace (CL203),
     control and zero-width characters and raw line breaks (CL202), mojibake
-    (CL200).
+    (CL200). A site-relative address (`/commands/hugo/`) is not malformed
+    in a field the schema declares `uri-reference` or does not declare; the
+    article format's URL fields and `format: uri` ones must be absolute.
+    Where this rule reports a value, the schema's CL103 on the same value
+    is not reported: one defect, one finding.
 
     ## Why is this bad?
     A malformed URL is a broken link or a broken image; browsers and crawlers
@@ -131,9 +166,14 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     link. A URL with no host, an invalid or non-ASCII host (its punycode form
     depends on the IDNA version) or a wrong scheme has no fix.
     """
-    for path, value in _url_fields(doc):
+    return [violation for _, violation in url_findings(doc, ctx)]
+
+
+def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
+    for path, value, relative_ok in _url_fields(doc, ctx):
+        relative = relative_ok and _HAS_SCHEME.match(value) is None
         for problem in url_problems(value):  # [] at once for the common URL
-            if _reported_elsewhere(value, problem):
+            if _reported_elsewhere(value, problem) or relative and problem.kind in _STRUCTURE:
                 continue
             start, end = _char_span(doc, path, value, problem.start, problem.end)
             fix = None
@@ -143,7 +183,7 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
                     safety = Applicability.SAFE if problem.safe else Applicability.UNSAFE
                     verb = "Strip the surrounding junk" if problem.kind == JUNK else "Percent-encode the URL"
                     fix = Fix.of(verb, safety, edit)
-            yield Violation(start, end, problem.message, fix)
+            yield path, Violation(start, end, problem.message, fix)
 
 
 # -- CL305: a whole-run rule -----------------------------------------------------------

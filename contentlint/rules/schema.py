@@ -14,13 +14,14 @@ from contentlint.registry import rule
 
 def _errors(doc, ctx):
     if "schema" not in doc.memo:
-        doc.memo["schema"] = ctx.schema.errors(doc.data)
+        doc.memo["schema"] = ctx.schema_errors(doc)
     return doc.memo["schema"]
 
 
 def _violations(doc, ctx, code):
+    given_way = _url_paths(doc, ctx) if code == "CL103" else ()
     for error in _errors(doc, ctx):
-        if error.code != code:
+        if error.code != code or error.path in given_way:
             continue
         if error.anchor == "parent":
             start = doc.value_span(error.path[:-1])[0]
@@ -32,6 +33,16 @@ def _violations(doc, ctx, code):
             if end - start > 200 or "\n" in doc.text[start:end]:
                 end = doc.line_span(start)[1]  # a collection: its first line
         yield Violation(start, max(start, end), error.message)
+
+
+def _url_paths(doc, ctx) -> set:
+    """Values CL303 reports: a `format: uri` failure there is the same
+    defect, and CL303 names the characters and offers the fix."""
+    if "CL303" not in ctx.running:
+        return set()
+    from contentlint.rules.links import url_findings
+
+    return {tuple(path) for path, _ in url_findings(doc, ctx)}
 
 
 @rule("CL100", "schema-violation", needs_schema=True)
@@ -112,7 +123,9 @@ def invalid_format(doc, ctx):
     ## What it does
     Checks `format` keywords: `date-time` (RFC 3339), `uri` (RFC 3986) and
     the others JSON Schema defines, at the offending value, and says in words
-    what was expected.
+    what was expected. A URL that CL303 (malformed-url) reports is not
+    reported here too: CL303 names the offending characters and offers the
+    fix (one defect, one finding).
 
     ## Why is this bad?
     A date that does not parse sorts the article wrongly or drops it from

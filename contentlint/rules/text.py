@@ -415,6 +415,20 @@ def invisible_repair(value: str, *, url: bool, multiline: bool) -> tuple[str, Co
     return value[:core_start] + "".join(out) + value[core_end:], found, applicability
 
 
+def _multi_line(doc, ctx, path, names: set) -> bool:
+    """Whether line breaks belong in the value: the schema says so
+    (`x-single-line`, a `format` such as `uri`), else the kind's or the
+    rule's `multiline-fields` name the field, else a block scalar (`|`,
+    `>`) is multi-line by the author's choice."""
+    declared = ctx.field_info(path).single_line
+    if declared is not None:
+        return not declared
+    if field_name(path) in names:
+        return True
+    span = doc.span(path)
+    return span is not None and span.style in ("|", ">")
+
+
 @rule("CL202", "invisible-character", severity=Severity.WARNING, fix=SAFE,
       options={"multiline-fields": ["excerpt", "featuredContent"]})
 def invisible_character(doc, ctx):
@@ -433,8 +447,12 @@ def invisible_character(doc, ctx):
       an emoji sequence they do a job and are kept);
     - bidirectional controls in a value with no right-to-left letters;
     - U+2028/U+2029/U+0085, and raw line breaks and tabs inside single-line
-      fields — every field except those of option `multiline-fields`
-      (default `["excerpt", "featuredContent"]`).
+      fields. A field is single-line when the schema says so
+      (`x-single-line: true`, or a `format` such as `uri` or `date-time`;
+      the article schema marks its titles), multi-line when the schema
+      says `x-single-line: false`, the field is in option
+      `multiline-fields` (default `["excerpt", "featuredContent"]`) or
+      its value is a block scalar (`|`, `>`); otherwise single-line.
 
     No-break spaces (U+00A0, U+202F) are not reported: in prose they are
     deliberate (`10 km`, French punctuation). At the ends of a value they
@@ -467,7 +485,9 @@ def invisible_character(doc, ctx):
         if value.isascii() and value.isprintable():
             continue
         url = is_url(path, value)
-        repair = invisible_repair(value, url=url, multiline=field_name(path) in multiline and not url)
+        if not _SUSPECT.search(value):
+            continue
+        repair = invisible_repair(value, url=url, multiline=not url and _multi_line(doc, ctx, path, multiline))
         if repair is None:
             continue
         fixed, found, applicability = repair

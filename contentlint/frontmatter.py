@@ -1,0 +1,223 @@
+"""Front matter that is not YAML, as Hugo writes it, and what starts a record.
+
+- TOML between `+++` lines: data from tomllib; positions to the line (a
+  key's line, its value from after `=` to the line's end).
+- JSON: the file starts with `{` and a key (`{"title": ...`); the object ends where json's decoder says.
+  Positions are exact: the object is walked with json's own scanners.
+
+Either gives the Document its data and a span per JSON path, as YAML does,
+so every rule reads them alike. Fixes are not offered on them (the fixer
+writes YAML scalars): engine.to_diagnostic drops them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from contentlint.model import Violation
+
+# A JSON object: `{` then a key or `}` (Liquid's `{%` and `{{` start templates, not data).
+JSON_START = re.compile(r"\{[ \t\r\n]*[\"}]")
+TOML_FENCE = re.compile(r"\+\+\+[ \t]*(?:\r\n|\r|\n|\Z)")
+_BLANK_THEN_FENCE = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+[ \t]*(?:---|\+\+\+)[ \t]*(?:\r\n|\r|\n|\Z)")
+_HEAD_BYTES = 4096
+
+
+def starts_like_record(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is a record, or a broken attempt
+    at one (a `---` line never closed, front matter after blank lines):
+    either is checked. Anything else (a README, a licence, a partial without
+    front matter) is not a record when no kind claims it."""
+    cut = len(head) >= _HEAD_BYTES  # the head of a longer file may end inside a character
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if not cut or exc.start < len(head) - 4:
+            return True  # not UTF-8: checked, so CL001 says so
+        text = head[:exc.start].decode("utf-8")
+    text = text.lstrip("\ufeff")  # a second BOM before `---` is a broken record (CL002)
+    if text.startswith(("---", "+++")) or JSON_START.match(text) or "\x00" in text:  # NUL: UTF-16 or binary, not text we can judge
+        return True
+    return _BLANK_THEN_FENCE.match(text) is not None
+
+
+def read_head(path: str) -> bytes | None:
+    """The first bytes of a file, or None when it cannot be read (the engine reports that)."""
+    try:  # O_NONBLOCK and regular files only: a FIFO named like a record must not block the walk
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            return handle.read(_HEAD_BYTES)
+    except OSError:
+        return None
+
+
+def after_blank_lines(text: str, begin: int) -> bool:
+    return _BLANK_THEN_FENCE.match(text, begin) is not None
+
+
+# -- TOML ----------------------------------------------------------------------------
+
+_TABLE = re.compile(r"[ \t]*(\[\[?)[ \t]*([^\]\r\n]+?)[ \t]*\]\]?[ \t]*(?:#.*)?$")
+_KEY = re.compile(r"[ \t]*((?:[A-Za-z0-9_-]+|\"[^\"\r\n]*\"|'[^'\r\n]*')(?:[ \t]*\.[ \t]*(?:[A-Za-z0-9_-]+|\"[^\"\r\n]*\"|'[^'\r\n]*'))*)[ \t]*=[ \t]*")
+
+
+def _key_parts(text: str) -> tuple:
+    parts = re.findall(r"[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*'", text)
+    return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
+
+
+def parse_toml(doc, fence_end: int, closer_start: int) -> None:
+    """``doc.text[fence_end:closer_start]`` as TOML: data and line spans."""
+    from contentlint.document import Span
+
+    block = doc.text[fence_end:closer_start]
+    try:
+        data = tomllib.loads(block)
+    except tomllib.TOMLDecodeError as exc:
+        doc.problems.append(("CL003", _toml_error(doc, fence_end, exc)))
+        return
+    except RecursionError:
+        doc.problems.append(("CL003", Violation(doc.opener[0], doc.opener[1], "TOML nested too deeply to read")))
+        return
+    spans = {(): Span(fence_end, closer_start, kind="map")}
+    prefix: tuple = ()
+    arrays: dict[tuple, int] = {}
+    offset = fence_end
+    for line in block.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        table = _TABLE.match(body)
+        if table and not _KEY.match(body):
+            prefix = _key_parts(table.group(2))
+            if table.group(1) == "[[":
+                arrays[prefix] = arrays.get(prefix, -1) + 1
+                prefix = prefix + (arrays[prefix],)
+            spans.setdefault(prefix, Span(offset + table.start(1), offset + len(body), kind="map"))
+        else:
+            key = _KEY.match(body)
+            if key:
+                path = prefix + _key_parts(key.group(1))
+                value = _value_at(data, path)
+                kind = "map" if isinstance(value, dict) else "seq" if isinstance(value, list) else "scalar"
+                style = '"' if body[key.end():key.end() + 1] in "\"'" else None
+                spans.setdefault(path, Span(offset + key.end(), offset + len(body), offset + key.start(1),
+                                            offset + key.end(1), style, kind))
+        offset += len(line)
+    doc.data, doc._spans = data, spans
+
+
+def _value_at(data: Any, path: tuple) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+_TOML_WHERE = re.compile(r" \(at line (\d+), column (\d+)\)$")
+
+
+def _toml_error(doc, base: int, exc: Exception) -> Violation:
+    """At tomllib's line and column (given in its message before Python 3.14)."""
+    text = str(exc)
+    where = _TOML_WHERE.search(text)
+    at = doc.opener[0]
+    if where is not None:
+        text = text[:where.start()]
+        starts = doc.line_starts
+        index = min(doc.position(base).line + int(where.group(1)) - 2, len(starts) - 1)
+        at = min(starts[index] + int(where.group(2)) - 1, len(doc.text))
+    return Violation(at, at, f"TOML syntax error: {text}")
+
+
+# -- JSON ----------------------------------------------------------------------------
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+MAX_JSON_DEPTH = 64
+
+
+def parse_json(doc, begin: int) -> None:
+    """The JSON object starting at ``begin``: data, exact spans, and where it ends."""
+    from contentlint.document import Span
+
+    text = doc.text
+    spans: dict[tuple, Span] = {}
+    try:
+        data, end = _walk_json(text, begin, (), None, spans, Span, 0)
+    except (ValueError, RecursionError) as exc:
+        at = getattr(exc, "pos", begin)
+        message = getattr(exc, "msg", None) or str(exc)
+        doc.problems.append(("CL003", Violation(at, at, f"JSON syntax error: {message}")))
+        return
+    doc.fm_start, doc.fm_end = begin, end
+    doc.data, doc._spans = data, spans
+
+
+def _walk_json(text: str, at: int, path: tuple, key: tuple | None, spans: dict, Span, depth: int):
+    if depth > MAX_JSON_DEPTH:
+        raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    at = _WS.match(text, at).end()
+    char = text[at:at + 1]
+    if char == "{":
+        result: Any = {}
+        position = _WS.match(text, at + 1).end()
+        if text[position:position + 1] == "}":
+            position += 1
+        else:
+            while True:
+                position = _WS.match(text, position).end()
+                if text[position:position + 1] != '"':
+                    raise json.JSONDecodeError("expected a key in double quotes", text, position)
+                name, after = json.decoder.scanstring(text, position + 1)
+                key_span = (position, after)
+                position = _WS.match(text, after).end()
+                if text[position:position + 1] != ":":
+                    raise json.JSONDecodeError("expected `:` after the key", text, position)
+                result[name], position = _walk_json(text, position + 1, path + (name,), key_span, spans, Span,
+                                                    depth + 1)
+                position = _WS.match(text, position).end()
+                if text[position:position + 1] == ",":
+                    position += 1
+                elif text[position:position + 1] == "}":
+                    position += 1
+                    break
+                else:
+                    raise json.JSONDecodeError("expected `,` or `}`", text, position)
+        kind = "map"
+    elif char == "[":
+        result = []
+        position = _WS.match(text, at + 1).end()
+        if text[position:position + 1] == "]":
+            position += 1
+        else:
+            while True:
+                item, position = _walk_json(text, position, path + (len(result),), None, spans, Span, depth + 1)
+                result.append(item)
+                position = _WS.match(text, position).end()
+                if text[position:position + 1] == ",":
+                    position += 1
+                elif text[position:position + 1] == "]":
+                    position += 1
+                    break
+                else:
+                    raise json.JSONDecodeError("expected `,` or `]`", text, position)
+        kind = "seq"
+    else:
+        result, position = _DECODER.raw_decode(text, at)
+        kind = "scalar"
+    spans[path] = Span(at, position, key[0] if key else None, key[1] if key else None,
+                       '"' if char == '"' else None, kind)
+    return result, position

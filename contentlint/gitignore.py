@@ -1,0 +1,70 @@
+"""`.gitignore` rules as git applies them: one matcher per folder walked.
+
+Each folder may hold `.gitignore` and `.ignore` (ripgrep's convention, same
+syntax, read after `.gitignore` so it may re-include); `.git/info/exclude`
+of the walk's root applies everywhere. A file's patterns are relative to
+its folder and a deeper file's patterns win (a later `!pattern` undoes an
+earlier one). Matching is pathspec's ``GitIgnoreSpec``, not our own globbing.
+An unreadable or oversized ignore file ignores nothing: it is data from the
+checkout, never a reason to stop the run.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pathspec
+
+IGNORE_FILES = (".gitignore", ".ignore")
+MAX_IGNORE_BYTES = 1024 * 1024  # a real .gitignore is a few KB
+
+
+def read_spec(path: str) -> pathspec.GitIgnoreSpec | None:
+    """The patterns of one ignore file, or None (missing, unreadable, not patterns)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_IGNORE_BYTES + 1)
+        if len(raw) > MAX_IGNORE_BYTES:
+            return None
+        lines = raw.decode("utf-8", errors="replace").splitlines()
+        return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+class Ignores:
+    """The ignore specs in force in one folder: ``(folder, spec)`` pairs, outermost first.
+
+    Immutable: ``enter`` returns the set for a subfolder, so a walk keeps one
+    per folder on its stack.
+    """
+
+    __slots__ = ("specs",)
+
+    def __init__(self, specs: tuple = ()):
+        self.specs = specs
+
+    @classmethod
+    def at_root(cls, root: str) -> "Ignores":
+        """The root's own ignore files and `.git/info/exclude`."""
+        exclude = read_spec(os.path.join(root, ".git", "info", "exclude"))
+        start = cls(((os.path.abspath(root), exclude),) if exclude is not None else ())
+        return start.enter(root)
+
+    def enter(self, folder: str) -> "Ignores":
+        folder = os.path.abspath(folder)
+        added = tuple((folder, spec) for spec in map(read_spec, (os.path.join(folder, n) for n in IGNORE_FILES))
+                      if spec is not None)
+        return Ignores(self.specs + added) if added else self
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        """Whether git would ignore ``path``: the deepest spec that has a say decides."""
+        path = os.path.abspath(path)
+        for folder, spec in reversed(self.specs):
+            relative = os.path.relpath(path, folder).replace(os.sep, "/")
+            if relative.startswith("../"):
+                continue
+            result = spec.check_file(relative + "/" if is_dir else relative)
+            if result.include is not None:
+                return bool(result.include)
+        return False

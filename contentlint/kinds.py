@@ -1,0 +1,120 @@
+"""Content kinds: globs -> a kind of record with its own schema and options.
+
+Configured as `[[kinds]]` (contentlint.toml) or `[[tool.contentlint.kinds]]`
+(pyproject.toml); docs/configuration.md. The first kind whose `include`
+matches (and whose `exclude` does not) claims a file. Globs are
+gitignore-style (pathspec), relative to the config file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import pathspec
+
+SHIPPED_PREFIX = "contentlint:"
+SHIPPED = {"contentlint:article": None}  # None: schema.default_schema_path()
+_KEYS = {"name", "include", "exclude", "schema", "select", "extend-select", "ignore", "rules"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    include: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    schema: str | None = None  # an absolute path, "contentlint:article", or None: no schema rules
+    select: tuple[str, ...] | None = None  # None: the top-level selection
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+
+    @property
+    def _specs(self) -> tuple[pathspec.GitIgnoreSpec, pathspec.GitIgnoreSpec]:
+        specs = self.__dict__.get("_compiled")
+        if specs is None:  # compiled once per process (a frozen dataclass: stored aside)
+            specs = (pathspec.GitIgnoreSpec.from_lines(self.include), pathspec.GitIgnoreSpec.from_lines(self.exclude))
+            object.__setattr__(self, "_compiled", specs)
+        return specs
+
+    def claims(self, relative: str) -> bool:
+        include, exclude = self._specs
+        return include.match_file(relative) and not exclude.match_file(relative)
+
+
+def relative_to(path: str, root: str) -> str | None:
+    """``path`` relative to ``root``, `/`-separated; None outside it."""
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    return None if relative == ".." or relative.startswith("../") else relative
+
+
+def kind_for(path: str, kinds, root: str) -> Kind | None:
+    """The first kind that claims ``path``, or None."""
+    if not kinds:
+        return None
+    relative = relative_to(path, root)
+    if relative is None:
+        return None
+    return next((kind for kind in kinds if kind.claims(relative)), None)
+
+
+def parse(value: Any, *, root: str, where: str, parse_list, parse_rules, check_code) -> tuple[Kind, ...]:
+    """The `kinds` array of tables -> Kinds (config.py hands in its own
+    validators for lists, rule options and codes, so both levels agree)."""
+    from contentlint.config import ConfigError
+
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise ConfigError(f"{where}: `kinds` must be an array of tables ([[kinds]])")
+    kinds: list[Kind] = []
+    for index, table in enumerate(value):
+        name = table.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{where}: kinds[{index}] needs a `name` (a non-empty string)")
+        here = f"{where}: kind `{name}`"
+        if any(k.name == name for k in kinds):
+            raise ConfigError(f"{here}: the name is used twice")
+        unknown = sorted(set(table) - _KEYS)
+        if unknown:
+            raise ConfigError(f"{here}: unknown key `{unknown[0]}`")
+        if "include" not in table:
+            raise ConfigError(f"{here}: `include` (a list of globs) is required")
+        values: dict[str, Any] = {"name": name}
+        for key in ("include", "exclude", "select", "extend-select", "ignore"):
+            if key in table:
+                values[key.replace("-", "_")] = parse_list(table[key], key, here)
+        for key in ("select", "extend_select", "ignore"):
+            for code in values.get(key) or ():
+                check_code(code, f"{here}: `{key.replace('_', '-')}`")
+        for key in ("include", "exclude"):
+            try:
+                pathspec.GitIgnoreSpec.from_lines(values.get(key, ()))
+            except (ValueError, TypeError) as exc:
+                raise ConfigError(f"{here}: `{key}` has an invalid glob: {exc}") from None
+        if "schema" in table:
+            values["schema"] = _schema(table["schema"], root, here)
+        if "rules" in table:
+            values["rule_options"] = parse_rules(table["rules"], here)
+        kinds.append(Kind(**values))
+    return tuple(kinds)
+
+
+def _schema(value: Any, root: str, where: str) -> str:
+    from contentlint.config import ConfigError
+
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{where}: `schema` must be a path string or `contentlint:article`")
+    if value.startswith(SHIPPED_PREFIX):
+        if value not in SHIPPED:
+            raise ConfigError(f"{where}: no shipped schema `{value}` (shipped: {', '.join(SHIPPED)})")
+        return value
+    return os.path.join(root, value)
+
+
+def schema_path(schema: str | None) -> str | None:
+    """A kind's schema as a file path for load_schema (the shipped one: its path)."""
+    if schema is not None and schema.startswith(SHIPPED_PREFIX):
+        from contentlint.schema import default_schema_path
+
+        return default_schema_path()
+    return schema

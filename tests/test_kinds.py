@@ -1,0 +1,256 @@
+"""Content kinds, what is a record, .gitignore, TOML/JSON/empty front matter,
+and the rules the schema aims (CL303, CL202, CL103 giving way to CL303)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from contentlint.config import ConfigError, load_settings
+from tests.conftest import SHARED, check_json, findings, run_cli
+
+OTHER = SHARED / "other-content"
+
+NEWS_SCHEMA = {
+    "type": "object",
+    "required": ["title"],
+    "properties": {
+        "title": {"type": "string", "x-single-line": True},
+        "url": {"type": "string", "format": "uri-reference"},
+        "link": {"type": "string", "format": "uri"},
+        "description": {"type": "string"},
+    },
+    "additionalProperties": False,
+}
+
+
+def project(tmp_path, config: str, files: dict) -> None:
+    (tmp_path / "contentlint.toml").write_text(config, encoding="utf-8")
+    (tmp_path / "news.schema.json").write_text(json.dumps(NEWS_SCHEMA), encoding="utf-8")
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def found(tmp_path, capsys, *extra):
+    code, result = check_json([tmp_path], capsys, "--config", tmp_path / "contentlint.toml", *extra)
+    return sorted((f["path"].removeprefix(str(tmp_path) + "/"), f["code"], f["line"], f["column"]) for f in result)
+
+
+KINDS = """
+[[kinds]]
+name = "news"
+include = ["_news/**"]
+exclude = ["_news/drafts/"]
+schema = "news.schema.json"
+
+[[kinds]]
+name = "everything"
+include = ["**/*.md"]
+ignore = ["CL202"]
+"""
+
+
+def test_first_matching_kind_wins_with_its_schema_and_selection(tmp_path, capsys):
+    project(tmp_path, KINDS, {
+        "_news/a.md": "---\ntitle: A\nextra: 1\n---\n",  # news schema: CL104 at the key
+        "_news/drafts/b.md": "---\ntitle: \"B\\u200B\"\n---\n",  # excluded from news: `everything`, CL202 ignored
+        "other/c.md": "no front matter\n",  # claimed by `everything`: a broken record
+        "README": "---\nnot: claimed\n",  # claimed by no kind: not checked
+    })
+    assert found(tmp_path, capsys) == [("_news/a.md", "CL104", 3, 1), ("other/c.md", "CL002", 1, 1)]
+
+
+def test_kind_without_schema_runs_no_schema_rule_but_structure_rules(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "pages"\ninclude = ["*.md"]\n', {
+        "p.md": "---\nanything: 1\nwebUrl: \"https://a.example/x y\"\n---\n",
+    })
+    assert found(tmp_path, capsys) == [("p.md", "CL303", 3, 29)]
+
+
+def test_shipped_article_schema_by_name(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "a"\ninclude = ["*.md"]\nschema = "contentlint:article"\n',
+            {"p.md": "---\ntitle: x\n---\n"})
+    assert {code for _, code, _, _ in found(tmp_path, capsys)} == {"CL101"}
+
+
+@pytest.mark.parametrize("kind, message", [
+    ('name = "n"\ninclude = ["*"]\nschemas = "x"', "kind `n`: unknown key `schemas`"),
+    ('include = ["*"]', "kinds[0] needs a `name`"),
+    ('name = "n"', "kind `n`: `include` (a list of globs) is required"),
+    ('name = "n"\ninclude = ["*"]\nschema = "contentlint:nope"', "kind `n`: no shipped schema `contentlint:nope`"),
+    ('name = "n"\ninclude = ["*"]\nignore = ["CL9999"]', "kind `n`: `ignore`: `CL9999` matches no rule code"),
+    ('name = "n"\ninclude = ["*"]\n[kinds.rules.CL202]\nnope = 1', "unknown option `nope` for rule CL202"),
+])
+def test_bad_kind_is_a_config_error_naming_the_kind(tmp_path, kind, message):
+    (tmp_path / "contentlint.toml").write_text(f"[[kinds]]\n{kind}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings(str(tmp_path / "contentlint.toml"))
+
+
+def test_kind_rule_options(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\n[kinds.rules.CL202]\nmultiline-fields = ["body"]\n',
+            {"p.md": '---\nbody: "a\\nb"\nother: "a\\nb"\n---\n'})
+    assert found(tmp_path, capsys) == [("p.md", "CL202", 3, 10)]
+
+
+# -- what is a record --------------------------------------------------------------
+
+
+def test_without_kinds_only_files_with_front_matter_or_a_broken_attempt_are_records(tmp_path, capsys):
+    for name, text in {"README.md": "# Read me\n", "LICENSE.txt": "MIT\n", "_includes/nav.html": "<nav></nav>\n",
+                       "blank.md": "\n\n---\ntitle: x\n---\n", "open.md": "---\ntitle: x\n"}.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    result = findings([tmp_path], capsys, "--select", "CL0")
+    assert result == [("CL002", 1, 1), ("CL002", 1, 1)]
+    code, out = check_json([tmp_path / "README.md"], capsys, "--select", "CL0")  # named: checked
+    assert [(f["code"], f["line"]) for f in out] == [("CL002", 1)]
+
+
+def test_gitignore_ignore_and_info_exclude_are_honoured(tmp_path, capsys):
+    record = "---\ntitle: a\ntitle: b\n---\n"  # CL004 at 3:1
+    for name in ("keep.md", "_site/a.md", "sub/gen.md", "sub/keep.md", "sub/x.swp.md", "local.md", "dot.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(record, encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("_site/\n*.swp.md\n", encoding="utf-8")
+    (tmp_path / "sub" / ".gitignore").write_text("gen.md\n", encoding="utf-8")
+    (tmp_path / ".ignore").write_text("dot.md\n", encoding="utf-8")
+    (tmp_path / ".git" / "info").mkdir(parents=True)
+    (tmp_path / ".git" / "info" / "exclude").write_text("local.md\n", encoding="utf-8")
+    (tmp_path / "contentlint.toml").write_text("", encoding="utf-8")
+    checked = {path for path, *_ in found(tmp_path, capsys, "--select", "CL004")}
+    assert checked == {"keep.md", "sub/keep.md"}
+    everything = {path for path, *_ in found(tmp_path, capsys, "--select", "CL004", "--no-respect-gitignore")}
+    assert everything == {"keep.md", "_site/a.md", "sub/gen.md", "sub/keep.md", "sub/x.swp.md", "local.md", "dot.md"}
+
+
+# -- front matter formats ----------------------------------------------------------------
+
+
+def test_empty_front_matter_is_an_empty_mapping_the_schema_judges(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n',
+            {"empty.md": "---\n---\nbody\n", "comments.md": "---\n# nothing yet\n---\n"})
+    assert found(tmp_path, capsys) == [("comments.md", "CL101", 1, 1), ("empty.md", "CL101", 1, 1)]
+
+
+def test_toml_front_matter_with_positions(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n', {
+        "t.md": '+++\ntitle = "T"\nlink = "/relative/"\n[params]\nx = 1\n+++\nbody with --- and +++\n',
+        "bad.md": '+++\ntitle = "T"\nlink = \n+++\n',
+        "open.md": '+++\ntitle = "T"\n',
+    })
+    assert found(tmp_path, capsys) == [
+        ("bad.md", "CL003", 3, 8),
+        ("open.md", "CL002", 1, 1),
+        ("t.md", "CL104", 4, 1),  # the `[params]` table
+        ("t.md", "CL303", 3, 9),  # `format: uri`: absolute required (CL103 gives way)
+    ]
+
+
+def test_json_front_matter_with_exact_positions(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n', {
+        "j.md": '{\n  "title": "T",\n  "description": 5,\n  "url": "/a b/"\n}\nbody\n',
+        "bad.md": '{\n  "title": }\n',
+    })
+    assert found(tmp_path, capsys) == [
+        ("bad.md", "CL003", 2, 12),
+        ("j.md", "CL102", 3, 18),
+        ("j.md", "CL303", 4, 13),
+    ]
+
+
+def test_no_fix_is_offered_in_toml_or_json(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\n', {"t.md": '+++\nwebUrl = "<https://a.example/>"\n+++\n'})
+    code, result = check_json([tmp_path], capsys, "--config", tmp_path / "contentlint.toml")
+    assert [(f["code"], f["fix"]) for f in result] == [("CL303", None)]
+
+
+# -- rules aimed by the schema ---------------------------------------------------------
+
+
+def test_one_defect_one_finding_where_schema_format_and_cl303_overlap(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n',
+            {"p.md": '---\ntitle: T\nlink: "https://a.example/a b"\n---\n'})
+    assert found(tmp_path, capsys) == [("p.md", "CL303", 3, 27)]
+    # CL303 off: the schema's CL103 reports the same defect.
+    assert found(tmp_path, capsys, "--ignore", "CL303") == [("p.md", "CL103", 3, 7)]
+
+
+def test_site_relative_permalinks_are_not_malformed_where_relative_is_allowed(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["free/*.md"]\n'
+                      '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n', {
+        "p.md": '---\ntitle: T\nurl: /commands/hugo/\nlink: /commands/hugo/\n---\n',
+        "free/q.md": '---\nurl: /commands/hugo/\nimageUrl: images/a.png\n---\n',
+    })
+    assert found(tmp_path, capsys) == [("p.md", "CL303", 4, 7)]
+
+
+def test_line_breaks_only_in_single_line_fields(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n', {
+        "p.md": '---\ntitle: "a\\nb"\ndescription: |\n  one\n  two\n---\n',
+        "q.md": '---\ntitle: |\n  a\n  b\ndescription: "a\\nb"\n---\n',
+    })
+    # A title is single-line even as a block scalar; an undeclared quoted value too; a block scalar is not.
+    assert found(tmp_path, capsys) == [("p.md", "CL202", 2, 10), ("q.md", "CL202", 2, 8),
+                                       ("q.md", "CL202", 5, 16)]
+
+
+def test_schema_named_in_front_matter(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["**/*.md"]\nschema = "contentlint:article"\n', {
+        "docs/p.md": '---\n$schema: ../news.schema.json\ntitle: T\nextra: 1\n---\n',
+        "docs/q.md": '---\n$schema: /etc/passwd\ntitle: T\n---\n',
+    })
+    assert found(tmp_path, capsys) == [("docs/p.md", "CL104", 4, 1), ("docs/q.md", "CL100", 2, 10)]
+
+
+# -- real sites ------------------------------------------------------------------------
+
+
+SITE_KINDS = {
+    "jekyll__jekyll": '[[kinds]]\nname = "docs"\ninclude = ["docs/_docs/**/*.md", "docs/_posts/**", "docs/pages/**"]\n',
+    "gohugoio__hugoDocs": '[[kinds]]\nname = "content"\ninclude = ["content/en/**/*.md"]\n',
+}
+
+
+@pytest.mark.skipif(not OTHER.is_dir(), reason="../shared/other-content not present")
+@pytest.mark.parametrize("site", sorted(SITE_KINDS))
+@pytest.mark.parametrize("configured", [True, False])
+def test_no_finding_on_files_that_are_not_records(site, configured, tmp_path, capsys, monkeypatch):
+    root = tmp_path / site
+    shutil.copytree(OTHER / site, root)
+    base = root / "docs" if site == "jekyll__jekyll" else root
+    (base / ".gitignore").write_text("_site/\n", encoding="utf-8")
+    (base / "_site").mkdir()
+    (base / "_site" / "copy.md").write_text("---\ntitle: built\n---\n", encoding="utf-8")
+    (root / "LICENSE.md").write_text("MIT License\n", encoding="utf-8")
+    (root / "data.txt").write_text("1.2.3\n", encoding="utf-8")
+    if configured:
+        (root / "contentlint.toml").write_text(SITE_KINDS[site], encoding="utf-8")
+    monkeypatch.chdir(root)
+    code, out, err = run_cli(["check", "--format", "json", "--no-cache", "."], capsys)
+    assert "Traceback" not in err
+    paths = {f["path"].removeprefix("./") for f in json.loads(out)}
+    assert paths or configured, "the records are still checked"
+    assert not paths & {"LICENSE.md", "data.txt", "docs/readme.md", "docs/latest_version.txt", "content/LICENSE.md",
+                        "README.md"}
+    for path in paths:
+        assert "_site/" not in path
+        if configured:
+            assert "_includes/" not in path and "_layouts/" not in path
+        assert (root / path).read_bytes().startswith((b"---", b"+++", b"{")), path
+
+
+def test_a_changed_kind_schema_invalidates_cached_results(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n',
+            {"p.md": "---\ntitle: T\nextra: 1\n---\n"})
+    args = ["check", "--format", "json", "--config", tmp_path / "contentlint.toml", "--cache-dir", tmp_path / ".cache",
+            tmp_path / "p.md"]
+    first = json.loads(run_cli(args, capsys)[1])
+    assert [f["code"] for f in first] == ["CL104"]
+    (tmp_path / "news.schema.json").write_text(json.dumps({**NEWS_SCHEMA, "additionalProperties": True}))
+    assert json.loads(run_cli(args, capsys)[1]) == []
