@@ -268,7 +268,12 @@ def _kinds_key(settings) -> str:
 def encode(result: FileResult) -> str:
     """A FileResult as JSON (its path and error are not stored: the path is the
     row's key, and results with an error are never cached)."""
-    return json.dumps({
+    return json.dumps(encode_data(result), separators=(",", ":"))
+
+
+def encode_data(result: FileResult) -> dict:
+    """``encode``'s object before it is JSON text (shard files embed it: shard.py)."""
+    return {
         "d": [[d.code, _pos(d.start), _pos(d.end), d.message,
                None if d.fix is None else [d.fix.message, int(d.fix.applicability),
                                            [[e.start, e.end, e.content] for e in d.fix.edits]],
@@ -278,7 +283,7 @@ def encode(result: FileResult) -> str:
         "s": [[s.file_level, list(s.codes), s.line, list(s.comment), list(s.remove),
                [[offset, *_pos(p)] for offset, p in sorted(s.positions.items())], sorted(s.used)]
               for s in result.suppressions],
-    }, separators=(",", ":"))
+    }
 
 
 def _pos(position: Position) -> list[int]:
@@ -300,6 +305,14 @@ def decode(path: str, text: Any, size: int, rules: dict) -> FileResult | None:
         if type(text) is not str:
             raise _Bad("not text")
         data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return decode_data(path, data, size, rules)
+
+
+def decode_data(path: str, data: Any, size: int, rules: dict) -> FileResult | None:
+    """``decode`` of the object ``json.loads`` gave (shard files embed it)."""
+    try:
         if type(data) is not dict or set(data) != {"d", "f", "s"}:
             raise _Bad("not a result")
         diagnostics = [_diagnostic(path, item, size, rules) for item in _list(data["d"])]

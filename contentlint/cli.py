@@ -56,6 +56,30 @@ def _codes(value: str) -> tuple[str, ...]:
     return tuple(c.strip().upper() for c in value.split(",") if c.strip())
 
 
+def _shard(value: str) -> tuple[int, int]:
+    """--shard K/N: shard K (1-based) of N."""
+    k, _, n = value.partition("/")
+    if not (k.isdigit() and n.isdigit() and k.isascii() and n.isascii() and 1 <= int(k) <= int(n) <= 10_000):
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N <= 10000, e.g. 2/3; got {printable(value)!r}")
+    return int(k), int(n)
+
+
+def _add_report(parser: argparse.ArgumentParser) -> None:
+    """What `check` and `merge` share: how the findings are reported."""
+    parser.add_argument("--format", "--output-format", dest="format", choices=FORMATS, metavar="FORMAT",
+                        help="output format: " + ", ".join(FORMATS) + " (default: text; github under "
+                             "GitHub Actions; summary: a Markdown summary for a CI job page)")
+    parser.add_argument("--statistics", action="store_true",
+                        help="print counts per rule (text: after the findings; other formats: on stderr)")
+    parser.add_argument("--summary-file", metavar="FILE",
+                        help="also append a Markdown summary of the run to FILE (e.g. $GITHUB_STEP_SUMMARY)")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="print the findings only: no summary, progress bar or notes")
+    parser.add_argument("--output-file", "-o", metavar="FILE",
+                        help="write the report to FILE (with --shard: the shard's result, for `merge`)")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+
+
 def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
     parser.add_argument("--select", type=_codes, help="only these codes or prefixes (e.g. CL1,CL200)")
@@ -97,6 +121,8 @@ examples:
   contentlint fix --unsafe-fixes content/    also apply the unsafe fixes
   contentlint rule CL200                     what a rule checks, and why
   contentlint check --show-settings          the settings a run would use
+  contentlint check --shard 2/3 -o s2.json . one CI runner's part; then
+  contentlint merge s1.json s2.json s3.json  report the three as one run
 
 exit status:
   0  no finding at error severity (warnings and infos do not fail a run;
@@ -117,17 +143,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="report findings", description="Report findings.")
     _add_selection(check)
-    check.add_argument("--format", "--output-format", dest="format", choices=FORMATS, metavar="FORMAT",
-                       help="output format: " + ", ".join(FORMATS) + " (default: text; github under "
-                            "GitHub Actions; summary: a Markdown summary for a CI job page)")
-    check.add_argument("--statistics", action="store_true",
-                       help="print counts per rule (text: after the findings; other formats: on stderr)")
-    check.add_argument("--summary-file", metavar="FILE",
-                       help="also append a Markdown summary of the run to FILE (e.g. $GITHUB_STEP_SUMMARY)")
-    check.add_argument("--quiet", "-q", action="store_true",
-                       help="print the findings only: no summary, progress bar or notes")
-    check.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    _add_report(check)
+    check.add_argument("--shard", type=_shard, metavar="K/N",
+                       help="check only shard K of N (a stable split by path hash) and write its result "
+                            "to --output-file for `contentlint merge` (docs/ci.md)")
+
+    merge = commands.add_parser("merge", help="report the results of `check --shard K/N` runs as one run",
+                                description="Reduce the shard files of `check --shard K/N` runs into one "
+                                            "run's report. Give the options and configuration the shards had.")
+    merge.add_argument("results", nargs="+", metavar="FILE", help="every shard's result file")
+    for flag in ("--select", "--extend-select", "--ignore"):  # they pick the rules: as the shards had them
+        merge.add_argument(flag, type=_codes, metavar="CODES", help="as given to `check --shard`")
+    merge.add_argument("--config", metavar="FILE", help="config file (default: found from the current folder up)")
+    merge.add_argument("--schema", metavar="FILE", help="as given to `check --shard`")
+    _add_report(merge)
 
     fix = commands.add_parser("fix", help="apply fixes", description="Apply fixes, then report what remains.")
     _add_selection(fix)

@@ -1,4 +1,4 @@
-"""The commands: `check`, `fix`, `rules`, `rule`, `init`, `server`.
+"""The commands: `check`, `fix`, `merge`, `rules`, `rule`, `init`, `server`.
 
 Each takes the frozen Options record (options.py), builds the run's settings
 once, calls the pipeline, renders, and returns a named exit code. This is
@@ -76,6 +76,8 @@ def check(options: Options) -> int:
     shown = _show(options, settings)
     if shown is not None:
         return shown
+    if options.shard is not None:
+        return check_shard(options, settings)
     if stdin.wanted(options):  # `-`: one text, through contentlint.api
         return stdin.check(options, settings)
     access = network_access(options)
@@ -86,6 +88,53 @@ def check(options: Options) -> int:
     notes = [host_summary(done.online_summary)] if done.online_summary else []
     output.emit(options, settings, done.diagnostics, done.files, notes)
     for error in done.errors:  # also CL010 findings; said here too, as the report may go to a file
+        print(f"contentlint: {printable(error)}", file=sys.stderr)
+    return exit_status(options, done.diagnostics)
+
+
+def check_shard(options: Options, settings: Settings) -> int:
+    """`check --shard K/N -o FILE`: check one shard and write its result for
+    `merge` (shard.py). Exit 0 once written, findings or not: `merge` reports
+    and decides; 2 when it could not be written."""
+    from contentlint import shard
+    from contentlint.progress import Progress
+
+    if not options.output_file:
+        raise ConfigError("--shard needs --output-file FILE: the shard's result, for `contentlint merge`")
+    if "-" in options.paths:
+        raise ConfigError("--shard does not read standard input")
+    if options.format or options.statistics or options.summary_file:
+        raise ConfigError("--format, --statistics and --summary-file go to `contentlint merge`, "
+                          "which reports the shards' results")
+    k, n = options.shard
+    plan = pipeline.prepare(settings, online=options.online, no_cache=options.no_cache, refresh=options.refresh,
+                            access=network_access(options), online_cache_dir=options.cache_dir)
+    content = shard.check(list(options.paths), plan, k, n, force_exclude=options.force_exclude,
+                          progress_bar=functools.partial(Progress, quiet=options.quiet))
+    try:
+        shard.write(options.output_file, content)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {options.output_file}: {exc.strerror or exc}") from None
+    for _, path, _, _, error in content["files"]:
+        if error:
+            print(f"contentlint: {printable(f'{path}: {error}')}", file=sys.stderr)
+    if not options.quiet:
+        print(f"contentlint: shard {k}/{n}: checked {len(content['files'])} of {content['total']} files; "
+              f"wrote {printable(options.output_file)} (report with `contentlint merge`)", file=sys.stderr)
+    return EXIT_OK
+
+
+def merge(options: Options) -> int:
+    """`merge FILE...`: the shards' results reduced into one run's report, as
+    `check` renders it (every format, --statistics, --exit-zero, its exit codes)."""
+    from contentlint import shard
+    from contentlint.report import output
+
+    settings = _settings_with_warnings(options)
+    done, hosts = shard.merge(list(options.results),
+                              lambda online: pipeline.prepare(settings, online=online, no_cache=True))
+    output.emit(options, settings, done.diagnostics, done.files, [host_summary(hosts)] if hosts else [])
+    for error in done.errors:
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     return exit_status(options, done.diagnostics)
 
@@ -255,4 +304,5 @@ def server(options: Options) -> int:
     return serve()
 
 
-COMMANDS = {"check": check, "fix": fix, "rules": rules, "rule": rule, "init": init, "server": server}
+COMMANDS = {"check": check, "fix": fix, "rules": rules, "rule": rule, "init": init, "server": server,
+            "merge": merge}

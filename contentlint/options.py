@@ -40,6 +40,9 @@ class Options:
     exit_zero: bool = False
     summary_file: str | None = None
     quiet: bool = False
+    shard: tuple[int, int] | None = None  # (K, N) of --shard K/N
+    # merge
+    results: tuple[str, ...] = ()  # the shard files
     # fix
     diff: bool = False
     unsafe_fixes: bool = False

@@ -281,9 +281,11 @@ def _cached(files: list[str], results_cache: ResultCache | None) -> dict[str, en
     return found
 
 
-def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None) -> Outcome:
+def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None,
+           online_found: list[Diagnostic] = ()) -> Outcome:
     """Every file's findings, the whole-run rules' and the online rules',
-    with suppressions settled, sorted."""
+    with suppressions settled, sorted. ``online_found``: online findings made
+    elsewhere, settled with the rest (`merge`: the shards', shard.py)."""
     diagnostics: list[Diagnostic] = []
     whole_run = WholeRun(files, list(plan.rules))
     errors: list[str] = []
@@ -293,6 +295,7 @@ def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None)
         diagnostics.extend(result.diagnostics)
         whole_run.add(index, result)
     late = list(whole_run.finish(plan.context()))
+    late.extend(online_found)
     summary: dict = {}
     if plan.online is not None:
         with (progress_bar or _NoProgress)("checking links") as bar:
