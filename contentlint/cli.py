@@ -95,6 +95,10 @@ examples:
   contentlint fix --unsafe-fixes content/    also apply the unsafe fixes
   contentlint rule CL200                     what a rule checks, and why
   contentlint check --show-settings          the settings a run would use
+  contentlint check --write-baseline .contentlint-baseline.json .
+                                             record today's findings; then
+  contentlint check --baseline .contentlint-baseline.json .
+                                             report only new ones
 
 exit status:
   0  no finding at error severity (warnings and infos do not fail a run;
@@ -126,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print the findings only: no summary, progress bar or notes")
     check.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    check.add_argument("--baseline", metavar="FILE",
+                       help="report only findings not recorded in FILE (also `baseline` in the config; docs/ci.md)")
+    check.add_argument("--write-baseline", metavar="FILE",
+                       help="record every current finding in FILE and exit 0 (rewrite it to drop fixed ones)")
+    check.add_argument("--add-suppressions", action="store_true",
+                       help="add a `# contentlint: ignore[CODE]` comment for every reported finding")
+    check.add_argument("--changed-since", metavar="REF",
+                       help="report findings only in files changed since the git revision REF "
+                            "(every file is still checked)")
 
     fix = commands.add_parser("fix", help="apply fixes", description="Apply fixes, then report what remains.")
     _add_selection(fix)

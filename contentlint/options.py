@@ -39,6 +39,10 @@ class Options:
     exit_zero: bool = False
     summary_file: str | None = None
     quiet: bool = False
+    baseline: str | None = None
+    write_baseline: str | None = None
+    add_suppressions: bool = False
+    changed_since: str | None = None
     # fix
     diff: bool = False
     unsafe_fixes: bool = False
