@@ -9,11 +9,12 @@ moved lines and reordered files, because it holds no line number:
 - ``code``: the rule's code;
 - ``key``: the data path of the value the finding starts in, without list
   indices (`related[].webUrl`; "" outside the data or when it does not parse);
-- ``digest``: of the finding's start line (without the indentation) and its
-  message with every run of digits replaced (messages name indices, lines
-  and counts).
+- ``digest``: of the text of the line the finding starts on, without the
+  indentation (not the message: messages name list indices and, for CL305,
+  the other file as the command line gave it).
 
-Entries form a multiset: one key may stand for several findings (`count`).
+Entries form a multiset: one key may stand for several findings (`count`),
+so two findings of one rule on one line are two, and a third is new.
 A baseline entry that matches no finding of a checked file is *stale* (its
 finding was fixed): counted in the summary; rewriting the baseline drops it.
 CL010 (an internal error) is never recorded nor filtered: a bug never passes.
@@ -45,7 +46,6 @@ Key = tuple  # (path, code, key, digest)
 _FIELDS = {"path", "code", "key", "digest", "count"}
 _CODE = re.compile(r"[A-Z]+[0-9]+")
 _DIGEST = re.compile(r"[0-9a-f]{16}")
-_DIGITS = re.compile(r"[0-9]+")
 _NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
 
 
@@ -112,8 +112,7 @@ def key_of(d: Diagnostic, doc: Document | None, rel: str) -> Key:
         if doc.ok:
             offset = start + d.start.column - 1 + (1 if d.start.line == 1 and doc.bom else 0)
             data_path = _render(_data_path(doc, min(offset, end)))
-    material = json.dumps([line_text, _DIGITS.sub("#", d.message)], ensure_ascii=True)
-    digest = hashlib.sha256(material.encode("ascii")).hexdigest()[:16]
+    digest = hashlib.sha256(line_text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return (rel, d.code, data_path, digest)
 
 
