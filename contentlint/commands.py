@@ -141,8 +141,8 @@ def _record(options: Options, done) -> int:
     text = (f"Added suppression comments for {_plural(added.comments, 'finding')} "
             f"in {_plural(len(added.files), 'file')}.")
     if added.skipped:
-        text += (f" {_plural(len(added.skipped), 'finding')} left as they are (CL009, CL010, or where "
-                 "no comment can go: see docs/ci.md; the baseline covers them).")
+        text += (f" {_plural(len(added.skipped), 'finding')} left unsuppressed (CL009, CL010, or where "
+                 f"no comment can go: see docs/ci.md; the baseline covers {'it' if len(added.skipped) == 1 else 'them'}).")
     print(text)
     return exit_status(options, added.skipped)
 
