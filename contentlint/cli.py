@@ -123,6 +123,10 @@ examples:
   contentlint check --show-settings          the settings a run would use
   contentlint check --shard 2/3 -o s2.json . one CI runner's part; then
   contentlint merge s1.json s2.json s3.json  report the three as one run
+  contentlint check --write-baseline .contentlint-baseline.json .
+                                             record today's findings; then
+  contentlint check --baseline .contentlint-baseline.json .
+                                             report only new ones
 
 exit status:
   0  no finding at error severity (warnings and infos do not fail a run;
@@ -147,6 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--shard", type=_shard, metavar="K/N",
                        help="check only shard K of N (a stable split by path hash) and write its result "
                             "to --output-file for `contentlint merge` (docs/ci.md)")
+
+    check.add_argument("--baseline", metavar="FILE",
+                       help="report only findings not recorded in FILE (also `baseline` in the config; docs/ci.md)")
+    check.add_argument("--write-baseline", metavar="FILE",
+                       help="record every current finding in FILE and exit 0 (rewrite it to drop fixed ones)")
+    check.add_argument("--add-suppressions", action="store_true",
+                       help="add a `# contentlint: ignore[CODE]` comment for every reported finding")
+    check.add_argument("--changed-since", metavar="REF",
+                       help="report findings only in files changed since the git revision REF "
+                            "(every file is still checked)")
 
     merge = commands.add_parser("merge", help="report the results of `check --shard K/N` runs as one run",
                                 description="Reduce the shard files of `check --shard K/N` runs into one "

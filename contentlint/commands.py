@@ -10,6 +10,7 @@ configuration error or an internal error. Bad content is never exit 2.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import signal
@@ -83,10 +84,13 @@ def check(options: Options) -> int:
     access = network_access(options)
     plan = pipeline.prepare(settings, online=options.online, no_cache=options.no_cache,
                             refresh=options.refresh, access=access, online_cache_dir=options.cache_dir)
+    plan = dataclasses.replace(plan, **report_filters(options, settings))
     done = pipeline.run(list(options.paths), plan, force_exclude=options.force_exclude,
                         progress_bar=functools.partial(Progress, quiet=options.quiet))
+    if options.write_baseline or options.add_suppressions:
+        return _record(options, done)
     notes = [host_summary(done.online_summary)] if done.online_summary else []
-    output.emit(options, settings, done.diagnostics, done.files, notes)
+    output.emit(options, settings, done.diagnostics, done.files, notes, summary_notes=filter_notes(options, plan, done))
     for error in done.errors:  # also CL010 findings; said here too, as the report may go to a file
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     return exit_status(options, done.diagnostics)
@@ -137,6 +141,60 @@ def merge(options: Options) -> int:
     for error in done.errors:
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     return exit_status(options, done.diagnostics)
+
+
+def report_filters(options: Options, settings: Settings) -> dict:
+    """The Plan's report filters: the baseline (none while writing one) and
+    the changed files; loaded before any file is checked (a bad one: exit 2)."""
+    from contentlint import baseline, gitchanges
+
+    if options.write_baseline and (options.changed_since or options.add_suppressions):
+        raise ConfigError("--write-baseline records every finding: not with --changed-since or --add-suppressions")
+    path = None if options.write_baseline else options.baseline or settings.baseline
+    return {"baseline": baseline.load_file(path) if path else None,
+            "changed": gitchanges.changed_files(options.changed_since) if options.changed_since else None}
+
+
+def filter_notes(options: Options, plan, done) -> list[str]:
+    """The summary's lines about the report filters."""
+    notes = []
+    if plan.baseline is not None:
+        notes.append(f"{_plural(done.baselined, 'finding')} in the baseline, "
+                     f"{_plural(done.stale, 'stale baseline entry', 'stale baseline entries')}"
+                     + (" (rewrite it with --write-baseline)." if done.stale else "."))
+    if plan.changed is not None:
+        notes.append(f"{_plural(done.unchanged, 'finding')} in files not changed since "
+                     f"{printable(options.changed_since)} not shown.")
+    return notes
+
+
+def _plural(n: int, word: str, words: str | None = None) -> str:
+    return f"{n} {word if n == 1 else words or word + 's'}"
+
+
+def _record(options: Options, done) -> int:
+    """--write-baseline and --add-suppressions: record the findings instead of reporting them."""
+    from contentlint import baseline
+    from contentlint.add_suppressions import add
+
+    for error in done.errors:
+        print(f"contentlint: {printable(error)}", file=sys.stderr)
+    if options.write_baseline:
+        recorded = baseline.write(options.write_baseline, done.diagnostics)
+        files = len({d.path for d in done.diagnostics if d.code != engine.INTERNAL_ERROR})
+        print(f"Recorded {_plural(recorded, 'finding')} in {_plural(files, 'file')} "
+              f"in the baseline {printable(options.write_baseline)} ({len(done.files)} checked).")
+        return EXIT_FINDINGS if done.errors else EXIT_OK
+    added = add(done.diagnostics)
+    for warning in added.warnings:
+        print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
+    text = (f"Added suppression comments for {_plural(added.comments, 'finding')} "
+            f"in {_plural(len(added.files), 'file')}.")
+    if added.skipped:
+        text += (f" {_plural(len(added.skipped), 'finding')} left unsuppressed (CL009, CL010, or where "
+                 f"no comment can go: see docs/ci.md; the baseline covers {'it' if len(added.skipped) == 1 else 'them'}).")
+    print(text)
+    return exit_status(options, added.skipped)
 
 
 def exit_status(options: Options, diagnostics) -> int:

@@ -43,6 +43,7 @@ class Settings:
     warnings: tuple[str, ...] = ()  # keys read but ignored (shown on stderr, never fatal)
     jobs: int | None = None
     cache_dir: str | None = None
+    baseline: str | None = None  # the baseline file (baseline.py)
     root: str = "."  # folder of the config file (or cwd): globs are relative to it
     config_file: str | None = None
     kinds: tuple = ()  # contentlint.kinds.Kind, in order: the first that claims a file wins
@@ -117,6 +118,10 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: `cache-dir` must be a path string")
             values["cache_dir"] = os.path.join(root, value)
+        elif key == "baseline":
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: `baseline` must be a path string")
+            values["baseline"] = os.path.join(root, value)
         elif key == "online":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: `online` must be a table")

@@ -40,6 +40,10 @@ class Options:
     exit_zero: bool = False
     summary_file: str | None = None
     quiet: bool = False
+    baseline: str | None = None
+    write_baseline: str | None = None
+    add_suppressions: bool = False
+    changed_since: str | None = None
     shard: tuple[int, int] | None = None  # (K, N) of --shard K/N
     # merge
     results: tuple[str, ...] = ()  # the shard files

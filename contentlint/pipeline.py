@@ -2,6 +2,7 @@
 
     discover -> result cache / worker processes -> per-file step (lint, or fix)
     -> whole-run reduce -> online checks -> settle suppressions -> sorted findings
+    -> report filters (baseline, changed files: ``reported``)
 
 ``prepare`` resolves a run's settings once (rules, schema, cache folder,
 jobs, online settings) into a ``Plan``; ``run`` executes it with a per-file
@@ -44,6 +45,8 @@ class Plan:
     cache_dir: str | None = None  # the result cache's folder; None: no cache
     online: object | None = None  # OnlineSettings (cache path resolved); None: no network checks
     access: object | None = None  # the operator's NetworkAccess for the SSRF guard
+    baseline: object | None = None  # baseline.Baseline: report only the findings not in it
+    changed: frozenset | None = None  # --changed-since: real paths of the files whose findings are reported
 
     def context(self) -> engine.Context:
         return engine.Context(self.settings)
@@ -186,6 +189,9 @@ class Outcome:
     files: list[str]
     errors: list[str]  # internal errors (bugs): each also a CL010 finding of its file
     online_summary: dict = field(default_factory=dict)  # host -> request counts
+    baselined: int = 0  # findings dropped because the baseline holds them
+    stale: int = 0  # baseline entries of checked files that matched no finding
+    unchanged: int = 0  # findings dropped because their file did not change (--changed-since)
 
 
 def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
@@ -199,7 +205,7 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
     try:
         with bar("checking") as progress:
             items = step_files(files, plan, step, results_cache, progress.update)
-            return reduce(files, (step.result(item) for item in _watched(items, on_file)), plan, bar)
+            return reported(reduce(files, (step.result(item) for item in _watched(items, on_file)), plan, bar), plan)
     finally:
         if results_cache is not None:
             results_cache.close()
@@ -303,6 +309,25 @@ def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None,
     diagnostics.extend(whole_run.settle(late))
     diagnostics.sort(key=lambda d: d.sort_key)
     return Outcome(diagnostics, files, errors, summary)
+
+
+def reported(outcome: Outcome, plan: Plan) -> Outcome:
+    """The report filters, after suppressions are settled: the findings not in
+    the baseline, then only those in changed files. The baseline sees every
+    finding first, so an entry of an unchanged file is not taken for stale."""
+    if plan.baseline is not None:
+        from contentlint.baseline import split
+
+        found = split(plan.baseline, outcome.diagnostics, outcome.files)
+        outcome.diagnostics, outcome.baselined, outcome.stale = found.new, found.known, found.stale
+    if plan.changed is not None:
+        from contentlint.gitchanges import is_changed
+
+        kept = [d for d in outcome.diagnostics  # CL010 always: a bug never passes
+                if d.code == engine.INTERNAL_ERROR or is_changed(d.path, plan.changed)]
+        outcome.unchanged = len(outcome.diagnostics) - len(kept)
+        outcome.diagnostics = kept
+    return outcome
 
 
 def online_findings(files: list[str], plan: Plan, progress=None, summary: dict | None = None) -> list[Diagnostic]:

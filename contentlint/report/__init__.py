@@ -33,6 +33,7 @@ class ReportContext:
     repository_url: str = ""  # summary: links to files (e.g. https://github.com/o/r/blob/<sha>)
     # path -> the file's lines as positions number them, or None (unreadable): html context
     source: Callable[[str], list[str] | None] | None = None
+    summary_notes: tuple[str, ...] = ()  # text: lines after the summary (baseline counts)
 
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as Document counts lines

@@ -52,12 +52,16 @@ def context(args, settings, files: Sequence[str], fmt: str, environ: Mapping[str
 
 
 def emit(args, settings, diagnostics: Sequence[Diagnostic], files: Sequence[str],
-         notes: Sequence[str] = (), environ: Mapping[str, str] | None = None, source=source_lines) -> None:
+         notes: Sequence[str] = (), environ: Mapping[str, str] | None = None, source=source_lines,
+         summary_notes: Sequence[str] = ()) -> None:
     """``args``: the command's options (commands.Options); ``source``: the
-    html report's lines of a file (default: read from disk)."""
+    html report's lines of a file (default: read from disk); ``summary_notes``:
+    lines the text summary ends with (the baseline's counts), on stderr for
+    the other formats."""
     environ = os.environ if environ is None else environ
     fmt = choose_format(args, environ)
     ctx = context(args, settings, files, fmt, environ, source)
+    ctx.summary_notes = tuple(summary_notes)
     if not files:
         given = " ".join(getattr(args, "paths", None) or ["."])
         print(f"contentlint: warning: no files found to check in {printable(given)} "
@@ -68,6 +72,9 @@ def emit(args, settings, diagnostics: Sequence[Diagnostic], files: Sequence[str]
     summary_file = getattr(args, "summary_file", None)
     if summary_file:
         write(renderer("summary")(diagnostics, ctx), summary_file, "a")
+    if fmt != "text" and not ctx.quiet:
+        for note in summary_notes:
+            print(note, file=sys.stderr)
     if fmt == "text" and not ctx.quiet:
         for note in notes:
             print(note, file=sys.stderr)

@@ -30,6 +30,7 @@ def render(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
         lines.extend(["", *statistics(diagnostics)])
     if not ctx.quiet:
         lines.append(summary(diagnostics, ctx))
+        lines.extend(ctx.summary_notes)
     return "".join(line + "\n" for line in lines)
 
 

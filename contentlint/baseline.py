@@ -1,0 +1,243 @@
+"""The baseline: record today's findings, then report only new ones (docs/ci.md).
+
+`check --write-baseline FILE` writes every reported finding's key;
+`check --baseline FILE` (or `baseline = "FILE"` in the config) drops the
+findings whose key is in it. A key survives edits elsewhere in the file,
+moved lines and reordered files, because it holds no line number:
+
+- ``path``: the file, relative to the baseline file's folder, with `/`;
+- ``code``: the rule's code;
+- ``key``: the data path of the value the finding starts in, without list
+  indices (`related[].webUrl`; "" outside the data or when it does not parse);
+- ``digest``: of the text of the line the finding starts on, without the
+  indentation (not the message: messages name list indices and, for CL305,
+  the other file as the command line gave it).
+
+Entries form a multiset: one key may stand for several findings (`count`),
+so two findings of one rule on one line are two, and a third is new.
+A baseline entry that matches no finding of a checked file is *stale* (its
+finding was fixed): counted in the summary; rewriting the baseline drops it.
+CL010 (an internal error) is never recorded nor filtered: a bug never passes.
+
+The file is data from the checkout: read with engine.read's guards (a
+regular file, at most 20 MiB), and a malformed one is a usage error naming
+the file and the position (ConfigError: exit 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import re
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from contentlint import engine
+from contentlint.config import ConfigError
+from contentlint.document import BOM, Document, load
+from contentlint.model import Diagnostic
+
+VERSION = 1
+Key = tuple  # (path, code, key, digest)
+_FIELDS = {"path", "code", "key", "digest", "count"}
+_CODE = re.compile(r"[A-Z]+[0-9]+")
+_DIGEST = re.compile(r"[0-9a-f]{16}")
+_NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
+
+
+@dataclass(frozen=True)
+class Baseline:
+    path: str
+    entries: Counter  # Key -> count
+
+    @property
+    def folder(self) -> str:
+        return folder_of(self.path)
+
+
+@dataclass(frozen=True)
+class Split:
+    new: list[Diagnostic]  # not in the baseline: reported
+    known: int  # findings the baseline holds
+    stale: int  # entries of checked files that matched no finding
+
+
+def folder_of(baseline_path: str) -> str:
+    return os.path.dirname(os.path.abspath(baseline_path))
+
+
+def relative(path: str, folder: str) -> str:
+    """``path`` relative to ``folder``, with `/` (how a baseline names files)."""
+    try:
+        rel = os.path.relpath(os.path.abspath(path), folder)
+    except ValueError:  # another drive (Windows)
+        rel = os.path.abspath(path)
+    return rel.replace(os.sep, "/")
+
+
+# -- keys ----------------------------------------------------------------------------------
+
+
+def keys(diagnostics: Sequence[Diagnostic], folder: str, wanted: set[str] | None = None) -> list[Key | None]:
+    """The key of each finding (None: its file is not in ``wanted``, relative
+    paths). Each file with findings is read once more, one at a time (the
+    findings are grouped by path, as the pipeline sorts them)."""
+    found: list[Key | None] = []
+    for path, group in itertools.groupby(diagnostics, key=lambda d: d.path):
+        group = list(group)
+        rel = relative(path, folder)
+        if wanted is not None and rel not in wanted:
+            found.extend([None] * len(group))
+            continue
+        doc = _read(path)
+        found.extend(key_of(d, doc, rel) for d in group)
+    return found
+
+
+def _read(path: str) -> Document | None:
+    raw, _ = engine.read(path)
+    return None if raw is None else load(path, raw)
+
+
+def key_of(d: Diagnostic, doc: Document | None, rel: str) -> Key:
+    line_text, data_path = "", ""
+    if doc is not None and doc.text and 1 <= d.start.line <= len(doc.line_starts):
+        start = doc.line_starts[d.start.line - 1]
+        end = doc.line_span(start)[1]
+        line_text = doc.text[start:end].strip().lstrip(BOM).strip()
+        if doc.ok:
+            offset = start + d.start.column - 1 + (1 if d.start.line == 1 and doc.bom else 0)
+            data_path = _render(_data_path(doc, min(offset, end)))
+    digest = hashlib.sha256(line_text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return (rel, d.code, data_path, digest)
+
+
+def _data_path(doc: Document, offset: int) -> tuple:
+    """The deepest value (or key of a mapping entry) whose source holds ``offset``."""
+    best: tuple = ()
+    for path, span in doc.spans.items():
+        inside = span.start <= offset < span.end or span.start == offset
+        on_key = span.key_start is not None and span.key_start <= offset < span.key_end
+        if (inside or on_key) and len(path) > len(best):
+            best = path
+    return best
+
+
+def _render(path: tuple) -> str:
+    """`related[].webUrl`: names as written (quoted when not a plain name), indices dropped."""
+    parts = []
+    for part in path:
+        if isinstance(part, int):
+            parts.append("[]")
+        elif _NAME.fullmatch(part):
+            parts.append(("." if parts else "") + part)
+        else:
+            parts.append("[" + json.dumps(part, ensure_ascii=True) + "]")
+    return "".join(parts)
+
+
+# -- matching ------------------------------------------------------------------------------
+
+
+def split(baseline: Baseline, diagnostics: Sequence[Diagnostic], checked: Iterable[str]) -> Split:
+    """The findings not in ``baseline``, how many were, and its stale entries
+    among the ``checked`` files (entries of files not in this run are not stale)."""
+    remaining = Counter(baseline.entries)
+    wanted = {key[0] for key in remaining}
+    new, known = [], 0
+    for d, key in zip(diagnostics, keys(diagnostics, baseline.folder, wanted)):
+        if key is not None and d.code != engine.INTERNAL_ERROR and remaining[key] > 0:
+            remaining[key] -= 1
+            known += 1
+        else:
+            new.append(d)
+    checked_paths = {relative(path, baseline.folder) for path in checked}
+    stale = sum(n for key, n in remaining.items() if n > 0 and key[0] in checked_paths)
+    return Split(new, known, stale)
+
+
+# -- the file ------------------------------------------------------------------------------
+
+
+def render(baseline_path: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, int]:
+    """The baseline file's text for these findings (sorted, deterministic), and how many it records."""
+    recorded = [d for d in diagnostics if d.code != engine.INTERNAL_ERROR]
+    counts = Counter(keys(sorted(recorded, key=lambda d: d.sort_key), folder_of(baseline_path)))
+    entries = [{"path": p, "code": c, "key": k, "digest": h, "count": n}
+               for (p, c, k, h), n in sorted(counts.items())]
+    # One entry a line, in key order: a rewrite's diff shows exactly the findings gone or added.
+    lines = ",\n".join("  " + json.dumps(e, ensure_ascii=True) for e in entries)
+    text = f'{{\n "version": {VERSION},\n "entries": [' + (f"\n{lines}\n ]" if entries else "]") + "\n}\n"
+    return text, len(recorded)
+
+
+def write(baseline_path: str, diagnostics: Sequence[Diagnostic]) -> int:
+    """Write the baseline (a temporary file renamed over it: never half-written); how many findings it records."""
+    text, recorded = render(baseline_path, diagnostics)
+    folder = folder_of(baseline_path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".contentlint-baseline-", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii", newline="\n") as handle:
+                handle.write(text)
+            os.replace(tmp, baseline_path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError as exc:
+        raise ConfigError(f"cannot write baseline {baseline_path}: {exc.strerror or exc}") from None
+    return recorded
+
+
+def load_file(baseline_path: str) -> Baseline:
+    """Read and check a baseline file; ConfigError (exit 2) names what is wrong and where."""
+    raw, reason = engine.read(baseline_path)
+    if raw is None:
+        if not os.path.lexists(baseline_path):
+            reason = "no such file (write one with `contentlint check --write-baseline FILE`)"
+        raise ConfigError(f"baseline {baseline_path}: {reason}")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"baseline {baseline_path}: byte {exc.start + 1} is not valid UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"baseline {baseline_path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except (ValueError, RecursionError):  # a number of 5,000 digits, nesting past the stack
+        raise ConfigError(f"baseline {baseline_path}: not valid JSON (a number too long or nesting too deep)") from None
+    return Baseline(baseline_path, _entries(data, baseline_path))
+
+
+def _entries(data, where: str) -> Counter:
+    def fail(position: str, problem: str):
+        raise ConfigError(f"baseline {where}: {position}: {problem}")
+
+    if not isinstance(data, dict):
+        fail("top level", "must be an object with `version` and `entries`")
+    for name in data:
+        if name not in ("version", "entries"):
+            fail(_render((name,)), "unknown key")
+    if type(data.get("version")) is not int or data["version"] != VERSION:
+        fail("version", f"must be {VERSION} (this contentlint's baseline format)")
+    entries = data.get("entries")
+    if not isinstance(entries, list):
+        fail("entries", "must be a list")
+    counts: Counter = Counter()
+    for index, entry in enumerate(entries):
+        at = f"entries[{index}]"
+        if not isinstance(entry, dict) or set(entry) != _FIELDS:
+            fail(at, "must be an object with exactly " + ", ".join(f"`{f}`" for f in sorted(_FIELDS)))
+        for name in ("path", "key"):
+            if not isinstance(entry[name], str):
+                fail(f"{at}.{name}", "must be a string")
+        if not isinstance(entry["code"], str) or not _CODE.fullmatch(entry["code"]):
+            fail(f"{at}.code", "must be a rule code such as CL200")
+        if not isinstance(entry["digest"], str) or not _DIGEST.fullmatch(entry["digest"]):
+            fail(f"{at}.digest", "must be 16 lowercase hex digits")
+        if type(entry["count"]) is not int or entry["count"] < 1:
+            fail(f"{at}.count", "must be a positive integer")
+        counts[(entry["path"], entry["code"], entry["key"], entry["digest"])] += entry["count"]
+    return counts

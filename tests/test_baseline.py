@@ -1,0 +1,251 @@
+"""check --baseline / --write-baseline (issue #15 item 1): only new findings are reported.
+
+Real corpus copies, real runs through the command line in process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import pytest
+
+from contentlint.document import load
+from tests.conftest import CORPUS, needs_corpus, run_cli
+
+NEWS = CORPUS / "SmartableAI__diablo4" / "_news"
+pytestmark = needs_corpus
+
+
+@pytest.fixture
+def news(tmp_path, monkeypatch):
+    """The first 400 records of a real collection (84 of them with findings), in tmp/news."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for path in sorted(NEWS.iterdir())[:400]:
+        shutil.copyfile(path, folder / path.name)
+    monkeypatch.chdir(tmp_path)
+    return folder
+
+
+def report(capsys, *extra) -> tuple[int, list[tuple[str, str, int]], str]:
+    code, out, err = run_cli(["check", "--no-cache", "--format", "json", *extra, "news"], capsys)
+    assert "Traceback" not in err
+    return code, [(f["path"], f["code"], f["line"]) for f in json.loads(out)], err
+
+
+def newline(text: str) -> str:
+    return "\r\n" if "\r\n" in text else "\n"
+
+
+def insert_at_top(path) -> None:
+    """Two lines (a comment and a blank line) at the top of the front matter: every line moves."""
+    text = path.read_bytes().decode()
+    nl = newline(text)
+    assert text.startswith("---" + nl)
+    path.write_bytes(("---" + nl + "# imported from the old site" + nl + nl + text[3 + len(nl):]).encode())
+
+
+def move_category_last(path) -> None:
+    """Reorder keys: the one-line `category:` entry moves to the end of the front matter."""
+    text = path.read_bytes().decode()
+    nl = newline(text)
+    lines = text.split(nl)
+    at = next(i for i, line in enumerate(lines) if line.startswith("category: "))
+    close = lines.index("---", 1)
+    moved = lines.pop(at)
+    lines.insert(close - 1, moved)
+    path.write_bytes(nl.join(lines).encode())
+
+
+def reorder_related_entry(path) -> None:
+    """Reorder the keys of the first `related` entry: its `quality` line moves up to be its second."""
+    text = path.read_bytes().decode()
+    nl = newline(text)
+    lines = text.split(nl)
+    start = lines.index("related:") + 1
+    quality = next(i for i in range(start, len(lines)) if lines[i].startswith("    quality: "))
+    lines.insert(start + 1, lines.pop(quality))
+    path.write_bytes(nl.join(lines).encode())
+
+
+def insert_topic(path) -> None:
+    """A new first topic: the null item `topics[0]` becomes `topics[1]`."""
+    text = path.read_bytes().decode()
+    nl = newline(text)
+    lines = text.split(nl)
+    at = lines.index("topics:") + 1
+    lines.insert(at, lines[at][:lines[at].index("-")] + "- Diablo IV")
+    path.write_bytes(nl.join(lines).encode())
+
+
+def set_title(path, suffix: str) -> int:
+    """Append ``suffix`` inside the double-quoted title; the title's line number."""
+    text = path.read_bytes().decode()
+    match = re.search(r'^title: "(.*)"$', text, re.MULTILINE)
+    path.write_bytes((text[:match.end(1)] + suffix + text[match.end(1):]).encode())
+    return text.count("\n", 0, match.start()) + 1
+
+
+def test_baseline_reports_only_the_new_defects_after_edits_moves_and_reorders(news, capsys):
+    code, before, _ = report(capsys)
+    assert code == 1 and len(before) > 100
+    code, out, _ = run_cli(["check", "--no-cache", "--write-baseline", "base.json", "news"], capsys)
+    assert code == 0 and f"Recorded {len(before)} findings" in out
+    assert report(capsys, "--baseline", "base.json")[:2] == (0, [])
+
+    with_findings = sorted({path for path, _, _ in before})
+    finding_lines = {(path, line) for path, _, line in before}
+    for rel in with_findings:
+        path = news.parent / rel
+        title = set_title(path, "")  # its line, unchanged
+        if (rel, title) not in finding_lines:  # edit another field: a title without a finding
+            set_title(path, " (updated)")
+        move_category_last(path)
+        insert_at_top(path)
+    reordered = [rel for rel in with_findings if any(p == rel and c == "CL100" for p, c, _ in before)][:5]
+    topics = [rel for rel in with_findings if any(p == rel and c == "CL102" for p, c, _ in before)]
+    assert len(reordered) == 5 and len(topics) == 7
+    for rel in reordered + topics:
+        before_data = load(rel, (news.parent / rel).read_bytes()).data
+        (reorder_related_entry if rel in reordered else insert_topic)(news.parent / rel)
+        after_data = load(rel, (news.parent / rel).read_bytes()).data
+        if rel in reordered:  # the edits did what they say
+            assert after_data == before_data and list(after_data["related"][0]) != list(before_data["related"][0])
+        else:
+            assert after_data["topics"] == ["Diablo IV", *before_data["topics"]]
+
+    # New defects: an HTML entity in the title of a clean record, and of a record with findings.
+    clean = next(p for p in sorted(news.iterdir()) if f"news/{p.name}" not in with_findings)
+    edited = next(rel for rel in with_findings if (rel, set_title(news.parent / rel, "")) not in finding_lines)
+    new_defects = []
+    for rel in (f"news/{clean.name}", edited):
+        line = set_title(news.parent / rel, " Tom &amp; Jerry")
+        new_defects.append((rel, "CL201", line))
+
+    code, after, err = report(capsys, "--baseline", "base.json")
+    assert (code, after) == (1, sorted(new_defects))
+    assert f"{len(before)} findings in the baseline, 0 stale baseline entries." in err
+    # Every old finding is still there: only the baseline hides it.
+    assert len(report(capsys)[1]) == len(before) + 2
+
+
+def test_a_fixed_finding_leaves_the_baseline_when_it_is_rewritten(news, capsys):
+    _, before, _ = report(capsys)
+    run_cli(["check", "--no-cache", "--write-baseline", "base.json", "news"], capsys)
+    old = json.loads((news.parent / "base.json").read_text())
+    # Fix one CL201 by hand: the entity becomes the character.
+    rel, _, line = next(f for f in before if f[1] == "CL201" and sum(g[0] == f[0] for g in before) == 1)
+    path = news.parent / rel
+    text = path.read_bytes().decode()
+    fixed = re.sub(r"&amp;#39;|&#039;|&#038;", lambda m: "'" if "39" in m.group() else "&", text)
+    assert fixed != text
+    path.write_bytes(fixed.encode())
+
+    code, out, _ = run_cli(["check", "--no-cache", "--baseline", "base.json", "news"], capsys)
+    assert code == 0
+    assert out.endswith(f"All checks passed (400 files checked).\n"
+                        f"{len(before) - 1} findings in the baseline, 1 stale baseline entry "
+                        "(rewrite it with --write-baseline).\n")
+    run_cli(["check", "--no-cache", "--write-baseline", "base.json", "news"], capsys)
+    new = json.loads((news.parent / "base.json").read_text())
+    gone = [e for e in old["entries"] if e not in new["entries"]]
+    assert [(e["path"], e["code"]) for e in gone] == [(rel, "CL201")]
+    assert [e for e in old["entries"] if e not in gone] == new["entries"]
+    code, out, _ = run_cli(["check", "--no-cache", "--baseline", "base.json", "news"], capsys)
+    assert code == 0 and out.endswith("0 stale baseline entries.\n")
+
+
+def test_baseline_file_is_sorted_one_entry_a_line_and_counts_repeats(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "news").mkdir()
+    # Two findings of one rule on lines of the same text in one list: one entry, count 2.
+    record = "---\ncategory: news\ntopics:\n  -\n  - Diablo\n  -\n---\n"
+    (tmp_path / "news" / "b.md").write_text(record)
+    (tmp_path / "news" / "a.md").write_text(record)
+    run_cli(["check", "--no-cache", "--select", "CL102", "--write-baseline", "base.json", "news"], capsys)
+    text = (tmp_path / "base.json").read_text()
+    lines = text.splitlines()
+    assert lines[:3] == ["{", ' "version": 1,', ' "entries": [']
+    entries = [json.loads(line.rstrip(",")) for line in lines[3:-2]]
+    assert [(e["path"], e["code"], e["key"], e["count"]) for e in entries] == [
+        ("news/a.md", "CL102", "topics[]", 2), ("news/b.md", "CL102", "topics[]", 2)]
+    assert lines[-2:] == [" ]", "}"]
+    # A third null item is new; the file is checked from inside its folder: same keys.
+    (tmp_path / "news" / "a.md").write_text(record.replace("  - Diablo\n", "  - Diablo\n  -\n"))
+    monkeypatch.chdir(tmp_path / "news")
+    code, out, _ = run_cli(["check", "--no-cache", "--select", "CL102", "--baseline", "../base.json",
+                            "--format", "json", "."], capsys)
+    assert [(f["path"], f["line"]) for f in json.loads(out)] == [("./a.md", 7)]
+
+
+def test_baseline_from_the_config_file_and_write_baseline_ignores_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "contentlint.toml").write_text('select = ["CL201"]\nbaseline = "base.json"\n')
+    (tmp_path / "a.md").write_text('---\ntitle: "Tom &amp; Jerry"\n---\n')
+    code, _, err = run_cli(["check", "--no-cache", "a.md"], capsys)
+    assert code == 2 and "baseline" in err and "base.json: no such file" in err
+    assert run_cli(["check", "--no-cache", "--write-baseline", "base.json", "a.md"], capsys)[0] == 0
+    code, out, _ = run_cli(["check", "--no-cache", "a.md"], capsys)
+    assert code == 0 and "1 finding in the baseline, 0 stale baseline entries." in out
+    # Rewriting with the config's baseline in force still records every finding.
+    assert run_cli(["check", "--no-cache", "--write-baseline", "base.json", "a.md"], capsys)[0] == 0
+    assert '"count": 1' in (tmp_path / "base.json").read_text()
+
+
+GOOD_ENTRY = {"path": "a.md", "code": "CL201", "key": "title", "digest": "0123456789abcdef", "count": 1}
+
+
+def _with(**changes):
+    return json.dumps({"version": 1, "entries": [{**GOOD_ENTRY, **changes}]})
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"{", "base.json:1:2: not valid JSON: Expecting property name enclosed in double quotes"),
+    (b"[]", "base.json: top level: must be an object with `version` and `entries`"),
+    (b'{"version": 2, "entries": []}', "base.json: version: must be 1"),
+    (b'{"version": true, "entries": []}', "base.json: version: must be 1"),
+    (b'{"version": 1, "entries": {}}', "base.json: entries: must be a list"),
+    (b'{"version": 1, "entries": [], "extra": 1}', "base.json: extra: unknown key"),
+    (_with(count=0).encode(), "base.json: entries[0].count: must be a positive integer"),
+    (_with(count=True).encode(), "base.json: entries[0].count: must be a positive integer"),
+    (_with(count=1.5).encode(), "base.json: entries[0].count: must be a positive integer"),
+    (_with(code="x; rm -rf").encode(), "base.json: entries[0].code: must be a rule code"),
+    (_with(digest="ZZ").encode(), "base.json: entries[0].digest: must be 16 lowercase hex digits"),
+    (_with(path=None).encode(), "base.json: entries[0].path: must be a string"),
+    (json.dumps({"version": 1, "entries": [{"path": "a.md"}]}).encode(), "base.json: entries[0]: must be an object"),
+    (b"[" * 100_000 + b"]" * 100_000, "base.json: not valid JSON (a number too long or nesting too deep)"),
+    (b'{"version": 1, "entries": [], "n": ' + b"9" * 5000 + b"}", "not valid JSON (a number too long"),
+    (b"\xff{}", "base.json: byte 1 is not valid UTF-8"),
+])
+def test_a_malformed_baseline_is_a_usage_error_naming_the_file_and_position(tmp_path, monkeypatch, capsys,
+                                                                             content, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text('---\ntitle: "Tom &amp; Jerry"\n---\n')
+    (tmp_path / "base.json").write_bytes(content)
+    code, out, err = run_cli(["check", "--no-cache", "--baseline", "base.json", "a.md"], capsys)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.startswith("contentlint: error: baseline ") and message in err
+
+
+def test_a_baseline_that_is_not_a_regular_file_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text('---\ntitle: "x"\n---\n')
+    (tmp_path / "base.json").mkdir()
+    code, _, err = run_cli(["check", "--no-cache", "--baseline", "base.json", "a.md"], capsys)
+    assert code == 2 and "baseline base.json: is a directory, not a file" in err
+
+
+def test_internal_errors_are_never_recorded(tmp_path, monkeypatch):
+    from contentlint import baseline
+    from contentlint.model import Diagnostic, Position, Severity
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text('---\ntitle: "x"\n---\n')
+    bug = Diagnostic("a.md", "CL010", "internal-error", Severity.ERROR, Position(1, 1), Position(1, 1), "bug")
+    text, recorded = baseline.render(str(tmp_path / "base.json"), [bug])
+    assert (recorded, json.loads(text)) == (0, {"version": 1, "entries": []})
+    entry = baseline.key_of(bug, None, "a.md")
+    found = baseline.split(baseline.Baseline("base.json", {entry: 1}), [bug], ["a.md"])
+    assert (found.new, found.known, found.stale) == ([bug], 0, 1)
