@@ -32,8 +32,14 @@ _TYPE_ORDER = ("string", "integer", "number", "boolean", "array", "object", "nul
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})")
 # A date-time as sites write it outside RFC 3339 (Jekyll: `2016-10-06 11:10:38 -0700`).
-LOOSE_DATETIME = r"^\d{4}-\d{2}-\d{2}[ Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:[Zz]|[+-]\d{2}:?\d{2}))?$"
-_LOOSE_DATETIME = re.compile(LOOSE_DATETIME)
+# Inference takes the shape; the pattern written also rejects impossible
+# months, days and times (2016-02-30, 13:61), as `format: date` does. A
+# pattern cannot know leap years: 02-29 passes in every year.
+_LOOSE_SHAPE = r"\d{4}-\d{2}-\d{2}[ Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:[Zz]|[+-]\d{2}:?\d{2}))?"
+_MONTH_DAY = r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2\d))"
+_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d+)?)?"
+LOOSE_DATETIME = r"^\d{4}-" + _MONTH_DAY + r"[ Tt]" + _TIME + r"(?: ?(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?$"
+_LOOSE_DATETIME = re.compile(_LOOSE_SHAPE)
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*")
 _SITE_PATH = re.compile(r"/(?!/)[^\s]*")
 
@@ -122,7 +128,7 @@ def _is_date(value: str) -> bool:
 _FORMATS = (
     ("format", "date", _is_date),
     ("format", "date-time", lambda v: _RFC3339.fullmatch(v) is not None),
-    ("pattern", LOOSE_DATETIME, lambda v: _LOOSE_DATETIME.match(v) is not None),
+    ("pattern", LOOSE_DATETIME, lambda v: _LOOSE_DATETIME.fullmatch(v) is not None),
     ("format", "uri", lambda v: _URL.fullmatch(v) is not None),
     ("format", "uri-reference", lambda v: _SITE_PATH.fullmatch(v) is not None),
 )

@@ -76,6 +76,20 @@ def test_a_date_time_outside_rfc3339_gets_its_shape_as_a_pattern():
     assert not validator.is_valid("2023-01-29 18:30:22 2023 -0800")
 
 
+@pytest.mark.parametrize("impossible", ["2016-02-30 11:10:38 -0700", "2016-04-31 11:10:38", "2016-13-01 11:10",
+                                        "2016-00-10 11:10", "2016-10-06 24:10:38 -0700", "2016-10-06 11:61"])
+def test_the_date_time_pattern_rejects_an_impossible_date_or_time(impossible):
+    schema = infer_values(["2016-10-06 11:10:38 -0700", "2013-05-06 02:12:52 +0200"])
+    validator = Draft202012Validator(schema)
+    assert not validator.is_valid(impossible)
+    assert validator.is_valid("2016-02-29 11:10:38 -0700") and validator.is_valid("2016-12-31 23:59")
+
+
+def test_an_impossible_loose_date_time_is_an_outlier_not_a_reason_to_drop_the_pattern():
+    schema = infer_values(["2016-10-06 11:10:38 -0700"] * 49 + ["2016-02-30 11:10:38 -0700"])
+    assert "pattern" in schema and not Draft202012Validator(schema).is_valid("2016-02-30 11:10:38 -0700")
+
+
 def test_no_format_when_values_disagree_beyond_the_tolerance():
     assert "format" not in infer_values(["2024-01-31", "soon"])
     assert "format" not in infer_values(["/docs/a/", "https://example.com/", "relative/path"])
