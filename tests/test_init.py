@@ -157,22 +157,66 @@ def test_inferred_schemas_reject_injected_defects_at_the_exact_line(initialised,
     assert schema_errors(root, schema_kind, rel) == expected
 
 
+NAMED_OUTLIERS = {
+    "jekyll__jekyll": {
+        ("docs/_posts/2015-10-26-jekyll-3-0-released.markdown", 5, "CL102"),
+        ("docs/_posts/2023-01-29-jekyll-3-9-3-released.markdown", 3, "CL100"),
+        ("docs/_tutorials/index.md", 2, "CL101"),
+    },
+    "gohugoio__hugoDocs": {(f"content/en/{rel}", line, code) for rel, line, code in [
+        ("functions/cast/ToInt.md", 2, "CL101"), ("functions/compare/Default.md", 2, "CL101"),
+        ("functions/global/_index.md", 2, "CL101"), ("functions/images/QR.md", 2, "CL101"),
+        ("functions/math/Sum.md", 2, "CL101"), ("functions/math/_index.md", 2, "CL101"),
+        ("functions/resources/Copy.md", 2, "CL101"), ("methods/pager/_index.md", 2, "CL101"),
+        ("methods/taxonomy/_index.md", 2, "CL101"), ("methods/time/Unix.md", 2, "CL101"),
+        ("templates/new-templatesystem-overview.md", 3, "CL104"),
+    ]},
+}
+
+
 @needs_sites
-def test_check_after_init_reports_only_records_and_the_named_outliers(initialised, tmp_path, capsys, monkeypatch):
-    root = tmp_path / "jekyll__jekyll"
-    shutil.copytree(initialised["jekyll__jekyll"][0], root)
+@pytest.mark.parametrize("site", sorted(NAMED_OUTLIERS))
+def test_check_after_init_reports_only_records_and_the_named_outliers(initialised, tmp_path, capsys, monkeypatch,
+                                                                      site):
+    root = tmp_path / site
+    shutil.copytree(initialised[site][0], root)
     monkeypatch.chdir(root)
     code, out, err = run_cli(["check", "--format", "json", "--no-cache", "."], capsys)
-    assert "Traceback" not in err
+    assert "Traceback" not in err and code == 1
     found = json.loads(out)
     records = {f for k in kinds_of(root) for f in claimed(root, k)}
     assert {f["path"].removeprefix("./") for f in found} <= records
-    schema_findings = {(f["path"].removeprefix("./"), f["line"]) for f in found if f["code"].startswith("CL10")}
-    assert schema_findings == {
-        ("docs/_posts/2015-10-26-jekyll-3-0-released.markdown", 5),
-        ("docs/_posts/2023-01-29-jekyll-3-9-3-released.markdown", 3),
-        ("docs/_tutorials/index.md", 2),
-    }
+    assert {(f["path"].removeprefix("./"), f["line"], f["code"]) for f in found
+            if f["severity"] == "error"} == NAMED_OUTLIERS[site]
+
+
+@needs_sites
+@pytest.mark.parametrize("site, rel, edits, expected", [
+    ("gohugoio__hugoDocs", "content/en/functions/strings/Contains.md",
+     [("description: Reports", "descripton: Reports"),  # a typo of a key
+      ("title: strings.Contains\n", "title: ''\nexpiryDate: 2023-02-30\nweight: ten\n")],  # empty, date, type
+     [("CL101", 2, 1), ("CL100", 2, 8), ("CL103", 3, 13), ("CL102", 4, 9), ("CL104", 5, 1)]),
+    ("jekyll__jekyll", "docs/_posts/2016-11-14-jekyll-3-3-1-released.markdown",
+     [("title: 'Jekyll 3.3.1 Released'", "title: ''"),  # an empty required value
+      ("date: 2016-11-14 14:29:59", "date: 2016-02-30 14:29:59"),  # an impossible date
+      ("author: parkr", "autor: parkr"),  # a typo of a key
+      ("version: 3.3.1", "version: [3.3.1]")],  # a wrong type
+     [("CL101", 2, 1), ("CL100", 2, 8), ("CL100", 3, 7), ("CL104", 4, 1), ("CL102", 5, 10)]),
+])
+def test_check_after_init_rejects_injected_defects_at_the_exact_line(initialised, tmp_path, capsys, monkeypatch,
+                                                                     site, rel, edits, expected):
+    """The real `contentlint check` with the schemas `init` wrote: each injected
+    defect is one error at its own line and column (the missing real key of a
+    typo at the front matter's first key)."""
+    root = tmp_path / site
+    shutil.copytree(initialised[site][0], root)
+    monkeypatch.chdir(root)
+    assert run_cli(["check", "--no-cache", rel], capsys)[0] == 0
+    for old, new in edits:
+        edit(root, rel, old, new)
+    code, out, err = run_cli(["check", "--format", "json", "--no-cache", rel], capsys)
+    assert "Traceback" not in err and code == 1
+    assert [(f["code"], f["line"], f["column"]) for f in json.loads(out)] == expected
 
 
 # -- crafted folders -----------------------------------------------------------------
