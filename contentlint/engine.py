@@ -18,6 +18,7 @@ from contentlint.config import Settings
 from contentlint.discover import matches_glob
 from contentlint.document import Document, load
 from contentlint.model import Diagnostic, FixEdit, Position, Severity, Violation
+from contentlint.schemaindex import FieldInfo, index_of
 
 INTERNAL_ERROR = "CL010"
 # Files larger than this are not read whole (CL008): records are a few KB.
@@ -84,12 +85,11 @@ class Context:
 
     def field_info(self, path):
         """What the schema declares for the value at ``path`` (URL format, single-line)."""
-        from contentlint.schemaindex import FieldInfo, index_of
-
-        if self.current.schema is None or self.current.schema.startswith("!"):
+        schema = self.current.schema
+        if schema is None or schema.startswith("!"):
             return FieldInfo()
         try:
-            return index_of(self.schema).lookup(tuple(path))
+            return index_of(self.load(schema)).lookup(path)
         except Exception:  # a schema that cannot be loaded has no declarations (CL100 says why)
             return FieldInfo()
 

@@ -44,6 +44,7 @@ class SchemaError:
     message: str
 
 
+@functools.cache  # rules ask per file; a failed package lookup (source tree) costs ~0.3 ms each time
 def default_schema_path() -> str:
     """The contract shipped in the wheel (the top-level schemas/ folder)."""
     try:

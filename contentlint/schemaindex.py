@@ -40,10 +40,12 @@ class SchemaIndex:
         self._cache: dict[tuple, FieldInfo] = {}
 
     def lookup(self, path: tuple) -> FieldInfo:
-        key = tuple("#" if isinstance(p, int) else p for p in path)
-        if key not in self._cache:
-            self._cache[key] = self._info(self._schemas(self.document, key, 0))
-        return self._cache[key]
+        # Asked for every string of every record: the key is built without a generator.
+        key = tuple(["#" if isinstance(p, int) else p for p in path])
+        info = self._cache.get(key)
+        if info is None:
+            info = self._cache[key] = self._info(self._schemas(self.document, key, 0))
+        return info
 
     def _schemas(self, schema: Any, path: tuple, depth: int) -> list[dict]:
         """Every subschema that applies to the value at ``path``."""
