@@ -9,14 +9,18 @@ command fills with ``source_lines``: reporters stay free of I/O and testable.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from contentlint.model import Diagnostic
-from contentlint.report.common import DOCS_URL, rule_help  # noqa: F401 (the reporters' shared helpers)
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "html", "summary")
+# --format name -> the module (in this package) whose ``render`` writes it.
+# A new format is one module and one entry here.
+_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github",
+            "junit": "junit", "gitlab": "gitlab", "html": "html", "summary": "summary"}
+FORMATS = tuple(_MODULES)
 
 
 @dataclass
@@ -55,24 +59,6 @@ def source_lines(path: str) -> list[str] | None:
 
 def renderer(name: str) -> Callable[[Sequence[Diagnostic], ReportContext], str]:
     """The ``render(diagnostics, ctx) -> str`` function of format ``name``
-    (only its module is imported: junit's XML costs ~20 ms)."""
-    if name == "text":
-        from contentlint.report.text import render
-    elif name == "json":
-        from contentlint.report.json_format import render
-    elif name == "sarif":
-        from contentlint.report.sarif import render
-    elif name == "github":
-        from contentlint.report.github import render
-    elif name == "junit":
-        from contentlint.report.junit import render
-    elif name == "gitlab":
-        from contentlint.report.gitlab import render
-    elif name == "html":
-        from contentlint.report.html import render
-    elif name == "summary":
-        from contentlint.report.summary import render
-    else:
-        raise KeyError(name)
-    return render
-
+    (only its module is imported: junit's XML costs ~20 ms). KeyError for an
+    unknown name."""
+    return importlib.import_module(f"{__name__}.{_MODULES[name]}").render
