@@ -9,18 +9,12 @@ command fills with ``source_lines``: reporters stay free of I/O and testable.
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from contentlint.model import Diagnostic
 
-# --format name -> the module (in this package) whose ``render`` writes it.
-# A new format is one module and one entry here.
-_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github",
-            "junit": "junit", "gitlab": "gitlab", "html": "html", "summary": "summary"}
-FORMATS = tuple(_MODULES)
 
 
 @dataclass
@@ -57,8 +51,56 @@ def source_lines(path: str) -> list[str] | None:
     return lines
 
 
+def _text():
+    from contentlint.report.text import render
+    return render
+
+
+def _json_format():
+    from contentlint.report.json_format import render
+    return render
+
+
+def _sarif():
+    from contentlint.report.sarif import render
+    return render
+
+
+def _github():
+    from contentlint.report.github import render
+    return render
+
+
+def _junit():
+    from contentlint.report.junit import render
+    return render
+
+
+def _gitlab():
+    from contentlint.report.gitlab import render
+    return render
+
+
+def _html():
+    from contentlint.report.html import render
+    return render
+
+
+def _summary():
+    from contentlint.report.summary import render
+    return render
+
+
+# --format name -> the loader of its ``render``: plain imports (nothing is imported
+# by a computed name), and only the chosen format's module. A new format is one
+# module, one loader and one entry here; FORMATS and renderer() follow.
+_RENDERERS = {"text": _text, "json": _json_format, "sarif": _sarif, "github": _github,
+              "junit": _junit, "gitlab": _gitlab, "html": _html, "summary": _summary}
+FORMATS = tuple(_RENDERERS)
+
+
 def renderer(name: str) -> Callable[[Sequence[Diagnostic], ReportContext], str]:
     """The ``render(diagnostics, ctx) -> str`` function of format ``name``
     (only its module is imported: junit's XML costs ~20 ms). KeyError for an
     unknown name."""
-    return importlib.import_module(f"{__name__}.{_MODULES[name]}").render
+    return _RENDERERS[name]()
