@@ -99,7 +99,7 @@ def trusted_stat_key(info: os.stat_result | None, read_at_ns: int) -> str | None
 @functools.lru_cache(maxsize=None)
 def installed_code_identity() -> str:
     """``code_identity`` of the running package and its shipped schemas (once a process)."""
-    from contentlint.schema import default_schema_path
+    from contentlint.validation import default_schema_path
 
     return code_identity(_PACKAGE_DIR, os.path.dirname(default_schema_path()))
 

@@ -224,16 +224,16 @@ def run(command, options: Options) -> int:
     """`check` or `fix`. SIGINT and SIGTERM stop the run: the worker processes
     are ended before it exits (130 / 143), no traceback; a file being fixed is
     finished first (fixer.write_atomic), so none is half-written."""
-    from contentlint import workers
+    from contentlint import parallel
 
     previous = _handle_stop_signals()
     try:
         return command(options)
     except KeyboardInterrupt:
-        workers.stop_all()
+        parallel.stop_all()
         return EXIT_SIGINT
     except Terminated:
-        workers.stop_all()
+        parallel.stop_all()
         return EXIT_SIGTERM
     finally:
         for sig, handler in previous.items():

@@ -58,7 +58,7 @@ class Context:
 
     def load(self, path: str):
         if path not in self._schemas:
-            from contentlint.schema import load_schema
+            from contentlint.validation import load_schema
 
             self._schemas[path] = load_schema(path)
         return self._schemas[path]
@@ -70,7 +70,7 @@ class Context:
     def schema_errors(self, doc: Document) -> list:
         """The schema's errors for the document; a schema the record names
         that cannot be used is one error at its `$schema` value."""
-        from contentlint.schema import SchemaError, SchemaLoadError
+        from contentlint.validation import SchemaError, SchemaLoadError
 
         data = doc.data
         if self.current.named:
@@ -148,7 +148,7 @@ class Resolution:
 
 
 def _default_schema() -> str:
-    from contentlint.schema import default_schema_path
+    from contentlint.validation import default_schema_path
 
     return default_schema_path()
 

@@ -40,7 +40,7 @@ from contentlint.document import Document, load
 from contentlint.model import Applicability, Diagnostic, Edit
 from contentlint.report.common import diff_labels
 from contentlint.report.escape import printable
-from contentlint.workers import signals_blocked
+from contentlint.parallel import signals_blocked
 
 MAX_PASSES = 10
 # Files with these problems are never written: the text is not understood.

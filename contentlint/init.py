@@ -294,7 +294,7 @@ def _offset(doc, path: tuple) -> int:
 
 
 def _explain(record: Record, kind: Kind, error) -> list[Outlier]:
-    from contentlint.schema import describe_path
+    from contentlint.validation import describe_path
 
     path = tuple(error.absolute_path)
     name = describe_path(path)

@@ -15,7 +15,7 @@ from typing import Any
 import pathspec
 
 SHIPPED_PREFIX = "contentlint:"
-SHIPPED = {"contentlint:article": None}  # None: schema.default_schema_path()
+SHIPPED = {"contentlint:article": None}  # None: validation.default_schema_path()
 _KEYS = {"name", "include", "exclude", "schema", "select", "extend-select", "ignore", "rules"}
 
 
@@ -114,7 +114,7 @@ def _schema(value: Any, root: str, where: str) -> str:
 def schema_path(schema: str | None) -> str | None:
     """A kind's schema as a file path for load_schema (the shipped one: its path)."""
     if schema is not None and schema.startswith(SHIPPED_PREFIX):
-        from contentlint.schema import default_schema_path
+        from contentlint.validation import default_schema_path
 
         return default_schema_path()
     return schema

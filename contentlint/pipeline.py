@@ -30,7 +30,7 @@ from contentlint.discover import discover
 from contentlint.document import load
 from contentlint.model import Applicability, Diagnostic
 from contentlint.wholerun import WholeRun
-from contentlint.workers import parallel_map
+from contentlint.parallel import parallel_map
 
 
 # -- settings, resolved once ------------------------------------------------------------
@@ -58,7 +58,7 @@ def prepare(settings: Settings, *, online: bool = False, no_cache: bool = False,
     (ConfigError) here, not a finding per file; it is loaded before the
     workers fork, so they inherit it checked. ``online_cache_dir``: the
     `--cache-dir` option, which also moves the network results' cache."""
-    from contentlint.schema import SchemaLoadError, default_schema_path, load_schema
+    from contentlint.validation import SchemaLoadError, default_schema_path, load_schema
 
     from contentlint.kinds import schema_path
 

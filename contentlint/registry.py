@@ -81,7 +81,7 @@ def rule(
 def all_rules() -> list[Rule]:
     # Importing the modules that define rules registers them (on first lookup;
     # later it is a lookup in sys.modules). Plain imports: nothing is imported by name.
-    from contentlint.rules import (amp_rules, images, links, online, related, schema,  # noqa: F401
+    from contentlint.rules import (amp, images, links, online, related, schema,  # noqa: F401
                                    suppressions, syntax, text)
 
     return sorted(_RULES.values(), key=lambda r: r.code)

@@ -133,7 +133,7 @@ _INDEXES: dict[int, SchemaIndex] = {}
 
 
 def index_of(schema) -> SchemaIndex:
-    """The index of a loaded ``contentlint.schema.Schema`` (one per schema object)."""
+    """The index of a loaded ``contentlint.validation.Schema`` (one per schema object)."""
     index = _INDEXES.get(id(schema))
     if index is None or index.document is not schema.document:
         index = _INDEXES[id(schema)] = SchemaIndex(schema.document)

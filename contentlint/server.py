@@ -25,7 +25,7 @@ from pygls.uris import to_fs_path
 from contentlint import __version__, api, model
 from contentlint.config import CONFIG_FILES, ConfigError, Settings, find_config, load_settings
 from contentlint.document import BOM
-from contentlint.report import DOCS_URL
+from contentlint.report.common import DOCS_URL
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from contentlint.report.escape import printable
 
 
 def settings_lines(settings: Settings, online: bool) -> list[str]:
-    from contentlint.schema import default_schema_path
+    from contentlint.validation import default_schema_path
 
     rules = engine.enabled_rules(settings, online=online)
     lines = [

@@ -99,3 +99,31 @@ def fix_files(files, settings: Settings, rules=None, applicability=Applicability
 def lint_files(files, settings: Settings, rules=None, jobs=None):
     """engine.FileResult per file, in order, from `check`'s per-file step (no cache)."""
     return list(pipeline.lint_files([str(f) for f in files], plan_for(settings, rules, jobs)))
+
+
+# -- one text through the per-file step ---------------------------------------------------
+
+
+def fm(*lines: str, newline: str = "\n") -> str:
+    """A record that is only front matter: ``---``, the lines, ``---``."""
+    return newline.join(("---", *lines, "---", ""))
+
+
+def lint_text(text, *codes, options=None, path: str = "x.md"):
+    """(doc, diagnostics) of ``text`` (str or bytes) checked with only ``codes`` enabled."""
+    from contentlint import engine
+
+    settings = Settings(select=tuple(codes), rule_options=options or {})
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    doc, result = engine.lint_bytes(path, raw, engine.enabled_rules(settings), engine.Context(settings))
+    assert result.error is None, result.error
+    return doc, result.diagnostics
+
+
+def fix_text(text: str, *codes, applicability=Applicability.SAFE, path: str = "x.md"):
+    """fixer.FileOutcome of fixing ``text`` with only ``codes`` enabled."""
+    from contentlint import engine, fixer
+
+    settings = Settings(select=tuple(codes))
+    rules = engine.enabled_rules(settings)
+    return fixer.fix_bytes(path, text.encode("utf-8"), rules, engine.Context(settings), applicability)

@@ -37,7 +37,7 @@ if os.name != "posix":
 
 import resource  # noqa: E402  (POSIX only)
 
-from contentlint import engine, fixer, registry, workers
+from contentlint import engine, fixer, parallel, registry
 from contentlint.rules import suppressions as suppress
 from contentlint.cli import main
 from contentlint.config import Settings
@@ -505,7 +505,7 @@ def _pool_folder(base: Path, extra: dict[str, bytes]) -> Path:
     """Enough small records for `check` to use two worker processes, plus ``extra``."""
     folder = base / "pool"
     folder.mkdir()
-    for i in range(2 * workers.MIN_FILES_PER_WORKER + 6):
+    for i in range(2 * parallel.MIN_FILES_PER_WORKER + 6):
         (folder / f"r{i:03d}.md").write_bytes(CONTROL)
     for name, raw in extra.items():
         (folder / name).write_bytes(raw)
@@ -582,7 +582,7 @@ def test_deep_block_nesting_in_a_worker_pool(hostile_runs):
     assert_clean_exit(result, 1)
     found = _json_reading(result)
     assert ("deep.md",) + DEEP_LINE_FINDING in found
-    assert len([f for f in found if f[1] == "CL004"]) == 2 * workers.MIN_FILES_PER_WORKER + 6
+    assert len([f for f in found if f[1] == "CL004"]) == 2 * parallel.MIN_FILES_PER_WORKER + 6
 
 
 def test_alias_bomb_with_every_default_rule(hostile_runs):

@@ -25,7 +25,7 @@ from contentlint import engine, registry
 from contentlint.cache import (KEY_SIZE, code_identity, decode, encode, installed_code_identity, machine_key,
                                setup_key, sign, stat_key)
 from contentlint.config import Settings
-from contentlint.schema import default_schema_path
+from contentlint.validation import default_schema_path
 from tests.conftest import REPO, SEEDS, run_cli
 
 WARNING = "contentlint: warning: ignoring damaged cache"

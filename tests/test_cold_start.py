@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from contentlint.schema import SchemaLoadError, default_schema_path, load_schema
+from contentlint.validation import SchemaLoadError, default_schema_path, load_schema
 from tests.conftest import SEEDS
 
 HEAVY = ("jsonschema", "concurrent.futures.process", "multiprocessing")
@@ -35,7 +35,7 @@ def test_one_valid_file_imports_neither_jsonschema_nor_multiprocessing():
 
 
 def test_shipped_schema_is_not_checked_again():
-    assert "jsonschema" not in _modules_after("from contentlint.schema import load_schema\nload_schema(None)")
+    assert "jsonschema" not in _modules_after("from contentlint.validation import load_schema\nload_schema(None)")
 
 
 def test_a_copy_of_the_shipped_schema_elsewhere_is_checked(tmp_path):

@@ -16,13 +16,10 @@ from contentlint.document import load
 from contentlint.model import Applicability, Edit, Fix, Severity, Violation
 from contentlint.registry import Rule
 from contentlint.yamlparse import compose
+from tests.conftest import fm
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SAFE, UNSAFE = Applicability.SAFE, Applicability.UNSAFE
-
-
-def fm(*lines: str, newline: str = "\n") -> str:
-    return newline.join(("---", *lines, "---", ""))
 
 
 def doc_of(text: str):

@@ -44,7 +44,7 @@ def value_at(doc, v):
 
 def has_amp_module() -> bool:
     try:
-        import contentlint.amp  # noqa: F401
+        import contentlint.amp_cache  # noqa: F401
     except ImportError:
         return False
     return True
@@ -150,7 +150,7 @@ def test_amp_discovery_inserts_both_fields_after_webUrl(server):
     assert found[0][2].message == (f"the page declares an AMP version ({AMP}) but the entry "
                                    "records no ampWebUrl/cdnAmpWebUrl")
     if not has_amp_module():
-        pytest.skip("contentlint.amp (amp_cache_url) is not there yet")
+        pytest.skip("contentlint.amp_cache (amp_cache_url) is not there yet")
     assert all(v.fix.applicability == Applicability.SAFE for _, _, v in found)
     fixed = apply(doc.text, [e for _, _, v in found for e in v.fix.edits])
     assert fixed == text.replace(
@@ -168,7 +168,7 @@ def test_amp_fix_keeps_crlf_line_endings(server):
     doc = document(text)
     [(_, code, v)] = run([doc], codes=["CL402"])
     if not has_amp_module():
-        pytest.skip("contentlint.amp (amp_cache_url) is not there yet")
+        pytest.skip("contentlint.amp_cache (amp_cache_url) is not there yet")
     fixed = apply(doc.text, v.fix.edits)
     assert fixed == text.replace(f"{page}\r\n", f"{page}\r\n    ampWebUrl: {AMP}\r\n    cdnAmpWebUrl: {CDN_AMP}\r\n")
 

@@ -11,7 +11,7 @@ from tests.test_online_support import gif, jpeg, png, webp, webp_extended
 from contentlint.online.body import CappedDecoder
 from contentlint.online.client import parse_retry_after
 from contentlint.online.html import find_amp_link, head_end
-from contentlint.online.images import size_from_prefix
+from contentlint.online.image_header import size_from_prefix
 from contentlint.scalars import render
 
 # -- capped decoding ---------------------------------------------------------------

@@ -334,7 +334,7 @@ def test_workers_are_forked_by_the_thread_that_iterates(tmp_path):
     thread (which lives as long as the process), not the executor's manager thread."""
     proc = _script(tmp_path, """
         import os, threading
-        from contentlint.workers import parallel_map
+        from contentlint.parallel import parallel_map
 
         forks = []
         os.register_at_fork(before=lambda: forks.append(threading.current_thread() is threading.main_thread()))
@@ -350,14 +350,14 @@ def test_the_portable_parent_watch_ends_an_orphan(tmp_path):
     watch thread ends once its parent is SIGKILLed."""
     proc = _script(tmp_path, """
         import os, time
-        from contentlint import workers
+        from contentlint import parallel
 
         parent = os.getpid()
         child = os.fork()
         if child == 0:
             try:
-                workers.PARENT_POLL_SECONDS = 0.05
-                workers._watch_parent_in_thread(parent)
+                parallel.PARENT_POLL_SECONDS = 0.05
+                parallel._watch_parent_in_thread(parent)
             except BaseException:
                 os.kill(parent, 9)  # the test must not wait for the parent's sleep
                 raise

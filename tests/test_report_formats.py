@@ -20,7 +20,8 @@ import pytest
 
 from contentlint.model import (Applicability, Diagnostic, Edit, Fix, FixEdit, Position,
                                Severity)
-from contentlint.report import DOCS_URL, ReportContext, renderer
+from contentlint.report import ReportContext, renderer
+from contentlint.report.common import DOCS_URL
 from contentlint.report import github, gitlab, junit, sarif
 from tests.conftest import run_cli
 

@@ -6,7 +6,7 @@ import pytest
 
 from contentlint import engine
 from contentlint.config import Settings
-from contentlint.rules.amp_rules import amp_url_of
+from contentlint.rules.amp import amp_url_of
 from tests.conftest import SEEDS, findings
 from tests.test_rules_related import apply, crlf, fix_command, lint, summary
 

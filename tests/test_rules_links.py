@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contentlint import engine, workers
+from contentlint import engine, parallel
 from contentlint.model import Position
 from contentlint.config import Settings
 from tests.conftest import SEEDS, collect, findings
@@ -161,14 +161,14 @@ def test_duplicate_articles_across_files_report_each_file(tmp_path):
 
 def test_duplicate_articles_same_result_in_parallel_workers(tmp_path):
     # 3 x MIN_FILES_PER_WORKER files so that jobs=2 really uses two workers.
-    total = 3 * workers.MIN_FILES_PER_WORKER
+    total = 3 * parallel.MIN_FILES_PER_WORKER
     for i in range(total):
         story = i % 40  # stories 0..15 appear three times, 16..39 twice
         (tmp_path / f"{i:03}.md").write_text(record(f"https://news.example/{story}", "news.example"))
     settings, rules = settings_for("CL305")
     serial = collect([str(tmp_path)], settings, rules, jobs=1)
-    parallel = collect([str(tmp_path)], settings, rules, jobs=2)
-    assert parallel == serial
+    in_parallel = collect([str(tmp_path)], settings, rules, jobs=2)
+    assert in_parallel == serial
     diagnostics = serial[0]
     assert len(diagnostics) == total
     first = diagnostics[0]

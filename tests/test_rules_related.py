@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from contentlint import blocks, engine
-from contentlint.config import Settings
+from contentlint import blocks
 from contentlint.document import load
-from tests.conftest import SEEDS, findings
+from tests.conftest import SEEDS, findings, lint_text
 
 
 def lint(text, *codes, options=None):
     """(doc, diagnostics) of ``text`` checked with only ``codes`` enabled."""
-    settings = Settings(select=codes, rule_options=options or {})
-    raw = text.encode("utf-8") if isinstance(text, str) else text
-    doc, result = engine.lint_bytes("t.md", raw, engine.enabled_rules(settings), engine.Context(settings))
-    assert result.error is None, result.error
-    return doc, result.diagnostics
+    return lint_text(text, *codes, options=options, path="t.md")
 
 
 def summary(diagnostics):

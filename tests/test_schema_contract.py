@@ -684,19 +684,19 @@ def test_fastjsonschema_agrees_when_given_real_format_checks(corpus_errors):
         assert fast_ok(data) is (not errors), path
 
 
-# -- messages (contentlint.schema) -----------------------------------------------
+# -- messages (contentlint.validation) -----------------------------------------------
 
 
 @functools.lru_cache(maxsize=None)
 def _linter_schema(path: str | None):
-    from contentlint.schema import load_schema
+    from contentlint.validation import load_schema
 
     return load_schema(path)
 
 
 def messages(data, schema_path=None) -> dict[str, tuple[str, str]]:
     """{instance path: (code, message)} of what the linter reports (the shipped schema by default)."""
-    from contentlint.schema import describe_path
+    from contentlint.validation import describe_path
 
     schema = _linter_schema(str(schema_path) if schema_path else None)
     return {describe_path(e.path): (e.code, e.message) for e in schema.errors(data)}

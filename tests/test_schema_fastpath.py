@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contentlint.document import load
-from contentlint.schema import Schema, load_schema
+from contentlint.validation import Schema, load_schema
 from tests.conftest import CORPUS, findings
 
 
@@ -47,7 +47,7 @@ def test_ref_with_siblings_disables_it(write):
 
 
 def test_plain_uri_shortcut_agrees_with_rfc3986():
-    from contentlint.schema import _PLAIN_URI, _rfc3986
+    from contentlint.validation import _PLAIN_URI, _rfc3986
 
     samples = [
         "https://www.example.com/a/b-c_d.e~f?x=1&y=(2)*3;z=4#frag", "http://u:p@example.com:8080/%20ok",
@@ -72,14 +72,14 @@ def test_uri_formats_are_ours_whatever_is_installed():
     # schema use our checks instead.
     from jsonschema import Draft7Validator, Draft202012Validator
 
-    from contentlint import schema
+    from contentlint import validation
 
-    for name, check in schema._OWN_FORMATS.items():
+    for name, check in validation._OWN_FORMATS.items():
         for cls in (Draft7Validator, Draft202012Validator):
-            assert schema.format_checker(cls).checkers[name][0] is check, name
-        assert schema.format_checks({"format": name})[name] is check, name
-        assert schema.format_checks({"format": "email"})[name] is check, name
-    assert load_schema(None).validator.format_checker.checkers["uri"][0] is schema._is_uri
+            assert validation.format_checker(cls).checkers[name][0] is check, name
+        assert validation.format_checks({"format": name})[name] is check, name
+        assert validation.format_checks({"format": "email"})[name] is check, name
+    assert load_schema(None).validator.format_checker.checkers["uri"][0] is validation._is_uri
 
 
 @pytest.mark.parametrize("value, uri, uri_reference, iri, iri_reference", [
@@ -101,7 +101,7 @@ def test_uri_formats_are_ours_whatever_is_installed():
     (5, True, True, True, True),  # formats apply to strings only
 ])
 def test_uri_and_iri_formats(value, uri, uri_reference, iri, iri_reference):
-    from contentlint.schema import _OWN_FORMATS
+    from contentlint.validation import _OWN_FORMATS
 
     got = tuple(_OWN_FORMATS[name](value) for name in ("uri", "uri-reference", "iri", "iri-reference"))
     assert got == (uri, uri_reference, iri, iri_reference)

@@ -10,28 +10,23 @@ from __future__ import annotations
 
 import pytest
 
-from contentlint import engine, fixer, registry
+from contentlint import engine, registry
 from contentlint.config import Settings
 from contentlint.model import Applicability
 from contentlint.rules.text import invisible_repair, mojibake_repair, unescape_entities
+from tests.conftest import fix_text, fm, lint_text
 
 SAFE, UNSAFE, DISPLAY = "safe", "unsafe", "display-only"
 TEXT_RULES = ("CL005", "CL200", "CL201", "CL202", "CL203")
 
 
 def lint(text: str, select=TEXT_RULES):
-    settings = Settings(select=tuple(select))
-    rules = engine.enabled_rules(settings)
-    _, result = engine.lint_bytes("x.md", text.encode("utf-8"), rules, engine.Context(settings))
-    assert result.error is None
-    return result.diagnostics
+    return lint_text(text, *select)[1]
 
 
 def fix(text: str, select=TEXT_RULES, unsafe=False) -> str:
-    settings = Settings(select=tuple(select))
-    rules = engine.enabled_rules(settings)
     applicability = Applicability.UNSAFE if unsafe else Applicability.SAFE
-    outcome = fixer.fix_bytes("x.md", text.encode("utf-8"), rules, engine.Context(settings), applicability)
+    outcome = fix_text(text, *select, applicability=applicability)
     assert outcome.error is None and outcome.warnings == []
     return (outcome.fixed or outcome.original).decode("utf-8")
 
@@ -39,10 +34,6 @@ def fix(text: str, select=TEXT_RULES, unsafe=False) -> str:
 def summary(diagnostics):
     return [(d.code, d.start.line, d.start.column, d.fix.applicability.label if d.fix else None)
             for d in diagnostics]
-
-
-def fm(*lines: str, newline: str = "\n") -> str:
-    return newline.join(("---", *lines, "---", ""))
 
 
 CASES = [

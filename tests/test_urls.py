@@ -347,7 +347,7 @@ def test_plain_url_fast_path_agrees_on_the_corpus():
 
     from jsonschema import Draft202012Validator
 
-    from contentlint.schema import format_checker
+    from contentlint.validation import format_checker
 
     uri = format_checker(Draft202012Validator)  # the checks CL103 uses
     checked = simple = 0
@@ -379,7 +379,7 @@ IRIS = [  # (IRI, CL303's repair: none when the host is non-ASCII)
 def test_an_iri_fails_cl303_and_format_uri_alike(iri, repair):
     from jsonschema import Draft202012Validator
 
-    from contentlint.schema import _is_uri, format_checker
+    from contentlint.validation import _is_uri, format_checker
     from contentlint.urls import is_simple_url
 
     checker = format_checker(Draft202012Validator)

@@ -189,7 +189,7 @@ def _redirected(use: _Use, span, outcome: Outcome) -> Violation:
 
 def _amp_cache_url(amp_url: str) -> str | None:
     try:
-        from contentlint.amp import amp_cache_url  # written beside this package; imported late
+        from contentlint.amp_cache import amp_cache_url  # written beside this package; imported late
     except ImportError:
         return None
     try:

@@ -38,7 +38,7 @@ import httpx
 from contentlint.online.body import CappedDecoder
 from contentlint.online.guard import DnsError, Guard, Refused, Resolver
 from contentlint.online.html import decode, find_amp_link, head_end
-from contentlint.online.images import size_from_prefix
+from contentlint.online.image_header import size_from_prefix
 from contentlint.online.settings import NetworkAccess, OnlineSettings
 from contentlint.online.transport import HostPools
 

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from contentlint.model import Diagnostic
-from contentlint.report.common import DOCS_URL, rule_help  # noqa: F401 (the reporters' shared helpers)
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab", "html", "summary")
 
 
 @dataclass
@@ -53,26 +51,56 @@ def source_lines(path: str) -> list[str] | None:
     return lines
 
 
-def renderer(name: str) -> Callable[[Sequence[Diagnostic], ReportContext], str]:
-    """The ``render(diagnostics, ctx) -> str`` function of format ``name``
-    (only its module is imported: junit's XML costs ~20 ms)."""
-    if name == "text":
-        from contentlint.report.text import render
-    elif name == "json":
-        from contentlint.report.json_format import render
-    elif name == "sarif":
-        from contentlint.report.sarif import render
-    elif name == "github":
-        from contentlint.report.github import render
-    elif name == "junit":
-        from contentlint.report.junit import render
-    elif name == "gitlab":
-        from contentlint.report.gitlab import render
-    elif name == "html":
-        from contentlint.report.html import render
-    elif name == "summary":
-        from contentlint.report.summary import render
-    else:
-        raise KeyError(name)
+def _text():
+    from contentlint.report.text import render
     return render
 
+
+def _json_format():
+    from contentlint.report.json_format import render
+    return render
+
+
+def _sarif():
+    from contentlint.report.sarif import render
+    return render
+
+
+def _github():
+    from contentlint.report.github import render
+    return render
+
+
+def _junit():
+    from contentlint.report.junit import render
+    return render
+
+
+def _gitlab():
+    from contentlint.report.gitlab import render
+    return render
+
+
+def _html():
+    from contentlint.report.html import render
+    return render
+
+
+def _summary():
+    from contentlint.report.summary import render
+    return render
+
+
+# --format name -> the loader of its ``render``: plain imports (nothing is imported
+# by a computed name), and only the chosen format's module. A new format is one
+# module, one loader and one entry here; FORMATS and renderer() follow.
+_RENDERERS = {"text": _text, "json": _json_format, "sarif": _sarif, "github": _github,
+              "junit": _junit, "gitlab": _gitlab, "html": _html, "summary": _summary}
+FORMATS = tuple(_RENDERERS)
+
+
+def renderer(name: str) -> Callable[[Sequence[Diagnostic], ReportContext], str]:
+    """The ``render(diagnostics, ctx) -> str`` function of format ``name``
+    (only its module is imported: junit's XML costs ~20 ms). KeyError for an
+    unknown name."""
+    return _RENDERERS[name]()

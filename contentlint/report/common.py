@@ -17,7 +17,8 @@ import os
 from collections import Counter
 from typing import Sequence
 
-from contentlint.model import Applicability, Diagnostic
+from contentlint.model import Applicability, Diagnostic, Severity
+from contentlint.report.escape import printable
 
 DOCS_URL = "https://github.com/contentlint/contentlint/blob/main/docs/rules.md#{code}"
 FINGERPRINT_VERSION = "contentlint/v1"
@@ -146,3 +147,47 @@ def registered_rules() -> dict:
         return {r.code: r for r in registry.all_rules()}
     except ImportError:
         return {}
+
+
+# -- counts shared by text, html, summary and --statistics ---------------------
+
+def safe_fix(d: Diagnostic) -> bool:
+    return d.fix is not None and d.fix.applicability == Applicability.SAFE
+
+
+def unsafe_fix(d: Diagnostic) -> bool:
+    return d.fix is not None and d.fix.applicability == Applicability.UNSAFE
+
+
+def statistics(diagnostics: Sequence[Diagnostic]) -> list[str]:
+    """One row per code, most frequent first: count, code, severity, name, ``[*]`` if safely fixable."""
+    counts = Counter((d.code, d.severity.label, d.name) for d in diagnostics)
+    fixable = Counter(d.code for d in diagnostics if safe_fix(d))
+    return [f"{n:>6}  {code}  {level:<7}  {printable(name)}{'  [*]' if fixable[code] else ''}"
+            for (code, level, name), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"
+
+
+def summary(diagnostics: Sequence[Diagnostic], ctx) -> str:
+    """The closing lines of the text report (also html's and summary's headline)."""
+    if not ctx.files_checked and not diagnostics:
+        return "No files to check."
+    checked = _plural(ctx.files_checked, "file")
+    if not diagnostics:
+        return f"All checks passed ({checked} checked)."
+    with_findings = len({d.path for d in diagnostics})
+    levels = Counter(d.severity for d in diagnostics)
+    by_level = ", ".join(_plural(levels[s], s.label) if s != Severity.INFO else f"{levels[s]} info"
+                         for s in sorted(levels, reverse=True))
+    text = (f"Found {_plural(len(diagnostics), 'finding')} in {_plural(with_findings, 'file')}"
+            f" ({ctx.files_checked} checked): {by_level}.")
+    safe = sum(1 for d in diagnostics if safe_fix(d))
+    if safe:
+        text += f"\n[*] {safe} fixable with `{ctx.fix_command}`."
+    unsafe = sum(1 for d in diagnostics if unsafe_fix(d))
+    if unsafe:
+        text += f"\n{unsafe} more fixable with `{ctx.fix_command} --unsafe-fixes`."
+    return text

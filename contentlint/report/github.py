@@ -33,7 +33,7 @@ from typing import Sequence
 
 from contentlint.model import Diagnostic, Severity
 from contentlint.report import ReportContext
-from contentlint.report.common import clean, display_path, fix_hint, repo_path, rule_help  # noqa: F401
+from contentlint.report.common import clean, fix_hint, repo_path, rule_help
 from contentlint.report.escape import printable
 
 COMMANDS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}

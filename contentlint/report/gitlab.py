@@ -39,7 +39,7 @@ from typing import Sequence
 
 from contentlint.model import Diagnostic, Severity
 from contentlint.report import ReportContext
-from contentlint.report.common import clean, fingerprints, fix_hint, repo_path, rule_help  # noqa: F401
+from contentlint.report.common import clean, fingerprints, fix_hint, repo_path, rule_help
 
 SEVERITIES = {Severity.INFO: "info", Severity.WARNING: "minor", Severity.ERROR: "major"}
 FATAL_CODES = frozenset({"CL001", "CL002", "CL003", "CL006"})

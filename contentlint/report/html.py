@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 from contentlint.model import Applicability, Diagnostic, FixEdit, Position
 from contentlint.report import LINE_BREAK, ReportContext
 from contentlint.report.escape import printable
-from contentlint.report.text import summary
+from contentlint.report.common import summary
 
 CONTEXT_LINES = 2  # shown above and below a finding's span
 MAX_SPAN_LINES = 8  # a longer span shows its first lines, then an ellipsis

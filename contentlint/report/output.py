@@ -24,7 +24,7 @@ from contentlint.model import Diagnostic
 from contentlint.report import FORMATS, ReportContext, renderer, source_lines
 from contentlint.report.common import repository_root
 from contentlint.report.escape import printable
-from contentlint.report.text import statistics
+from contentlint.report.common import statistics
 
 
 def choose_format(args, environ: Mapping[str, str]) -> str:

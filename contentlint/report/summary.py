@@ -31,7 +31,7 @@ from contentlint.model import Diagnostic
 from contentlint.report import ReportContext
 from contentlint.report.common import DOCS_URL, repo_path
 from contentlint.report.escape import printable
-from contentlint.report.text import safe_fix, summary as text_summary
+from contentlint.report.common import safe_fix, summary as text_summary
 
 FIRST = 50  # findings listed one by one; the job log and the annotations hold them all
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")

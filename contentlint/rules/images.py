@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Iterator
 
-from contentlint.imagehints import strong_size_hint
+from contentlint.image_size_hints import strong_size_hint
 from contentlint.model import Applicability, Edit, Fix, Severity, Violation
 from contentlint.registry import rule
 

@@ -84,7 +84,7 @@ def _url_fields(doc, ctx) -> list[tuple[tuple, str, bool]]:
 
 
 def _article_schema() -> str:
-    from contentlint.schema import default_schema_path
+    from contentlint.validation import default_schema_path
 
     return default_schema_path()
 

@@ -1,4 +1,4 @@
-"""contentlint.imagehints: strong size hints in image URLs (CL502).
+"""contentlint.image_size_hints: strong size hints in image URLs (CL502).
 
 Semantics from the services' documentation: imgix `fit=crop` fills exactly
 w x h (other `fit` modes keep the aspect ratio; `dpr` multiplies the size);
@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from contentlint.document import load
-from contentlint.imagehints import strong_size_hint
+from contentlint.image_size_hints import strong_size_hint
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpus"

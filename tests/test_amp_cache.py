@@ -1,4 +1,4 @@
-"""contentlint.amp: the Google AMP Cache URL of an AMP page.
+"""contentlint.amp_cache: the Google AMP Cache URL of an AMP page.
 
 Expected values come from the official documentation (amp.dev "AMP Cache URL
 Format and Request Handling", its algorithm examples table), the test vectors
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from contentlint.amp import amp_cache_url, cache_prefix
+from contentlint.amp_cache import amp_cache_url, cache_prefix
 from contentlint.document import load
 
 REPO = Path(__file__).resolve().parents[1]

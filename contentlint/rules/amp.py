@@ -1,6 +1,6 @@
 """CL400, CL401, CL403: the AMP address pair `ampWebUrl` / `cdnAmpWebUrl`.
 
-`cdnAmpWebUrl` is a function of `ampWebUrl` (`amp.amp_cache_url`), so one
+`cdnAmpWebUrl` is a function of `ampWebUrl` (`amp_cache.amp_cache_url`), so one
 can be derived from the other: a missing half is inserted and a wrong cache
 address rewritten, both safely.
 """
@@ -11,7 +11,7 @@ import re
 from typing import Iterator
 
 from contentlint import blocks
-from contentlint.amp import CACHE_DOMAIN, amp_cache_url
+from contentlint.amp_cache import CACHE_DOMAIN, amp_cache_url
 from contentlint.model import Applicability, Fix, Severity, Violation
 from contentlint.registry import rule
 from contentlint.rules.related import record_and_entries
