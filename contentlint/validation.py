@@ -42,6 +42,7 @@ class SchemaError:
     path: tuple  # JSON path of the instance the error is about
     anchor: str  # "value", "key" or "parent"
     message: str
+    keyword: str = ""  # the failing JSON Schema keyword of a CL100 ("pattern", "enum", ...)
 
 
 @functools.cache  # rules ask per file; a failed package lookup (source tree) costs ~0.3 ms each time
@@ -706,7 +707,7 @@ class Schema:
             extras = [k for k in value if k not in known and not _matches_any(patterns, k)] \
                 if isinstance(value, dict) else []
             return [_UnknownKey(path + (k,), known) for k in extras]
-        return [SchemaError("CL100", path, "value", self._generic(error, name, description))]
+        return [SchemaError("CL100", path, "value", self._generic(error, name, description), kind)]
 
     @staticmethod
     def _generic(error: exceptions.ValidationError, name: str, description: str) -> str:

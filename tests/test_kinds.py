@@ -8,6 +8,7 @@ import re
 import shutil
 
 import pytest
+from pathlib import Path
 
 from contentlint.config import ConfigError, load_settings
 from tests.conftest import SHARED, check_json, findings, run_cli
@@ -179,6 +180,17 @@ def test_one_defect_one_finding_where_schema_format_and_cl303_overlap(tmp_path, 
     assert found(tmp_path, capsys) == [("p.md", "CL303", 3, 27)]
     # CL303 off: the schema's CL103 reports the same defect.
     assert found(tmp_path, capsys, "--ignore", "CL303") == [("p.md", "CL103", 3, 7)]
+
+
+def test_one_defect_one_finding_where_a_url_pattern_and_cl303_overlap(tmp_path, capsys):
+    # The shipped article schema checks its URLs with a `pattern` (CL100), not `format`.
+    seed = (Path(__file__).resolve().parents[1] / "seeds" / "004_55d079596040aeb8.txt").read_text("utf-8")
+    line = next(n for n, text in enumerate(seed.splitlines(), 1) if text.startswith("webUrl: "))
+    record = seed.replace(seed.splitlines()[line - 1], 'webUrl: "/news/a-relative-address"', 1)
+    project(tmp_path, "", {"a.md": record})
+    assert [f for f in found(tmp_path, capsys, "--select", "CL100,CL303")] == [("a.md", "CL303", line, 10)]
+    # CL303 off: the schema's CL100 (`pattern`) reports the same defect.
+    assert found(tmp_path, capsys, "--select", "CL100") == [("a.md", "CL100", line, 9)]
 
 
 def test_site_relative_permalinks_are_not_malformed_where_relative_is_allowed(tmp_path, capsys):

@@ -11,7 +11,8 @@ import typing
 from importlib import resources
 from pathlib import Path
 
-from contentlint import api, cli, registry, schema, schemaindex, wholerun
+from contentlint import api, cli, registry, schemaindex, wholerun
+from contentlint import validation as schema
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "SmartableAI__microsoft-power-apps" / "_news"
 RECORD = """---

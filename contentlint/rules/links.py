@@ -145,8 +145,9 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     (CL200). A site-relative address (`/commands/hugo/`) is not malformed
     in a field the schema declares `uri-reference` or does not declare; the
     article format's URL fields and `format: uri` ones must be absolute.
-    Where this rule reports a value, the schema's CL103 on the same value
-    is not reported: one defect, one finding.
+    Where this rule reports a value, the schema's CL103 (`format`) or
+    CL100 (`pattern`) on the same value is not reported: one defect, one
+    finding.
 
     ## Why is this bad?
     A malformed URL is a broken link or a broken image; browsers and crawlers

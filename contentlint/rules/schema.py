@@ -19,9 +19,9 @@ def _errors(doc, ctx):
 
 
 def _violations(doc, ctx, code):
-    given_way = _url_paths(doc, ctx) if code == "CL103" else ()
+    given_way = _url_paths(doc, ctx) if code in ("CL100", "CL103") else ()
     for error in _errors(doc, ctx):
-        if error.code != code or error.path in given_way:
+        if error.code != code or error.path in given_way and (code == "CL103" or error.keyword == "pattern"):
             continue
         if error.anchor == "parent":
             start = doc.value_span(error.path[:-1])[0]
@@ -36,7 +36,8 @@ def _violations(doc, ctx, code):
 
 
 def _url_paths(doc, ctx) -> set:
-    """Values CL303 reports: a `format: uri` failure there is the same
+    """Values CL303 reports: a `format: uri` failure (CL103) or a `pattern`
+    failure (CL100, as the article schema checks its URLs) there is the same
     defect, and CL303 names the characters and offers the fix."""
     if "CL303" not in ctx.running:
         return set()
