@@ -137,10 +137,27 @@ def merge(options: Options) -> int:
     settings = _settings_with_warnings(options)
     done, hosts = shard.merge(list(options.results),
                               lambda online: pipeline.prepare(settings, online=online, no_cache=True))
-    output.emit(options, settings, done.diagnostics, done.files, [host_summary(hosts)] if hosts else [])
+    output.emit(options, settings, done.diagnostics, done.files, [host_summary(hosts)] if hosts else [],
+                source=_source_inside(settings.root))
     for error in done.errors:
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     return exit_status(options, done.diagnostics)
+
+
+def _source_inside(root: str):
+    """The html report's context lines, for merge: the paths come from shard
+    files (data from other jobs), so only files inside the root are read; a
+    forged `/etc/passwd` must not be copied into the report."""
+    from contentlint import kinds
+    from contentlint.report import source_lines
+
+    real_root = os.path.realpath(root)
+
+    def source(path: str) -> list[str] | None:
+        inside = kinds.relative_to(os.path.realpath(path), real_root) is not None
+        return source_lines(path) if inside else None
+
+    return source
 
 
 def report_filters(options: Options, settings: Settings) -> dict:

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -62,14 +63,33 @@ def load_schema(path: str | None, verdicts=None) -> "Schema":
     (the result cache, or None) remembers which schemas passed their check.
     """
     path = path or default_schema_path()
+    raw = _read(path)
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        schema = _load(path, raw)
+        _check_once(path, raw, schema.document, verdicts)
+    except RecursionError:  # json and jsonschema recurse per level: a usage error, not a crash
+        raise SchemaLoadError(f"schema {path} is nested too deeply to read") from None
+    return schema
+
+
+MAX_SCHEMA_BYTES = 20 * 1024 * 1024  # as engine.MAX_FILE_BYTES: a real schema is a few KB
+
+
+def _read(path: str) -> bytes:
+    """A regular file's bytes, bounded: a schema path (from a config or a
+    record's `$schema`) naming a FIFO, a device or a huge file must neither
+    block the run nor fill the memory."""
+    try:  # O_NONBLOCK: opening a FIFO does not wait for a writer
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SchemaLoadError(f"cannot read schema {path}: not a regular file")
+            raw = handle.read(MAX_SCHEMA_BYTES + 1)
     except OSError as exc:
         raise SchemaLoadError(f"cannot read schema {path}: {exc.strerror}") from None
-    schema = _load(path, raw)
-    _check_once(path, raw, schema.document, verdicts)
-    return schema
+    if len(raw) > MAX_SCHEMA_BYTES:
+        raise SchemaLoadError(f"cannot read schema {path}: larger than {MAX_SCHEMA_BYTES // 1048576} MiB")
+    return raw
 
 
 @functools.lru_cache(maxsize=8)

@@ -1,0 +1,59 @@
+"""Attack: schema files a record's `$schema` or a config names are data from
+the checkout. A FIFO, a device or a nested-too-deep schema gets a clear
+finding (CL100 at `$schema`) or a usage error; never a hang, never CL010."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+TIMEOUT = 60  # a bound on a run that must not block, not a measurement
+
+
+def run(*args, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "contentlint", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=TIMEOUT, env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def record(folder, schema: str):
+    path = folder / "r.md"
+    path.write_text(f"---\n$schema: {schema}\ntitle: T\n---\nbody\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_schema_named_by_a_record_that_is_a_fifo_is_a_finding_not_a_hang(tmp_path):
+    os.mkfifo(tmp_path / "s.json")
+    record(tmp_path, "s.json")
+    done = run("check", "--no-cache", "--format", "json", "r.md", cwd=tmp_path)
+    found = [(f["code"], f["line"], f["column"], f["message"]) for f in json.loads(done.stdout)]
+    assert found == [("CL100", 2, 10, f"cannot read schema {tmp_path / 's.json'}: not a regular file")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_kind_schema_that_is_a_fifo_is_a_usage_error_not_a_hang(tmp_path):
+    os.mkfifo(tmp_path / "k.json")
+    (tmp_path / "contentlint.toml").write_text('[[kinds]]\nname = "a"\ninclude = ["*.md"]\nschema = "k.json"\n')
+    (tmp_path / "r.md").write_text("---\ntitle: T\n---\nbody\n")
+    done = run("check", "--no-cache", ".", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"contentlint: error: cannot read schema {tmp_path / 'k.json'}: not a regular file\n"
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 100_000 + "]" * 100_000,  # json.loads itself recurses too deep
+    '{"not": ' * 900 + "{}" + "}" * 900,  # valid JSON; jsonschema recurses too deep checking it
+])
+def test_a_schema_nested_too_deeply_is_one_cl100_not_internal_errors(tmp_path, text):
+    (tmp_path / "s.json").write_text(text)
+    record(tmp_path, "s.json")
+    done = run("check", "--no-cache", "--format", "json", "r.md", cwd=tmp_path)
+    found = [(f["code"], f["line"], f["column"], f["message"]) for f in json.loads(done.stdout)]
+    assert found == [("CL100", 2, 10, f"schema {tmp_path / 's.json'} is nested too deeply to read")]
+    assert "Traceback" not in done.stderr
