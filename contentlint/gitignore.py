@@ -4,7 +4,10 @@ Each folder may hold `.gitignore` and `.ignore` (ripgrep's convention, same
 syntax, read after `.gitignore` so it may re-include); `.git/info/exclude`
 of the walk's root applies everywhere. A file's patterns are relative to
 its folder and a deeper file's patterns win (a later `!pattern` undoes an
-earlier one). Matching is pathspec's ``GitIgnoreSpec``, not our own globbing.
+earlier one). Matching is pathspec's ``GitIgnoreSpec``, not our own globbing,
+on its RE2 backend: a pattern is data from the checkout, and Python's
+backtracking engine takes exponential time on a line such as `*a*a*a*a*a*c`
+against a long name (seconds to hours per file); RE2 matches in linear time.
 An unreadable or oversized ignore file ignores nothing: it is data from the
 checkout, never a reason to stop the run.
 """
@@ -19,6 +22,11 @@ IGNORE_FILES = (".gitignore", ".ignore")
 MAX_IGNORE_BYTES = 1024 * 1024  # a real .gitignore is a few KB
 
 
+def spec(lines) -> pathspec.GitIgnoreSpec:
+    """gitignore-style patterns (ignore files, the kinds' globs), matched in linear time."""
+    return pathspec.GitIgnoreSpec.from_lines(lines, backend="re2")
+
+
 def read_spec(path: str) -> pathspec.GitIgnoreSpec | None:
     """The patterns of one ignore file, or None (missing, unreadable, not patterns)."""
     try:
@@ -27,7 +35,7 @@ def read_spec(path: str) -> pathspec.GitIgnoreSpec | None:
         if len(raw) > MAX_IGNORE_BYTES:
             return None
         lines = raw.decode("utf-8", errors="replace").splitlines()
-        return pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+        return spec(lines) if lines else None
     except (OSError, ValueError, TypeError):
         return None
 

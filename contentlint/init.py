@@ -17,9 +17,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import Any, Callable, Iterator
 
-import pathspec
-
-from contentlint import document
+from contentlint import document, gitignore
 from contentlint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from contentlint.gitignore import Ignores
 from contentlint.infer import infer_schema
@@ -233,7 +231,7 @@ def _globs(kind: Kind, base: str, found: Scan) -> None:
             kind.include.extend(_escape(r.path) for r in kind.records if r.path.count("/") == prefix.count("/"))
     folders = [prefix + section + "/" for section in kind.folders if section]
     kind.exclude = [_escape(p) + "/" for p in found.skipped_folders if p.startswith(tuple(folders))]
-    spec = pathspec.GitIgnoreSpec.from_lines(kind.include)
+    spec = gitignore.spec(kind.include)
     kind.exclude += [_escape(p) for p in found.others if spec.match_file(p)]
     kind.exclude.sort()
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import pathspec
 
+from contentlint import gitignore
+
 SHIPPED_PREFIX = "contentlint:"
 SHIPPED = {"contentlint:article": None}  # None: validation.default_schema_path()
 _KEYS = {"name", "include", "exclude", "schema", "select", "extend-select", "ignore", "rules"}
@@ -34,7 +36,7 @@ class Kind:
     def _specs(self) -> tuple[pathspec.GitIgnoreSpec, pathspec.GitIgnoreSpec]:
         specs = self.__dict__.get("_compiled")
         if specs is None:  # compiled once per process (a frozen dataclass: stored aside)
-            specs = (pathspec.GitIgnoreSpec.from_lines(self.include), pathspec.GitIgnoreSpec.from_lines(self.exclude))
+            specs = (gitignore.spec(self.include), gitignore.spec(self.exclude))
             object.__setattr__(self, "_compiled", specs)
         return specs
 
@@ -88,7 +90,7 @@ def parse(value: Any, *, root: str, where: str, parse_list, parse_rules, check_c
                 check_code(code, f"{here}: `{key.replace('_', '-')}`")
         for key in ("include", "exclude"):
             try:
-                pathspec.GitIgnoreSpec.from_lines(values.get(key, ()))
+                gitignore.spec(values.get(key, ()))
             except (ValueError, TypeError) as exc:
                 raise ConfigError(f"{here}: `{key}` has an invalid glob: {exc}") from None
         if "schema" in table:

@@ -1,0 +1,44 @@
+"""A pattern is data from the checkout: a `.gitignore` line or a kind's glob
+built to make a backtracking regex engine take exponential time must not
+hang the run (gitignore.spec matches with RE2, in linear time)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from contentlint import gitignore
+
+EVIL = "*a" * 21 + "c"  # Python's `re` (pathspec's default backend) takes hours on a long name of `a`s
+NAME = "a" * 200 + ".md"
+RECORD = "---\ntitle: x\n---\n"
+
+
+def test_an_exponential_pattern_matches_in_linear_time():
+    spec = gitignore.spec([EVIL, "*.tmp", "!keep.tmp"])
+    assert spec.check_file(NAME).include is None  # not matched, and answered at once
+    assert spec.check_file("x.tmp").include is True and spec.check_file("keep.tmp").include is False
+
+
+def _check(folder, *args):
+    return subprocess.run([sys.executable, "-m", "contentlint", "check", "--no-cache", "--format", "json",
+                           "--select", "CL0", *args, "."], cwd=folder, capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=60)
+
+
+def test_a_hostile_gitignore_line_does_not_hang_the_run(tmp_path):
+    (tmp_path / ".gitignore").write_text(EVIL + "\n" * 1 + (EVIL + "\n") * 200)
+    for i in range(20):
+        (tmp_path / f"{i}{NAME}").write_text(RECORD)
+    done = _check(tmp_path)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+def test_a_hostile_kind_glob_does_not_hang_the_run(tmp_path):
+    (tmp_path / "contentlint.toml").write_text(f'[[kinds]]\nname = "n"\ninclude = ["{EVIL}", "*.md"]\n'
+                                               f'exclude = ["{EVIL}"]\n')
+    for i in range(20):
+        (tmp_path / f"{i}{NAME}").write_text("no front matter\n")
+    done = _check(tmp_path)
+    assert done.returncode == 1, done.stderr  # every file is claimed by `*.md`: CL002 each
+    assert done.stdout.count('"CL002"') == 20
