@@ -50,7 +50,7 @@ RECORDS = {
     "alias.md": b"---\na: &x 1\nb: *x\n---\n",  # CL007
     "unused.md": (SEED.replace("published: false", "published: false  # contentlint: ignore[CL200]")
                   .replace("Securityâ€™s", "Security's")).encode(),  # CL009
-    "schema.md": (HEAD + "quality: high\npublishedDateTime: \"yesterday\"\nbogus: 1\n"
+    "schema.md": (HEAD + "quality: high\npublishedDateTime: \"yesterday\"\nbogus: 1\ncategory: gossip\n"
                   'images:\n  - url: "https://i.example/p.jpg"\n    width: 0\n    height: 382\n'
                   '  - url: "https://i.example/q.jpg"\n    width: 1200\n    height: 63\n'
                   'provider:\n  name: X\n  domain: other.example\n'
