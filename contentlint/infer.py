@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from typing import Any
 
+from contentlint.validation import json_type
+
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 DESCRIPTION_PLACEHOLDER = "TODO: say what this field means"
 
@@ -49,20 +51,6 @@ def tolerance(n: int) -> int:
     return n // 50
 
 
-def json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def infer_schema(records: list[dict], title: str = "", description: str = "") -> dict:
@@ -107,7 +95,7 @@ def _common(counts: Counter, n: int) -> set:
 
 def _strings(values: list[str]) -> dict:
     schema: dict[str, Any] = {}
-    n, allowed = len(values), tolerance(len(values))
+    allowed = tolerance(len(values))
     if sum(1 for v in values if v == "") <= allowed:
         schema["minLength"] = 1
     for keyword, value, matches in _FORMATS:

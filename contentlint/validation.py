@@ -147,20 +147,29 @@ def describe_path(path) -> str:
     return text or "front matter"
 
 
-def _type_name(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type of a YAML value (a bool is not an integer)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "a boolean"
+        return "boolean"
     if isinstance(value, int):
-        return "an integer"
+        return "integer"
     if isinstance(value, float):
-        return "a number"
+        return "number"
     if isinstance(value, str):
-        return "a string"
+        return "string"
     if isinstance(value, list):
-        return "a list"
-    return "a mapping"
+        return "array"
+    return "object"
+
+
+_TYPE_WORDS = {"null": "null", "boolean": "a boolean", "integer": "an integer", "number": "a number",
+               "string": "a string", "array": "a list", "object": "a mapping"}
+
+
+def _type_name(value: Any) -> str:
+    return _TYPE_WORDS[json_type(value)]
 
 
 _EXPECTED = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
