@@ -6,7 +6,7 @@ other text. Positions (1-based line/column) are computed from offsets; the BOM
 is not counted as a column, and ``\\r\\n``, ``\\r`` and ``\\n`` each end a line.
 
 Problems found while reading (CL001-CL007) are recorded on the document as
-violations; they never raise.
+violations, under the codes of contentlint.problems; they never raise.
 """
 
 from __future__ import annotations
@@ -19,6 +19,15 @@ from typing import Any, Iterator
 
 from contentlint import frontmatter
 from contentlint.model import Position, Violation
+from contentlint.problems import (
+    BYTE_ORDER_MARK,
+    DUPLICATE_KEY,
+    FRONT_MATTER_NOT_MAPPING,
+    INVALID_ENCODING,
+    MISSING_FRONT_MATTER,
+    YAML_ALIAS,
+    YAML_SYNTAX_ERROR,
+)
 from contentlint.yamlparse import (
     STR,
     MappingNode,
@@ -282,11 +291,11 @@ def _decode(doc: Document) -> bool:
         else:
             at = doc.position(offset)
             message = f"byte 0x{raw[exc.start]:02x} at {at.line}:{at.column} is not valid UTF-8"
-        doc.problems.append(("CL001", Violation(offset, offset + 1, message)))
+        doc.problems.append((INVALID_ENCODING, Violation(offset, offset + 1, message)))
         return False
     doc.decoded = True
     if doc.bom:
-        doc.problems.append(("CL005", Violation(0, 1, "file starts with a UTF-8 byte order mark")))
+        doc.problems.append((BYTE_ORDER_MARK, Violation(0, 1, "file starts with a UTF-8 byte order mark")))
     return True
 
 
@@ -299,12 +308,12 @@ def _split(doc: Document) -> bool:
         message = "file does not start with a `---` front-matter line"
         if frontmatter.after_blank_lines(text, begin):
             message = "front matter must start on the first line: blank lines come before its `---`"
-        doc.problems.append(("CL002", Violation(begin, max(end, begin), message)))
+        doc.problems.append((MISSING_FRONT_MATTER, Violation(begin, max(end, begin), message)))
         return False
     doc.opener = (begin, begin + 3)
     closer = _closer(text, opener.end())
     if closer is None or opener.end() == len(text) and not opener.group().endswith(("\n", "\r")):
-        doc.problems.append(("CL002", Violation(begin, begin + 3, "front matter opened here is never closed by a `---` line")))
+        doc.problems.append((MISSING_FRONT_MATTER, Violation(begin, begin + 3, "front matter opened here is never closed by a `---` line")))
         return False
     doc.fm_start, doc.fm_end = opener.end(), closer.start()
     return True
@@ -325,11 +334,11 @@ def _other_format(doc: Document) -> bool:
     doc.format, doc.opener = "toml", (begin, begin + 3)
     closer = _closer(text, opener.end(), frontmatter.TOML_FENCE, "+++")
     if closer is None:
-        doc.problems.append(("CL002", Violation(begin, begin + 3, "front matter opened here is never closed by a `+++` line")))
+        doc.problems.append((MISSING_FRONT_MATTER, Violation(begin, begin + 3, "front matter opened here is never closed by a `+++` line")))
         return True
     doc.fm_start, doc.fm_end = opener.end(), closer.start()
     if doc.fm_end - doc.fm_start > MAX_FRONT_MATTER_CHARS:
-        doc.problems.append(("CL003", Violation(begin, begin + 3, f"front matter is over {MAX_FRONT_MATTER_CHARS:,} characters")))
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(begin, begin + 3, f"front matter is over {MAX_FRONT_MATTER_CHARS:,} characters")))
         return True
     frontmatter.parse_toml(doc, doc.fm_start, doc.fm_end)
     return True
@@ -365,39 +374,39 @@ def _parse(doc: Document) -> None:
     block = doc.text[doc.fm_start:doc.fm_end]
     opener = Violation(doc.opener[0], doc.opener[1], "")
     if len(block) > MAX_FRONT_MATTER_CHARS:
-        doc.problems.append(("CL003", Violation(opener.start, opener.end,
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(opener.start, opener.end,
                             f"front matter is {len(block):,} characters; the limit is {MAX_FRONT_MATTER_CHARS:,}")))
         return
     too_deep = _too_deep(block)
     if too_deep is not None:
         at, limit = doc.fm_start + too_deep[0], too_deep[1]
-        doc.problems.append(("CL003", Violation(at, at + 1, f"YAML nested deeper than {limit} levels")))
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(at, at + 1, f"YAML nested deeper than {limit} levels")))
         return
     try:
         root = compose(block)
     except YamlError as exc:
         at = doc.fm_start + min(exc.index, len(block))
-        doc.problems.append(("CL003", Violation(at, at, f"YAML syntax error: {exc.message}")))
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(at, at, f"YAML syntax error: {exc.message}")))
         return
     except RecursionError:  # deep block nesting (indentation) past the interpreter's stack
-        doc.problems.append(("CL003", Violation(opener.start, opener.end, "YAML nested too deeply to read")))
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(opener.start, opener.end, "YAML nested too deeply to read")))
         return
     if root is None:  # `---` `---`, or comments only: no keys, which the schema judges
         doc.data = {}
         return
     if not isinstance(root, MappingNode):
         what = "empty" if root is None else "a list" if isinstance(root, SequenceNode) else "a single value"
-        doc.problems.append(("CL006", Violation(opener.start, opener.end, f"front matter is {what}, not a mapping of keys to values")))
+        doc.problems.append((FRONT_MATTER_NOT_MAPPING, Violation(opener.start, opener.end, f"front matter is {what}, not a mapping of keys to values")))
         return
     builder = _Builder(doc)
     try:
         data = builder.build(root) if _may_have_anchor(block) else builder.build_tree(root)
     except RecursionError:
-        doc.problems.append(("CL003", Violation(opener.start, opener.end, "YAML nested too deeply to read")))
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(opener.start, opener.end, "YAML nested too deeply to read")))
         return
     except ScalarError as exc:  # `!!int abc`: the record cannot be read as its author meant (the first one)
         start, end = doc.fm_start + exc.node.start_mark.index, doc.fm_start + exc.node.end_mark.index
-        doc.problems.append(("CL003", Violation(start, end, str(exc))))
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(start, end, str(exc))))
         return
     doc._root = root
     if builder.anchors_reported and _expanded_size(root, MAX_ALIAS_EXPANSION) is None:
@@ -484,7 +493,7 @@ class _Builder:
         for knode, vnode in node.value:
             name = knode.value if knode.__class__ is ScalarNode else "<complex key>"
             if name in result:
-                self.problem("CL004", knode, f"duplicate key `{name}`: the earlier value is silently overwritten")
+                self.problem(DUPLICATE_KEY, knode, f"duplicate key `{name}`: the earlier value is silently overwritten")
             result[name] = _scalar(vnode) if vnode.__class__ is ScalarNode else self.build_tree(vnode)
         return result
 
@@ -495,7 +504,7 @@ class _Builder:
             # bomb costs nothing here as long as we never expand it.
             if key not in self.anchors_reported:
                 self.anchors_reported.add(key)
-                self.problem("CL007", node, "anchor and alias used in front matter; write the value out")
+                self.problem(YAML_ALIAS, node, "anchor and alias used in front matter; write the value out")
             return self.seen[key]
         if isinstance(node, ScalarNode):
             value = _scalar(node)
@@ -511,7 +520,7 @@ class _Builder:
         for knode, vnode in node.value:
             name = _key_text(knode)
             if name in result:
-                self.problem("CL004", knode, f"duplicate key `{name}`: the earlier value is silently overwritten")
+                self.problem(DUPLICATE_KEY, knode, f"duplicate key `{name}`: the earlier value is silently overwritten")
             result[name] = self.build(vnode)
         return result
 

@@ -18,6 +18,7 @@ from contentlint.config import Settings
 from contentlint.discover import matches_glob
 from contentlint.document import Document, load
 from contentlint.model import Diagnostic, FixEdit, Position, Severity, Violation
+from contentlint.problems import UNREADABLE_FILE
 from contentlint.schemaindex import FieldInfo, index_of
 
 INTERNAL_ERROR = "CL010"
@@ -230,7 +231,7 @@ def read_with_stat(path: str) -> tuple[bytes | None, str | None, os.stat_result 
 
 def unreadable(path: str, reason: str) -> Document:
     doc = Document(path=path, raw=b"")
-    doc.problems.append(("CL008", Violation(0, 0, reason)))
+    doc.problems.append((UNREADABLE_FILE, Violation(0, 0, reason)))
     return doc
 
 

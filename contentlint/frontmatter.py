@@ -24,6 +24,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 from contentlint.model import Violation
+from contentlint.problems import YAML_SYNTAX_ERROR
 
 # A JSON object: `{` then a key or `}` (Liquid's `{%` and `{{` start templates, not data).
 JSON_START = re.compile(r"\{[ \t\r\n]*[\"}]")
@@ -86,10 +87,10 @@ def parse_toml(doc, fence_end: int, closer_start: int) -> None:
     try:
         data = tomllib.loads(block)
     except tomllib.TOMLDecodeError as exc:
-        doc.problems.append(("CL003", _toml_error(doc, fence_end, exc)))
+        doc.problems.append((YAML_SYNTAX_ERROR, _toml_error(doc, fence_end, exc)))
         return
     except RecursionError:
-        doc.problems.append(("CL003", Violation(doc.opener[0], doc.opener[1], "TOML nested too deeply to read")))
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(doc.opener[0], doc.opener[1], "TOML nested too deeply to read")))
         return
     spans = {(): Span(fence_end, closer_start, kind="map")}
     prefix: tuple = ()
@@ -160,7 +161,7 @@ def parse_json(doc, begin: int) -> None:
     except (ValueError, RecursionError) as exc:
         at = getattr(exc, "pos", begin)
         message = getattr(exc, "msg", None) or str(exc)
-        doc.problems.append(("CL003", Violation(at, at, f"JSON syntax error: {message}")))
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(at, at, f"JSON syntax error: {message}")))
         return
     doc.fm_start, doc.fm_end = begin, end
     doc.data, doc._spans = data, spans

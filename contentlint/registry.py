@@ -10,6 +10,12 @@ document, run in the workers: a row of facts or None), ``facts`` (the
 row's type, a NamedTuple of wholerun.U8/U32/U64 fields: the main process
 keeps the rows packed, see contentlint.wholerun) and ``finish`` (over the
 run's ``(path, row)`` pairs, yields ``(path, Violation)`` with positions).
+
+Online rules (``--online``: CL402, CL503, CL900-CL902) give ``online_check``,
+a contentlint.rules.online.OnlineCheck: which values the rule checks, how
+each must be fetched, and the finding an answer makes. contentlint.online
+fetches each URL once for every rule and hands each rule the answer; their
+``check`` yields nothing.
 """
 
 from __future__ import annotations
@@ -32,13 +38,14 @@ class Rule:
     fix: Applicability | None  # the best applicability its fixes can have
     check: Callable[..., Iterable[Violation]]
     doc: str
-    online: bool = False
+    online: bool = False  # online_check is given
     options: dict[str, Any] = field(default_factory=dict)
     collect: Callable[..., Any] | None = None
     finish: Callable[..., Iterable[tuple]] | None = None
     facts: Any = None  # the NamedTuple type of the rows ``collect`` returns
     needs_data: bool = True  # False: runs even when the front matter did not parse
     needs_schema: bool = False  # True: the run loads the schema up front (a bad one is a usage error)
+    online_check: Any = None  # an OnlineCheck (contentlint.rules.online): the rule runs with --online
 
     @property
     def summary(self) -> str:
@@ -55,13 +62,13 @@ def rule(
     severity: Severity = Severity.ERROR,
     default: bool = True,
     fix: Applicability | None = None,
-    online: bool = False,
     options: dict[str, Any] | None = None,
     collect: Callable[..., Any] | None = None,
     finish: Callable[..., Iterable[tuple]] | None = None,
     facts: Any = None,
     needs_data: bool = True,
     needs_schema: bool = False,
+    online_check: Any = None,
 ):
     """Register ``check`` as rule ``code``."""
 
@@ -71,8 +78,9 @@ def rule(
         if (collect is None) != (finish is None) or (finish is None) != (facts is None):
             raise ValueError(f"rule {code}: a whole-run rule gives collect, facts and finish")
         _RULES[code] = Rule(code, name, severity, default, fix, check,
-                            inspect.cleandoc(check.__doc__ or ""), online,
-                            dict(options or {}), collect, finish, facts, needs_data, needs_schema)
+                            inspect.cleandoc(check.__doc__ or ""), online_check is not None,
+                            dict(options or {}), collect, finish, facts, needs_data, needs_schema,
+                            online_check)
         return check
 
     return register

@@ -163,3 +163,24 @@ def test_scalars_that_are_not_their_type_are_cl003_at_the_value(value, message):
         ("CL003", Position(3, 4), message)]  # the first such value only, like a syntax error
     assert doc.text[doc.problems[0][1].start:doc.problems[0][1].end] == value
     assert doc.data is None  # the rules that read data do not run
+
+
+def test_each_problem_recorded_while_reading_is_handed_on_by_the_rule_of_its_code():
+    from contentlint import engine, problems, registry
+
+    codes = {getattr(problems, name) for name in dir(problems) if name.isupper()}
+    assert codes == {f"CL00{n}" for n in range(1, 9)}
+    docs = [load("x.md", raw) for raw in (
+        b"\xef\xbb\xbf---\ntitle: a\ntitle: b\nx: &a 1\ny: *a\n---\n",  # CL005, CL004, CL007
+        b"---\ntitle: caf\xe9\n---\n", b"title: a\n", b"---\ntitle: a\n",  # CL001, CL002, CL002
+        b"---\ntitle: \"a \"b\"\n---\n", b"---\n- a\n---\n",  # CL003, CL006
+        b"+++\ntitle = \n+++\n", b"{\"title\": }\n")]  # CL003 from TOML and JSON front matter
+    docs.append(engine.unreadable("gone.md", "file does not exist"))  # CL008
+    recorded = [(code, v) for doc in docs for code, v in doc.problems]
+    assert {code for code, _ in recorded} == codes
+    for doc in docs:
+        for code in codes:
+            rule = registry.get(code)
+            assert rule is not None and rule.needs_data is False
+            found = [(v.start, v.end, v.message) for v in rule.check(doc, None)]
+            assert found == [(v.start, v.end, v.message) for c, v in doc.problems if c == code]

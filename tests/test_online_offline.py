@@ -117,3 +117,53 @@ def test_online_rules_are_registered_with_full_docs(code):
     assert all(p > 0 for p in positions) and positions == sorted(positions)
     assert ("## Fix safety" in rule.doc) == (rule.fix is not None)
     assert list(rule.check(document("---\na: 1\n---\n"), None)) == []
+
+
+RECORD = ('---\nwebUrl: "http://a.example/x#top"\nrelated:\n  - webUrl: "https://b.example/y"\n'
+          '    ampWebUrl: "https://b.example/y/amp"\nimages:\n  - url: "https://c.example/i.png"\n'
+          '    width: 10\n    height: 20\n  - url: "https://c.example/j.png"\n    width: 10\n    height: true\n---\n')
+VALUES = {"webUrl": ("webUrl",), "related webUrl": ("related", 0, "webUrl"),
+          "sized image": ("images", 0, "url"), "image with a bool height": ("images", 1, "url")}
+
+
+@pytest.mark.parametrize("code, fetch, wanted", [
+    ("CL402", "page", {"webUrl"}),  # the related entry records its AMP URL already
+    ("CL503", "image", {"sized image"}),
+    ("CL900", "head", set(VALUES)), ("CL901", "head", set(VALUES)), ("CL902", "head", set(VALUES)),
+])
+def test_each_online_rule_says_which_values_it_checks_and_how_to_fetch_them(code, fetch, wanted):
+    from contentlint.rules.online import value_at
+
+    check = registry.get(code).online_check
+    doc = document(RECORD)
+    assert check.fetch == fetch
+    assert {name for name, path in VALUES.items()
+            if check.wants(value_at(doc.data, path[:-1]), path[-1])} == wanted
+
+
+@pytest.mark.parametrize("kind, finding", [
+    ("ok", {"CL402": "the page declares an AMP version (https://a.example/amp) but the entry records no "
+                     "ampWebUrl/cdnAmpWebUrl"}),
+    ("redirected", {"CL901": "link permanently moved", "CL402": "the page declares an AMP version "
+                    "(https://a.example/amp) but the entry records no ampWebUrl/cdnAmpWebUrl"}),
+    ("broken", {"CL900": "broken link: answered 404"}),
+    ("unverifiable", {"CL902": "link could not be verified: timed out"}),
+    ("refused", {"CL902": "link could not be verified: private address"}),
+])
+def test_each_online_rule_judges_an_answer_on_its_own(kind, finding):
+    from contentlint.online.client import Hop
+    from contentlint.online.outcome import Outcome
+    from contentlint.rules.online import Answer
+
+    message = {"broken": "answered 404", "unverifiable": "timed out", "refused": "private address",
+               "redirected": "permanently moved"}.get(kind, "")
+    doc = document(RECORD)
+    span = doc.span(("webUrl",))
+    answer = Answer(doc, ("webUrl",), span, Outcome(kind, message, "https://www.a.example/x"),
+                    Hop("http://a.example/x", 200, amp="https://a.example/amp"))
+    found = {code: registry.get(code).online_check.judge(answer) for code in EXPECTED}
+    assert {code: v.message for code, v in found.items() if v is not None} == finding
+    assert all((v.start, v.end) == (span.start, span.end) for v in found.values() if v is not None)
+    if kind == "redirected":  # the fragment written is kept on the target
+        assert [(e.start, e.end, e.content) for e in found["CL901"].fix.edits] == \
+            [(span.start, span.end, '"https://www.a.example/x#top"')]

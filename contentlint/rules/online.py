@@ -1,9 +1,15 @@
 """CL402, CL503, CL900-CL902: the network checks (``--online``).
 
 These rules need the whole run at once (one request per URL, shared limits,
-one cache), so their ``check`` yields nothing and the engine calls
-``contentlint.online.checks.run_online`` instead. This module imports no
-network code: listing rules or reading their docs never loads httpx.
+one cache): their ``check`` yields nothing, and each gives an
+``OnlineCheck`` instead: which values it checks (``wants``), how the URL
+must be fetched (``fetch``), and the finding an answer makes (``judge``).
+``contentlint.online.checks.run_online`` gathers the values, fetches each URL
+once in the most demanding mode its rules ask for, classifies the answer
+(transport, guard, cache and scheduling live in contentlint.online) and
+hands it to the judge of every rule that wants the value. This module
+imports no network code: listing rules or reading their docs never loads
+httpx.
 
 Severities: a dead link (CL900) and an image whose real size differs from the
 record (CL503) are errors — the record is wrong. A permanent redirect
@@ -14,15 +20,116 @@ nothing about the record, and must never fail a run.
 
 from __future__ import annotations
 
-from contentlint.model import Applicability, Severity
+from typing import Any, Callable, NamedTuple
+
+from contentlint.model import Applicability, Edit, Fix, Severity, Violation
 from contentlint.registry import rule
+from contentlint.scalars import render
+
+# How a URL is fetched, least demanding first: "head" (status and redirects),
+# "page" (also reads the HTML head for an AMP link), "image" (also reads the
+# start of the image for its size).
+FETCH_MODES = ("head", "page", "image")
+
+
+class Answer(NamedTuple):
+    """What a judge is given: one checked value and the answer for its URL."""
+
+    doc: Any  # the Document
+    path: tuple  # the value's path in doc.data
+    span: Any  # doc.span(path)
+    outcome: Any  # contentlint.online.outcome.Outcome: kind, message, target
+    final: Any  # the last hop of the probe: .amp (page mode), .size (image mode)
+
+
+class OnlineCheck(NamedTuple):
+    fetch: str  # one of FETCH_MODES
+    wants: Callable[[Any, Any], bool]  # (parent of the value, its key) -> checked by this rule
+    judge: Callable[[Answer], Violation | None]
+
+
+def value_at(data: Any, path: tuple) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _any_value(parent, key) -> bool:
+    return True  # every value in the checked fields
+
+
+def _answered(answer: Answer) -> bool:
+    """The URL works (possibly after redirects): what it serves can be read."""
+    return answer.outcome.kind in ("ok", "redirected")
 
 
 def _network(doc, ctx):
     return ()
 
 
-@rule("CL402", "amp-variant-not-recorded", severity=Severity.WARNING, fix=Applicability.SAFE, online=True)
+# -- CL402 -----------------------------------------------------------------------
+
+
+def _page_without_amp(parent, key) -> bool:
+    return key == "webUrl" and isinstance(parent, dict) \
+        and "ampWebUrl" not in parent and "cdnAmpWebUrl" not in parent
+
+
+def _amp_cache_url(amp_url: str) -> str | None:
+    try:
+        from contentlint.amp_cache import amp_cache_url  # imported late: only with a finding
+    except ImportError:
+        return None
+    try:
+        return amp_cache_url(amp_url)
+    except ValueError:
+        return None
+
+
+def _amp_not_recorded(answer: Answer) -> Violation | None:
+    amp_url = answer.final.amp
+    if not _answered(answer) or not amp_url:
+        return None
+    span = answer.span
+    message = f"the page declares an AMP version ({amp_url}) but the entry records no ampWebUrl/cdnAmpWebUrl"
+    cdn = _amp_cache_url(amp_url)
+    fix = None
+    if cdn is not None:
+        lines = _insert_after(answer.doc, answer.path, span, [("ampWebUrl", amp_url), ("cdnAmpWebUrl", cdn)])
+        if lines is not None:
+            fix = Fix.of("Insert ampWebUrl and cdnAmpWebUrl", Applicability.SAFE, lines)
+    return Violation(span.start, span.end, message, fix)
+
+
+def _insert_after(doc, path: tuple, span, pairs: list[tuple[str, str]]) -> Edit | None:
+    """An Edit adding ``key: value`` lines right after the line of ``path``'s value,
+    with the key's indentation and the value's quoting; None where that is unsafe
+    (flow mappings, block scalars, tabs, the value's line being the last one)."""
+    text = doc.text
+    parent = doc.span(path[:-1])
+    if span.key_start is None or parent is None or text[parent.start:parent.start + 1] == "{":
+        return None
+    line_start, _ = doc.line_span(span.key_start)
+    prefix = text[line_start:span.key_start]
+    if prefix.strip(" -") or "\t" in prefix:
+        return None
+    _, line_end = doc.line_span(max(span.end - 1, span.start))
+    newline = text[line_end:line_end + 2] if text.startswith("\r\n", line_end) else text[line_end:line_end + 1]
+    if not newline or line_end + len(newline) > doc.fm_end:
+        return None
+    indent = " " * len(prefix)
+    rendered = []
+    for key, value in pairs:
+        value_text = render(value, span.style)
+        if value_text is None:
+            return None
+        rendered.append(f"{indent}{key}: {value_text}{newline}")
+    at = line_end + len(newline)
+    return Edit(at, at, "".join(rendered))
+
+
+@rule("CL402", "amp-variant-not-recorded", severity=Severity.WARNING, fix=Applicability.SAFE,
+      online_check=OnlineCheck("page", _page_without_amp, _amp_not_recorded))
 def amp_variant_not_recorded(doc, ctx):
     """Finds entries whose page declares an AMP version the record does not list (online).
 
@@ -65,7 +172,43 @@ def amp_variant_not_recorded(doc, ctx):
     return _network(doc, ctx)
 
 
-@rule("CL503", "image-dimension-mismatch", severity=Severity.ERROR, fix=Applicability.UNSAFE, online=True)
+# -- CL503 -----------------------------------------------------------------------
+
+
+def _dimension(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _image_with_size(parent, key) -> bool:
+    return key == "url" and isinstance(parent, dict) \
+        and _dimension(parent.get("width")) and _dimension(parent.get("height"))
+
+
+def _size_mismatch(answer: Answer) -> Violation | None:
+    size = answer.final.size
+    if not _answered(answer) or not size:
+        return None
+    doc, entry_path = answer.doc, answer.path[:-1]
+    entry = value_at(doc.data, entry_path)
+    declared = (entry["width"], entry["height"])
+    if tuple(size) == declared:
+        return None
+    width = doc.span(entry_path + ("width",))
+    height = doc.span(entry_path + ("height",))
+    if width is None or height is None:
+        return None
+    message = (f"the image is {size[0]}\u00d7{size[1]} pixels but the record says "
+               f"{declared[0]}\u00d7{declared[1]}")
+    fix = None
+    if not width.style and not height.style:  # plain numbers
+        fix = Fix.of(f"Set width {size[0]} and height {size[1]}", Applicability.UNSAFE,
+                     Edit(width.start, width.end, str(size[0])),
+                     Edit(height.start, height.end, str(size[1])))
+    return Violation(width.start, width.end, message, fix)
+
+
+@rule("CL503", "image-dimension-mismatch", severity=Severity.ERROR, fix=Applicability.UNSAFE,
+      online_check=OnlineCheck("image", _image_with_size, _size_mismatch))
 def image_dimension_mismatch(doc, ctx):
     """Finds images whose declared `width`/`height` differ from the real image (online).
 
@@ -99,7 +242,16 @@ def image_dimension_mismatch(doc, ctx):
     return _network(doc, ctx)
 
 
-@rule("CL900", "broken-link", severity=Severity.ERROR, online=True)
+# -- CL900-CL902: the state of every link ------------------------------------------
+
+
+def _broken(answer: Answer) -> Violation | None:
+    if answer.outcome.kind != "broken":
+        return None
+    return Violation(answer.span.start, answer.span.end, f"broken link: {answer.outcome.message}")
+
+
+@rule("CL900", "broken-link", severity=Severity.ERROR, online_check=OnlineCheck("head", _any_value, _broken))
 def broken_link(doc, ctx):
     """Finds URLs that do not answer, or answer with an error (online).
 
@@ -125,7 +277,24 @@ def broken_link(doc, ctx):
     return _network(doc, ctx)
 
 
-@rule("CL901", "redirected-link", severity=Severity.WARNING, fix=Applicability.UNSAFE, online=True)
+def _redirected(answer: Answer) -> Violation | None:
+    outcome, span = answer.outcome, answer.span
+    if outcome.kind != "redirected":
+        return None
+    target = outcome.target or ""
+    written = value_at(answer.doc.data, answer.path)
+    if "#" in written and "#" not in target:
+        target += written[written.index("#"):]  # browsers keep the fragment across redirects
+    rendered = render(target, span.style)
+    fix = None
+    if rendered is not None:
+        fix = Fix.of(f"Replace with the redirect target {target}", Applicability.UNSAFE,
+                     Edit(span.start, span.end, rendered))
+    return Violation(span.start, span.end, f"link {outcome.message}", fix)
+
+
+@rule("CL901", "redirected-link", severity=Severity.WARNING, fix=Applicability.UNSAFE,
+      online_check=OnlineCheck("head", _any_value, _redirected))
 def redirected_link(doc, ctx):
     """Finds URLs that permanently redirect elsewhere (online).
 
@@ -154,7 +323,14 @@ def redirected_link(doc, ctx):
     return _network(doc, ctx)
 
 
-@rule("CL902", "unverifiable-link", severity=Severity.INFO, online=True)
+def _unverifiable(answer: Answer) -> Violation | None:
+    if answer.outcome.kind not in ("unverifiable", "refused"):
+        return None
+    return Violation(answer.span.start, answer.span.end, f"link could not be verified: {answer.outcome.message}")
+
+
+@rule("CL902", "unverifiable-link", severity=Severity.INFO,
+      online_check=OnlineCheck("head", _any_value, _unverifiable))
 def unverifiable_link(doc, ctx):
     """Reports URLs whose state could not be established (online, info).
 

@@ -2,24 +2,34 @@
 matter; CL010: a rule that failed on a file (a bug).
 
 The Document records CL001-CL008 while it is built (it must, to know how far
-it can read); these rules only hand them to the engine, so they are
-selected, ignored and reported like any other rule. CL010 is reported by the
-engine itself (engine.lint_document), whatever the selection.
+it can read), under the codes of contentlint.problems, re-exported here:
+each code is typed once, there. These rules hand what was recorded under
+their code to the engine, so they are selected, ignored and reported like
+any other rule. CL010 is reported by the engine itself
+(engine.lint_document), whatever the selection.
 """
 
 from __future__ import annotations
 
 from contentlint.model import Applicability, Edit, Fix, Severity, Violation
+from contentlint.problems import (
+    BYTE_ORDER_MARK,
+    DUPLICATE_KEY,
+    FRONT_MATTER_NOT_MAPPING,
+    INVALID_ENCODING,
+    MISSING_FRONT_MATTER,
+    UNREADABLE_FILE,
+    YAML_ALIAS,
+    YAML_SYNTAX_ERROR,
+    recorded,
+)
 from contentlint.registry import rule
 
-
-def _recorded(code):
-    def check(doc, ctx):
-        return [v for c, v in doc.problems if c == code]
-    return check
+__all__ = ["BYTE_ORDER_MARK", "DUPLICATE_KEY", "FRONT_MATTER_NOT_MAPPING", "INVALID_ENCODING",
+           "MISSING_FRONT_MATTER", "UNREADABLE_FILE", "YAML_ALIAS", "YAML_SYNTAX_ERROR", "recorded"]
 
 
-@rule("CL001", "invalid-encoding", needs_data=False)
+@rule(INVALID_ENCODING, "invalid-encoding", needs_data=False)
 def invalid_encoding(doc, ctx):
     """Finds bytes that are not valid UTF-8.
 
@@ -38,10 +48,10 @@ def invalid_encoding(doc, ctx):
     byte 0xE9, which is not UTF-8 on its own. Re-save the file as UTF-8:
     `title: "café"` (bytes C3 A9).
     """
-    return _recorded("CL001")(doc, ctx)
+    return recorded(doc, INVALID_ENCODING)
 
 
-@rule("CL002", "missing-front-matter", needs_data=False)
+@rule(MISSING_FRONT_MATTER, "missing-front-matter", needs_data=False)
 def missing_front_matter(doc, ctx):
     """Finds files with no front matter, or front matter that is never closed.
 
@@ -62,10 +72,10 @@ def missing_front_matter(doc, ctx):
     ```
     has no closing `---`; add it after the last key.
     """
-    return _recorded("CL002")(doc, ctx)
+    return recorded(doc, MISSING_FRONT_MATTER)
 
 
-@rule("CL003", "yaml-syntax-error", needs_data=False)
+@rule(YAML_SYNTAX_ERROR, "yaml-syntax-error", needs_data=False)
 def yaml_syntax_error(doc, ctx):
     """Finds front matter that is not valid YAML.
 
@@ -88,10 +98,10 @@ def yaml_syntax_error(doc, ctx):
     The inner quotes end the string early. Escape them (`\\"quoted\\"`) or use
     single quotes around the value.
     """
-    return _recorded("CL003")(doc, ctx)
+    return recorded(doc, YAML_SYNTAX_ERROR)
 
 
-@rule("CL004", "duplicate-key", needs_data=False)
+@rule(DUPLICATE_KEY, "duplicate-key", needs_data=False)
 def duplicate_key(doc, ctx):
     """Finds a key repeated in one mapping.
 
@@ -110,10 +120,10 @@ def duplicate_key(doc, ctx):
     ```
     Keep one `title`.
     """
-    return _recorded("CL004")(doc, ctx)
+    return recorded(doc, DUPLICATE_KEY)
 
 
-@rule("CL005", "byte-order-mark", severity=Severity.WARNING, fix=Applicability.SAFE, needs_data=False)
+@rule(BYTE_ORDER_MARK, "byte-order-mark", severity=Severity.WARNING, fix=Applicability.SAFE, needs_data=False)
 def byte_order_mark(doc, ctx):
     """Finds a UTF-8 byte order mark at the start of the file.
 
@@ -130,12 +140,12 @@ def byte_order_mark(doc, ctx):
     ## Fix safety
     Safe: removing the BOM changes no character of the content.
     """
-    for violation in _recorded("CL005")(doc, ctx):
+    for violation in recorded(doc, BYTE_ORDER_MARK):
         yield Violation(violation.start, violation.end, violation.message,
                         Fix.of("Remove the byte order mark", Applicability.SAFE, Edit(0, 1, "")))
 
 
-@rule("CL006", "front-matter-not-mapping", needs_data=False)
+@rule(FRONT_MATTER_NOT_MAPPING, "front-matter-not-mapping", needs_data=False)
 def front_matter_not_mapping(doc, ctx):
     """Finds front matter that is empty, a list or a single value.
 
@@ -155,10 +165,10 @@ def front_matter_not_mapping(doc, ctx):
     ```
     Remove the leading `- ` so that the keys form a mapping.
     """
-    return _recorded("CL006")(doc, ctx)
+    return recorded(doc, FRONT_MATTER_NOT_MAPPING)
 
 
-@rule("CL007", "yaml-alias", needs_data=False)
+@rule(YAML_ALIAS, "yaml-alias", needs_data=False)
 def yaml_alias(doc, ctx):
     """Finds anchors and aliases in front matter.
 
@@ -179,10 +189,10 @@ def yaml_alias(doc, ctx):
     ```
     Write the value out twice.
     """
-    return _recorded("CL007")(doc, ctx)
+    return recorded(doc, YAML_ALIAS)
 
 
-@rule("CL008", "unreadable-file", needs_data=False)
+@rule(UNREADABLE_FILE, "unreadable-file", needs_data=False)
 def unreadable_file(doc, ctx):
     """Finds files that could not be read.
 
@@ -198,7 +208,7 @@ def unreadable_file(doc, ctx):
     ## Example
     `contentlint check missing.md` when `missing.md` does not exist.
     """
-    return _recorded("CL008")(doc, ctx)
+    return recorded(doc, UNREADABLE_FILE)
 
 
 @rule("CL010", "internal-error", needs_data=False)

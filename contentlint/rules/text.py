@@ -24,6 +24,7 @@ from collections import Counter
 
 from contentlint import scalars
 from contentlint.model import Applicability, Fix, Severity, Violation
+from contentlint.problems import YAML_ALIAS
 from contentlint.registry import rule
 
 SAFE, UNSAFE, DISPLAY = Applicability.SAFE, Applicability.UNSAFE, Applicability.DISPLAY_ONLY
@@ -46,7 +47,7 @@ def string_values(doc):
     An alias repeats a value without a span of its own; CL007 reports it,
     and fixing the anchored value fixes both.
     """
-    if not any(code == "CL007" for code, _ in doc.problems):
+    if not any(code == YAML_ALIAS for code, _ in doc.problems):
         return doc.strings()  # no alias: every string has its own source text
     if "own strings" not in doc.memo:  # four rules read the same strings
         doc.memo["own strings"] = [(p, v) for p, v in doc.strings()
