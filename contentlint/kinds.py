@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
-
-import pathspec
+from typing import TYPE_CHECKING, Any
 
 from contentlint import gitignore
+
+if TYPE_CHECKING:
+    import pathspec
 
 SHIPPED_PREFIX = "contentlint:"
 SHIPPED = {"contentlint:article": None}  # None: validation.default_schema_path()

@@ -27,13 +27,19 @@ that one value changes.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from contentlint.yamlparse import STR, resolve_plain
 
-# What YAML allows raw in a scalar (c-printable minus line breaks and BOM).
-_NONPRINTABLE = re.compile(
-    "[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+# Only fixes render scalars: the patterns are compiled on first use, not at
+# import (a check-only run skips ~5 ms).
+
+
+@cache
+def _nonprintable() -> re.Pattern:
+    """What YAML does not allow raw in a scalar (c-printable minus line breaks and BOM)."""
+    return re.compile("[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+
 _LINE_BREAKS = "\n\r\x85\u2028\u2029"
 
 _ESCAPES = {
@@ -42,10 +48,12 @@ _ESCAPES = {
     "\x85": "\\N", "\u2028": "\\L", "\u2029": "\\P",
 }
 
-# YAML 1.1 implicit types (the PyYAML resolver's patterns): a plain scalar
-# matching one of these is not a string to a 1.1 reader such as Ruby's Psych.
-_YAML11_NOT_STR = re.compile(
-    r"""(?x)
+
+@cache
+def _yaml11_not_str() -> re.Pattern:
+    """YAML 1.1 implicit types (the PyYAML resolver's patterns): a plain scalar
+    matching one of these is not a string to a 1.1 reader such as Ruby's Psych."""
+    return re.compile(r"""(?x)
       y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
     | [-+]?0b[0-1_]+ | [-+]?0[0-7_]+ | [-+]?(?:0|[1-9][0-9_]*) | [-+]?0x[0-9a-fA-F_]+
     | [-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+
@@ -55,8 +63,9 @@ _YAML11_NOT_STR = re.compile(
     | [0-9]{4}-[0-9]{2}-[0-9]{2}
     | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?
       (?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?
-    """
-)
+    """)
+
+
 _INDICATORS = "-?:,[]{}#&*!|>'\"%@`"
 _FLOW_INDICATORS = ",[]{}"
 
@@ -67,7 +76,7 @@ def double_quoted(value: str, ascii_only: bool = False) -> str:
         escape = _ESCAPES.get(ch)
         if escape is not None:
             out.append(escape)
-        elif _NONPRINTABLE.match(ch) or (ascii_only and ord(ch) > 0x7E):
+        elif _nonprintable().match(ch) or (ascii_only and ord(ch) > 0x7E):
             code = ord(ch)
             out.append(f"\\x{code:02X}" if code <= 0xFF else f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}")
         else:
@@ -78,7 +87,7 @@ def double_quoted(value: str, ascii_only: bool = False) -> str:
 def single_quoted_ok(value: str) -> bool:
     # A line break would fold and a tab next to one would be trimmed: those
     # values need the escapes only double quotes have.
-    return not _NONPRINTABLE.search(value) and not any(c in value for c in _LINE_BREAKS + "\t")
+    return not _nonprintable().search(value) and not any(c in value for c in _LINE_BREAKS + "\t")
 
 
 def single_quoted(value: str) -> str:
@@ -89,7 +98,7 @@ def plain_ok(value: str, flow: bool = False) -> bool:
     """True when ``value`` written plain reads back as this same string."""
     if not value or value[0].isspace() or value[-1].isspace():
         return False
-    if _NONPRINTABLE.search(value) or any(c in value for c in _LINE_BREAKS + "\t"):
+    if _nonprintable().search(value) or any(c in value for c in _LINE_BREAKS + "\t"):
         return False
     first = value[0]
     if first in _INDICATORS:
@@ -102,7 +111,7 @@ def plain_ok(value: str, flow: bool = False) -> bool:
         return False
     if flow and any(c in value for c in _FLOW_INDICATORS + ":?"):  # libyaml ends a flow plain scalar at `?`
         return False
-    return resolve_plain(value) == STR and not _YAML11_NOT_STR.fullmatch(value)
+    return resolve_plain(value) == STR and not _yaml11_not_str().fullmatch(value)
 
 
 def render(value: str, style: str | None, *, flow: bool = False, ascii_only: bool = False) -> str | None:

@@ -45,3 +45,13 @@ def test_a_copy_of_the_shipped_schema_elsewhere_is_checked(tmp_path):
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(SchemaLoadError, match="not a valid JSON Schema"):
         load_schema(str(path))
+
+
+def test_one_file_without_patterns_imports_no_pattern_matcher():
+    # pathspec (~17 ms of imports) is loaded on the first pattern: a run
+    # with no kinds and no ignore file to read never needs it.
+    record = sorted(SEEDS.glob("*.txt"))[0]
+    modules = _modules_after(
+        "from contentlint.cli import main\n"
+        f"main(['check', '--no-cache', {str(record)!r}])\n")
+    assert "pathspec" not in modules
