@@ -49,7 +49,8 @@ def test_a_kind_schema_that_is_a_fifo_is_a_usage_error_not_a_hang(tmp_path):
 @pytest.mark.parametrize("text", [
     "[" * 100_000 + "]" * 100_000,  # json.loads itself recurses too deep
     '{"not": ' * 900 + "{}" + "}" * 900,  # valid JSON; jsonschema recurses too deep checking it
-])
+], ids=["brackets", "not-chain"])  # short ids: pytest puts the id in PYTEST_CURRENT_TEST, which the
+# child inherits, and a 200,000-character variable is over the kernel's limit for one (E2BIG)
 def test_a_schema_nested_too_deeply_is_one_cl100_not_internal_errors(tmp_path, text):
     (tmp_path / "s.json").write_text(text)
     record(tmp_path, "s.json")
