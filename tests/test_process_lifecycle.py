@@ -382,10 +382,10 @@ def test_the_portable_parent_watch_ends_an_orphan(tmp_path):
             except BaseException:
                 os.kill(parent, 9)  # the test must not wait for the parent's sleep
                 raise
-            print("watching", flush=True)
+            os.write(1, b"watching\\n")  # one write each: print() may interleave with the parent's
             time.sleep(600)
             os._exit(0)
-        print(child, flush=True)
+        os.write(1, f"{child}\\n".encode())
         time.sleep(600)
     """)
     lines = sorted(proc.stdout.readline().strip() for _ in range(2))
