@@ -39,15 +39,16 @@ class Added:
     warnings: list[str] = field(default_factory=list)
 
 
-def add(diagnostics: Sequence[Diagnostic], write: bool = True) -> Added:
-    """Suppress ``diagnostics`` (sorted by path, as the pipeline gives them) in their files."""
+def add(diagnostics: Sequence[Diagnostic], write: bool = True, root: str | None = None) -> Added:
+    """Suppress ``diagnostics`` (sorted by path, as the pipeline gives them) in
+    their files; none written through a symlink leading out of ``root``."""
     added = Added()
     for path, group in itertools.groupby(diagnostics, key=lambda d: d.path):
-        _add_to_file(path, list(group), added, write)
+        _add_to_file(path, list(group), added, write, root)
     return added
 
 
-def _add_to_file(path: str, found: list[Diagnostic], added: Added, write: bool) -> None:
+def _add_to_file(path: str, found: list[Diagnostic], added: Added, write: bool, root: str | None) -> None:
     raw, _ = engine.read(path)
     doc = load(path, raw) if raw is not None else None
     if doc is None or not doc.ok:
@@ -74,7 +75,7 @@ def _add_to_file(path: str, found: list[Diagnostic], added: Added, write: bool) 
     fixed = doc.text.encode("utf-8")
     if fixed == raw:
         return
-    not_written = fixer.write_atomic(path, fixed, raw) if write else None
+    not_written = fixer.write_atomic(path, fixed, raw, root) if write else None
     if not_written:
         added.warnings.append(f"{path}: {not_written}")
         added.comments -= sum(len(v) for v in by_line.values())  # an upper bound is never reported as done

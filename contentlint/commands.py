@@ -88,7 +88,7 @@ def check(options: Options) -> int:
     done = pipeline.run(list(options.paths), plan, force_exclude=options.force_exclude,
                         progress_bar=functools.partial(Progress, quiet=options.quiet))
     if options.write_baseline or options.add_suppressions:
-        return _record(options, done)
+        return _record(options, done, settings.root)
     notes = [host_summary(done.online_summary)] if done.online_summary else []
     output.emit(options, settings, done.diagnostics, done.files, notes, summary_notes=filter_notes(options, plan, done))
     for error in done.errors:  # also CL010 findings; said here too, as the report may go to a file
@@ -189,7 +189,7 @@ def _plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else words or word + 's'}"
 
 
-def _record(options: Options, done) -> int:
+def _record(options: Options, done, root: str) -> int:
     """--write-baseline and --add-suppressions: record the findings instead of reporting them."""
     from contentlint import baseline
     from contentlint.add_suppressions import add
@@ -202,7 +202,7 @@ def _record(options: Options, done) -> int:
         print(f"Recorded {_plural(recorded, 'finding')} in {_plural(files, 'file')} "
               f"in the baseline {printable(options.write_baseline)} ({len(done.files)} checked).")
         return EXIT_FINDINGS if done.errors else EXIT_OK
-    added = add(done.diagnostics)
+    added = add(done.diagnostics, root=root)
     for warning in added.warnings:
         print(f"contentlint: warning: {printable(warning)}", file=sys.stderr)
     text = (f"Added suppression comments for {_plural(added.comments, 'finding')} "

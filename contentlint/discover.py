@@ -30,6 +30,21 @@ def is_temp_name(name: str) -> bool:
     return _TEMP_NAME.fullmatch(name) is not None
 
 
+def within(path: str, folder: str) -> bool:
+    """``path`` is ``folder`` or under it (both absolute, compared as given)."""
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def leads_out(path: str, root: str) -> bool:
+    """``path`` is in ``root`` but leaves it once symlinks are resolved: a
+    committed symlink (to the file or a folder above it) pointing out of the
+    checkout. Git stores the link, not the content: its target is not a record."""
+    real_root = os.path.realpath(root)
+    if not within(os.path.abspath(path), os.path.abspath(root)) and not within(os.path.abspath(path), real_root):
+        return False  # outside the checkout: the operator's path, used as given
+    return not within(os.path.realpath(path), real_root)
+
+
 def matches_glob(path: str, patterns, root: str) -> bool:
     """gitignore-like: a pattern without `/` matches any path component (or the
     file name); a pattern with `/` matches the path relative to ``root``."""
@@ -66,7 +81,9 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
     seen: set[str] | None = set() if len(paths) > 1 else None
     for path in paths:
         if os.path.isdir(path):
-            found: Iterable[str] = _walk(path, settings, started_ns, _ignores(path, settings))
+            real_root = os.path.realpath(_walk_root(path, settings))
+            found: Iterable[str] = _walk(path, settings, started_ns, _ignores(path, settings),
+                                        real_root, within(os.path.realpath(path), real_root))
         elif is_temp_name(os.path.basename(path)):
             continue
         elif force_exclude and (matches_glob(path, settings.exclude, settings.root)
@@ -80,6 +97,13 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
                     continue
                 seen.add(file)
             yield file
+
+
+def _walk_root(folder: str, settings: Settings) -> str:
+    """The root a walked folder's files must stay in: the config's folder (or
+    the working folder) if ``folder`` is in it, else ``folder`` itself."""
+    root = os.path.abspath(settings.root)
+    return root if within(os.path.abspath(folder), root) else os.path.abspath(folder)
 
 
 def _ignores(folder: str, settings: Settings) -> Ignores | None:
@@ -101,8 +125,13 @@ def _ignores(folder: str, settings: Settings) -> Ignores | None:
     return ignores
 
 
-def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | None) -> Iterator[str]:
+def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | None,
+          real_root: str, inside: bool) -> Iterator[str]:
     """The files under ``folder``, sorted, folder by folder (pre-order).
+
+    Only files whose real path is in ``real_root``: a symlink leading out of
+    it is skipped, quietly, like an ignored file (``inside``: ``folder``
+    itself resolves into it; the folders entered are no symlinks).
 
     As os.walk without followlinks: a symlinked folder is not entered, an
     unreadable one is skipped. Unlike os.walk, a folder's names are not
@@ -121,6 +150,8 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
                 if not is_dir:
                     if is_temp_name(entry.name):
                         _remove_stale(entry, started_ns)
+                    elif not (within(os.path.realpath(entry.path), real_root) if entry.is_symlink() else inside):
+                        continue  # leads out of the checkout: not a record, never read
                     elif _included(entry.name, entry.path, settings) and (
                             ignores is None or not ignores.ignored(entry.path, False)):
                         files.append(entry.path)
@@ -134,7 +165,8 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
     del files
     for path in sorted(dirs):
         if not _is_virtualenv(path) and not matches_glob(path, settings.exclude, settings.root):
-            yield from _walk(path, settings, started_ns, ignores.enter(path) if ignores is not None else None)
+            yield from _walk(path, settings, started_ns, ignores.enter(path) if ignores is not None else None,
+                             real_root, inside)
 
 
 def _remove_stale(entry: os.DirEntry, started_ns: int) -> None:

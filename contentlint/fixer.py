@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from contentlint import engine
-from contentlint.discover import temp_name
+from contentlint.discover import leads_out, temp_name
 from contentlint.document import Document, load
 from contentlint.model import Applicability, Diagnostic, Edit
 from contentlint.report.common import diff_labels
@@ -461,8 +461,14 @@ def _attempt(doc: Document, edits) -> tuple[Document | None, str | None]:
 # -- files -------------------------------------------------------------------------------
 
 
-def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
+LEADS_OUT = "not written: it is a symlink leading out of the checkout"
+
+
+def write_atomic(path: str, data: bytes, expected: bytes, root: str | None = None) -> str | None:
     """Replace the file at ``path`` (its target, if a symlink) with ``data``.
+
+    A path in ``root`` (the checkout) whose target is outside it is never
+    written: a committed ``post.md -> ~/.bashrc`` must not rewrite the target.
 
     Returns why it was not written, or None. The file's current bytes must
     still be ``expected``; a temporary file in the same folder is written,
@@ -471,6 +477,8 @@ def write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
     until the temporary file is renamed or removed: only SIGKILL (or a power
     cut) leaves one behind, and the next run removes it (discover).
     """
+    if root is not None and leads_out(path, root):
+        return LEADS_OUT
     with signals_blocked():
         return _write_atomic(path, data, expected)
 
@@ -539,7 +547,7 @@ def fix_path(path: str, rules, ctx: engine.Context, applicability: Applicability
         return FileOutcome(path, remaining=result.diagnostics, result=result, blocked=True)
     outcome = fix_bytes(path, raw, rules, ctx, applicability)
     if write and outcome.fixed is not None:
-        outcome.not_written = write_atomic(path, outcome.fixed, raw)
+        outcome.not_written = write_atomic(path, outcome.fixed, raw, ctx.settings.root)
         outcome.written = outcome.not_written is None
         if outcome.not_written:
             outcome.warnings.append(f"{path}: {outcome.not_written}")

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 
 from contentlint import document, gitignore
 from contentlint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from contentlint.discover import temp_name
 from contentlint.gitignore import Ignores
 from contentlint.infer import infer_schema
 from contentlint.report.escape import printable
@@ -361,7 +362,10 @@ def run(root: str = ".", force: bool = False, dry_run: bool = False, out=None) -
         out.write("dry run: nothing written\n")
         return EXIT_OK
     for rel, text in files.items():
-        _write(os.path.join(root, rel), text)
+        try:
+            _write(os.path.join(root, rel), text)
+        except OSError as exc:
+            raise InitError(f"cannot write {rel}: {exc.strerror or exc}") from None
     out.write(f"wrote {CONFIG_NAME} and {len(kinds)} schema{'s' if len(kinds) != 1 else ''} in {SCHEMA_FOLDER}/; "
               "next: contentlint check\n")
     return EXIT_OK
@@ -371,6 +375,9 @@ def _check_targets(root: str, files: dict, force: bool) -> None:
     folder = os.path.join(root, SCHEMA_FOLDER)
     if os.path.islink(folder) or (os.path.lexists(folder) and not os.path.isdir(folder)):
         raise InitError(f"{SCHEMA_FOLDER} is not a folder (a link or a file): refusing to write through it")
+    for rel in files:
+        if os.path.islink(os.path.join(root, rel)):
+            raise InitError(f"{rel} is a link: refusing to write through it or replace it")
     if force:
         return
     for rel in files:
@@ -379,12 +386,29 @@ def _check_targets(root: str, files: dict, force: bool) -> None:
 
 
 def _write(path: str, text: str) -> None:
-    """Atomic: a reader sees the old file or the new one, never half of it."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    temp = f"{path}.{os.getpid()}.tmp"
-    with open(temp, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-    os.replace(temp, path)
+    """Atomic: a reader sees the old file or the new one, never half of it. The
+    temporary file has a random name (discover.temp_name) and is created with
+    O_EXCL|O_NOFOLLOW: a planted file or symlink of that name is never written
+    through (a checkout may hold anything)."""
+    folder = os.path.dirname(path) or "."
+    os.makedirs(folder, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        temp = os.path.join(folder, temp_name(os.path.basename(path)))
+        try:
+            fd = os.open(temp, flags, 0o666)  # the umask applies, as for any new file
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise InitError(f"no free temporary name for {path}")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+        os.replace(temp, path)
+    except BaseException:
+        os.unlink(temp)
+        raise
 
 
 def config_text(kinds: list[Kind]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -374,4 +375,39 @@ def test_empty_front_matter_is_a_record_without_keys(tmp_path, capsys):
     (kind,) = kinds_of(root)
     assert "blog/empty.md" in claimed(root, kind)
     assert "required" not in json.loads((root / "schemas/blog.schema.json").read_text())
+
+
+
+def test_a_planted_temporary_file_name_is_never_written_through(tmp_path, capsys):
+    # The old name was predictable (`contentlint.toml.<pid>.tmp`, the pid of this very process).
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim").write_text("keep\n")
+    root = make(tmp_path / "repo", {f"blog/p{i}.md": post(i) for i in range(3)})
+    for rel in ("contentlint.toml", "schemas/blog.schema.json"):
+        planted = root / f"{rel}.{os.getpid()}.tmp"
+        planted.parent.mkdir(exist_ok=True)
+        planted.symlink_to(outside / "victim")
+    code, _, err = run_cli(["init", root], capsys)
+    assert (code, err) == (0, "")
+    assert (outside / "victim").read_text() == "keep\n"
+    assert not (root / "contentlint.toml").is_symlink()
+    assert (root / "contentlint.toml").read_text().count("[[kinds]]") == 1
+    assert sorted(p.name for p in (root / "schemas").iterdir()) == [
+        "blog.schema.json", f"blog.schema.json.{os.getpid()}.tmp"]  # the planted link stays, unused
+
+
+@pytest.mark.parametrize("rel", ["contentlint.toml", "schemas/blog.schema.json"])
+def test_a_target_that_is_a_link_is_refused_even_with_force(tmp_path, capsys, rel):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim").write_text("keep\n")
+    root = make(tmp_path / "repo", {f"blog/p{i}.md": post(i) for i in range(3)})
+    (root / rel).parent.mkdir(exist_ok=True)
+    (root / rel).symlink_to(outside / "victim")
+    code, _, err = run_cli(["init", "--force", root], capsys)
+    assert code == 2
+    assert err == f"contentlint: error: {rel} is a link: refusing to write through it or replace it\n"
+    assert (outside / "victim").read_text() == "keep\n" and (root / rel).is_symlink()
+    assert not (root / "contentlint.toml").exists() or (root / "contentlint.toml").is_symlink()
 

@@ -34,7 +34,7 @@ from contentlint import fixer
 from contentlint.config import Settings
 from contentlint.discover import discover, is_temp_name, temp_name
 from tests.conftest import CORPUS
-from tests.test_crash_safe_fix import _env, make_records
+from tests.test_crash_safe_fix import _env, make_records, write_records
 
 if not Path("/proc/self/task").is_dir():
     pytest.skip("follows processes through /proc (Linux)", allow_module_level=True)
@@ -42,11 +42,12 @@ if not Path("/proc/self/task").is_dir():
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus not present")
 
 FILES = 800  # a two-worker run of 1-3 s: long enough to be killed in the middle
+COPIES = (1, 4)  # a run that ended before the signal landed (a busy machine) is tried again, 4x longer
 MOJIBAKE = "cafÃ©".encode()
 # How long a dead parent's workers may take to notice. They notice at once
 # (the kernel signals them); the bound only tells "they end" from the bug,
-# "they run forever", on a machine that may be very busy.
-GONE_WITHIN = 10.0
+# "they run forever" (a test orphan sleeps 600 s), on a machine that may be very busy.
+GONE_WITHIN = 60.0
 STALE = ".r001.md.0123456789abcdef.contentlint-tmp"
 
 
@@ -109,6 +110,19 @@ def changed(folder: Path, old: dict) -> int:
     return sum((folder / name).read_bytes() != raw for name, (raw, _) in old.items())
 
 
+def unfixed(folder: Path, old: dict) -> int:
+    """Records still holding the mojibake a finished `fix` removes from every one."""
+    return sum(MOJIBAKE in (folder / name).read_bytes() for name in old)
+
+
+def copied_records(folder: Path, copies: int) -> tuple[Path, dict]:
+    """FILES records, each ``copies`` times (r001.md, r001-1.md, ...)."""
+    old = make_records(folder, FILES)
+    more = {f"{name[:-3]}-{k}.md": value for name, value in old.items() for k in range(1, copies)}
+    write_records(folder, more)
+    return folder, old | more
+
+
 class Run:
     """`python -m contentlint COMMAND --no-cache --jobs 2 .` in ``folder``, in its own
     session (whatever the test does, its processes are killed at the end)."""
@@ -155,11 +169,14 @@ def runs():
 # -- killing a run ---------------------------------------------------------------------------
 
 
-def interrupt(run: Run, signum: int) -> None:
-    """Send ``signum`` to the run's main process while it is running; wait for that process."""
-    assert run.proc.poll() is None, "the run ended before it could be killed: give it more files"
+def interrupt(run: Run, signum: int) -> bool:
+    """Send ``signum`` to the run's main process; wait for that process. False if
+    it had ended before (then it was not killed: the caller tries a longer run)."""
+    if run.proc.poll() is not None:
+        return False
     os.kill(run.proc.pid, signum)
-    run.proc.wait(timeout=60)
+    run.proc.wait(timeout=120)
+    return True
 
 
 def assert_ended(run: Run, signum: int) -> None:
@@ -183,23 +200,27 @@ def test_killed_check_leaves_no_process(records, runs, signum):
     folder, _ = records
     run = runs("check", folder)
     assert len(run.wait_for_workers()) == 2
-    interrupt(run, signum)
+    assert interrupt(run, signum), "the run ended before it could be killed: give it more files"
     assert_ended(run, signum)
 
 
 @needs_corpus
 @pytest.mark.parametrize("signum", KILLS)
-def test_killed_fix_leaves_no_process_and_changes_nothing_after(records, runs, signum):
-    folder, old = records
-    mojibake = sum(MOJIBAKE in raw for raw, _ in old.values())
-    run = runs("fix", folder)
-    assert len(run.wait_for_workers()) == 2
-    wait_for(lambda: changed(folder, old), "`fix` to write a first file")
-    interrupt(run, signum)
+def test_killed_fix_leaves_no_process_and_changes_nothing_after(tmp_path, runs, signum):
+    for copies in COPIES:
+        folder, old = copied_records(tmp_path / f"x{copies}", copies)
+        run = runs("fix", folder)
+        assert len(run.wait_for_workers()) == 2
+        wait_for(lambda: changed(folder, old), "`fix` to write a first file")
+        # Killed in the middle of the run: some file written, some mojibake left.
+        if interrupt(run, signum) and unfixed(folder, old):
+            break
+    else:
+        pytest.fail(f"every run ended before it could be killed, the longest over {len(old)} files")
     assert_ended(run, signum)
 
     after = snapshot(folder)
-    assert 0 < changed(folder, old) < mojibake  # killed in the middle of the run
+    assert changed(folder, old) > 0 and unfixed(folder, old) > 0
     assert not [name for name in after if name.endswith(".contentlint-tmp")]  # writes were finished
     time.sleep(1.0)
     assert snapshot(folder) == after, "a file changed after the run was killed"
@@ -361,11 +382,11 @@ def test_the_portable_parent_watch_ends_an_orphan(tmp_path):
             except BaseException:
                 os.kill(parent, 9)  # the test must not wait for the parent's sleep
                 raise
-            print("watching", flush=True)
-            time.sleep(120)
+            os.write(1, b"watching\\n")  # one write each: print() may interleave with the parent's
+            time.sleep(600)
             os._exit(0)
-        print(child, flush=True)
-        time.sleep(120)
+        os.write(1, f"{child}\\n".encode())
+        time.sleep(600)
     """)
     lines = sorted(proc.stdout.readline().strip() for _ in range(2))
     assert lines[1] == "watching", proc.stderr.read() if lines[1] == "" else lines
@@ -374,8 +395,10 @@ def test_the_portable_parent_watch_ends_an_orphan(tmp_path):
     try:
         assert running(process) == {child}
         proc.kill()
-        proc.communicate()
+        proc.wait(timeout=120)  # not communicate(): the orphan holds the pipes until it ends
         wait_for(lambda: not running(process), "the orphan to end", GONE_WITHIN)
     finally:
         for pid in running(process):
             os.kill(pid, signal.SIGKILL)
+        proc.kill()
+        proc.communicate()

@@ -1,0 +1,98 @@
+"""Symlinks leading out of the checkout (issue #12): never records when found
+by walking, never written through by `fix` or `--add-suppressions`."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from contentlint import fixer, init
+from tests.conftest import run_cli
+
+# A record with one safe fix (CL005 removes the BOM) and a value a report would quote.
+BOM_RECORD = b'\xef\xbb\xbf---\ntitle: "SECRET-VALUE"\n---\nBody\n'
+
+
+@pytest.fixture
+def checkout(tmp_path, monkeypatch):
+    """repo/ (the config's folder) with own.md and post.md -> ../outside/secret.md."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.md").write_bytes(BOM_RECORD)
+    repo = tmp_path / "repo"
+    (repo / "content").mkdir(parents=True)
+    (repo / "contentlint.toml").write_text('select = ["CL005"]\n')
+    (repo / "content" / "own.md").write_bytes(BOM_RECORD)
+    os.symlink(outside / "secret.md", repo / "content" / "post.md")
+    monkeypatch.chdir(repo)
+    return repo, outside / "secret.md"
+
+
+def test_a_walked_symlink_out_of_the_checkout_is_not_a_record(checkout, capsys):
+    code, out, err = run_cli(["check", "--no-cache", "."], capsys)
+    assert (code, err) == (0, "")  # a warning only
+    assert out.splitlines()[0] == "./content/own.md:1:1: warning: CL005 file starts with a UTF-8 byte order mark [*]"
+    assert "post.md" not in out and "SECRET" not in out
+    assert "(1 checked)" in out
+
+
+def test_show_files_skips_it_quietly(checkout, capsys):
+    assert run_cli(["check", "--show-files", "content"], capsys) == (0, "content/own.md\n", "")
+
+
+def test_a_walked_folder_leading_out_of_the_checkout_yields_nothing(checkout, capsys):
+    repo, secret = checkout
+    os.symlink(secret.parent, repo / "linked")
+    assert run_cli(["check", "--show-files", "linked"], capsys) == (0, "", "")
+
+
+def test_symlinks_inside_the_checkout_still_work(checkout, capsys):
+    repo, _ = checkout
+    os.symlink("own.md", repo / "content" / "alias.md")
+    code, out, err = run_cli(["check", "--show-files", "."], capsys)
+    assert out.splitlines() == ["./content/alias.md", "./content/own.md"]
+    assert run_cli(["fix", "--no-cache", "content/alias.md"], capsys)[0] == 0
+    assert (repo / "content" / "own.md").read_bytes() == BOM_RECORD[3:]
+    assert os.path.islink(repo / "content" / "alias.md")
+
+
+def test_fix_of_the_folder_leaves_the_target_alone(checkout, capsys):
+    repo, secret = checkout
+    code, out, err = run_cli(["fix", "--no-cache", "."], capsys)
+    assert (code, err) == (0, "")
+    assert (repo / "content" / "own.md").read_bytes() == BOM_RECORD[3:]
+    assert secret.read_bytes() == BOM_RECORD
+
+
+def test_fix_of_the_named_link_checks_it_but_does_not_write_the_target(checkout, capsys):
+    repo, secret = checkout
+    code, out, err = run_cli(["fix", "--no-cache", "content/post.md"], capsys)
+    assert code == 1
+    assert err == "contentlint: warning: content/post.md: not written: it is a symlink leading out of the checkout\n"
+    assert secret.read_bytes() == BOM_RECORD
+    assert os.path.islink(repo / "content" / "post.md")
+    # check still reads it: the operator named it
+    assert "content/post.md:1:1: warning: CL005" in run_cli(["check", "--no-cache", "content/post.md"], capsys)[1]
+
+
+def test_add_suppressions_does_not_write_the_target(checkout, capsys):
+    repo, secret = checkout
+    code, out, err = run_cli(["check", "--no-cache", "--select", "CL101", "--add-suppressions",
+                                  "content/post.md"], capsys)
+    assert code == 1
+    assert "content/post.md: not written: it is a symlink leading out of the checkout" in err
+    assert secret.read_bytes() == BOM_RECORD
+
+
+def test_write_atomic_refuses_a_link_whose_folder_leads_out(tmp_path):
+    outside, repo = tmp_path / "outside", tmp_path / "repo"
+    outside.mkdir()
+    repo.mkdir()
+    (outside / "a.md").write_bytes(b"old")
+    os.symlink(outside, repo / "linked")
+    assert fixer.write_atomic(str(repo / "linked" / "a.md"), b"new", b"old", str(repo)) == fixer.LEADS_OUT
+    assert (outside / "a.md").read_bytes() == b"old"
+    # a path outside the checkout is the operator's: written as given
+    assert fixer.write_atomic(str(outside / "a.md"), b"new", b"old", str(repo)) is None
+    assert (outside / "a.md").read_bytes() == b"new"
