@@ -151,7 +151,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--shard", type=_shard, metavar="K/N",
                        help="check only shard K of N (a stable split by path hash) and write its result "
                             "to --output-file for `contentlint merge` (docs/ci.md)")
-
     check.add_argument("--baseline", metavar="FILE",
                        help="report only findings not recorded in FILE (also `baseline` in the config; docs/ci.md)")
     check.add_argument("--write-baseline", metavar="FILE",
