@@ -54,12 +54,19 @@ def starts_like_record(head: bytes) -> bool:
 
 def read_head(path: str) -> bytes | None:
     """The first bytes of a file, or None when it cannot be read (the engine reports that)."""
-    try:  # O_NONBLOCK and regular files only: a FIFO named like a record must not block the walk
+    return read_regular(path, _HEAD_BYTES)
+
+
+def read_regular(path: str, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of a regular file; None for anything else or an
+    error. O_NONBLOCK: a FIFO (or device) named like a record or an ignore file
+    in the checkout must not block the walk."""
+    try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 return None
-            return handle.read(_HEAD_BYTES)
+            return handle.read(limit)
     except OSError:
         return None
 

@@ -33,10 +33,11 @@ def spec(lines) -> pathspec.GitIgnoreSpec:
 
 def read_spec(path: str) -> pathspec.GitIgnoreSpec | None:
     """The patterns of one ignore file, or None (missing, unreadable, not patterns)."""
+    from contentlint.frontmatter import read_regular
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MAX_IGNORE_BYTES + 1)
-        if len(raw) > MAX_IGNORE_BYTES:
+        raw = read_regular(path, MAX_IGNORE_BYTES + 1)  # a FIFO named .gitignore must not block
+        if raw is None or len(raw) > MAX_IGNORE_BYTES:
             return None
         lines = raw.decode("utf-8", errors="replace").splitlines()
         return spec(lines) if lines else None

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 from contentlint import document, gitignore
 from contentlint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from contentlint.discover import temp_name
+from contentlint.frontmatter import read_regular
 from contentlint.gitignore import Ignores
 from contentlint.infer import infer_schema
 from contentlint.report.escape import printable
@@ -85,10 +86,8 @@ class Scan:
 def scan(root: str) -> Scan:
     found = Scan()
     for rel in _walk(root, found):
-        try:
-            with open(os.path.join(root, rel), "rb") as handle:
-                raw = handle.read(MAX_FILE_BYTES + 1)
-        except OSError:
+        raw = read_regular(os.path.join(root, rel), MAX_FILE_BYTES + 1)  # never blocks on a FIFO
+        if raw is None:
             continue
         doc = None if len(raw) > MAX_FILE_BYTES else next(
             (d for d in (reader(rel, raw) for reader in READERS) if d is not None), None)

@@ -42,3 +42,35 @@ def test_a_hostile_kind_glob_does_not_hang_the_run(tmp_path):
     done = _check(tmp_path)
     assert done.returncode == 1, done.stderr  # every file is claimed by `*.md`: CL002 each
     assert done.stdout.count('"CL002"') == 20
+
+
+def test_a_fifo_named_like_an_ignore_file_does_not_block_the_walk(tmp_path):
+    import os
+
+    import pytest
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    os.mkfifo(tmp_path / ".gitignore")
+    (tmp_path / "sub").mkdir()
+    os.mkfifo(tmp_path / "sub" / ".ignore")
+    (tmp_path / "sub" / "a.md").write_text(RECORD)
+    done = _check(tmp_path)  # bounded: a blocking open() would hang until the timeout
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr
+
+
+def test_init_does_not_block_on_a_fifo_named_like_a_record(tmp_path):
+    import os
+
+    import pytest
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs here")
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for i in range(3):
+        (posts / f"p{i}.md").write_text(f"---\ntitle: Post {i}\n---\n")
+    os.mkfifo(posts / "trap.md")
+    done = subprocess.run([sys.executable, "-m", "contentlint", "init", "--dry-run", "."], cwd=tmp_path,
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
