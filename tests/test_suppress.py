@@ -83,3 +83,14 @@ def test_many_suppressions_walk_the_scalars_once_and_each_finding_meets_its_own(
     assert unused == [(i + 2, "unused suppression: `CL0` suppressed nothing") for i in range(300)] + [
         (304, "unused suppression: `CL004` suppressed nothing")]
     assert walks[0] == 1  # once per suppression comment, 600 times here, before
+
+
+def test_an_unused_whole_run_code_keeps_the_used_per_file_code(write, capsys):
+    # CL004 (per file) is used, CL305 (whole run, no duplicate here) is not: the
+    # fix removes CL305 only, never the comment that still suppresses CL004.
+    path = write("a.md", "---\n# contentlint: ignore-file[CL004, CL305]\na: 1\na: 2\n---\n")
+    code, result = check_json([path], capsys, "--select", "CL0,CL305")
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in result] == [
+        ("CL009", 2, 1, "unused suppression: `CL305` suppressed nothing")]
+    assert result[0]["fix"]["edits"] == [{"start": {"line": 2, "column": 1}, "end": {"line": 2, "column": 41},
+                                          "content": "# contentlint: ignore-file[CL004]"}]

@@ -112,17 +112,20 @@ def filter_diagnostics(diagnostics: list[Diagnostic], suppressions: list[Suppres
 
 
 def unused(path: str, suppressions: list[Suppression], enabled: set[str], settled: set[str],
-           known: set[str], rule) -> list[Diagnostic]:
+           known: set[str], rule, judged: set[str] | None = None) -> list[Diagnostic]:
     """CL009 for codes that suppressed nothing.
 
     A code is judged once every enabled rule it covers has run (``settled``);
     codes that cover only rules that are off in this run are left alone; a
-    code matching no rule at all (``known``) is always reported.
+    code matching no rule at all (``known``) is always reported. ``judged``:
+    only these codes (None: all); the fix still keeps every other code.
     """
     result = []
     for s in suppressions:
         bad = []
         for code in s.codes:
+            if judged is not None and code not in judged:
+                continue
             matching = {k for k in known if _covers(k, code)}
             active = matching & enabled
             if not matching:
@@ -184,11 +187,13 @@ def settle(late: list[Diagnostic], suppressions_by_path: dict[str, list], rules)
     for d in late:
         by_path.setdefault(d.path, []).append(d)
     for path, suppressions in suppressions_by_path.items():
-        for s in suppressions:  # judge only codes that cover late rules; the rest were judged per file
-            s.codes = tuple(c for c in s.codes if any(code.startswith(c) for code in late_codes))
+        # Judge only the codes that cover late rules (the rest were judged per
+        # file), without dropping the others from the comment: CL009's fix
+        # rewrites it and must keep a code that is still in use.
+        judged = {c for s in suppressions for c in s.codes if any(code.startswith(c) for code in late_codes)}
         kept.extend(filter_diagnostics(by_path.get(path, []), suppressions))
         if cl009 is not None:
-            kept.extend(unused(path, suppressions, enabled, enabled, enabled, cl009))
+            kept.extend(unused(path, suppressions, enabled, enabled, enabled, cl009, judged))
     return kept
 
 
