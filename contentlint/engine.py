@@ -95,9 +95,6 @@ class Context:
             return FieldInfo()
 
 
-SCHEMA_RULES = frozenset({"CL100", "CL101", "CL102", "CL103", "CL104"})
-
-
 @dataclass(frozen=True)
 class Resolution:
     """One kind's view of the settings: its schema (a path; None: no schema
@@ -144,7 +141,7 @@ class Resolution:
                 codes &= base
             rules = [r for r in registry.all_rules() if r.code in codes and not r.online]
         if self.schema is None:
-            rules = [r for r in rules if r.code not in SCHEMA_RULES]
+            rules = [r for r in rules if not r.needs_schema]
         return rules
 
 

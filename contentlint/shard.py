@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from contentlint import __version__, engine, pipeline, registry
-from contentlint.cache import decode_data, encode_data, setup_key
+from contentlint.cache import _Bad, _int, _list, decode_data, encode_data, setup_key  # one set of strict readers
 from contentlint.config import ConfigError
 from contentlint.discover import discover
 from contentlint.engine import FileResult
@@ -166,22 +166,6 @@ def read(name: str, data: dict, plan: pipeline.Plan, setup: str) -> Shard:
     except (_Bad, ValueError, TypeError, RecursionError, struct.error):
         raise ShardError(f"malformed shard file {name}: a field does not read back") from None
     return Shard(name, k, n, total, data["online"], entries, hosts)
-
-
-class _Bad(ValueError):
-    pass
-
-
-def _list(value: Any, length: int | None = None) -> list:
-    if type(value) is not list or (length is not None and len(value) != length):
-        raise _Bad("not a list")
-    return value
-
-
-def _int(value: Any, low: int, high: int) -> int:
-    if type(value) is not int or not low <= value <= high:
-        raise _Bad("not an integer in range")
-    return value
 
 
 def _ints(value: Any, length: int) -> list[int]:
