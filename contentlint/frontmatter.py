@@ -103,8 +103,13 @@ def parse_toml(doc, fence_end: int, closer_start: int) -> None:
     prefix: tuple = ()
     arrays: dict[tuple, int] = {}
     offset = fence_end
+    open_string = None  # the delimiter of a multi-line string a line before left open
     for line in block.splitlines(keepends=True):
         body = line.rstrip("\r\n")
+        inside, open_string = open_string, _open_string(body, open_string)
+        if inside:  # a line of a string's text is not a key, whatever it looks like
+            offset += len(line)
+            continue
         table = _TABLE.match(body)
         if table and not _KEY.match(body):
             prefix = _key_parts(table.group(2))
@@ -123,6 +128,34 @@ def parse_toml(doc, fence_end: int, closer_start: int) -> None:
                                             offset + key.end(1), style, kind))
         offset += len(line)
     doc.data, doc._spans = data, spans
+
+
+_STRING_START = re.compile(r"\"\"\"|'''|\"|'|#")
+_STRING_REST = {  # from after the opening delimiter to the end of the closing one
+    '"""': re.compile(r'(?:[^"\\]|\\.|"(?!""))*"""', re.S),
+    "'''": re.compile(r"(?:[^']|'(?!''))*'''"),
+    '"': re.compile(r'(?:[^"\\]|\\.)*"'),
+    "'": re.compile(r"[^']*'"),
+}
+
+
+def _open_string(line: str, open_string: str | None) -> str | None:
+    """The multi-line string delimiter (three quotes) still open at the end of
+    ``line``, given the one open at its start. tomllib has accepted the
+    block, so its strings are well formed; a comment ends the line."""
+    at = 0
+    while True:
+        if open_string is not None:
+            end = _STRING_REST[open_string].match(line, at)
+            if end is None:
+                return open_string if len(open_string) == 3 else None
+            at, open_string = end.end(), None
+            while line[at:at + 1] == line[at - 1] and line[at - 1] in "\"'":  # """"" closes with quotes in it
+                at += 1
+        start = _STRING_START.search(line, at)
+        if start is None or start.group() == "#":
+            return None
+        at, open_string = start.end(), start.group()
 
 
 def _value_at(data: Any, path: tuple) -> Any:

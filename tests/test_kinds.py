@@ -153,6 +153,35 @@ def test_toml_front_matter_with_positions(tmp_path, capsys):
     ]
 
 
+def test_toml_positions_skip_multi_line_strings(tmp_path, capsys):
+    """Lines inside a multi-line string look like keys and tables; the real
+    ones after it keep their own lines."""
+    front = "\n".join([
+        '+++',
+        'description = """',
+        'link = "https://fake.example/"',
+        '[params]',
+        r'a \""" is still the string',
+        '"""',
+        "title = '''T''' # a one-line ''' string",
+        'link = "/relative/" # """ not a string',
+        '[params]',
+        "x = '''",
+        '[fake]',
+        "'''",
+        '+++',
+        '',
+    ])
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n', {"t.md": front})
+    assert found(tmp_path, capsys) == [
+        ("t.md", "CL104", 9, 1),  # the real `[params]` table
+        ("t.md", "CL202", 2, 15),  # the strings' own values, where they start
+        ("t.md", "CL203", 2, 15),
+        ("t.md", "CL203", 10, 5),
+        ("t.md", "CL303", 8, 9),  # the real `link`
+    ]
+
+
 def test_json_front_matter_with_exact_positions(tmp_path, capsys):
     project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n', {
         "j.md": '{\n  "title": "T",\n  "description": 5,\n  "url": "/a b/"\n}\nbody\n',
