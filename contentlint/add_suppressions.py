@@ -62,6 +62,7 @@ def _add_to_file(path: str, found: list[Diagnostic], added: Added, write: bool, 
         else:
             by_line.setdefault(d.start.line, []).append(d)
     existing = {s.line: s for s in suppressions.parse(doc) if not s.file_level}
+    suppressed: list[Diagnostic] = []  # counted once the file is written
     # Bottom up: an insertion never moves the offsets of the lines above it.
     for line in sorted(by_line, reverse=True):
         edit = _edit(doc, line, [d.code for d in by_line[line]], existing.get(line))
@@ -71,16 +72,16 @@ def _add_to_file(path: str, found: list[Diagnostic], added: Added, write: bool, 
             added.warnings.append(f"{path}:{line}: no suppression comment added: {reason}")
             continue
         doc = new_doc
-        added.comments += len(by_line[line])
+        suppressed.extend(by_line[line])
     fixed = doc.text.encode("utf-8")
     if fixed == raw:
         return
     not_written = fixer.write_atomic(path, fixed, raw, root) if write else None
     if not_written:
         added.warnings.append(f"{path}: {not_written}")
-        added.comments -= sum(len(v) for v in by_line.values())  # an upper bound is never reported as done
-        added.skipped.extend(d for v in by_line.values() for d in v)
+        added.skipped.extend(suppressed)
     else:
+        added.comments += len(suppressed)
         added.files.append(path)
 
 

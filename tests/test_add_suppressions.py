@@ -80,3 +80,29 @@ def test_add_suppressions_with_write_baseline_is_refused(tmp_path, monkeypatch, 
     (tmp_path / "a.md").write_text('---\ntitle: "Tom &amp; Jerry"\n---\n')
     code, _, err = run_cli(["check", "--no-cache", "--add-suppressions", other, "a.md"], capsys)
     assert code == 2 and "not with --changed-since or --add-suppressions" in err
+
+
+def test_a_file_that_cannot_be_written_counts_each_finding_once(tmp_path, monkeypatch, capsys):
+    """One line's comment refused, then the file refused for writing (a
+    symlink out of the checkout): both findings are left, each counted once."""
+    from contentlint import add_suppressions
+
+    outside = tmp_path / "outside.md"
+    raw = b'---\ntitle: "Tom &amp; Jerry"\nexcerpt: "Tom &amp; Jerry"\n---\n'
+    outside.write_bytes(raw)
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "a.md").symlink_to(outside)
+    monkeypatch.chdir(repo)
+    attempt = add_suppressions._attempt
+
+    def refuse_line_3(doc, edit):
+        new_doc, reason = attempt(doc, edit)
+        return new_doc, ("refused for the test" if doc.position(edit.start).line == 3 else reason)
+
+    monkeypatch.setattr(add_suppressions, "_attempt", refuse_line_3)
+    code, out, err = run_cli(["check", "--no-cache", "--select", "CL201", "--add-suppressions", "a.md"], capsys)
+    assert code == 1
+    assert out.startswith("Added suppression comments for 0 findings in 0 files. 2 findings left unsuppressed")
+    assert "a.md:3: no suppression comment added: refused for the test" in err
+    assert outside.read_bytes() == raw
