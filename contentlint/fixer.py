@@ -551,6 +551,9 @@ def fix_path(path: str, rules, ctx: engine.Context, applicability: Applicability
         outcome.written = outcome.not_written is None
         if outcome.not_written:
             outcome.warnings.append(f"{path}: {outcome.not_written}")
+            # The file keeps its bytes, so it keeps their findings (a rare path: lint again).
+            outcome.result = engine.lint_bytes(path, raw, rules, ctx)[1]
+            outcome.remaining, outcome.applied = outcome.result.diagnostics, Counter()
     return outcome
 
 

@@ -70,6 +70,9 @@ def test_fix_of_the_named_link_checks_it_but_does_not_write_the_target(checkout,
     code, out, err = run_cli(["fix", "--no-cache", "content/post.md"], capsys)
     assert code == 1
     assert err == "contentlint: warning: content/post.md: not written: it is a symlink leading out of the checkout\n"
+    # The finding stays in the file, so it is reported as remaining.
+    assert out == ("content/post.md:1:1: warning: CL005 file starts with a UTF-8 byte order mark [*]\n"
+                   "Fixed 0 findings in 0 files (1 checked); 1 finding remains.\n")
     assert secret.read_bytes() == BOM_RECORD
     assert os.path.islink(repo / "content" / "post.md")
     # check still reads it: the operator named it
