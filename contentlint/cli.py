@@ -169,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
         merge.add_argument(flag, type=_codes, metavar="CODES", help="as given to `check --shard`")
     merge.add_argument("--config", metavar="FILE", help="config file (default: found from the current folder up)")
     merge.add_argument("--schema", metavar="FILE", help="as given to `check --shard`")
+    merge.add_argument("--baseline", metavar="FILE",
+                       help="report only findings not recorded in FILE (also `baseline` in the config)")
+    merge.add_argument("--changed-since", metavar="REF",
+                       help="report findings only in files changed since the git revision REF")
     _add_report(merge)
 
     fix = commands.add_parser("fix", help="apply fixes", description="Apply fixes, then report what remains.")

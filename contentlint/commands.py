@@ -107,9 +107,11 @@ def check_shard(options: Options, settings: Settings) -> int:
         raise ConfigError("--shard needs --output-file FILE: the shard's result, for `contentlint merge`")
     if "-" in options.paths:
         raise ConfigError("--shard does not read standard input")
-    if options.format or options.statistics or options.summary_file:
-        raise ConfigError("--format, --statistics and --summary-file go to `contentlint merge`, "
-                          "which reports the shards' results")
+    if options.format or options.statistics or options.summary_file or options.baseline or options.changed_since:
+        raise ConfigError("--format, --statistics, --summary-file, --baseline and --changed-since go to "
+                          "`contentlint merge`, which reports the shards' results")
+    if options.write_baseline or options.add_suppressions:
+        raise ConfigError("--write-baseline and --add-suppressions take every finding of one run: not with --shard")
     k, n = options.shard
     plan = pipeline.prepare(settings, online=options.online, no_cache=options.no_cache, refresh=options.refresh,
                             access=network_access(options), online_cache_dir=options.cache_dir)
@@ -135,10 +137,12 @@ def merge(options: Options) -> int:
     from contentlint.report import output
 
     settings = _settings_with_warnings(options)
+    filters = pipeline.Plan(settings, (), **report_filters(options, settings))  # the shards' findings are whole
     done, hosts = shard.merge(list(options.results),
                               lambda online: pipeline.prepare(settings, online=online, no_cache=True))
+    done = pipeline.reported(done, filters)
     output.emit(options, settings, done.diagnostics, done.files, [host_summary(hosts)] if hosts else [],
-                source=_source_inside(settings.root))
+                source=_source_inside(settings.root), summary_notes=filter_notes(options, filters, done))
     for error in done.errors:
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     return exit_status(options, done.diagnostics)

@@ -97,6 +97,33 @@ def test_merge_takes_the_shards_in_any_order_and_keeps_exit_zero(write, tmp_path
     assert _merge(files, capsys, "--format", "json", "--exit-zero") == (0, *forward[1:])
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_merge_applies_the_baseline_as_a_single_run_does(fmt, write, tmp_path, monkeypatch, capsys):
+    names = _suppressing_repo(write, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["check", "--no-cache", "--write-baseline", "base.json", "."], capsys)[0] == 0
+    write(names[1], '---\nwebUrl: "https://example.com/same"\ntitle: "One"\nnew: 1\n---\n')  # one new finding
+    single = run_cli(["check", "--no-cache", "--format", fmt, "--baseline", "base.json", "."], capsys)
+    files = _shards(["."], 3, tmp_path / "out", capsys)
+    assert _merge(files, capsys, "--format", fmt, "--baseline", "base.json") == single
+    assert [f["code"] for f in json.loads(_merge(files, capsys, "--format", "json", "--baseline", "base.json")[1])] \
+        == ["CL104"]
+    # `baseline` in the config: the shards write every finding, merge filters
+    write("contentlint.toml", 'baseline = "base.json"\n')
+    files = _shards(["."], 2, tmp_path / "out2", capsys)
+    assert _merge(files, capsys, "--format", fmt) == single
+
+
+@pytest.mark.parametrize("flag", [["--baseline", "b.json"], ["--changed-since", "HEAD"], ["--write-baseline", "b.json"],
+                                  ["--add-suppressions"]], ids=["baseline", "changed", "write", "add"])
+def test_report_filters_are_refused_with_shard(flag, write, tmp_path, monkeypatch, capsys):
+    write("a.md", DUPLICATE)
+    write("b.json", "{}")
+    monkeypatch.chdir(tmp_path)
+    _usage_error(["check", "--shard", "1/2", "-o", "s.json", *flag, "."], capsys, flag[0])
+    assert not (tmp_path / "s.json").exists()
+
+
 def test_more_shards_than_files(write, tmp_path, monkeypatch, capsys):
     write("a.md", DUPLICATE)
     write("b.md", DUPLICATE)
