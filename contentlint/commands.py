@@ -233,7 +233,7 @@ def _show(options: Options, settings: Settings) -> int | None:
     if options.show_files:
         from contentlint.show import show_files
 
-        return show_files(list(options.paths), settings, options.force_exclude)
+        return show_files(list(options.paths), settings, options.force_exclude, options.shard)
     return None
 
 

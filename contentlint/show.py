@@ -45,9 +45,13 @@ def show_settings(settings: Settings, online: bool = False) -> int:
     return 0
 
 
-def show_files(paths: list[str], settings: Settings, force_exclude: bool = False) -> int:
+def show_files(paths: list[str], settings: Settings, force_exclude: bool = False,
+               shard: tuple[int, int] | None = None) -> int:
+    """The files a run would check; with ``shard`` (K, N), those of shard K."""
     from contentlint.discover import discover
+    from contentlint.shard import bucket
 
     for path in discover(paths or ["."], settings, force_exclude):
-        sys.stdout.write(printable(path) + "\n")
+        if shard is None or bucket(path, settings.root, shard[1]) == shard[0] - 1:
+            sys.stdout.write(printable(path) + "\n")
     return 0

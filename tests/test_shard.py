@@ -124,6 +124,21 @@ def test_report_filters_are_refused_with_shard(flag, write, tmp_path, monkeypatc
     assert not (tmp_path / "s.json").exists()
 
 
+def test_show_files_with_shard_lists_that_shards_files(write, tmp_path, monkeypatch, capsys):
+    for i in range(12):
+        write(f"r{i}.md", DUPLICATE)
+    monkeypatch.chdir(tmp_path)
+    listed = []
+    for k, result in enumerate(_shards(["."], 3, tmp_path / "out", capsys), 1):
+        code, out, _ = run_cli(["check", "--show-files", "--shard", f"{k}/3", "."], capsys)
+        assert code == 0
+        listed.append(out.split())
+        content = json.loads(open(result).read())
+        assert sorted(entry[1] for entry in content["files"]) == sorted(listed[-1])  # what the shard checks
+    assert sorted(sum(listed, [])) == sorted(run_cli(["check", "--show-files", "."], capsys)[1].split())
+    assert all(listed)
+
+
 def test_more_shards_than_files(write, tmp_path, monkeypatch, capsys):
     write("a.md", DUPLICATE)
     write("b.md", DUPLICATE)
