@@ -348,9 +348,16 @@ def online_findings(files: list[str], plan: Plan, progress=None, summary: dict |
     found = run_online(list(docs.values()), plan.online, codes, progress=progress,
                        summary=summary if summary is not None else {}, access=plan.access)
     by_code = {r.code: r for r in plan.rules}
+    ctx, selected = plan.context(), {}  # a kind's own selection applies to its files' network findings too
+
+    def kept(path: str, code: str) -> bool:
+        resolution = ctx.for_path(path)
+        if id(resolution) not in selected:
+            selected[id(resolution)] = {r.code for r in engine.enabled_rules(resolution.settings, online=True)}
+        return code in selected[id(resolution)] and not registry.matches(code, engine.file_ignores(path, plan.settings))
+
     return [engine.stamp(by_code[code], path, violation, docs[path].position)
-            for path, code, violation in found
-            if not registry.matches(code, engine.file_ignores(path, plan.settings))]
+            for path, code, violation in found if kept(path, code)]
 
 
 # -- one text in memory ---------------------------------------------------------------------

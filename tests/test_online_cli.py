@@ -169,3 +169,17 @@ def test_a_bad_operator_value_is_a_usage_error_naming_its_source(write, tmp_path
         monkeypatch.setenv(name, value)
     code, out, err = run_cli(["check", "--online", *flags, "a.md"], capsys)
     assert (code, err) == (2, f"contentlint: error: {message}\n")
+
+
+def test_a_kinds_selection_reaches_the_network_findings(site, write, tmp_path, monkeypatch, capsys):
+    """A kind that ignores CL900 gets no CL900 from the network checks either;
+    its other findings, and other kinds' files, are as before."""
+    base = _base(site)
+    write("contentlint.toml", FAST + '[[kinds]]\nname = "drafts"\ninclude = ["drafts/*.md"]\nignore = ["CL900"]\n'
+                                     '[[kinds]]\nname = "news"\ninclude = ["*.md"]\n')
+    write("a.md", _record(base))
+    write("drafts/b.md", _record(base))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli([*ONLINE[:-1], "--allow-network", "127.0.0.1/32", "a.md", "drafts/b.md"], capsys)
+    found = [(f["path"], f["code"], f["line"]) for f in json.loads(out)]
+    assert found == [("a.md", "CL900", 2), ("a.md", "CL901", 6), ("drafts/b.md", "CL901", 6)]
