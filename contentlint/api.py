@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from contentlint import fixer, pipeline, registry
 from contentlint.config import ConfigError, Settings, load_settings, with_cli
-from contentlint.document import BOM, load
+from contentlint.document import load
 from contentlint.model import Applicability, Diagnostic, Severity
 
 __all__ = [
@@ -165,9 +165,15 @@ def _info(r: registry.Rule) -> RuleInfo:
                     r.summary, r.doc, dict(r.options))
 
 
-def is_record(text: str | bytes, path: str = "<stdin>") -> bool:
-    """Is this a content record, which gets findings in the editor? Today: the text
-    starts with `---` (after an optional BOM). ``path`` is for content kinds."""
-    if isinstance(text, bytes):
-        return text.removeprefix(BOM.encode("utf-8")).startswith(b"---")
-    return text.removeprefix(BOM).startswith("---")
+def is_record(text: str | bytes, path: str = "<stdin>", settings: Settings | None = None) -> bool:
+    """Is this a content record, which gets findings in the editor? As
+    `contentlint check` decides for a file it walks: with content kinds in
+    ``settings``, a file at ``path`` that a kind claims; without, a text that
+    starts with front matter (YAML `---`, TOML `+++`, JSON `{`) or a broken
+    attempt at it (after blank lines, a second BOM, not UTF-8)."""
+    from contentlint import frontmatter, kinds
+
+    if settings is not None and settings.kinds:
+        return kinds.kind_for(path, settings.kinds, settings.root) is not None
+    raw = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
+    return frontmatter.starts_like_record(raw[:frontmatter.HEAD_BYTES])

@@ -30,7 +30,7 @@ from contentlint.problems import YAML_SYNTAX_ERROR
 JSON_START = re.compile(r"\{[ \t\r\n]*[\"}]")
 TOML_FENCE = re.compile(r"\+\+\+[ \t]*(?:\r\n|\r|\n|\Z)")
 _BLANK_THEN_FENCE = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+[ \t]*(?:---|\+\+\+)[ \t]*(?:\r\n|\r|\n|\Z)")
-_HEAD_BYTES = 4096
+HEAD_BYTES = 4096
 
 
 def starts_like_record(head: bytes) -> bool:
@@ -38,7 +38,7 @@ def starts_like_record(head: bytes) -> bool:
     at one (a `---` line never closed, front matter after blank lines):
     either is checked. Anything else (a README, a licence, a partial without
     front matter) is not a record when no kind claims it."""
-    cut = len(head) >= _HEAD_BYTES  # the head of a longer file may end inside a character
+    cut = len(head) >= HEAD_BYTES  # the head of a longer file may end inside a character
     head = head.removeprefix(b"\xef\xbb\xbf")
     try:
         text = head.decode("utf-8")
@@ -54,7 +54,7 @@ def starts_like_record(head: bytes) -> bool:
 
 def read_head(path: str) -> bytes | None:
     """The first bytes of a file, or None when it cannot be read (the engine reports that)."""
-    return read_regular(path, _HEAD_BYTES)
+    return read_regular(path, HEAD_BYTES)
 
 
 def read_regular(path: str, limit: int) -> bytes | None:

@@ -152,9 +152,9 @@ class ContentlintServer(LanguageServer):
     def lint(self, uri: str, text: str) -> Linted | None:
         """The document's findings; None when it is not a record."""
         path = to_fs_path(uri) or uri
-        if not api.is_record(text, path):
-            return None
         settings = self.settings_for(path)
+        if not api.is_record(text, path, settings):  # as `check` decides: kinds, or front matter
+            return None
         lines = Lines(text, str(self.workspace.position_encoding or "utf-16"))
         found = api.check_text(text, path, settings=settings)
         return Linted(text, path, settings, lines, [(d, to_lsp(d, lines)) for d in found])

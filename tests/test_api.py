@@ -128,10 +128,25 @@ def test_rules_list_every_rule_with_its_documentation():
 
 @pytest.mark.parametrize("text, expected", [
     ("---\ntitle: x\n---\n", True), ("\ufeff---\n", True), (b"\xef\xbb\xbf---\n", True), (b"---", True),
-    ("# Notes\n", False), ("", False), (" ---\n", False), ("\n---\n", False), (b"\xff---", False),
+    ('+++\ntitle = "x"\n+++\n', True), ('{\n  "title": "x"\n}\n', True),  # TOML and JSON front matter
+    ("\n---\ntitle: x\n---\n", True), (b"\xff---", True),  # broken attempts: check says why (CL002, CL001)
+    ("# Notes\n", False), ("", False), (" ---\n", False), ("Body, then\n---\n", False),
 ])
-def test_is_record(text, expected):
+def test_is_record_as_check_decides_for_a_walked_file(text, expected, tmp_path, capsys):
     assert api.is_record(text, "a.md") is expected
+    (tmp_path / "a.md").write_bytes(text.encode() if isinstance(text, str) else text)
+    assert run_cli(["check", "--no-cache", "--show-files", str(tmp_path)], capsys)[1] == \
+        (f"{tmp_path / 'a.md'}\n" if expected else "")
+
+
+def test_is_record_with_kinds_is_whether_a_kind_claims_the_path(tmp_path):
+    (tmp_path / "contentlint.toml").write_text('[[kinds]]\nname = "docs"\ninclude = ["docs/**/*.md"]\n')
+    (tmp_path / "docs" / "guide").mkdir(parents=True)
+    settings = api.load_settings_for(str(tmp_path / "docs" / "guide" / "a.md"))
+    assert settings.kinds
+    assert api.is_record("# A page without front matter\n", str(tmp_path / "docs" / "guide" / "a.md"), settings)
+    assert not api.is_record("---\ntitle: x\n---\n", str(tmp_path / "README.md"), settings)
+    assert api.is_record("---\ntitle: x\n---\n", str(tmp_path / "README.md"))  # no settings: by the text
 
 
 def test_the_package_exports_the_api_lazily():

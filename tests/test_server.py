@@ -277,6 +277,20 @@ def test_files_that_are_not_records_get_no_diagnostics(tmp_path):
     run(scenario)
 
 
+def test_with_kinds_the_kinds_decide_what_is_a_record(tmp_path):
+    (tmp_path / "contentlint.toml").write_text('[[kinds]]\nname = "docs"\ninclude = ["docs/*.md"]\n')
+    (tmp_path / "docs").mkdir()
+
+    async def scenario():
+        async with server(tmp_path) as s:
+            # Claimed but without front matter: `check` says CL002, so does the editor.
+            assert [d.code for d in await s.open(tmp_path / "docs" / "a.md", "# A page\n")] == ["CL002"]
+            # Front matter, but no kind claims it: not a record for this repository.
+            assert await s.open(tmp_path / "README.md", "---\ntitle: Securityâ€™s\n---\n", 2) == []
+
+    run(scenario)
+
+
 def test_settings_come_from_the_repository_config_and_online_rules_never_run(tmp_path, httpserver):
     repo = tmp_path / "repo"
     (repo / "news").mkdir(parents=True)
