@@ -117,7 +117,11 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
         elif key == "cache-dir":
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: `cache-dir` must be a path string")
-            values["cache_dir"] = os.path.join(root, value)
+            folder = os.path.join(root, value)
+            if _inside(folder, root):
+                values["cache_dir"] = folder
+            else:
+                values["warnings"] = values.get("warnings", ()) + (f"{where}: {_OUTSIDE.format('cache-dir')}",)
         elif key == "baseline":
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: `baseline` must be a path string")
@@ -132,8 +136,14 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
             except ValueError as exc:
                 raise ConfigError(f"{where}: {exc}") from None
             # The SSRF guard's exceptions are the operator's alone: dropped here, with a warning.
-            values["warnings"] = tuple(f"{where}: {w}" for w in ignored_keys(value, "online."))
-            values["online"] = {k: v for k, v in value.items() if k not in OPERATOR_KEYS}
+            warnings = [f"{where}: {w}" for w in ignored_keys(value, "online.")]
+            value = {k: v for k, v in value.items() if k not in OPERATOR_KEYS}
+            path = value.get("cache-path")
+            if isinstance(path, str) and path and not _inside(os.path.join(root, path), root):
+                warnings.append(f"{where}: {_OUTSIDE.format('online.cache-path')}")
+                del value["cache-path"]
+            values["warnings"] = values.get("warnings", ()) + tuple(warnings)
+            values["online"] = value
         elif key == "rules":
             values["rule_options"] = _rule_options(value, where, registry)
         elif key == "kinds":
@@ -153,6 +163,20 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
         for code in values.get(key, ()):
             _check_code(code, f"{where}: `{key.replace('_', '-')}`", registry)
     return Settings(**values)
+
+
+# A checkout's config keeps what contentlint writes inside the checkout (symlinks
+# leading out are refused where the folder is opened: pipeline.prepare).
+_OUTSIDE = ("`{}` is ignored: it leads out of the checkout, and a config file may only place the cache "
+            "inside it; the operator chooses another place with --cache-dir")
+
+
+def _inside(path: str, root: str) -> bool:
+    path, root = os.path.normpath(os.path.abspath(path)), os.path.normpath(os.path.abspath(root))
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:  # another drive
+        return False
 
 
 def _str_list(value: Any, key: str, where: str) -> tuple[str, ...]:

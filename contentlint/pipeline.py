@@ -105,8 +105,12 @@ def _online_settings(settings: Settings, cache_dir: str | None, option: str | No
         cache_path = None
     elif option:  # --cache-dir: the network results go there too
         cache_path = os.path.join(option, "online.sqlite3")
-    elif cache_path and not os.path.isabs(cache_path):
+    elif cache_path:  # the config's (inside the checkout: config.py) or the default
         cache_path = os.path.join(settings.root, cache_path)
+        if leads_out(os.path.dirname(cache_path), settings.root):
+            _warn(f"ignoring network cache {cache_path}: it is in the checkout but leads out of it (a symlink); "
+                  "running without it")
+            cache_path = None
     return online.with_(cache_path=cache_path, refresh=refresh)
 
 

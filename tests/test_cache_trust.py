@@ -535,3 +535,46 @@ def test_the_online_cache_rejects_a_forged_verdict_row(tmp_path, caplog):
     cache = open_cache(path, clock=lambda: 1000.0)
     assert cache.get_many(keys) == {keys[0]: json.loads(ok)}
     cache.close()
+
+
+# -- where a checkout's config may put the caches ----------------------------------------
+
+
+@pytest.mark.parametrize("config, key", [('cache-dir = "../elsewhere"\n', "cache-dir"),
+                                         ('cache-dir = "/tmp/contentlint-elsewhere"\n', "cache-dir"),
+                                         ('[online]\ncache-path = "../elsewhere/online.sqlite3"\n',
+                                          "online.cache-path")], ids=["up", "absolute", "online"])
+def test_a_config_cannot_put_a_cache_outside_the_checkout(project, write, capsys, config, key):
+    write("contentlint.toml", config)
+    settings = run_cli(["check", "--show-settings"], capsys)
+    assert f"contentlint.toml: `{key}` is ignored: it leads out of the checkout" in settings[2]
+    plain, _ = _check(capsys, "--no-cache", ".")
+    found, err = _check(capsys, ".")
+    assert found == plain and "`" + key + "` is ignored" in err
+    assert not (project.parent / "elsewhere").exists() and not os.path.exists("/tmp/contentlint-elsewhere")
+    assert (project / ".contentlint_cache" / "results.sqlite").is_file()  # the default place instead
+
+
+def test_a_symlinked_online_cache_folder_leading_out_is_refused(project, write, capsys, tmp_path_factory):
+    from contentlint import pipeline
+    from contentlint.config import load_settings
+
+    outside = tmp_path_factory.mktemp("outside")
+    (project / "net").symlink_to(outside, target_is_directory=True)
+    write("contentlint.toml", '[online]\ncache-path = "net/online.sqlite3"\n')
+    plan = pipeline.prepare(load_settings(None, cwd=str(project)), online=True)
+    assert plan.online.cache_path is None
+    assert "ignoring network cache" in capsys.readouterr().err
+    write("contentlint.toml", '[online]\ncache-path = "real/online.sqlite3"\n')
+    plan = pipeline.prepare(load_settings(None, cwd=str(project)), online=True)
+    assert plan.online.cache_path == str(project / "real" / "online.sqlite3")
+
+
+def test_the_online_cache_never_opens_a_symlinked_database(tmp_path, caplog):
+    from contentlint.online.cache import open_cache
+
+    target = tmp_path / "elsewhere.sqlite3"
+    (tmp_path / "online.sqlite3").symlink_to(target)
+    assert open_cache(str(tmp_path / "online.sqlite3"), secret=b"k" * KEY_SIZE) is None
+    assert not target.exists()
+    assert "not a regular file" in caplog.text

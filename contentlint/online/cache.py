@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import sqlite3
+import stat
 import time
 from typing import Any, Callable, Iterable
 
@@ -38,6 +39,9 @@ class OnlineCache:
         self.secret = secret
         folder = os.path.dirname(os.path.abspath(path))
         os.makedirs(folder, exist_ok=True)
+        for name in (path, path + "-journal", path + "-wal", path + "-shm"):  # SQLite would write through a link
+            if os.path.lexists(name) and not stat.S_ISREG(os.lstat(name).st_mode):
+                raise OSError(f"{os.path.basename(name)} is not a regular file")
         self.db = sqlite3.connect(path, timeout=10)
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version != SCHEMA_VERSION:  # an old layout: start over, it is only a cache
