@@ -40,12 +40,12 @@ MAX_INT_DIGITS = min(4300, getattr(sys, "get_int_max_str_digits", lambda: 0)() o
 _INT_BOUND = 10 ** MAX_INT_DIGITS
 
 # A plain scalar that starts with none of these is a string.
-_TYPED_FIRST = frozenset("~nNtTfF0123456789-+.")
+TYPED_FIRST = frozenset("~nNtTfF0123456789-+.")
 
 
 def resolve_plain(value: str) -> str:
     """The YAML 1.2 core-schema tag of an untagged plain scalar."""
-    if value and value[0] not in _TYPED_FIRST:
+    if value and value[0] not in TYPED_FIRST:
         return STR
     if value in _NULLS:
         return NULL
@@ -163,7 +163,7 @@ if BACKEND == "pyyaml":
                 if not tag.step[0]:  # quoted or block: a string
                     return STR
                 value = node.value
-                return STR if value and value[0] not in _TYPED_FIRST else resolve_plain(value)
+                return STR if value and value[0] not in TYPED_FIRST else resolve_plain(value)
             return SEQ if tag.start is SequenceNode else MAP
         return tag
 else:
@@ -234,4 +234,4 @@ def nesting_beyond(text: str, limit: int) -> int | None:
 
 
 __all__ = ["compose", "construct", "nesting_beyond", "ScalarError", "YamlError", "resolve_plain", "tag_of", "BACKEND", "MappingNode", "ScalarNode",
-           "SequenceNode", "Node", "STR", "INT", "FLOAT", "BOOL", "NULL", "SEQ", "MAP"]
+           "SequenceNode", "Node", "STR", "TYPED_FIRST", "INT", "FLOAT", "BOOL", "NULL", "SEQ", "MAP"]
