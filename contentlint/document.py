@@ -279,15 +279,21 @@ class Document:
 
             def walk(path: Path, value: Any) -> None:
                 append((path, value))
-                if value.__class__ is dict:
-                    for key, child in value.items():
-                        walk(path + (key,), child)
-                elif value.__class__ is list:
-                    for index, child in enumerate(value):
-                        walk(path + (index,), child)
+                # Leaves (most values) are appended here: a call only per collection.
+                for step, child in value.items() if value.__class__ is dict else enumerate(value):
+                    if child.__class__ is dict or child.__class__ is list:
+                        walk(path + (step,), child)
+                    else:
+                        append((path + (step,), child))
+
+            def start(value: Any) -> None:
+                if value.__class__ is dict or value.__class__ is list:
+                    walk((), value)
+                else:
+                    append(((), value))
 
             if self.data is not None:
-                walk((), self.data)
+                start(self.data)
             self.memo["values"] = found
         return self.memo["values"]
 

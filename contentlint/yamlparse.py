@@ -89,6 +89,8 @@ def construct(tag: str, value: str):
 
 
 def _integer(value: str) -> int:
+    if value.isascii() and value.isdigit() and len(value) <= MAX_INT_DIGITS:
+        return int(value)  # the common case (a width, a count): what the general path gives
     text = value.replace("_", "")  # YAML 1.1 digit groups, still common after `!!int`
     if not _INT.fullmatch(text):
         raise ScalarError(f"`!!int {_shown(value)}` is not an integer")

@@ -217,3 +217,31 @@ def test_a_span_found_by_walking_is_the_indexed_span():
     assert not duplicated._tree and duplicated.value_span(("b", 0)) == (8, 9)
     assert not aliased._tree
     assert aliased.value_span(("a", "b")) == (14, 15) and aliased.value_span(("c", "b")) == (4, 23)
+
+
+def test_values_walk_every_value_in_document_order():
+    from tests.conftest import CORPUS
+
+    def reference(path, value):
+        yield path, value
+        if isinstance(value, dict):
+            for key, child in value.items():
+                yield from reference(path + (key,), child)
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                yield from reference(path + (index,), child)
+
+    texts = ["---\na: [[], [1, {b: [null, {}]}], {}]\nc: {d: {e: 'f'}}\ng: 2\n---\n", "---\n---\n", "---\n# only a comment\n---\n"]
+    texts += [p.read_text("utf-8", "replace") for p in sorted(CORPUS.rglob("*.md"))[:100]] if CORPUS.is_dir() else []
+    for text in texts:
+        doc = load("a.md", text.encode())
+        assert doc.values() == (list(reference((), doc.data)) if doc.data is not None else [])
+    nested = load("a.md", texts[0].encode()).values()
+    assert [p for p, _ in nested][:6] == [(), ("a",), ("a", 0), ("a", 1), ("a", 1, 0), ("a", 1, 1)]
+
+
+@pytest.mark.parametrize("value,expected", [("007", 7), ("!!int 0042", 42), ("1" * 4300, int("1" * 4300))])
+def test_plain_digit_integers(value, expected):
+    assert load("a.md", f"---\nn: {value}\n---\n".encode()).data == {"n": expected}
+    arabic = load("a.md", "---\nn: !!int ١٢\n---\n".encode())
+    assert arabic.data is None and arabic.problems[0][1].message == "`!!int ١٢` is not an integer"
