@@ -30,6 +30,7 @@ from contentlint.problems import (
 )
 from contentlint.yamlparse import (
     STR,
+    TYPED_FIRST,
     MappingNode,
     Node,
     ScalarError,
@@ -112,6 +113,8 @@ class Document:
     memo: dict = field(default_factory=dict)  # per-document results rules share
     _root: Node | None = field(default=None, repr=False)
     _spans: dict | None = field(default=None, repr=False)
+    _tree: bool = field(default=False, repr=False)  # _root is a plain tree: spans found by walking (see _parse)
+    _found: dict | None = field(default=None, repr=False)  # path -> Span, found without the index
     _line_starts: list[int] | None = field(default=None, repr=False)
 
     # -- positions -----------------------------------------------------------
@@ -175,26 +178,59 @@ class Document:
         return self._spans
 
     def span(self, path: Path) -> Span | None:
-        return self.spans.get(tuple(path))
+        path = tuple(path)
+        if self._spans is None and self._tree:  # a finding's span: no need to index every value
+            return self._walk_to(path)
+        return self.spans.get(path)
 
     def value_span(self, path: Path) -> tuple[int, int]:
         """The span of a value, or of the closest existing parent, or of the opener."""
         path = tuple(path)
         while path:
-            span = self.spans.get(path)
+            span = self.span(path)
             if span is not None:
                 return span.start, span.end
             path = path[:-1]
-        span = self.spans.get(())
+        span = self.span(())
         return (span.start, span.end) if span else self.opener
 
-    def _index(self, node: Node, path: Path, key: Node | None, seen: set[int]) -> None:
-        if id(node) in seen:  # an alias: index only the first occurrence
-            return
-        seen.add(id(node))
+    def _walk_to(self, path: Path) -> Span | None:
+        """``spans.get(path)`` without building ``spans``: down the tree along
+        ``path``, each mapping's keys read once. Only for a tree without
+        shared nodes or duplicate keys."""
+        if self._found is None:
+            self._found = {}
+        elif path in self._found:
+            return self._found[path]
+        node, key = self._root, None
+        if len(path) > MAX_DEPTH:
+            node = None
+        for step in path:
+            if node is None:
+                break
+            if node.__class__ is MappingNode:
+                node, key = self._children(node).get(step, (None, None)) if step.__class__ is str else (None, None)
+            elif node.__class__ is SequenceNode and step.__class__ is int and 0 <= step < len(node.value):
+                node, key = node.value[step], None
+            else:
+                node = None
+        span = None if node is None else self._span_of(node, key)
+        self._found[path] = span
+        return span
+
+    def _children(self, node: MappingNode) -> dict:
+        keys = self.memo.get("keys")
+        if keys is None:
+            keys = self.memo["keys"] = {}
+        found = keys.get(id(node))
+        if found is None:
+            found = keys[id(node)] = {_key_text(k): (v, k) for k, v in node.value}
+        return found
+
+    def _span_of(self, node: Node, key: Node | None) -> Span:
         base = self.fm_start
         kind = "map" if isinstance(node, MappingNode) else "seq" if isinstance(node, SequenceNode) else "scalar"
-        self._spans[path] = Span(
+        return Span(
             base + node.start_mark.index,
             base + node.end_mark.index,
             base + key.start_mark.index if key is not None else None,
@@ -202,12 +238,18 @@ class Document:
             (node.style or None) if kind == "scalar" else None,
             kind,
         )
+
+    def _index(self, node: Node, path: Path, key: Node | None, seen: set[int]) -> None:
+        if id(node) in seen:  # an alias: index only the first occurrence
+            return
+        seen.add(id(node))
+        span = self._spans[path] = self._span_of(node, key)
         if len(path) >= MAX_DEPTH:
             return
-        if kind == "map":
+        if span.kind == "map":
             for k, v in node.value:
                 self._index(v, path + (_key_text(k),), k, seen)
-        elif kind == "seq":
+        elif span.kind == "seq":
             for i, item in enumerate(node.value):
                 self._index(item, path + (i,), None, seen)
 
@@ -237,15 +279,21 @@ class Document:
 
             def walk(path: Path, value: Any) -> None:
                 append((path, value))
-                if value.__class__ is dict:
-                    for key, child in value.items():
-                        walk(path + (key,), child)
-                elif value.__class__ is list:
-                    for index, child in enumerate(value):
-                        walk(path + (index,), child)
+                # Leaves (most values) are appended here: a call only per collection.
+                for step, child in value.items() if value.__class__ is dict else enumerate(value):
+                    if child.__class__ is dict or child.__class__ is list:
+                        walk(path + (step,), child)
+                    else:
+                        append((path + (step,), child))
+
+            def start(value: Any) -> None:
+                if value.__class__ is dict or value.__class__ is list:
+                    walk((), value)
+                else:
+                    append(((), value))
 
             if self.data is not None:
-                walk((), self.data)
+                start(self.data)
             self.memo["values"] = found
         return self.memo["values"]
 
@@ -409,6 +457,9 @@ def _parse(doc: Document) -> None:
         doc.problems.append((YAML_SYNTAX_ERROR, Violation(start, end, str(exc))))
         return
     doc._root = root
+    # Built by build_tree (no node is shared) and no key twice in a mapping
+    # (the index keeps paths under an earlier duplicate): spans can be walked to.
+    doc._tree = not builder.seen and all(code != DUPLICATE_KEY for code, _ in doc.problems)
     if builder.anchors_reported and _expanded_size(root, MAX_ALIAS_EXPANSION) is None:
         return  # an alias bomb or a cycle: CL007 is reported; rules that read the data do not run
     doc.data = data
@@ -526,6 +577,11 @@ class _Builder:
 
 
 def _scalar(node: ScalarNode) -> Any:
+    tag = node.tag
+    if tag.__class__ is slice:  # implicit (PyYAML's composer, see yamlparse): tag_of's string cases inline
+        value = node.value
+        if not tag.step[0] or value and value[0] not in TYPED_FIRST:
+            return value
     tag = tag_of(node)
     if tag == STR:  # most values
         return node.value

@@ -37,6 +37,8 @@ class Context:
         self._resolutions: dict[str | None, Resolution] = {}  # kind name -> Resolution
         self.current: Resolution = self.for_path(None)
         self.running: frozenset[str] = frozenset()  # codes of the rules checking the current document
+        self._plans: dict[tuple, tuple] = {}  # what lint_document runs, decided once per selection
+        self._field_infos: dict[str | None, dict] = {}  # schema -> {value path: FieldInfo}
 
     def for_path(self, path: str | None) -> "Resolution":
         """The kind claiming ``path`` with its schema, selection and options."""
@@ -84,8 +86,36 @@ class Context:
             return [SchemaError("CL100", ("$schema",) if self.current.named else (), "value", str(exc))]
         return schema.errors(data)
 
-    def field_info(self, path):
-        """What the schema declares for the value at ``path`` (URL format, single-line)."""
+    def plan(self, resolution: "Resolution", rules: list[registry.Rule],
+             ignored: tuple[str, ...]) -> tuple[list, list, frozenset]:
+        """(the kind's rules, the ones that run here, their codes) for a
+        file: decided once per run for each selection, not per file."""
+        key = (id(rules), id(resolution.kind), resolution.schema is None, ignored)
+        cached = self._plans.get(key)
+        if cached is None or cached[0] is not rules or cached[1] is not resolution.kind:
+            kind_rules = resolution.rules(rules)
+            running = [r for r in kind_rules if not registry.matches(r.code, ignored)]
+            cached = self._plans[key] = (rules, resolution.kind, kind_rules, [r for r in running if not r.online],
+                                         frozenset(r.code for r in running))
+        return cached[2], cached[3], cached[4]
+
+    def field_info(self, path: tuple) -> FieldInfo:
+        """What the schema declares for the value at ``path`` (URL format,
+        single-line). Asked for every string: remembered per path (the same
+        paths recur from record to record), a bounded table per schema."""
+        if path.__class__ is not tuple:
+            path = tuple(path)
+        infos = self._field_infos.get(self.current.schema)
+        if infos is None:
+            infos = self._field_infos[self.current.schema] = {}
+        info = infos.get(path)
+        if info is None:
+            if len(infos) >= 4096:  # a record with 25,000 related entries: keep memory flat
+                infos.clear()
+            info = infos[path] = self._field_info(path)
+        return info
+
+    def _field_info(self, path: tuple) -> FieldInfo:
         schema = self.current.schema
         if schema is None or schema.startswith("!"):
             return FieldInfo()
@@ -244,15 +274,13 @@ def lint_bytes(path: str, raw: bytes, rules: list[registry.Rule], ctx: Context) 
 
 
 def lint_document(doc: Document, rules: list[registry.Rule], ctx: Context) -> FileResult:
-    rules = ctx.enter(doc).rules(rules)
+    resolution = ctx.enter(doc)
     ignored = file_ignores(doc.path, ctx.settings)
-    ctx.running = frozenset(r.code for r in rules if not registry.matches(r.code, ignored))
+    rules, running, ctx.running = ctx.plan(resolution, rules, ignored)
     diagnostics: list[Diagnostic] = []
     facts: dict[str, Any] = {}
     failures: list[str] = []  # a bug in a rule must not stop the run: CL010 instead
-    for rule in rules:
-        if rule.online or registry.matches(rule.code, ignored):
-            continue
+    for rule in running:
         if rule.needs_data and not doc.ok:
             continue
         try:

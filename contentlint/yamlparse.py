@@ -40,12 +40,12 @@ MAX_INT_DIGITS = min(4300, getattr(sys, "get_int_max_str_digits", lambda: 0)() o
 _INT_BOUND = 10 ** MAX_INT_DIGITS
 
 # A plain scalar that starts with none of these is a string.
-_TYPED_FIRST = frozenset("~nNtTfF0123456789-+.")
+TYPED_FIRST = frozenset("~nNtTfF0123456789-+.")
 
 
 def resolve_plain(value: str) -> str:
     """The YAML 1.2 core-schema tag of an untagged plain scalar."""
-    if value and value[0] not in _TYPED_FIRST:
+    if value and value[0] not in TYPED_FIRST:
         return STR
     if value in _NULLS:
         return NULL
@@ -89,6 +89,8 @@ def construct(tag: str, value: str):
 
 
 def _integer(value: str) -> int:
+    if value.isascii() and value.isdigit() and len(value) <= MAX_INT_DIGITS:
+        return int(value)  # the common case (a width, a count): what the general path gives
     text = value.replace("_", "")  # YAML 1.1 digit groups, still common after `!!int`
     if not _INT.fullmatch(text):
         raise ScalarError(f"`!!int {_shown(value)}` is not an integer")
@@ -163,7 +165,7 @@ if BACKEND == "pyyaml":
                 if not tag.step[0]:  # quoted or block: a string
                     return STR
                 value = node.value
-                return STR if value and value[0] not in _TYPED_FIRST else resolve_plain(value)
+                return STR if value and value[0] not in TYPED_FIRST else resolve_plain(value)
             return SEQ if tag.start is SequenceNode else MAP
         return tag
 else:
@@ -234,4 +236,4 @@ def nesting_beyond(text: str, limit: int) -> int | None:
 
 
 __all__ = ["compose", "construct", "nesting_beyond", "ScalarError", "YamlError", "resolve_plain", "tag_of", "BACKEND", "MappingNode", "ScalarNode",
-           "SequenceNode", "Node", "STR", "INT", "FLOAT", "BOOL", "NULL", "SEQ", "MAP"]
+           "SequenceNode", "Node", "STR", "TYPED_FIRST", "INT", "FLOAT", "BOOL", "NULL", "SEQ", "MAP"]

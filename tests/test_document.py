@@ -184,3 +184,64 @@ def test_each_problem_recorded_while_reading_is_handed_on_by_the_rule_of_its_cod
             assert rule is not None and rule.needs_data is False
             found = [(v.start, v.end, v.message) for v in rule.check(doc, None)]
             assert found == [(v.start, v.end, v.message) for c, v in doc.problems if c == code]
+
+
+def test_a_span_found_by_walking_is_the_indexed_span():
+    # A finding's span is found by walking the tree along its path; the full
+    # index (every value) is built only when asked for. Both must agree on
+    # every path, duplicates, complex keys, steps that lead nowhere included.
+    from tests.conftest import CORPUS
+
+    texts = ["---\na: 1\nb: [x, {c: null}]\n? [k]\n: v\nf: |\n  g\n'h': [[i], {j: 'k'}]\n---\n",
+             "---\n" + "".join(f"k{i}: [{i}]\n" for i in range(70)) + "---\n",
+             "---\nx:" + " [" * 64 + "1" + "]" * 64 + "\n---\n"]
+    for path in sorted(CORPUS.rglob("*.md"))[:150] if CORPUS.is_dir() else []:
+        texts.append(path.read_bytes().decode("utf-8", "replace"))
+    walked = 0
+    for text in texts:
+        indexed, lazy = load("a.md", text.encode()), load("a.md", text.encode())
+        if not lazy._tree:
+            continue
+        walked += 1
+        paths = list(indexed.spans)
+        paths += [p + (0,) for p in paths] + [p + ("b",) for p in paths] + [p[:-1] + (-1,) for p in paths if p]
+        paths += [p[:-1] + (str(p[-1]),) for p in paths if p and isinstance(p[-1], int)]
+        assert [lazy.span(p) for p in paths] == [indexed.span(p) for p in paths]
+        assert [lazy.value_span(p) for p in paths] == [indexed.value_span(p) for p in paths]
+        assert lazy._spans is None  # never indexed
+    assert walked >= (100 if CORPUS.is_dir() else 3)
+    aliased = load("a.md", b"---\na: &x {b: 1}\nc: *x\n---\n")
+    # Shared nodes (an alias) and duplicate keys keep the index: a value is at
+    # its first path only; a path under an earlier duplicate stays.
+    duplicated = load("a.md", b"---\nb: [x]\nb: {d: e}\n---\n")
+    assert not duplicated._tree and duplicated.value_span(("b", 0)) == (8, 9)
+    assert not aliased._tree
+    assert aliased.value_span(("a", "b")) == (14, 15) and aliased.value_span(("c", "b")) == (4, 23)
+
+
+def test_values_walk_every_value_in_document_order():
+    from tests.conftest import CORPUS
+
+    def reference(path, value):
+        yield path, value
+        if isinstance(value, dict):
+            for key, child in value.items():
+                yield from reference(path + (key,), child)
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                yield from reference(path + (index,), child)
+
+    texts = ["---\na: [[], [1, {b: [null, {}]}], {}]\nc: {d: {e: 'f'}}\ng: 2\n---\n", "---\n---\n", "---\n# only a comment\n---\n"]
+    texts += [p.read_text("utf-8", "replace") for p in sorted(CORPUS.rglob("*.md"))[:100]] if CORPUS.is_dir() else []
+    for text in texts:
+        doc = load("a.md", text.encode())
+        assert doc.values() == (list(reference((), doc.data)) if doc.data is not None else [])
+    nested = load("a.md", texts[0].encode()).values()
+    assert [p for p, _ in nested][:6] == [(), ("a",), ("a", 0), ("a", 1), ("a", 1, 0), ("a", 1, 1)]
+
+
+@pytest.mark.parametrize("value,expected", [("007", 7), ("!!int 0042", 42), ("1" * 4300, int("1" * 4300))])
+def test_plain_digit_integers(value, expected):
+    assert load("a.md", f"---\nn: {value}\n---\n".encode()).data == {"n": expected}
+    arabic = load("a.md", "---\nn: !!int ١٢\n---\n".encode())
+    assert arabic.data is None and arabic.problems[0][1].message == "`!!int ١٢` is not an integer"

@@ -79,3 +79,44 @@ def test_field_lookups_agree_with_the_index_for_int_and_str_steps():
     assert index.lookup(("related", 3, "webUrl")) == schemaindex.FieldInfo("absolute", True)
     assert index.lookup(("related", 0, "webUrl")) is index.lookup(("related", 7, "webUrl"))
     assert index.lookup(("title",)).url is None
+
+
+def _lint_records(n: int, ctx, rules):
+    from contentlint import engine
+    from contentlint.document import load
+
+    return [[(d.code, d.start.line, d.start.column) for d in
+             engine.lint_document(load(f"r{i}.md", RECORD.encode()), rules, ctx).diagnostics] for i in range(n)]
+
+
+def test_the_rule_selection_is_decided_once_per_run_not_per_file(monkeypatch):
+    # Which rules run was re-decided per file (two prefix matches per rule:
+    # 149,000 calls on the corpus); it depends on the kind and the file's
+    # ignores only.
+    from contentlint import engine
+    from contentlint.config import Settings
+
+    settings = Settings()
+    ctx, rules = engine.Context(settings), engine.enabled_rules(settings)
+    first = _lint_records(1, ctx, rules)
+    calls = _counting(monkeypatch, registry, "matches")
+    later = _lint_records(5, ctx, rules)
+    assert calls == [] and later == first * 5 and ("CL101", 2, 1) in first[0]
+
+
+def test_schema_declarations_are_looked_up_once_per_value_path(monkeypatch):
+    # CL303 and CL202 ask what the schema declares for every string of every
+    # record; the answer depends on the path alone.
+    from contentlint import engine
+    from contentlint.config import Settings
+
+    settings = Settings()
+    ctx, rules = engine.Context(settings), engine.enabled_rules(settings)
+    calls = _counting(monkeypatch, schemaindex.SchemaIndex, "lookup")
+    _lint_records(1, ctx, rules)
+    asked = sorted(path for _, path in calls)
+    assert ("related", 0, "webUrl") in asked and len(asked) == len(set(asked))
+    _lint_records(4, ctx, rules)
+    assert len(calls) == len(asked)
+    assert ctx.field_info(("related", 0, "webUrl")) == schemaindex.FieldInfo("absolute", True)
+    assert ctx.field_info(["related", 0, "webUrl"]) is ctx.field_info(("related", 0, "webUrl"))
