@@ -14,6 +14,11 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.mdx", "*.txt", "*.html")
 DEFAULT_EXCLUDE = (".git", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
                    ".contentlint_cache", ".mypy_cache", ".pytest_cache")
@@ -62,18 +67,7 @@ def find_config(start: str) -> str | None:
         folder = parent
 
 
-def _tomllib():
-    """The TOML reader, imported when a config file is read (~5 ms: a run
-    with no config file on its way up never loads it)."""
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
-    return tomllib
-
-
 def _has_tool_table(path: str) -> bool:
-    tomllib = _tomllib()
     try:
         with open(path, "rb") as handle:
             return "contentlint" in tomllib.load(handle).get("tool", {})
@@ -85,7 +79,6 @@ def load_settings(config_file: str | None = None, cwd: str = ".") -> Settings:
     path = config_file or find_config(cwd)
     if path is None:
         return Settings(root=os.path.abspath(cwd))
-    tomllib = _tomllib()
     try:
         with open(path, "rb") as handle:
             document = tomllib.load(handle)
