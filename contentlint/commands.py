@@ -69,7 +69,6 @@ def _settings_with_warnings(options: Options) -> Settings:
 
 
 def check(options: Options) -> int:
-    from contentlint import stdin
     from contentlint.progress import Progress
     from contentlint.report import output
 
@@ -79,9 +78,13 @@ def check(options: Options) -> int:
         return shown
     if options.shard is not None:
         return check_shard(options, settings)
-    if stdin.wanted(options):  # `-`: one text, through contentlint.api
+    if _stdin_wanted(options):  # `-`: one text, through contentlint.api
+        from contentlint import stdin
+
         return stdin.check(options, settings)
-    access = network_access(options)
+    # The guard's exceptions matter only to the network checks (online.settings
+    # and ipaddress stay off an offline run).
+    access = network_access(options) if options.online else None
     plan = pipeline.prepare(settings, online=options.online, no_cache=options.no_cache,
                             refresh=options.refresh, access=access, online_cache_dir=options.cache_dir)
     plan = dataclasses.replace(plan, **report_filters(options, settings))
@@ -94,6 +97,16 @@ def check(options: Options) -> int:
     for error in done.errors:  # also CL010 findings; said here too, as the report may go to a file
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     return exit_status(options, done.diagnostics)
+
+
+def _stdin_wanted(options: Options) -> bool:
+    """stdin.wanted, without importing stdin (and contentlint.api) when
+    neither `-` nor --stdin-filename was given."""
+    if "-" not in options.paths and not options.stdin_filename:
+        return False
+    from contentlint import stdin
+
+    return stdin.wanted(options)
 
 
 def check_shard(options: Options, settings: Settings) -> int:
@@ -167,13 +180,19 @@ def _source_inside(root: str):
 def report_filters(options: Options, settings: Settings) -> dict:
     """The Plan's report filters: the baseline (none while writing one) and
     the changed files; loaded before any file is checked (a bad one: exit 2)."""
-    from contentlint import baseline, gitchanges
-
     if options.write_baseline and (options.changed_since or options.add_suppressions):
         raise ConfigError("--write-baseline records every finding: not with --changed-since or --add-suppressions")
     path = None if options.write_baseline else options.baseline or settings.baseline
-    return {"baseline": baseline.load_file(path) if path else None,
-            "changed": gitchanges.changed_files(options.changed_since) if options.changed_since else None}
+    filters = {"baseline": None, "changed": None}
+    if path:  # each module only when its filter is asked for (a plain run imports neither)
+        from contentlint import baseline
+
+        filters["baseline"] = baseline.load_file(path)
+    if options.changed_since:
+        from contentlint import gitchanges
+
+        filters["changed"] = gitchanges.changed_files(options.changed_since)
+    return filters
 
 
 def filter_notes(options: Options, plan, done) -> list[str]:
@@ -252,13 +271,13 @@ def fix(options: Options) -> int:
     from contentlint.fixer import unified_diff
     from contentlint.report.text import format_line
 
-    from contentlint import stdin
-
     settings = _settings_with_warnings(options)
     shown = _show(options, settings)
     if shown is not None:
         return shown
-    if stdin.wanted(options):
+    if _stdin_wanted(options):
+        from contentlint import stdin
+
         return stdin.fix(options, settings)
     plan = pipeline.prepare(settings, no_cache=True)
     if options.online:

@@ -8,11 +8,12 @@ into an ``Options`` (``Options.from_namespace``) and hands it to a command
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Options:
+# A NamedTuple, not a frozen dataclass: as immutable, and built in ~0.2 ms
+# at import instead of ~2 ms (dataclass generates and execs 40 fields' code).
+class Options(NamedTuple):
     command: str | None = None
     # check and fix
     paths: tuple[str, ...] = ()
@@ -64,8 +65,8 @@ class Options:
         """Each field from the attribute of the same name (a command's parser
         defines only its own: the others keep their defaults); lists become tuples."""
         values = {}
-        for f in fields(cls):
-            if hasattr(namespace, f.name):
-                value = getattr(namespace, f.name)
-                values[f.name] = tuple(value) if isinstance(value, list) else value
+        for name in cls._fields:
+            if hasattr(namespace, name):
+                value = getattr(namespace, name)
+                values[name] = tuple(value) if isinstance(value, list) else value
         return cls(**values)

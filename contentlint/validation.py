@@ -12,7 +12,6 @@ regular expression, and unknown keys suggest the nearest allowed key
 from __future__ import annotations
 
 import copy
-import difflib
 import functools
 import hashlib
 import json
@@ -224,6 +223,8 @@ def _nearest(key: Any, known) -> str | None:
     folded = {str(k).casefold(): k for k in sorted(known, key=str)}
     if text in folded:
         return folded[text]
+    import difflib  # only for an unknown key: a valid record never loads it
+
     match = difflib.get_close_matches(text, list(folded), n=1, cutoff=_SUGGEST_CUTOFF)
     return folded[match[0]] if match else None
 

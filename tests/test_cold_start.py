@@ -55,3 +55,69 @@ def test_one_file_without_patterns_imports_no_pattern_matcher():
         "from contentlint.cli import main\n"
         f"main(['check', '--no-cache', {str(record)!r}])\n")
     assert "pathspec" not in modules
+
+
+# The one-file path (pre-commit, an editor, a first run) imports only what
+# the run uses: each of these is loaded by the command, format, option or
+# finding that needs it (docs/performance.md, "Cold start").
+NOT_ON_THE_ONE_FILE_PATH = (
+    "jsonschema", "multiprocessing", "concurrent.futures.process",  # valid record, no pool
+    "contentlint.online", "contentlint.online.settings", "httpx",  # --online
+    "contentlint.stdin", "contentlint.api", "contentlint.fixer", "difflib",  # `-`, fix, an unknown key
+    "contentlint.baseline", "contentlint.gitchanges", "subprocess",  # --baseline, --changed-since
+    "contentlint.report.html", "contentlint.report.sarif", "contentlint.report.junit",  # --format
+    "contentlint.report.json_format", "contentlint.report.github", "contentlint.report.gitlab",
+    "contentlint.report.summary", "xml.etree.ElementTree",
+    "contentlint.server", "pygls", "contentlint.init", "contentlint.infer", "contentlint.shard",
+    "contentlint.show", "contentlint.add_suppressions",
+)
+
+
+def _one_file_run(tmp_path, *args: str) -> set[str]:
+    """The modules of `python -m contentlint check --no-cache ARGS` (its own
+    interpreter, from a folder with no config file on the way up)."""
+    code = ("import runpy, sys\nsys.argv = ['contentlint', 'check', '--no-cache', *sys.argv[1:]]\n"
+            "try:\n    runpy.run_module('contentlint', run_name='__main__')\nexcept SystemExit as exit:\n"
+            "    print('exit', exit.code)\nprint('\\n'.join(sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, *args], cwd=tmp_path, capture_output=True, text=True,
+                         check=True).stdout
+    assert "exit 0\n" in out
+    return set(out.split())
+
+
+def test_one_valid_file_imports_only_the_check(tmp_path):
+    record = tmp_path / "record.md"
+    record.write_bytes((SEEDS / "000_b69a69cbeae9117f.txt").read_bytes())
+    modules = _one_file_run(tmp_path, "--exit-zero", str(record))
+    assert "contentlint.engine" in modules and "contentlint.report.text" in modules  # it did check and report
+    assert [name for name in NOT_ON_THE_ONE_FILE_PATH if name in modules] == []
+
+
+def test_an_offline_run_ignores_the_network_options(tmp_path, monkeypatch):
+    # The guard's exceptions are read (and a bad one is exit 2) with --online only.
+    record = tmp_path / "record.md"
+    record.write_bytes((SEEDS / "000_b69a69cbeae9117f.txt").read_bytes())
+    monkeypatch.setenv("CONTENTLINT_ALLOW_NETWORKS", "intranet")
+    modules = _one_file_run(tmp_path, "--exit-zero", "--resolve-override", "site.test", str(record))
+    assert "contentlint.online.settings" not in modules
+
+
+def test_each_report_filter_loads_its_module_when_asked(tmp_path):
+    record = tmp_path / "record.md"
+    record.write_bytes((SEEDS / "000_b69a69cbeae9117f.txt").read_bytes())
+    baseline = tmp_path / "baseline.json"
+    _one_file_run(tmp_path, "--write-baseline", str(baseline), str(record))
+    modules = _one_file_run(tmp_path, "--baseline", str(baseline), str(record))
+    assert "contentlint.baseline" in modules and "contentlint.gitchanges" not in modules
+
+
+def test_options_is_built_without_dataclasses_codegen():
+    # Options is a NamedTuple: frozen, with every field's default, and cheap to define.
+    from contentlint.options import Options
+
+    options = Options(command="check", paths=("a.md",))
+    assert (options.command, options.paths, options.no_cache, options.root, options.jobs) == \
+        ("check", ("a.md",), False, ".", None)
+    with pytest.raises(AttributeError):
+        options.no_cache = True  # type: ignore[misc]
+    assert "__dataclass_fields__" not in vars(Options)

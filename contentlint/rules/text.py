@@ -16,8 +16,6 @@ multi-line fields (`excerpt`) may contain line breaks.
 from __future__ import annotations
 
 import functools
-import html
-import html.entities
 import re
 import unicodedata
 from collections import Counter
@@ -237,6 +235,8 @@ _ESCAPED_ENTITY = re.compile(r"&(?:amp;)*(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A
 
 
 def _decode_entity(match: re.Match) -> str:
+    import html.entities  # (~1 ms to import) only once an entity-like text is found
+
     text = match.group()
     if text[1] != "#" and text[1:] not in html.entities.html5:
         return text  # `&Foo;` is not an entity: leave it
