@@ -18,6 +18,7 @@ import json
 import os
 import re
 import stat
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -218,15 +219,40 @@ _SUGGEST_CUTOFF = 0.75
 
 
 def _nearest(key: Any, known) -> str | None:
-    """The allowed key the unknown ``key`` most likely misspells, if any."""
+    """The allowed key the unknown ``key`` most likely misspells, if any:
+    difflib.get_close_matches(n=1), pruned first as difflib prunes (its
+    quick_ratio bound) but only among the allowed keys that share a
+    character, so a record of thousands of unknown keys stays linear."""
     text = str(key).casefold()
-    folded = {str(k).casefold(): k for k in sorted(known, key=str)}
+    folded, containing, counted = _candidates(known)
     if text in folded:
         return folded[text]
-    import difflib  # only for an unknown key: a valid record never loads it
+    chars = Counter(text)
+    letters = chars.keys()
+    best = None
+    for candidate in {candidate for c in letters for candidate in containing.get(c, ())}:
+        counts = counted[candidate]
+        common = sum(min(counts[c], chars[c]) for c in counts.keys() & letters)
+        if 2.0 * common / (len(text) + len(candidate)) < _SUGGEST_CUTOFF:  # quick_ratio: ratio can only be lower
+            continue
+        import difflib  # only for a near miss: a valid record never loads it
 
-    match = difflib.get_close_matches(text, list(folded), n=1, cutoff=_SUGGEST_CUTOFF)
-    return folded[match[0]] if match else None
+        ratio = difflib.SequenceMatcher(None, candidate, text).ratio()
+        if ratio >= _SUGGEST_CUTOFF and (best is None or (ratio, candidate) > best):
+            best = (ratio, candidate)
+    return folded[best[1]] if best else None
+
+
+@functools.lru_cache(maxsize=64)
+def _candidates(known: frozenset) -> tuple[dict, dict, dict]:
+    """The allowed keys case folded (to the original); for each character the
+    folded keys that contain it; each folded key's character counts."""
+    folded = {str(k).casefold(): k for k in sorted(known, key=str)}
+    containing: dict[str, list[str]] = {}
+    for candidate in folded:
+        for c in set(candidate):
+            containing.setdefault(c, []).append(candidate)
+    return folded, containing, {candidate: Counter(candidate) for candidate in folded}
 
 
 @dataclass(frozen=True)
@@ -620,6 +646,7 @@ class Schema:
         self.document = document
         self._validator = None
         self._parts: dict = {}  # id(part of the document) -> its compiled validator or None
+        self._described: dict[tuple, str] = {}  # schema path -> the field's description (bounded by the schema)
 
     @functools.cached_property
     def fast(self):
@@ -685,7 +712,13 @@ class Schema:
             return []
         found: dict[tuple, SchemaError] = {}  # jsonschema finds and explains every error (none: valid)
         unknown: list[_UnknownKey] = []
+        required: set[tuple[int, int]] = set()  # (object, schema) whose missing fields are explained
         for error in self.validator.iter_errors(data):
+            if error.validator == "required":  # one error per missing field: the first explains them all
+                key = (id(error.instance), id(error.schema))
+                if key in required:
+                    continue
+                required.add(key)
             for explained in self._explain(error):
                 if isinstance(explained, _UnknownKey):
                     unknown.append(explained)
@@ -709,20 +742,25 @@ class Schema:
         return schema if isinstance(schema, dict) else {}
 
     def _field_description(self, error: exceptions.ValidationError) -> str:
-        """The description of the field an error is about, for the message.
+        """The description of the field an error is about, for the message
+        (once per schema path: many errors share one)."""
+        where = tuple(error.absolute_schema_path)[:-1]
+        if where not in self._described:
+            self._described[where] = self._describe(where)
+        described = self._described[where]
+        return f": {described}" if described else ""
 
-        Walks the error's absolute schema path from the root (jsonschema
-        leaves `$ref` hops out of it, so follow a `$ref` whenever the next
-        step is not in the current schema) and keeps the description of the
-        last field schema passed (reached through `properties/<name>` or
-        `items`), so a shared `$defs` shape or an anyOf branch quotes the
-        field's own words. For `required`, the missing field's description.
-        """
+    def _describe(self, where: tuple) -> str:
+        """Walks the schema path ``where`` from the root (jsonschema leaves
+        `$ref` hops out of it, so follow a `$ref` whenever the next step is
+        not in the current schema) and keeps the description of the last
+        field schema passed (reached through `properties/<name>` or `items`),
+        so a shared `$defs` shape or an anyOf branch quotes the field's own
+        words."""
         node: Any = self.document
         described = ""
-        objects = [node]
         previous = None
-        for step in list(error.absolute_schema_path)[:-1]:
+        for step in where:
             while isinstance(node, dict) and step not in node and "$ref" in node:
                 node = self._resolve({"$ref": node["$ref"]})
             if not isinstance(node, (dict, list)):
@@ -731,18 +769,10 @@ class Schema:
                 node = node[step]
             except (KeyError, IndexError, TypeError):
                 break
-            if isinstance(node, dict):
-                if previous == "properties" or step == "items":
-                    described = node.get("description", described)
-                target = self._resolve(node)
-                if "properties" in target:
-                    objects.append(target)
+            if isinstance(node, dict) and (previous == "properties" or step == "items"):
+                described = node.get("description", described)
             previous = step
-        if error.validator == "required" and isinstance(error.instance, dict):
-            missing = [m for m in error.validator_value if m not in error.instance]
-            if missing:
-                described = self._resolve(objects[-1].get("properties", {}).get(missing[0], {})).get("description", "")
-        return f": {described}" if described else ""
+        return described if isinstance(described, str) else ""
 
     def _explain(self, error: exceptions.ValidationError) -> list:
         if error.validator in ("anyOf", "oneOf") and error.context:
@@ -750,13 +780,13 @@ class Schema:
         path = tuple(error.absolute_path)
         name = describe_path(path)
         kind, schema, value = error.validator, error.schema, error.instance
-        description = self._field_description(error)
         if kind == "required":
             # jsonschema yields one error per missing field; errors() dedupes.
             props = self._resolve(schema).get("properties", {})
             return [SchemaError("CL101", path + (m,), "parent",
                                 f"missing required field `{describe_path(path + (m,))}`{_described(self._resolve(props.get(m, {})))}")
                     for m in error.validator_value if isinstance(value, dict) and m not in value]
+        description = self._field_description(error)
         if kind == "type":
             expected = error.validator_value
             expected = " or ".join(_EXPECTED.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))

@@ -754,6 +754,38 @@ def test_suggestion_cutoff(tmp_path, key, expected):
     assert messages({key: "x"}, path) == {key: ("CL104", f"unknown field `{key}` at the top level; {expected}")}
 
 
+def test_the_suggestion_is_difflibs_closest_match():
+    """_nearest prunes with quick_ratio's bound before difflib's ratio: the
+    answer is get_close_matches(n=1) on the case-folded keys, on real keys
+    and their typos, ties included."""
+    import difflib
+    import random
+
+    from contentlint.validation import _SUGGEST_CUTOFF, _nearest
+
+    schema = json.loads((REPO / "schemas" / "article.schema.json").read_text())
+    known = set(schema["properties"]) | {"linkTitle", "title", "weight", "ab", "ba", "abc", "acb", "T1", "t2"}
+    rng = random.Random(17)
+    keys = ["ab", "ba", "bca", "cab", "T2", "t1", "k00001", "", "x"]
+    for word in sorted(known):
+        for _ in range(20):
+            chars = list(word)
+            for _ in range(rng.randint(1, 3)):
+                at = rng.randrange(len(chars) + 1)
+                rng.choice([lambda: chars.insert(at, rng.choice("aeirtlnsUD_")),
+                            lambda: chars.pop(min(at, len(chars) - 1)) if chars else None,
+                            lambda: chars.reverse()])()
+            keys.append("".join(chars))
+    for size in (3, 8, len(known)):
+        subset = frozenset(sorted(known)[:size])
+        folded = {k.casefold(): k for k in sorted(subset)}
+        for key in keys:
+            text = key.casefold()
+            match = difflib.get_close_matches(text, list(folded), n=1, cutoff=_SUGGEST_CUTOFF)
+            expected = folded[text] if text in folded else folded[match[0]] if match else None
+            assert _nearest(key, subset) == expected, key
+
+
 def test_pattern_properties_are_not_unknown(tmp_path):
     path = tmp_path / "s.json"
     path.write_text(json.dumps({"type": "object", "additionalProperties": False,
