@@ -231,29 +231,43 @@ def read(path: str) -> tuple[bytes | None, str | None]:
 
 def read_with_stat(path: str) -> tuple[bytes | None, str | None, os.stat_result | None]:
     """``read``, plus the file's stat taken before reading (the result cache
-    may trust it later: see cache.stat_key)."""
+    may trust it later: see cache.stat_key). One open, one fstat and plain
+    reads: this runs once per file of every cold run."""
     try:
-        if os.path.isdir(path):
-            return None, "is a directory, not a file", None
         # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-                     | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                return None, "is a directory, not a file", None
-            if not stat.S_ISREG(info.st_mode):
-                return None, "not a regular file (a FIFO, socket or device)", None
-            if info.st_size > MAX_FILE_BYTES:
-                return None, f"file is {info.st_size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB", None
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:  # it grew while being read
-            return None, f"file is over the limit of {MAX_FILE_BYTES // 1048576} MiB", None
-        return data, None, info
+        fd = os.open(path, _READ_FLAGS)
+    except IsADirectoryError:  # where a folder cannot be opened at all
+        return None, "is a directory, not a file", None
     except FileNotFoundError:
         return None, "file does not exist (or was deleted during the run)", None
     except OSError as exc:
         return None, f"cannot read file: {exc.strerror or exc}", None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return None, "is a directory, not a file", None
+        if not stat.S_ISREG(info.st_mode):
+            return None, "not a regular file (a FIFO, socket or device)", None
+        if info.st_size > MAX_FILE_BYTES:
+            return None, f"file is {info.st_size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB", None
+        parts, size = [], 0
+        while size <= MAX_FILE_BYTES:  # until the end, which may have moved since fstat
+            chunk = os.read(fd, max(info.st_size + 1 - size, 65536))
+            if not chunk:
+                break
+            parts.append(chunk)
+            size += len(chunk)
+        if size > MAX_FILE_BYTES:  # it grew while being read
+            return None, f"file is over the limit of {MAX_FILE_BYTES // 1048576} MiB", None
+        return parts[0] if len(parts) == 1 else b"".join(parts), None, info
+    except OSError as exc:
+        return None, f"cannot read file: {exc.strerror or exc}", None
+    finally:
+        os.close(fd)
+
+
+_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_BINARY", 0))
 
 
 def unreadable(path: str, reason: str) -> Document:
