@@ -626,6 +626,7 @@ class ResultCache:
         key: one that is not means the database is not this machine's own,
         and it is rebuilt."""
         found: dict[str, Row] = {}
+        paths = [path for path in paths if _storable(path)]
         for start in range(0, len(paths), 500):
             chunk = paths[start:start + 500]
             if not self._select(f"path IN ({','.join('?' * len(chunk))})", chunk, found):
@@ -637,6 +638,8 @@ class ResultCache:
         (``folder`` + separator + ...): one range of the primary key."""
         prefix = folder.rstrip(os.sep) + os.sep if folder.rstrip(os.sep) else os.sep
         found: dict[str, Row] = {}
+        if not _storable(prefix):
+            return found
         # Paths sort bytewise (UTF-8): those with the prefix lie in [prefix, prefix with its last byte + 1).
         ok = self._select("path >= ? AND path < ?", [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)], found)
         return found if ok else {}
@@ -695,6 +698,8 @@ class ResultCache:
             self._put(path, row.digest, file_stat, row.text)
 
     def _put(self, path: str, file_digest: bytes, file_stat: str | None, text: str) -> None:
+        if not _storable(path):
+            return
         self.pending.append((self.key, path, file_digest, file_stat, text,
                              sign(self.secret, *self._signed(path, file_digest, file_stat, text))))
         if len(self.pending) >= 500:
@@ -803,6 +808,16 @@ class RuleInfo(NamedTuple):
     code: str
     name: str
     severity: Severity
+
+
+def _storable(path: str) -> bool:
+    """SQLite takes only UTF-8 text: a file name that is not (surrogate
+    escapes) is checked every run, never cached."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _run_slot(files: list[str]) -> str:

@@ -172,3 +172,22 @@ def test_what_the_cache_repeats_of_other_modules_agrees_with_them():
     assert cache.MAX_HASHED_BYTES == engine.MAX_FILE_BYTES
     assert pipeline.INTERNAL_ERROR == engine.INTERNAL_ERROR
     assert cache.shipped_schema_folder() == os.path.dirname(os.path.abspath(default_schema_path()))
+
+
+def test_a_file_name_that_is_not_utf8_is_checked_every_run_without_a_traceback(tmp_path, capsys, monkeypatch):
+    # SQLite takes only UTF-8 text: such a path is never cached (it was a
+    # UnicodeEncodeError traceback with the cache on, folder named or walked).
+    folder = os.path.join(os.fsencode(tmp_path), b"d\xff")
+    try:
+        os.mkdir(folder)
+    except OSError:  # a file system that wants UTF-8 names
+        return
+    with open(os.path.join(folder, b"a.md"), "w", encoding="utf-8") as handle:
+        handle.write(VALID.format(n=1, url="x"))
+    monkeypatch.chdir(tmp_path)
+    name = os.fsdecode(b"d\xff")
+    _, plain, _ = run_cli(["check", "--exit-zero", "--no-cache", "."], capsys)
+    for args in ([name], ["."], ["."], [os.path.join(name, "a.md")]):
+        code, out, err = run_cli(["check", "--exit-zero", "--cache-dir", tmp_path / "cache", *args], capsys)
+        assert code == 0 and err == "" and "in 1 file (1 checked)" in out, (args, out, err)
+    assert run_cli(["check", "--exit-zero", "--cache-dir", tmp_path / "cache", "."], capsys)[1] == plain
