@@ -21,7 +21,10 @@ another layout is reported once on stderr and rebuilt.
 
 A re-run need not read an unchanged file: the stat key (size, mtime and
 ctime in ns, inode), taken before the file was read, stands for the digest
-when it still matches. The ctime changes on every write and cannot be set
+when it still matches. It is stored only for content that starts like a
+record (frontmatter.starts_like_record), so a row whose stat key matches
+also answers discovery's question without reading the file's head; a file
+read again whose digest still matches gets its new stat key stored. The ctime changes on every write and cannot be set
 back, so a same-size edit with a restored mtime (`cp -p`, `touch -d`) is
 seen. The key is stored only when both times were more than RACY_NS older
 than the read (git's "racy clean" rule): a file written again within the
@@ -37,6 +40,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import importlib.util
 import json
 import os
 import secrets
@@ -46,13 +50,15 @@ import stat
 import struct
 import sys
 import tempfile
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from contentlint import __version__
-from contentlint.engine import FileResult
-from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position
-from contentlint.rules.suppressions import Suppression
-from contentlint.wholerun import packed_format
+from contentlint.frontmatter import head_of
+from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position, Severity
+
+if TYPE_CHECKING:  # engine and the rules are not imported by a run the cache serves whole
+    from contentlint.engine import FileResult
+    from contentlint.rules.suppressions import Suppression
 
 SCHEMA_VERSION = 4
 # How much older than its reading a file's times must be for its stat to be trusted.
@@ -84,6 +90,41 @@ def digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
+# engine.MAX_FILE_BYTES: a larger file is never linted, so never cached (tests hold the two equal).
+MAX_HASHED_BYTES = 20 * 1024 * 1024
+
+
+class Read(NamedTuple):
+    digest: bytes
+    head: bytes  # what frontmatter.read_head reads
+    info: os.stat_result  # taken before reading
+    size: int  # bytes read
+
+
+def file_digest(path: str) -> Read | None:
+    """The digest of a regular file's bytes, read and hashed slice by slice
+    (memory stays flat); None when it cannot be read or is larger than any
+    cached file. O_NONBLOCK: a FIFO named like a record must not block."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED_BYTES:
+                return None
+            hashed, head, size = hashlib.blake2b(digest_size=16), b"", 0
+            while size <= MAX_HASHED_BYTES:
+                chunk = handle.read(1 << 20)
+                if not chunk:
+                    return Read(hashed.digest(), head, info, size)
+                head = head or head_of(chunk)
+                hashed.update(chunk)
+                size += len(chunk)
+            return None  # it grew past the limit while being read
+    except OSError:
+        return None
+
+
 def stat_key(info: os.stat_result) -> str:
     return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
 
@@ -99,9 +140,19 @@ def trusted_stat_key(info: os.stat_result | None, read_at_ns: int) -> str | None
 @functools.lru_cache(maxsize=None)
 def installed_code_identity() -> str:
     """``code_identity`` of the running package and its shipped schemas (once a process)."""
-    from contentlint.validation import default_schema_path
+    return code_identity(_PACKAGE_DIR, shipped_schema_folder())
 
-    return code_identity(_PACKAGE_DIR, os.path.dirname(default_schema_path()))
+
+def shipped_schema_folder() -> str:
+    """The folder of validation.default_schema_path, found without importing
+    validation (a run the cache serves whole imports no schema code)."""
+    try:
+        spec = importlib.util.find_spec("contentlint.schemas")
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        return os.path.abspath(list(spec.submodule_search_locations)[0])
+    return os.path.join(os.path.dirname(_PACKAGE_DIR), "schemas")  # a source tree that is not installed
 
 
 def code_identity(*folders: str) -> str:
@@ -122,16 +173,29 @@ def code_identity(*folders: str) -> str:
 
 
 def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None, code: str | None = None) -> str:
-    schema_bytes = b""
-    if schema_path and os.path.isfile(schema_path):
-        with open(schema_path, "rb") as handle:
-            schema_bytes = handle.read()
+    """``rule_codes``: the enabled rules' codes, or what selects them
+    (pipeline.rule_key): with the package's files hashed in, the selection
+    decides the rules. ``schema_path`` None: the shipped schema, whose bytes
+    the code identity holds."""
     parts = [
         f"v{SCHEMA_VERSION}", __version__, code or installed_code_identity(), ",".join(sorted(rule_codes)),
         repr(sorted(settings.per_file_ignores.items())), repr(sorted(settings.rule_options.items())),
-        settings.root, hashlib.sha256(schema_bytes).hexdigest(), _kinds_key(settings),
+        settings.root, _file_hash(schema_path), _kinds_key(settings),
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _file_hash(path: str | None) -> str:
+    """SHA-256 of a schema file's bytes; "" when there is none. One that
+    cannot be read gets its own mark (loading it fails the run before any
+    result is stored) instead of failing here."""
+    if not path or not os.path.isfile(path):
+        return hashlib.sha256(b"").hexdigest()
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError as exc:
+        return f"unreadable {exc.errno}"
 
 
 # -- the machine key: what makes a row this machine's ----------------------------------------
@@ -226,8 +290,9 @@ def _create_key(path: str) -> None:
 
 def sign(key: bytes, *fields: Any) -> bytes:
     """HMAC-SHA256 of ``fields`` (str, bytes, float or None), each typed and
-    length-prefixed: no two different rows have the same message."""
-    message = bytearray()
+    length-prefixed: no two different rows have the same message. One call
+    of ``hmac.digest`` (OpenSSL's one-shot, no Python HMAC object)."""
+    parts = []
     for value in fields:
         if value is None:
             data = b"n"
@@ -239,8 +304,9 @@ def sign(key: bytes, *fields: Any) -> bytes:
             data = b"f" + repr(value).encode()
         else:
             raise TypeError(f"cannot sign a {type(value).__name__}")
-        message += len(data).to_bytes(8, "big") + data
-    return hmac.new(key, bytes(message), hashlib.sha256).digest()
+        parts.append(len(data).to_bytes(8, "big"))
+        parts.append(data)
+    return hmac.digest(key, b"".join(parts), "sha256")
 
 
 def verify(key: bytes, mac: Any, *fields: Any) -> bool:
@@ -257,8 +323,7 @@ def _kinds_key(settings) -> str:
     parts = [repr([(k, sorted(k.rule_options.items())) for k in getattr(settings, "kinds", ())])]
     for kind in getattr(settings, "kinds", ()):
         if kind.schema and os.path.isfile(kind.schema):
-            with open(kind.schema, "rb") as handle:
-                parts.append(hashlib.sha256(handle.read()).hexdigest())
+            parts.append(_file_hash(kind.schema))
     return "\0".join(parts)
 
 
@@ -274,11 +339,7 @@ def encode(result: FileResult) -> str:
 def encode_data(result: FileResult) -> dict:
     """``encode``'s object before it is JSON text (shard files embed it: shard.py)."""
     return {
-        "d": [[d.code, _pos(d.start), _pos(d.end), d.message,
-               None if d.fix is None else [d.fix.message, int(d.fix.applicability),
-                                           [[e.start, e.end, e.content] for e in d.fix.edits]],
-               [[_pos(e.start), _pos(e.end), e.content] for e in d.fix_edits]]
-              for d in result.diagnostics],
+        "d": [_encode_diagnostic(d) for d in result.diagnostics],
         "f": {code: None if row is None else list(row) for code, row in result.facts.items()},
         "s": [[s.file_level, list(s.codes), s.line, list(s.comment), list(s.remove),
                [[offset, *_pos(p)] for offset, p in sorted(s.positions.items())], sorted(s.used)]
@@ -286,8 +347,20 @@ def encode_data(result: FileResult) -> dict:
     }
 
 
+def _encode_diagnostic(d: Diagnostic) -> list:
+    return [d.code, _pos(d.start), _pos(d.end), d.message,
+            None if d.fix is None else [d.fix.message, int(d.fix.applicability),
+                                        [[e.start, e.end, e.content] for e in d.fix.edits]],
+            [[_pos(e.start), _pos(e.end), e.content] for e in d.fix_edits]]
+
+
 def _pos(position: Position) -> list[int]:
     return [position.line, position.column]
+
+
+# How ``encode`` starts a result without findings (``d`` first, no spaces):
+# a run the cache serves whole decodes no such row (``findings``).
+NO_FINDINGS = '{"d":[],'
 
 
 class _Bad(ValueError):
@@ -312,6 +385,8 @@ def decode(path: str, text: Any, size: int, rules: dict) -> FileResult | None:
 
 def decode_data(path: str, data: Any, size: int, rules: dict) -> FileResult | None:
     """``decode`` of the object ``json.loads`` gave (shard files embed it)."""
+    from contentlint.engine import FileResult
+
     try:
         if type(data) is not dict or set(data) != {"d", "f", "s"}:
             raise _Bad("not a result")
@@ -321,6 +396,23 @@ def decode_data(path: str, data: Any, size: int, rules: dict) -> FileResult | No
     except (ValueError, TypeError, RecursionError, struct.error):
         return None
     return FileResult(path, diagnostics, facts, suppressions=suppressions)
+
+
+def findings(path: str, text: Any, size: int, rules: dict) -> list[Diagnostic] | None:
+    """Only the findings of a row (``d``, checked as ``decode`` checks it), or
+    None when they are odd: what a run the cache serves whole needs of a file
+    (its facts and suppressions went into the stored whole-run findings)."""
+    if type(text) is str and text.startswith(NO_FINDINGS):
+        return []
+    try:
+        if type(text) is not str:
+            raise _Bad("not text")
+        data = json.loads(text)
+        if type(data) is not dict or set(data) != {"d", "f", "s"}:
+            raise _Bad("not a result")
+        return [_diagnostic(path, item, size, rules) for item in _list(data["d"])]
+    except (ValueError, TypeError, RecursionError):
+        return None
 
 
 def _list(value: Any, length: int | None = None) -> list:
@@ -380,6 +472,8 @@ def _diagnostic(path: str, item: Any, size: int, rules: dict) -> Diagnostic:
 
 
 def _facts(value: Any, rules: dict) -> dict:
+    from contentlint.wholerun import packed_format
+
     if type(value) is not dict:
         raise _Bad("facts are not a mapping")
     facts = {}
@@ -399,6 +493,8 @@ def _facts(value: Any, rules: dict) -> dict:
 
 
 def _suppression(item: Any, size: int) -> Suppression:
+    from contentlint.rules.suppressions import Suppression
+
     file_level, codes, line, comment, remove, positions, used = _list(item, 7)
     if type(file_level) is not bool:
         raise _Bad("not a boolean")
@@ -438,7 +534,7 @@ class ResultCache:
         self.key = key
         self.secret = secret
         self.folder = folder
-        self.rules = {r.code: r for r in rules}
+        self._rules = rules  # looked at only when a row is decoded in full: a served run imports no rule
         self.db_path = os.path.join(folder, DB_NAME)
         self.db: sqlite3.Connection | None = None
         self.pending: list[tuple] = []
@@ -520,49 +616,135 @@ class ResultCache:
         """What a row's MAC covers: its table, the setup key, the path and every stored value."""
         return (_TABLE, self.key, path, file_digest, file_stat, text)
 
-    def rows(self, paths: list[str]) -> dict[str, tuple[Any, Any, Any]]:
-        """{path: (digest, stat key, result JSON)} of the cached ``paths``, as
-        stored (``_cached`` compares them and ``result`` decodes them), each
-        signed with this machine's key: one that is not means the database is
-        not this machine's own, and it is rebuilt."""
-        if self.db is None or not paths:
-            return {}
-        found = {}
+    @functools.cached_property
+    def rules(self) -> dict:
+        return {r.code: r for r in self._rules}
+
+    def rows(self, paths: list[str]) -> dict[str, Row]:
+        """{path: Row} of the cached ``paths``, as stored (``_cached`` compares
+        them and ``result`` decodes them), each signed with this machine's
+        key: one that is not means the database is not this machine's own,
+        and it is rebuilt."""
+        found: dict[str, Row] = {}
+        paths = [path for path in paths if _storable(path)]
+        for start in range(0, len(paths), 500):
+            chunk = paths[start:start + 500]
+            if not self._select(f"path IN ({','.join('?' * len(chunk))})", chunk, found):
+                return {}
+        return found
+
+    def rows_under(self, folder: str) -> dict[str, Row]:
+        """The rows of every path under ``folder`` as discovery writes them
+        (``folder`` + separator + ...): one range of the primary key."""
+        prefix = folder.rstrip(os.sep) + os.sep if folder.rstrip(os.sep) else os.sep
+        found: dict[str, Row] = {}
+        if not _storable(prefix):
+            return found
+        # Paths sort bytewise (UTF-8): those with the prefix lie in [prefix, prefix with its last byte + 1).
+        ok = self._select("path >= ? AND path < ?", [prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)], found)
+        return found if ok else {}
+
+    def _select(self, where: str, params: list, found: dict) -> bool:
+        """Add the verified rows of this setup matching ``where`` to ``found``;
+        False when the cache was turned off or rebuilt on the way."""
+        if self.db is None:
+            return False
         try:
-            for start in range(0, len(paths), 500):
-                chunk = paths[start:start + 500]
-                for path, file_digest, file_stat, text, mac in self.db.execute(
-                        f"SELECT path, digest, stat, result, mac FROM {_TABLE} WHERE setup = ? "
-                        f"AND path IN ({','.join('?' * len(chunk))})", [self.key, *chunk]):
-                    if not verify(self.secret, mac, *self._signed(path, file_digest, file_stat, text)):
-                        self._rebuild(_Foreign(f"a stored result of {path} is not signed with this machine's key"))
-                        return {}
-                    found[path] = (file_digest, file_stat, text)
+            for path, file_digest, file_stat, text, mac in self.db.execute(
+                    f"SELECT path, digest, stat, result, mac FROM {_TABLE} WHERE setup = ? AND {where}",
+                    [self.key, *params]):
+                if not verify(self.secret, mac, *self._signed(path, file_digest, file_stat, text)):
+                    self._rebuild(_Foreign(f"a stored result of {path} is not signed with this machine's key"))
+                    return False
+                found[path] = Row(file_digest, file_stat, text)
         except sqlite3.Error as exc:
             if _is_damage(exc):
                 self._rebuild(_Damaged(str(exc)))
             else:
                 self.db = None
-            return {}
-        return found
+            return False
+        return True
 
     def result(self, path: str, text: Any, size: int):
         """The FileResult of a row, or None (and the warning) when it does not read back."""
         result = decode(path, text, size, self.rules)
-        if result is None and not self.warned:
+        if result is None:
+            self._damaged_row(path)
+        return result
+
+    def _damaged_row(self, path: str) -> None:
+        if not self.warned:
             self.warned = True
             print(f"contentlint: warning: ignoring damaged cache {self.db_path} (a stored result of {path} "
                   "does not read back); checking the file again", file=sys.stderr)
-        return result
+
+    def findings(self, path: str, text: Any, size: int, rules: dict) -> list[Diagnostic] | None:
+        """``findings`` of a row, or None (and the warning) when they do not read back."""
+        found = findings(path, text, size, rules)
+        if found is None:
+            self._damaged_row(path)
+        return found
 
     def store(self, path: str, file_digest: bytes, file_stat: str | None, result) -> None:
         if self.db is None:
             return
-        text = encode(result)
+        self._put(path, file_digest, file_stat, encode(result))
+
+    def restat(self, path: str, row: Row, file_stat: str) -> None:
+        """Store a new trusted stat key for a row whose content was read and
+        found unchanged (after a `touch` or a checkout), so the next run need
+        not read the file again."""
+        if self.db is not None:
+            self._put(path, row.digest, file_stat, row.text)
+
+    def _put(self, path: str, file_digest: bytes, file_stat: str | None, text: str) -> None:
+        if not _storable(path):
+            return
         self.pending.append((self.key, path, file_digest, file_stat, text,
                              sign(self.secret, *self._signed(path, file_digest, file_stat, text))))
         if len(self.pending) >= 500:
             self.flush()
+
+    # The whole-run stage's result: one row per set of files, keyed by their
+    # paths, holding the digest of every (path, content digest) pair, the
+    # run's rules (code, name, severity) and the settled whole-run findings.
+    # The same files with the same contents and the same setup give the same
+    # whole-run findings, so a run whose every file is unchanged is served
+    # from it without the rules, the engine or any file's facts.
+
+    def whole_run(self, files: list[str], digests: dict[str, bytes],
+                  sizes: dict[str, int]) -> tuple[dict, list[Diagnostic]] | None:
+        """(the run's rules by code, its whole-run findings) stored for exactly
+        ``files`` with these ``digests``, or None. ``sizes`` bound positions."""
+        slot = _run_slot(files)
+        row = self.rows([slot]).get(slot)
+        if row is None or row.digest != _run_digest(files, digests):
+            return None
+        try:
+            data = json.loads(_str(row.text))
+            if type(data) is not dict or set(data) != {"r", "l"}:
+                raise _Bad("not a whole-run result")
+            rules = {}
+            for entry in _list(data["r"]):
+                code, name, severity = _list(entry, 3)
+                rules[_str(code)] = RuleInfo(code, _str(name), Severity(_int(severity, min(Severity), max(Severity))))
+            late = []
+            for entry in _list(data["l"]):
+                path, *item = _list(entry, 7)
+                if type(path) is not str or path not in sizes:
+                    raise _Bad("a finding of a file not in the run")
+                late.append(_diagnostic(path, item, sizes[path], rules))
+        except (ValueError, TypeError, RecursionError):
+            self._damaged_row("the run")
+            return None
+        return rules, late
+
+    def store_whole_run(self, files: list[str], digests: dict[str, bytes], rules, late: list[Diagnostic]) -> None:
+        if self.db is None:
+            return
+        text = json.dumps({"r": [[r.code, r.name, int(r.severity)] for r in rules],
+                           "l": [[d.path, *_encode_diagnostic(d)] for d in late]}, separators=(",", ":"))
+        self._put(_run_slot(files), _run_digest(files, digests), None, text)
 
     def flush(self) -> None:
         if self.db is None or not self.pending:
@@ -610,6 +792,47 @@ class ResultCache:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+class Row(NamedTuple):
+    """A stored row, verified, its values as stored (data: compared and decoded, never trusted by type)."""
+
+    digest: Any
+    stat: Any
+    text: Any
+
+
+class RuleInfo(NamedTuple):
+    """What a finding needs of its rule, as a whole-run row stores it."""
+
+    code: str
+    name: str
+    severity: Severity
+
+
+def _storable(path: str) -> bool:
+    """SQLite takes only UTF-8 text: a file name that is not (surrogate
+    escapes) is checked every run, never cached."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _run_slot(files: list[str]) -> str:
+    """The path of the whole-run row of ``files``: a NUL starts it, which no file's path holds."""
+    hashed = hashlib.blake2b(digest_size=16)
+    for path in files:
+        hashed.update(path.encode("utf-8", "surrogateescape") + b"\0")
+    return "\0run\0" + hashed.hexdigest()
+
+
+def _run_digest(files: list[str], digests: dict[str, bytes]) -> bytes:
+    hashed = hashlib.blake2b(digest_size=16)
+    for path in files:
+        hashed.update(path.encode("utf-8", "surrogateescape") + b"\0" + digests[path])
+    return hashed.digest()
 
 
 def _db_files(db_path: str) -> tuple[str, ...]:

@@ -8,7 +8,7 @@ import secrets
 import stat
 import time
 from fnmatch import fnmatch
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from contentlint import frontmatter, kinds
 from contentlint.config import DEFAULT_EXCLUDE, Settings
@@ -67,10 +67,14 @@ def _is_virtualenv(folder: str) -> bool:
 
 
 def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
-             started_ns: int | None = None) -> Iterator[str]:
+             started_ns: int | None = None, is_record: Callable[[str], bool] = frontmatter.is_record) -> Iterator[str]:
     """Files under ``paths``. Explicit file arguments are always yielded, unless
     ``force_exclude`` (pre-commit passes every changed file by name: the
     configured `exclude` must still apply to them), or a temporary file of ours.
+
+    Without kinds, a walked file of the included types is kept when
+    ``is_record(path)``: by default it reads the file's head; the result
+    cache answers for unchanged files it holds (pipeline.run).
 
     In the folders walked, temporary files of ours last modified before
     ``started_ns`` (default: now, the run's start) are removed: a killed `fix`
@@ -83,7 +87,7 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
         if os.path.isdir(path):
             real_root = os.path.realpath(_walk_root(path, settings))
             found: Iterable[str] = _walk(path, settings, started_ns, _ignores(path, settings),
-                                        real_root, within(os.path.realpath(path), real_root))
+                                        real_root, within(os.path.realpath(path), real_root), is_record)
         elif is_temp_name(os.path.basename(path)):
             continue
         elif force_exclude and (matches_glob(path, settings.exclude, settings.root)
@@ -126,7 +130,7 @@ def _ignores(folder: str, settings: Settings) -> Ignores | None:
 
 
 def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | None,
-          real_root: str, inside: bool) -> Iterator[str]:
+          real_root: str, inside: bool, is_record: Callable[[str], bool]) -> Iterator[str]:
     """The files under ``folder``, sorted, folder by folder (pre-order).
 
     Only files whose real path is in ``real_root``: a symlink leading out of
@@ -152,7 +156,7 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
                         _remove_stale(entry, started_ns)
                     elif not (within(os.path.realpath(entry.path), real_root) if entry.is_symlink() else inside):
                         continue  # leads out of the checkout: not a record, never read
-                    elif _included(entry.name, entry.path, settings) and (
+                    elif _included(entry.name, entry.path, settings, is_record) and (
                             ignores is None or not ignores.ignored(entry.path, False)):
                         files.append(entry.path)
                 elif not entry.is_symlink() and entry.name not in DEFAULT_EXCLUDE and (
@@ -166,7 +170,7 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
     for path in sorted(dirs):
         if not _is_virtualenv(path) and not matches_glob(path, settings.exclude, settings.root):
             yield from _walk(path, settings, started_ns, ignores.enter(path) if ignores is not None else None,
-                             real_root, inside)
+                             real_root, inside, is_record)
 
 
 def _remove_stale(entry: os.DirEntry, started_ns: int) -> None:
@@ -180,16 +184,13 @@ def _remove_stale(entry: os.DirEntry, started_ns: int) -> None:
         pass
 
 
-def _included(name: str, path: str, settings: Settings) -> bool:
+def _included(name: str, path: str, settings: Settings, is_record: Callable[[str], bool]) -> bool:
     """A record: claimed by a kind, or (no kinds configured) a file of the
     included types that starts with front matter or a broken attempt at it."""
     if settings.kinds:
         return (kinds.kind_for(path, settings.kinds, settings.root) is not None
                 and not matches_glob(path, settings.exclude, settings.root))
-    if not _included_type(name, path, settings):
-        return False
-    head = frontmatter.read_head(path)
-    return head is None or frontmatter.starts_like_record(head)  # unreadable: the engine says why
+    return _included_type(name, path, settings) and is_record(path)
 
 
 def _included_type(name: str, path: str, settings: Settings) -> bool:

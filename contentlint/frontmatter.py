@@ -52,6 +52,18 @@ def starts_like_record(head: bytes) -> bool:
     return _BLANK_THEN_FENCE.match(text) is not None
 
 
+def is_record(path: str) -> bool:
+    """Whether discovery keeps ``path`` (no kinds): it starts like a record,
+    or cannot be read (the engine says why)."""
+    head = read_head(path)
+    return head is None or starts_like_record(head)
+
+
+def head_of(raw: bytes) -> bytes:
+    """What ``read_head`` reads of a file whose bytes are ``raw``."""
+    return raw[:_HEAD_BYTES]
+
+
 def read_head(path: str) -> bytes | None:
     """The first bytes of a file, or None when it cannot be read (the engine reports that)."""
     return read_regular(path, HEAD_BYTES)

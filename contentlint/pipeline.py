@@ -13,24 +13,34 @@ only warnings about the run's set-up (a cache folder it will not use).
 
 ``check_text`` and ``fix_text`` are the per-file step on one text in memory
 (no file is read or written; ``path`` only picks the per-file ignores).
+
+A `check` whose every file is unchanged is served by the result cache
+whole (``_served``): its rows and its stored whole-run findings, without
+the engine, the rules or the schema, which are imported and loaded only
+when a file is linted (the plan's rules are looked up on first use).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
-from contentlint import engine, registry
-from contentlint.cache import (ResultCache, cache_folder, digest, leads_out, machine_key, setup_key, stat_key,
-                               trusted_stat_key)
+from contentlint import frontmatter
+from contentlint.cache import (ResultCache, Row, cache_folder, digest, file_digest, leads_out, machine_key,
+                               setup_key, stat_key, trusted_stat_key)
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
-from contentlint.document import load
 from contentlint.model import Applicability, Diagnostic
 from contentlint.wholerun import WholeRun
-from contentlint.parallel import parallel_map
+
+if TYPE_CHECKING:
+    from contentlint import engine, registry
+
+INTERNAL_ERROR = "CL010"  # engine.INTERNAL_ERROR (tests hold them equal)
 
 
 # -- settings, resolved once ------------------------------------------------------------
@@ -40,8 +50,8 @@ from contentlint.parallel import parallel_map
 class Plan:
     """What a run needs to know, decided once before any file is read."""
 
-    settings: Settings  # ``schema`` is the resolved path (None: kinds decide, engine.Resolution)
-    rules: tuple[registry.Rule, ...]
+    settings: Settings  # ``schema``: None for the shipped one or, with kinds, for each kind's (engine.Resolution)
+    rules: Sequence[registry.Rule]  # Rules (looked up on first use), or the rules given
     cache_dir: str | None = None  # the result cache's folder; None: no cache
     online: object | None = None  # OnlineSettings (cache path resolved); None: no network checks
     access: object | None = None  # the operator's NetworkAccess for the SSRF guard
@@ -49,42 +59,84 @@ class Plan:
     changed: frozenset | None = None  # --changed-since: real paths of the files whose findings are reported
 
     def context(self) -> engine.Context:
+        from contentlint import engine
+
         return engine.Context(self.settings)
+
+
+class Rules(Sequence):
+    """The rules a selection enables (engine.enabled_rules), looked up on
+    first use: a run the cache serves whole imports no rule module."""
+
+    def __init__(self, settings: Settings, online: bool):
+        self.settings = settings
+        self.online = online
+
+    @functools.cached_property
+    def _rules(self) -> tuple:
+        from contentlint import engine
+
+        return tuple(engine.enabled_rules(self.settings, online=self.online))
+
+    def __getitem__(self, index):
+        return self._rules[index]
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __iter__(self):
+        return iter(self._rules)
+
+    def key(self) -> list[str]:
+        """What decides the rules besides the package's code (hashed into the setup key)."""
+        s = self.settings
+        return [f"select={sorted(s.select)}", f"extend-select={sorted(s.extend_select)}",
+                f"ignore={sorted(s.ignore)}", f"online={self.online}"]
+
+
+def rule_key(rules: Sequence) -> list[str]:
+    """The rules' part of the result cache's setup key: a selection's, or the codes of rules given."""
+    return rules.key() if isinstance(rules, Rules) else [r.code for r in rules]
 
 
 def prepare(settings: Settings, *, online: bool = False, no_cache: bool = False,
             refresh: bool = False, access=None, online_cache_dir: str | None = None) -> Plan:
     """The run's Plan. A schema that cannot be loaded is a usage error
-    (ConfigError) here, not a finding per file; it is loaded before the
-    workers fork, so they inherit it checked. ``online_cache_dir``: the
-    `--cache-dir` option, which also moves the network results' cache."""
-    from contentlint.validation import SchemaLoadError, default_schema_path, load_schema
-
-    from contentlint.kinds import schema_path
-
-    # With kinds, a file no kind claims has no schema unless one is configured.
-    settings = replace(settings, schema=settings.schema or (None if settings.kinds else default_schema_path()))
-    rules = tuple(engine.enabled_rules(settings, online=online))
+    (ConfigError), not a finding per file: here without the cache, else
+    before the first file is linted (``load_schemas``). A run the cache
+    serves whole loads none: its stored results were made with the same
+    schema bytes (the setup key), which loaded then. ``online_cache_dir``:
+    the `--cache-dir` option, which also moves the network results' cache."""
     cache_dir = None if no_cache else cache_folder(settings)
     if cache_dir is not None and leads_out(cache_dir, settings.root):
         _warn(f"ignoring cache folder {cache_dir}: it is in the checkout but leads out of it (a symlink); "
               "running without the cache")
         cache_dir = None
     online_settings = _online_settings(settings, cache_dir, online_cache_dir, refresh) if online else None
-    plan = Plan(settings, rules, cache_dir, online_settings, access)
-    if any(r.needs_schema for r in rules):
-        # The result cache remembers, signed, which schemas passed their check.
-        verdicts = open_cache(plan)
-        schemas = [settings.schema] + [schema_path(kind.schema) for kind in settings.kinds]
-        try:
-            for schema in dict.fromkeys(s for s in schemas if s):  # each kind's schema, once
-                load_schema(schema, verdicts)
-        except SchemaLoadError as exc:
-            raise ConfigError(str(exc)) from None
-        finally:
-            if verdicts is not None:
-                verdicts.close()
+    plan = Plan(settings, Rules(settings, online), cache_dir, online_settings, access)
+    if cache_dir is None:
+        load_schemas(plan)
     return plan
+
+
+def load_schemas(plan: Plan, verdicts: ResultCache | None = None) -> None:
+    """Load (and check) the run's schemas before the workers fork, so they
+    inherit them checked; ConfigError when one cannot be used. ``verdicts``:
+    the result cache, which remembers, signed, which schemas passed."""
+    if not any(r.needs_schema for r in plan.rules):
+        return
+    from contentlint.kinds import schema_path
+    from contentlint.validation import SchemaLoadError, default_schema_path, load_schema
+
+    settings = plan.settings
+    # With kinds, a file no kind claims has no schema unless one is configured.
+    schemas = [settings.schema or (None if settings.kinds else default_schema_path())]
+    schemas += [schema_path(kind.schema) for kind in settings.kinds]
+    try:
+        for schema in dict.fromkeys(s for s in schemas if s):  # each kind's schema, once
+            load_schema(schema, verdicts)
+    except SchemaLoadError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _warn(message: str) -> None:
@@ -122,7 +174,7 @@ def open_cache(plan: Plan) -> ResultCache | None:
     secret = machine_key(plan.settings.root)
     if secret is None:
         return None
-    key = setup_key(plan.settings, [r.code for r in plan.rules], plan.settings.schema)
+    key = setup_key(plan.settings, rule_key(plan.rules), plan.settings.schema)
     return ResultCache(plan.cache_dir, key, plan.rules, secret=secret)
 
 
@@ -131,16 +183,23 @@ def open_cache(plan: Plan) -> ResultCache | None:
 
 class Lint:
     """`check`'s step: a file's FileResult, and what the cache keys it by (the
-    digest of the exact bytes linted and their trusted stat key; None: do not cache)."""
+    digest of the exact bytes linted and their trusted stat key; None: do not
+    cache). A stat key only for bytes that start like a record: a row whose
+    stat key matches answers discovery for the file (``_Known.is_record``)."""
 
     cacheable = True
 
     def __call__(self, path: str, rules, ctx) -> tuple[engine.FileResult, tuple | None]:
+        from contentlint import engine
+        from contentlint.document import load
+
         read_at = time.time_ns()
         raw, reason, info = engine.read_with_stat(path)
         if raw is None:
             return engine.lint_document(engine.unreadable(path, reason), rules, ctx), None
-        return engine.lint_document(load(path, raw), rules, ctx), (digest(raw), trusted_stat_key(info, read_at))
+        record = frontmatter.starts_like_record(frontmatter.head_of(raw))
+        return engine.lint_document(load(path, raw), rules, ctx), (
+            digest(raw), trusted_stat_key(info, read_at) if record else None)
 
     @staticmethod
     def result(item) -> engine.FileResult:
@@ -169,11 +228,15 @@ class Fix:
     @staticmethod
     def result(outcome) -> engine.FileResult:
         """What the whole-run stage needs: the final lint, with the findings that remain."""
+        from contentlint import engine
+
         result = outcome.result or engine.FileResult(outcome.path, [])
         return replace(result, diagnostics=outcome.remaining, error=outcome.error)
 
 
 def _worker_init(settings: Settings, codes: list[str], step) -> None:
+    from contentlint import engine, registry
+
     global _W
     by_code = {r.code: r for r in registry.all_rules()}
     _W = ([by_code[c] for c in codes], engine.Context(settings), step)
@@ -196,6 +259,7 @@ class Outcome:
     baselined: int = 0  # findings dropped because the baseline holds them
     stale: int = 0  # baseline entries of checked files that matched no finding
     unchanged: int = 0  # findings dropped because their file did not change (--changed-since)
+    late: list[Diagnostic] = field(default_factory=list)  # the settled whole-run and online findings
 
 
 def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
@@ -204,15 +268,119 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
     step's result in file order as it arrives (fix prints as it goes);
     ``progress_bar(label)``: a context manager with ``update(done, total)``."""
     bar = progress_bar or _NoProgress
-    files = list(discover(paths or ["."], plan.settings, force_exclude))
+    paths = paths or ["."]
     results_cache = open_cache(plan) if step.cacheable else None
     try:
+        known = _Known(results_cache, paths) if results_cache is not None else None
+        files = list(discover(paths, plan.settings, force_exclude,
+                              is_record=known.is_record if known is not None else frontmatter.is_record))
         with bar("checking") as progress:
-            items = step_files(files, plan, step, results_cache, progress.update)
-            return reported(reduce(files, (step.result(item) for item in _watched(items, on_file)), plan, bar), plan)
+            unchanged = known.unchanged(files) if known is not None else None
+            served = _served(files, plan, results_cache, unchanged) if on_file is None else None
+            if served is not None:
+                progress.update(len(files), len(files))
+                return reported(served, plan)
+            digests: dict[str, bytes] = {}
+            items = step_files(files, plan, step, results_cache, progress.update, unchanged, digests)
+            outcome = reduce(files, (step.result(item) for item in _watched(items, on_file)), plan, bar)
+            if results_cache is not None and plan.online is None and len(digests) == len(files) and not (
+                    outcome.errors or any(d.code == INTERNAL_ERROR for d in outcome.late)):
+                results_cache.store_whole_run(files, digests, plan.rules, outcome.late)
+            return reported(outcome, plan)
     finally:
         if results_cache is not None:
             results_cache.close()
+
+
+class _Known:
+    """The result cache's rows for a run's files, fetched once: those under
+    each folder walked (one range query) before discovery, which asks
+    ``is_record`` of them, then those of the files named."""
+
+    def __init__(self, results_cache: ResultCache, paths: list[str]):
+        self.cache = results_cache
+        self.rows: dict[str, Row] = {}
+        self.walked_only = True  # every argument a folder: their ranges hold every file found
+        for path in paths:
+            if os.path.isdir(path):
+                self.rows.update(results_cache.rows_under(path))
+            else:
+                self.walked_only = False
+        self.sizes: dict[str, int] = {}  # files whose stat key matched their row's: their size
+
+    def is_record(self, path: str) -> bool:
+        """A row's stat key is stored only for bytes that start like a record
+        (Lint): when it still matches, the file need not be opened to know."""
+        return self._stat_matches(path) or frontmatter.is_record(path)
+
+    def _stat_matches(self, path: str) -> bool:
+        row = self.rows.get(path)
+        if row is None or row.stat is None:
+            return False
+        try:
+            info = os.stat(path)
+        except OSError:
+            return False
+        if stat_key(info) != row.stat:
+            return False
+        self.sizes[path] = info.st_size
+        return True
+
+    def unchanged(self, files: list[str]) -> dict[str, tuple[Row, int]]:
+        """{path: (row, size)} of the files whose row still stands: the stat
+        key matches (no read), or the content digest does (read and hashed;
+        then the new stat key is stored, so the next run need not read it)."""
+        if not self.walked_only:
+            self.rows.update(self.cache.rows([path for path in files if path not in self.rows]))
+        found = {}
+        for path in files:
+            row = self.rows.get(path)
+            if row is None:
+                continue
+            if path not in self.sizes and not self._stat_matches(path):
+                size = self._read_again(path, row)
+            else:
+                size = self.sizes[path]
+            if size is not None:
+                found[path] = (row, size)
+        return found
+
+    def _read_again(self, path: str, row: Row) -> int | None:
+        read_at = time.time_ns()
+        read = file_digest(path)
+        if read is None or read.digest != row.digest:
+            return None
+        stat = trusted_stat_key(read.info, read_at) if frontmatter.starts_like_record(read.head) else None
+        if stat is not None and stat != row.stat:
+            self.cache.restat(path, row, stat)
+        return read.size
+
+
+def _served(files: list[str], plan: Plan, results_cache: ResultCache | None,
+            unchanged: dict | None) -> Outcome | None:
+    """The Outcome of a `check` whose every file is unchanged and whose
+    whole-run findings are stored for exactly these files and contents, or
+    None. Only the rows with findings are decoded: the facts and
+    suppressions of the others went into the stored whole-run findings."""
+    if results_cache is None or unchanged is None or plan.online is not None or len(unchanged) != len(files):
+        return None
+    digests = {path: row.digest for path, (row, _) in unchanged.items()}
+    if any(type(value) is not bytes for value in digests.values()):
+        return None
+    stored = results_cache.whole_run(files, digests, {path: size for path, (_, size) in unchanged.items()})
+    if stored is None:
+        return None
+    rules, late = stored
+    diagnostics: list[Diagnostic] = []
+    for path in files:
+        row, size = unchanged[path]
+        found = results_cache.findings(path, row.text, size, rules)
+        if found is None:
+            return None
+        diagnostics.extend(found)
+    diagnostics.extend(late)
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return Outcome(diagnostics, files, [], late=late)
 
 
 class _NoProgress:
@@ -237,21 +405,32 @@ def _watched(items, on_file):
 
 
 def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCache | None = None,
-               progress=None) -> Iterator:
+               progress=None, unchanged: dict | None = None, digests: dict | None = None) -> Iterator:
     """The step's result for every file, in the order of ``files`` (distinct
     paths, as discover gives them): cached ones from the cache, the others
-    computed in worker processes."""
-    cached = _cached(files, results_cache)
+    computed in worker processes. ``unchanged``: ``_Known.unchanged``'s
+    answer, if asked already; ``digests`` gets the content digest of every
+    file whose result is cached or stored."""
+    from contentlint.parallel import parallel_map
+
+    load_schemas(plan, results_cache)
+    if results_cache is not None and unchanged is None:
+        unchanged = _Known(results_cache, []).unchanged(files)
+    cached = _cached(unchanged or {}, results_cache)
     todo = [path for path in files if path not in cached] if cached else files
     computed = parallel_map(_worker_step, todo, plan.settings.jobs, _worker_init,
                             (plan.settings, [r.code for r in plan.rules], step))
     for done, path in enumerate(files, 1):
         if path in cached:
             item = cached.pop(path)
+            if digests is not None:
+                digests[path] = unchanged[path][0].digest
         else:
             item, key = next(computed)
             if results_cache is not None and key is not None and not item.error:
                 results_cache.store(item.path, *key, item)
+                if digests is not None:
+                    digests[path] = key[0]
         if progress is not None:
             progress(done, len(files))
         yield item
@@ -265,29 +444,17 @@ def lint_files(files: list[str], plan: Plan, results_cache: ResultCache | None =
     return step_files(files, plan, LINT, results_cache, progress)
 
 
-def _cached(files: list[str], results_cache: ResultCache | None) -> dict[str, engine.FileResult]:
-    """The cached results still valid: the file's stat is unchanged (no read),
-    or its content digest is (read and hashed, slice by slice: memory stays flat).
-    A row is data from the checkout: compared as stored, decoded only through
-    ``ResultCache.result``, which checks it against the file's size."""
-    if results_cache is None:
-        return {}
+def _cached(unchanged: dict[str, tuple[Row, int]], results_cache: ResultCache | None) -> dict[str, engine.FileResult]:
+    """The results of the unchanged files (``_Known.unchanged``). A row is
+    data from the checkout: decoded only through ``ResultCache.result``,
+    which checks it against the file's size."""
     found: dict[str, engine.FileResult] = {}
-    for start in range(0, len(files), 500):
-        rows = results_cache.rows(files[start:start + 500])
-        for path, (row_digest, row_stat, text) in rows.items():
-            try:
-                info = os.stat(path)
-            except OSError:
-                continue
-            size, unchanged = info.st_size, row_stat is not None and stat_key(info) == row_stat
-            if not unchanged:
-                raw, _ = engine.read(path)
-                unchanged = raw is not None and digest(raw) == row_digest
-                size = len(raw) if raw is not None else 0
-            result = results_cache.result(path, text, size) if unchanged else None
-            if result is not None:
-                found[path] = result
+    if results_cache is None:
+        return found
+    for path, (row, size) in unchanged.items():
+        result = results_cache.result(path, row.text, size)
+        if result is not None:
+            found[path] = result
     return found
 
 
@@ -310,9 +477,10 @@ def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None,
     if plan.online is not None:
         with (progress_bar or _NoProgress)("checking links") as bar:
             late.extend(online_findings(files, plan, bar.update, summary))
-    diagnostics.extend(whole_run.settle(late))
+    late = whole_run.settle(late)
+    diagnostics.extend(late)
     diagnostics.sort(key=lambda d: d.sort_key)
-    return Outcome(diagnostics, files, errors, summary)
+    return Outcome(diagnostics, files, errors, summary, late=late)
 
 
 def reported(outcome: Outcome, plan: Plan) -> Outcome:
@@ -328,7 +496,7 @@ def reported(outcome: Outcome, plan: Plan) -> Outcome:
         from contentlint.gitchanges import is_changed
 
         kept = [d for d in outcome.diagnostics  # CL010 always: a bug never passes
-                if d.code == engine.INTERNAL_ERROR or is_changed(d.path, plan.changed)]
+                if d.code == INTERNAL_ERROR or is_changed(d.path, plan.changed)]
         outcome.unchanged = len(outcome.diagnostics) - len(kept)
         outcome.diagnostics = kept
     return outcome
@@ -337,6 +505,9 @@ def reported(outcome: Outcome, plan: Plan) -> Outcome:
 def online_findings(files: list[str], plan: Plan, progress=None, summary: dict | None = None) -> list[Diagnostic]:
     """CL402, CL503, CL9xx: the documents are read again in this process (the
     network checks are I/O-bound, one event loop serves every file)."""
+    from contentlint import engine, registry
+    from contentlint.document import load
+
     codes = {r.code for r in plan.rules if r.online}
     if not codes:
         return []
@@ -369,6 +540,9 @@ def online_findings(files: list[str], plan: Plan, progress=None, summary: dict |
 
 def _document(path: str, raw: bytes):
     """The Document of one text in memory; over the file size limit, CL008 as for a file."""
+    from contentlint import engine
+    from contentlint.document import load
+
     if len(raw) > engine.MAX_FILE_BYTES:
         return engine.unreadable(path, f"text is over the limit of {engine.MAX_FILE_BYTES // 1048576} MiB")
     return load(path, raw)
@@ -379,6 +553,8 @@ def check_text(path: str, data: bytes | str, plan: Plan, *, whole_run: bool = Tr
     with these bytes (no file is read; ``path`` picks the per-file ignores).
     ``whole_run=False``: the per-file findings only (an editor sees one file:
     whole-run rules and the suppressions of their codes are not judged)."""
+    from contentlint import engine
+
     raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
     result = engine.lint_document(_document(path, raw), list(plan.rules), plan.context())
     if not whole_run:
@@ -389,7 +565,7 @@ def check_text(path: str, data: bytes | str, plan: Plan, *, whole_run: bool = Tr
 def fix_text(path: str, data: bytes | str, plan: Plan, applicability: Applicability = Applicability.SAFE):
     """fixer.FileOutcome of one text in memory: ``fixed`` is the new bytes
     (None: nothing changed), ``remaining`` the findings left."""
-    from contentlint import fixer
+    from contentlint import engine, fixer
 
     raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
     if len(raw) > engine.MAX_FILE_BYTES:  # not read, as a file of that size: CL008

@@ -16,11 +16,12 @@ import functools
 import struct
 import typing
 from array import array
-from typing import Annotated, Any, Iterator
+from typing import TYPE_CHECKING, Annotated, Any, Iterator
 
-from contentlint import registry
-from contentlint.rules import suppressions as suppressions_rule
 from contentlint.model import Diagnostic
+
+if TYPE_CHECKING:  # the cache decodes facts with packed_format: importing it loads no rule
+    from contentlint import registry
 
 # The field types of a whole-run rule's facts (a NamedTuple): each says how
 # the table packs the field (struct codes, little-endian, no padding).
@@ -89,6 +90,7 @@ class WholeRun:
         A rule's ``finish(table, ctx)`` yields ``(path, Violation)`` whose span
         is positions (the documents are gone); the engine stamps them.
         """
+        from contentlint import registry
         from contentlint.engine import failure_message, file_ignores, internal_error, stamp
 
         for rule in self.rules:
@@ -109,4 +111,6 @@ class WholeRun:
 
     def settle(self, late: list[Diagnostic]) -> list[Diagnostic]:
         """Apply suppressions to whole-run and online findings (rules/suppressions.py)."""
+        from contentlint.rules import suppressions as suppressions_rule
+
         return suppressions_rule.settle(late, self.suppressions, self.rules)

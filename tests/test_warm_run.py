@@ -1,0 +1,193 @@
+"""A warm run (nothing changed, the cache filled) is served by the cache whole.
+
+It imports neither the engine, the rules nor any YAML or schema code, opens
+no record, and reports the same bytes as a run without the cache. A file
+whose stat changed but whose content did not is read once, then its new
+stat key stands for it (issue 17, the warm run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from contentlint import cache, engine, pipeline
+from contentlint.validation import default_schema_path
+from tests.conftest import REPO, run_cli
+
+HEAVY = ("contentlint.document", "contentlint.engine", "yaml", "fastjsonschema", "jsonschema")
+
+VALID = """---
+title: "Record {n}"
+webUrl: "https://example.com/{url}"
+---
+Body.
+"""
+# A suppression of the whole-run rule: its CL009 verdict comes from the whole-run stage.
+SUPPRESSED = """---
+title: "Record s"  # contentlint: ignore[CL305]
+webUrl: "https://example.com/unique"
+---
+"""
+
+# Runs `check` in a fresh interpreter, listing the opens of the project's
+# Markdown files (ignore files are looked for in every folder walked) and
+# the modules it imported.
+_PROBE = r"""
+import json, os, sys
+project, cache_dir = os.path.realpath(sys.argv[1]), os.path.realpath(sys.argv[2])
+opened = []
+
+def hook(event, args):
+    if event == "open" and isinstance(args[0], str):
+        path = os.path.realpath(args[0])
+        if path.startswith(project + os.sep) and path.endswith(".md"):
+            opened.append(os.path.relpath(path, project))
+
+sys.addaudithook(hook)
+os.chdir(project)
+from contentlint.cli import main
+code = main(["check", "--exit-zero", "--format", "json", "--cache-dir", cache_dir, "."])
+sys.stdout.flush()
+print(json.dumps({"opened": opened, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+
+
+def _probe(project: Path, cache_dir: Path) -> tuple[str, list[str], set[str]]:
+    done = subprocess.run([sys.executable, "-c", _PROBE, str(project), str(cache_dir)], capture_output=True,
+                          text=True, check=True, cwd=REPO)
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    return done.stdout, report["opened"], set(report["modules"])
+
+
+def _project(tmp_path: Path) -> Path:
+    project = tmp_path / "site"
+    (project / "news").mkdir(parents=True)
+    (project / "news" / "a.md").write_text(VALID.format(n=1, url="same"), encoding="utf-8")
+    (project / "news" / "b.md").write_text(VALID.format(n=2, url="same"), encoding="utf-8")  # CL305 with a.md
+    (project / "news" / "c.md").write_text(VALID.format(n=3, url="other") + "bad: [", encoding="utf-8")
+    (project / "news" / "s.md").write_text(SUPPRESSED, encoding="utf-8")
+    (project / "README.md").write_text("# Not a record\n", encoding="utf-8")
+    return project
+
+
+def _plain(project: Path) -> str:
+    return subprocess.run([sys.executable, "-m", "contentlint", "check", "--exit-zero", "--format", "json",
+                           "--no-cache", "."], capture_output=True, text=True, check=True, cwd=project).stdout
+
+
+def test_a_warm_run_imports_no_rule_engine_or_schema_code_and_opens_no_record(tmp_path, capsys, monkeypatch):
+    project, cache_dir = _project(tmp_path), tmp_path / "cache"
+    plain = _plain(project)
+    codes = sorted(f["code"] for f in json.loads(plain))
+    assert "CL305" in codes and "CL009" in codes  # the whole-run stage has something to say
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the files were written just now: store their stat keys
+    cold = run_cli(["check", "--exit-zero", "--format", "json", "--cache-dir", cache_dir, "."], capsys)[1]
+    assert cold == plain
+    warm, opened, modules = _probe(project, cache_dir)
+    assert warm == plain
+    # No record is opened, not even its head for discovery; README.md, no
+    # record and so never stored, has its head read to know that again.
+    assert opened == ["README.md"]
+    assert not [m for m in modules if m in HEAVY or m.startswith(("contentlint.rules", "yaml."))], modules
+
+
+def test_a_file_named_once_is_not_taken_for_a_record_by_the_walk(tmp_path, capsys, monkeypatch):
+    # README.md has no front matter: checked when named, never when walked.
+    # Its row has no stat key, so the walk reads its head instead of trusting the row.
+    project, cache_dir = _project(tmp_path), tmp_path / "cache"
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # stat keys of files written just now are stored
+    run_cli(["check", "--exit-zero", "--cache-dir", cache_dir, "README.md"], capsys)
+    _, out, _ = run_cli(["check", "--exit-zero", "--cache-dir", cache_dir, "."], capsys)
+    _, plain, _ = run_cli(["check", "--exit-zero", "--no-cache", "."], capsys)
+    assert out == plain and "(4 checked)" in out
+    _, files, _ = run_cli(["check", "--show-files", "."], capsys)
+    assert "README.md" not in files
+
+
+def _stored_stat(cache_dir: Path, path: str):
+    db = sqlite3.connect(cache_dir / cache.DB_NAME)
+    try:
+        return db.execute(f"SELECT stat FROM {cache._TABLE} WHERE path = ?", (path,)).fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_a_touched_unchanged_file_gets_its_stat_key_stored_and_is_not_read_again(tmp_path, capsys, monkeypatch):
+    project, cache_dir = _project(tmp_path), tmp_path / "cache"
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    args = ["check", "--exit-zero", "--cache-dir", cache_dir, "."]
+    first = run_cli(args, capsys)[1]
+    target = os.path.join(".", "news", "a.md")
+    before = _stored_stat(cache_dir, target)
+    assert before == cache.stat_key(os.stat(target))
+    os.utime(target, ns=(10**18, 10**18))  # a checkout that rewrote the same bytes: new mtime and ctime
+    assert run_cli(args, capsys)[1] == first  # read again, digest unchanged
+    after = _stored_stat(cache_dir, target)
+    assert after != before and after == cache.stat_key(os.stat(target))
+    warm, opened, _ = _probe(project, cache_dir)
+    assert opened == ["README.md"] and json.loads(warm) == json.loads(_plain(project))
+
+
+def test_a_changed_file_is_not_served_the_stored_whole_run_findings(tmp_path, capsys, monkeypatch):
+    project, cache_dir = _project(tmp_path), tmp_path / "cache"
+    monkeypatch.chdir(project)
+    args = ["check", "--exit-zero", "--format", "json", "--cache-dir", cache_dir, "."]
+    before = [(f["path"], f["code"]) for f in json.loads(run_cli(args, capsys)[1]) if f["code"] == "CL305"]
+    assert before == [("./news/a.md", "CL305"), ("./news/b.md", "CL305")]
+    (project / "news" / "b.md").write_text(VALID.format(n=2, url="elsewhere"), encoding="utf-8")
+    after = json.loads(run_cli(args, capsys)[1])
+    assert [f for f in after if f["code"] == "CL305"] == []
+    assert after == json.loads(_plain(project))
+
+
+def test_a_whole_run_row_that_does_not_read_back_is_one_warning_and_a_full_run(tmp_path, capsys, monkeypatch):
+    project, cache_dir = _project(tmp_path), tmp_path / "cache"
+    monkeypatch.chdir(project)
+    args = ["check", "--exit-zero", "--cache-dir", cache_dir, "."]
+    first = run_cli(args, capsys)[1]
+    db = sqlite3.connect(cache_dir / cache.DB_NAME)
+    setup, path, file_digest = db.execute(
+        f"SELECT setup, path, digest FROM {cache._TABLE} WHERE hex(path) LIKE '00%'").fetchone()
+    # Signed with this machine's key, but naming a file that is not in the run.
+    text = json.dumps({"r": [["CL305", "duplicate-article", 2]],
+                       "l": [["/etc/passwd", "CL305", [1, 1], [1, 2], "forged", None, []]]})
+    mac = cache.sign(cache.machine_key(str(project)), cache._TABLE, setup, path, file_digest, None, text)
+    db.execute(f"UPDATE {cache._TABLE} SET result = ?, mac = ? WHERE path = ?", (text, mac, path))
+    db.commit()
+    db.close()
+    code, out, err = run_cli(args, capsys)
+    assert out == first and "forged" not in out
+    assert err.count("ignoring damaged cache") == 1, err
+
+
+def test_what_the_cache_repeats_of_other_modules_agrees_with_them():
+    assert cache.MAX_HASHED_BYTES == engine.MAX_FILE_BYTES
+    assert pipeline.INTERNAL_ERROR == engine.INTERNAL_ERROR
+    assert cache.shipped_schema_folder() == os.path.dirname(os.path.abspath(default_schema_path()))
+
+
+def test_a_file_name_that_is_not_utf8_is_checked_every_run_without_a_traceback(tmp_path, capsys, monkeypatch):
+    # SQLite takes only UTF-8 text: such a path is never cached (it was a
+    # UnicodeEncodeError traceback with the cache on, folder named or walked).
+    folder = os.path.join(os.fsencode(tmp_path), b"d\xff")
+    try:
+        os.mkdir(folder)
+    except OSError:  # a file system that wants UTF-8 names
+        return
+    with open(os.path.join(folder, b"a.md"), "w", encoding="utf-8") as handle:
+        handle.write(VALID.format(n=1, url="x"))
+    monkeypatch.chdir(tmp_path)
+    name = os.fsdecode(b"d\xff")
+    _, plain, _ = run_cli(["check", "--exit-zero", "--no-cache", "."], capsys)
+    for args in ([name], ["."], ["."], [os.path.join(name, "a.md")]):
+        code, out, err = run_cli(["check", "--exit-zero", "--cache-dir", tmp_path / "cache", *args], capsys)
+        assert code == 0 and err == "" and "in 1 file (1 checked)" in out, (args, out, err)
+    assert run_cli(["check", "--exit-zero", "--cache-dir", tmp_path / "cache", "."], capsys)[1] == plain
