@@ -61,7 +61,7 @@ def is_record(path: str) -> bool:
 
 def head_of(raw: bytes) -> bytes:
     """What ``read_head`` reads of a file whose bytes are ``raw``."""
-    return raw[:_HEAD_BYTES]
+    return raw[:HEAD_BYTES]
 
 
 def read_head(path: str) -> bytes | None:
