@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jsonschema import Draft202012Validator
 
-from contentlint.infer import DESCRIPTION_PLACEHOLDER as TODO
+from contentlint.infer import DESCRIPTION_TODO as TODO
 from contentlint.infer import SCHEMA_DIALECT, infer_schema, infer_values, near_spelling, tolerance
 
 
@@ -21,9 +21,9 @@ def test_required_optional_closed_exact_schema():
         "description": "d",
         "type": "object",
         "properties": {
-            "draft": {"description": TODO, "type": "boolean"},
-            "title": {"description": TODO, "type": "string", "minLength": 1},
-            "weight": {"description": TODO, "type": "integer"},
+            "draft": {"$comment": TODO, "type": "boolean"},
+            "title": {"$comment": TODO, "type": "string", "minLength": 1},
+            "weight": {"$comment": TODO, "type": "integer"},
         },
         "required": ["title"],
         "additionalProperties": False,
@@ -129,15 +129,15 @@ def test_nested_objects_and_arrays_of_objects_merged():
     ]
     schema = infer_values(records)
     assert schema["properties"]["provider"] == {
-        "description": TODO, "type": "object",
-        "properties": {"domain": {"description": TODO, "type": "string", "minLength": 1},
-                       "name": {"description": TODO, "type": "string", "minLength": 1}},
+        "$comment": TODO, "type": "object",
+        "properties": {"domain": {"$comment": TODO, "type": "string", "minLength": 1},
+                       "name": {"$comment": TODO, "type": "string", "minLength": 1}},
         "required": ["name"], "additionalProperties": False,
     }
     assert schema["properties"]["images"]["items"] == {
         "type": "object",
-        "properties": {"url": {"description": TODO, "type": "string", "minLength": 1, "format": "uri"},
-                       "width": {"description": TODO, "type": "integer"}},
+        "properties": {"url": {"$comment": TODO, "type": "string", "minLength": 1, "format": "uri"},
+                       "width": {"$comment": TODO, "type": "integer"}},
         "required": ["url"], "additionalProperties": False,
     }
 
