@@ -336,9 +336,8 @@ def _decode(doc: Document) -> bool:
         offset = len(raw[:exc.start].decode("utf-8"))  # the characters before the first bad byte
         if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
             message = "file is UTF-16 encoded; contentlint reads UTF-8 only"
-        else:
-            at = doc.position(offset)
-            message = f"byte 0x{raw[exc.start]:02x} at {at.line}:{at.column} is not valid UTF-8"
+        else:  # the finding's own position says where (a position in the text would tie its fingerprint to the line)
+            message = f"byte 0x{raw[exc.start]:02x} is not valid UTF-8"
         doc.problems.append((INVALID_ENCODING, Violation(offset, offset + 1, message)))
         return False
     doc.decoded = True

@@ -469,7 +469,7 @@ def test_cli_text_output_and_exit_status(tmp_path):
                   tmp_path / "good.md"], tmp_path)
     assert_clean_exit(result, 1)
     assert result.out.splitlines() == [
-        f"{tmp_path}/bad.md:1:1: error: CL001 byte 0x89 at 1:1 is not valid UTF-8",
+        f"{tmp_path}/bad.md:1:1: error: CL001 byte 0x89 is not valid UTF-8",
         f"{tmp_path}/gone.md:1:1: error: CL008 file does not exist (or was deleted during the run)",
         f"{tmp_path}/good.md:3:1: error: CL004 duplicate key `a`: the earlier value is silently overwritten",
         "Found 3 findings in 3 files (3 checked): 3 errors.",
