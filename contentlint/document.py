@@ -505,7 +505,10 @@ def _too_deep(block: str) -> tuple[int, int] | None:
             if depth > MAX_DEPTH:
                 return match.start(), MAX_DEPTH
             depth = max(depth, 0)
-    if block.count("- ") + block.count("? ") + block.count("-\t") + block.count("?\t") > MAX_DEPTH:
+    # One-character counts first (memchr-fast; two-character ones are ~5x
+    # slower): they bound the indicator counts from above.
+    if block.count("-") + block.count("?") > MAX_DEPTH \
+            and block.count("- ") + block.count("? ") + block.count("-\t") + block.count("?\t") > MAX_DEPTH:
         match = _BLOCK_RUN.search(block) if _INDICATOR_PAIR.search(block) else None
         if match is not None:
             return match.end(), MAX_DEPTH

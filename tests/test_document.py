@@ -245,3 +245,30 @@ def test_plain_digit_integers(value, expected):
     assert load("a.md", f"---\nn: {value}\n---\n".encode()).data == {"n": expected}
     arabic = load("a.md", "---\nn: !!int ١٢\n---\n".encode())
     assert arabic.data is None and arabic.problems[0][1].message == "`!!int ١٢` is not an integer"
+
+
+class _CountingStr(str):
+    """A block that records which substrings are counted in it."""
+
+    def count(self, sub, *args):
+        self.counted.append(sub)
+        return super().count(sub, *args)
+
+
+def test_the_block_nesting_guard_counts_two_character_indicators_only_past_the_one_character_bound():
+    """`- ` and `? ` are counted (a ~5x slower count) only when there are more
+    than MAX_DEPTH `-` and `?` in all; the guard's answers are unchanged."""
+    from contentlint.document import MAX_DEPTH, _too_deep
+
+    record = _CountingStr("title: a-b\nrelated:\n  - webUrl: https://x.example/a-b-c?d=1\n")
+    record.counted = []
+    assert _too_deep(record) is None
+    assert "- " not in record.counted and "? " not in record.counted
+    dashes = _CountingStr("slug: " + "a-" * (MAX_DEPTH + 1) + "\n")  # past the bound, no indicator
+    dashes.counted = []
+    assert _too_deep(dashes) is None
+    assert "- " in dashes.counted
+    deep = "x:\n" + "- " * (MAX_DEPTH + 1) + "a\n"
+    assert _too_deep(deep) == (3 + 2 * MAX_DEPTH, MAX_DEPTH)
+    assert _too_deep("x:\n" + "? " * (MAX_DEPTH + 1) + "a\n") == (3 + 2 * MAX_DEPTH, MAX_DEPTH)
+    assert _too_deep("x:\n" + "-\t" * (MAX_DEPTH + 1) + "a\n") == (3 + 2 * MAX_DEPTH, MAX_DEPTH)

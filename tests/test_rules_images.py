@@ -130,3 +130,25 @@ def test_fix_command_takes_the_hint_only_when_unsafe_fixes_are_on(tmp_path, caps
 
 def test_seeds_have_no_image_finding(capsys):
     assert findings([SEEDS], capsys, "--select", "CL500,CL501,CL502") == []
+
+
+def test_the_aspect_bound_is_compared_exactly_without_a_fraction_per_image(monkeypatch):
+    """Integer cross-multiplication gives Fraction's answer for every kind of
+    bound (at, just past, huge sides, infinity, NaN), and a plausible image
+    builds no Fraction at all (it was most of CL501's time)."""
+    from fractions import Fraction
+
+    from contentlint.rules import images as rule
+
+    sides = [(8, 1), (9, 1), (1201, 150), (1200, 150), (10 ** 400 + 1, 10 ** 399), (3, 1), (10, 1), (7, 2)]
+    bounds = [8, 8.0, 8.005, 3.5, 10, 1e308, 0.1, float("inf"), float("-inf"), float("nan"), True, Fraction(7, 2)]
+    for long, short in sides:
+        for bound in bounds:
+            assert rule._ratio_beyond(long, short, bound) is (Fraction(long, short) > bound), (long, short, bound)
+    built = []
+    monkeypatch.setattr(rule, "Fraction", lambda *a: built.append(a) or Fraction(*a))
+    assert lint(images(PIC, 1200, 630), "CL501")[1] == []
+    assert built == []
+    assert [d.message for d in lint(images(PIC, 1200, 63), "CL501")[1]] == [
+        "image size 1200×63 is implausible: aspect ratio 19.0:1 is beyond 8:1"]
+    assert built == [(1200, 63)]  # only to word the finding

@@ -112,16 +112,32 @@ def image_dimension_implausible(doc, ctx) -> Iterator[Violation]:
         width, height = sizes
         bound = options["max-logo-aspect-ratio" if _is_logo(path) else "max-aspect-ratio"]
         reasons = []
-        ratio = Fraction(max(width, height), min(width, height))  # exact: a side may have 400 digits
-        if ratio > bound:
+        long, short = max(width, height), min(width, height)
+        if _ratio_beyond(long, short, bound):
+            ratio = Fraction(long, short)  # exact: a side may have 400 digits
             shown = f"{float(ratio):.1f}" if ratio < 10 ** 15 else "over 10^15"  # float() would overflow
             reasons.append(f"aspect ratio {shown}:1 is beyond {bound:g}:1")
-        if max(width, height) > max_side:
+        if long > max_side:
             reasons.append(f"a side is over {max_side} pixels")
         if reasons:
             what = "logo" if _is_logo(path) else "image"
             start, end = doc.value_span(path + ("width",))
             yield Violation(start, end, f"{what} size {width}×{height} is implausible: " + "; ".join(reasons))
+
+
+def _ratio_beyond(long: int, short: int, bound) -> bool:
+    """Whether ``long / short > bound``, exactly. Cross-multiplied in
+    integers (a finite float is a ratio of integers): a Fraction per image
+    was most of this rule's time. Other bounds compare as Fractions do."""
+    if bound.__class__ is int:
+        return long > bound * short
+    if bound.__class__ is float:
+        try:
+            numerator, denominator = bound.as_integer_ratio()
+        except (OverflowError, ValueError):  # infinity, NaN
+            return Fraction(long, short) > bound
+        return long * denominator > numerator * short
+    return Fraction(long, short) > bound
 
 
 @rule("CL502", "image-dimension-hint-mismatch", severity=Severity.WARNING, fix=Applicability.UNSAFE)
