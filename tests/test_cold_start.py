@@ -194,3 +194,15 @@ def test_another_schema_or_release_is_compiled(monkeypatch, change):
     if change == "schema":  # the compiled validator is the changed schema's
         with pytest.raises(Exception):
             fast({"type": "article", "title": "A long title", "webUrl": "https://example.com/a"})
+
+
+def test_settings_without_a_config_file_import_no_toml_parser(tmp_path):
+    # tomllib (~4 ms) is loaded by the first TOML read; `config.tomllib` still works.
+    code = ("import sys\nfrom contentlint import config\n"
+            f"settings = config.load_settings(cwd={str(tmp_path)!r})\n"
+            "assert settings.config_file is None and 'tomllib' not in sys.modules and 'tomli' not in sys.modules\n"
+            f"open({str(tmp_path / '.contentlint.toml')!r}, 'w').write('select = [\"CL1\"]')\n"
+            f"assert config.load_settings(cwd={str(tmp_path)!r}).select == ('CL1',)\n"
+            "assert config.tomllib.loads('a = 1') == {'a': 1}\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert out.stdout == "ok\n", out.stderr
