@@ -206,3 +206,18 @@ def test_settings_without_a_config_file_import_no_toml_parser(tmp_path):
             "assert config.tomllib.loads('a = 1') == {'a': 1}\nprint('ok')")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
     assert out.stdout == "ok\n", out.stderr
+
+
+def test_the_parser_adds_only_the_named_commands_arguments():
+    from contentlint.cli import build_parser, main
+
+    def options(parser, command):
+        subparser = parser._subparsers._group_actions[0].choices[command]
+        return {flag for action in subparser._actions for flag in action.option_strings} - {"-h", "--help"}
+
+    full, only = build_parser(), build_parser("check")
+    assert options(only, "check") == options(full, "check") and "--no-cache" in options(only, "check")
+    assert options(only, "fix") == set() and options(full, "fix") >= {"--diff", "--unsafe-fixes"}
+    assert list(only._subparsers._group_actions[0].choices) == list(full._subparsers._group_actions[0].choices)
+    with pytest.raises(SystemExit):  # an unknown first word is still argparse's error
+        main(["chek", "a.md"])
