@@ -139,13 +139,7 @@ exit status:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="contentlint", description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"contentlint {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    check = commands.add_parser("check", help="report findings", description="Report findings.")
+def _check(check: argparse.ArgumentParser) -> None:
     _add_selection(check)
     _add_report(check)
     check.add_argument("--shard", type=_shard, metavar="K/N",
@@ -161,9 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report findings only in files changed since the git revision REF "
                             "(every file is still checked)")
 
-    merge = commands.add_parser("merge", help="report the results of `check --shard K/N` runs as one run",
-                                description="Reduce the shard files of `check --shard K/N` runs into one "
-                                            "run's report. Give the options and configuration the shards had.")
+
+def _merge(merge: argparse.ArgumentParser) -> None:
     merge.add_argument("results", nargs="+", metavar="FILE", help="every shard's result file")
     for flag in ("--select", "--extend-select", "--ignore"):  # they pick the rules: as the shards had them
         merge.add_argument(flag, type=_codes, metavar="CODES", help="as given to `check --shard`")
@@ -175,30 +168,63 @@ def build_parser() -> argparse.ArgumentParser:
                        help="report findings only in files changed since the git revision REF")
     _add_report(merge)
 
-    fix = commands.add_parser("fix", help="apply fixes", description="Apply fixes, then report what remains.")
+
+def _fix(fix: argparse.ArgumentParser) -> None:
     _add_selection(fix)
     fix.add_argument("--diff", action="store_true", help="print a unified diff; write nothing")
     fix.add_argument("--unsafe-fixes", action="store_true", help="also apply unsafe fixes")
     fix.add_argument("--exit-non-zero-on-fix", action="store_true",
                      help="exit 1 when files were changed (pre-commit)")
 
-    rules = commands.add_parser("rules", help="list every rule")
+
+def _rules(rules: argparse.ArgumentParser) -> None:
     rules.add_argument("--markdown", action="store_true", help="every rule's documentation as Markdown (docs/rules.md)")
-    rule = commands.add_parser("rule", help="print a rule's documentation")
+
+
+def _rule(rule: argparse.ArgumentParser) -> None:
     rule.add_argument("code", help="a rule code, e.g. CL200")
 
-    init = commands.add_parser("init", help="propose kinds and schemas from the records (docs/init.md)")
+
+def _init(init: argparse.ArgumentParser) -> None:
     init.add_argument("root", nargs="?", default=".", metavar="PATH", help="the repository's root (default: .)")
     init.add_argument("--force", action="store_true", help="overwrite contentlint.toml and schemas that exist")
     init.add_argument("--dry-run", action="store_true", help="print what was found; write nothing")
 
-    commands.add_parser("server", help="run the language server over stdio (docs/editors.md)")
+
+# Each command: its `add_parser` keywords and what adds its arguments.
+SUBCOMMANDS = {
+    "check": (dict(help="report findings", description="Report findings."), _check),
+    "merge": (dict(help="report the results of `check --shard K/N` runs as one run",
+                   description="Reduce the shard files of `check --shard K/N` runs into one "
+                               "run's report. Give the options and configuration the shards had."), _merge),
+    "fix": (dict(help="apply fixes", description="Apply fixes, then report what remains."), _fix),
+    "rules": (dict(help="list every rule"), _rules),
+    "rule": (dict(help="print a rule's documentation"), _rule),
+    "init": (dict(help="propose kinds and schemas from the records (docs/init.md)"), _init),
+    "server": (dict(help="run the language server over stdio (docs/editors.md)"), None),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser; given the command a run names, only that command's
+    arguments are added (the others are listed, never parsed: their
+    arguments cost a few ms at every one-file run's start)."""
+    parser = argparse.ArgumentParser(prog="contentlint", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"contentlint {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (keywords, add_arguments) in SUBCOMMANDS.items():
+        subparser = subparsers.add_parser(name, **keywords)
+        if add_arguments is not None and command in (None, name):
+            add_arguments(subparser)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    options = Options.from_namespace(parser.parse_args(argv))
+    args = sys.argv[1:] if argv is None else argv
+    # The top level takes no option with a value: a command is the first word.
+    parser = build_parser(args[0] if args and args[0] in SUBCOMMANDS else None)
+    options = Options.from_namespace(parser.parse_args(args))
     # File names that are not UTF-8 arrive as surrogate escapes: never a traceback.
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="backslashreplace")

@@ -1,9 +1,14 @@
-"""Plain records that flow from rules to the engine, the reporters and the fixer."""
+"""Plain records that flow from rules to the engine, the reporters and the fixer.
+
+NamedTuples, not frozen dataclasses: as immutable, hashed and ordered by
+their fields alike, and each defined in ~0.1 ms instead of ~0.8 ms, on the
+path of every one-file run (docs/performance.md, "Cold start").
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 
 class Severity(IntEnum):
@@ -28,8 +33,7 @@ class Applicability(IntEnum):
         return self.name.lower().replace("_", "-")
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace ``text[start:end]`` of a Document with ``content`` (character offsets)."""
 
     start: int
@@ -37,8 +41,7 @@ class Edit:
     content: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     message: str
     edits: tuple[Edit, ...]
     applicability: Applicability
@@ -48,8 +51,7 @@ class Fix:
         return Fix(message, tuple(sorted(edits)), applicability)
 
 
-@dataclass(frozen=True, slots=True)
-class Violation:
+class Violation(NamedTuple):
     """What a rule yields: a span of the document text, a message, maybe a fix.
 
     The engine, not the rule, stamps on the code, name and severity.
@@ -61,14 +63,12 @@ class Violation:
     fix: Fix | None = None
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Position:
+class Position(NamedTuple):
     line: int  # 1-based
     column: int  # 1-based, in characters; a BOM is not a column
 
 
-@dataclass(frozen=True, slots=True)
-class FixEdit:
+class FixEdit(NamedTuple):
     """An Edit with its span already turned into positions (for reporters)."""
 
     start: Position
@@ -76,8 +76,7 @@ class FixEdit:
     content: str
 
 
-@dataclass(frozen=True, slots=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     path: str
     code: str
     name: str
@@ -86,7 +85,17 @@ class Diagnostic:
     end: Position
     message: str
     fix: Fix | None = None
-    fix_edits: tuple[FixEdit, ...] = field(default=(), compare=False)
+    fix_edits: tuple[FixEdit, ...] = ()  # not compared: the positions of fix's edits
+
+    # Equal and hashed without fix_edits (they restate fix, and may not be computed yet).
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Diagnostic) and self[:8] == other[:8]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self[:8])
 
     @property
     def sort_key(self) -> tuple:

@@ -19,7 +19,6 @@ default run stays fast while the bugs exist.
 from __future__ import annotations
 
 import ctypes
-import dataclasses
 import json
 import os
 import re
@@ -798,7 +797,7 @@ def _crash_in(monkeypatch, code: str, marker: str = "crash", attribute: str = "c
             raise RuntimeError("boom\nsecond line")
         return real(*args)
 
-    monkeypatch.setitem(registry._RULES, code, dataclasses.replace(rule, **{attribute: failing}))
+    monkeypatch.setitem(registry._RULES, code, rule._replace(**{attribute: failing}))
 
 
 def _crash_folder(tmp_path) -> tuple[Path, Path]:
@@ -893,7 +892,7 @@ def test_fix_keeps_the_file_when_a_rule_fails_on_the_fixed_text(monkeypatch):
             raise RuntimeError("boom")
         return real(doc, ctx)
 
-    monkeypatch.setitem(registry._RULES, "CL004", dataclasses.replace(registry.get("CL004"), check=fails_without_bom))
+    monkeypatch.setitem(registry._RULES, "CL004", registry.get("CL004")._replace(check=fails_without_bom))
     rules = engine.enabled_rules(settings)
     outcome = fixer.fix_bytes("x.md", b"\xef\xbb\xbf" + CONTROL, rules, ctx)
     assert outcome.fixed is None and not outcome.applied and outcome.error == _internal_error("rule CL004")

@@ -70,6 +70,7 @@ NOT_ON_THE_ONE_FILE_PATH = (
     "contentlint.report.summary", "xml.etree.ElementTree",
     "contentlint.server", "pygls", "contentlint.init", "contentlint.infer", "contentlint.shard",
     "contentlint.show", "contentlint.add_suppressions",
+    "importlib.resources",  # the shipped schema is found with importlib.util.find_spec
 )
 
 
@@ -90,6 +91,7 @@ def test_one_valid_file_imports_only_the_check(tmp_path):
     record.write_bytes((SEEDS / "000_b69a69cbeae9117f.txt").read_bytes())
     modules = _one_file_run(tmp_path, "--exit-zero", str(record))
     assert "contentlint.engine" in modules and "contentlint.report.text" in modules  # it did check and report
+    assert "contentlint.shipped_validator" in modules  # the shipped schema's validator, not compiled
     assert [name for name in NOT_ON_THE_ONE_FILE_PATH if name in modules] == []
 
 
@@ -121,3 +123,101 @@ def test_options_is_built_without_dataclasses_codegen():
     with pytest.raises(AttributeError):
         options.no_cache = True  # type: ignore[misc]
     assert "__dataclass_fields__" not in vars(Options)
+
+
+# The shipped schema's compiled validator is generated ahead
+# (contentlint/shipped_validator.py): compiling it cost every process ~6 ms.
+
+def _shipped_document() -> dict:
+    return json.loads(open(default_schema_path(), "rb").read())
+
+
+def test_the_shipped_validator_is_current():
+    # Regenerate with `python -m contentlint.validation` when this fails.
+    from contentlint.validation import SHIPPED_VALIDATOR, shipped_validator_source
+
+    with open(SHIPPED_VALIDATOR, encoding="utf-8", newline="") as handle:
+        assert handle.read() == shipped_validator_source()
+
+
+def _compiles(monkeypatch) -> list:
+    import fastjsonschema
+
+    calls = []
+    real = fastjsonschema.compile
+    monkeypatch.setattr(fastjsonschema, "compile", lambda *a, **k: calls.append(a) or real(*a, **k))
+    return calls
+
+
+def _verdict(fast, data) -> bool:
+    try:
+        fast(data)
+        return True
+    except Exception:  # fastjsonschema's JsonSchemaException
+        return False
+
+
+def test_the_shipped_schema_is_not_compiled(monkeypatch):
+    from contentlint import shipped_validator
+    from contentlint.document import load
+    from contentlint.validation import _compile_fast, _fastjsonschema_compile, format_checks
+
+    document = _shipped_document()
+    compiled = _fastjsonschema_compile(document, format_checks(document))
+    calls = _compiles(monkeypatch)
+    fast = _compile_fast(document)
+    assert calls == [] and fast.func is shipped_validator.validate
+    # Its verdicts are the compiled validator's, on valid and invalid records alike.
+    records = [load(p.name, p.read_bytes()).data for p in sorted(SEEDS.glob("*.txt"))]
+    records += [{**r, "webUrl": "not a url"} for r in records] + [{**r, "publishedDateTime": "2024-02-30T00:00:00Z"}
+                                                                 for r in records]
+    records += [{k: v for k, v in r.items() if k != "title"} for r in records]
+    verdicts = [_verdict(fast, data) for data in records]
+    assert True in verdicts and False in verdicts
+    assert verdicts == [_verdict(compiled, data) for data in records]
+
+
+@pytest.mark.parametrize("change", ["schema", "fastjsonschema"])
+def test_another_schema_or_release_is_compiled(monkeypatch, change):
+    import fastjsonschema
+
+    from contentlint.validation import _compile_fast
+
+    document = _shipped_document()
+    if change == "schema":
+        document["properties"]["title"]["maxLength"] = 7
+    else:
+        monkeypatch.setattr(fastjsonschema, "VERSION", "0.0.1")
+    calls = _compiles(monkeypatch)
+    fast = _compile_fast(document)
+    assert len(calls) == 1
+    if change == "schema":  # the compiled validator is the changed schema's
+        with pytest.raises(Exception):
+            fast({"type": "article", "title": "A long title", "webUrl": "https://example.com/a"})
+
+
+def test_settings_without_a_config_file_import_no_toml_parser(tmp_path):
+    # tomllib (~4 ms) is loaded by the first TOML read; `config.tomllib` still works.
+    code = ("import sys\nfrom contentlint import config\n"
+            f"settings = config.load_settings(cwd={str(tmp_path)!r})\n"
+            "assert settings.config_file is None and 'tomllib' not in sys.modules and 'tomli' not in sys.modules\n"
+            f"open({str(tmp_path / '.contentlint.toml')!r}, 'w').write('select = [\"CL1\"]')\n"
+            f"assert config.load_settings(cwd={str(tmp_path)!r}).select == ('CL1',)\n"
+            "assert config.tomllib.loads('a = 1') == {'a': 1}\nprint('ok')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True)
+    assert out.stdout == "ok\n", out.stderr
+
+
+def test_the_parser_adds_only_the_named_commands_arguments():
+    from contentlint.cli import build_parser, main
+
+    def options(parser, command):
+        subparser = parser._subparsers._group_actions[0].choices[command]
+        return {flag for action in subparser._actions for flag in action.option_strings} - {"-h", "--help"}
+
+    full, only = build_parser(), build_parser("check")
+    assert options(only, "check") == options(full, "check") and "--no-cache" in options(only, "check")
+    assert options(only, "fix") == set() and options(full, "fix") >= {"--diff", "--unsafe-fixes"}
+    assert list(only._subparsers._group_actions[0].choices) == list(full._subparsers._group_actions[0].choices)
+    with pytest.raises(SystemExit):  # an unknown first word is still argparse's error
+        main(["chek", "a.md"])

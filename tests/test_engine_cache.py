@@ -7,7 +7,6 @@ import os
 import shutil
 import sqlite3
 import time
-from dataclasses import replace
 
 from contentlint import registry
 from contentlint.cache import RACY_NS, decode, encode, machine_key, sign, stat_key, trusted_stat_key
@@ -88,7 +87,7 @@ def _rewrite_message(cache, message, **columns):
     setup, path, *stored = db.execute(
         f"SELECT setup, path, digest, stat, result FROM results_v4 WHERE {FILE_ROWS}").fetchone()
     result = decode(path, stored[2], 10**6, {r.code: r for r in registry.all_rules()})
-    result.diagnostics = [replace(result.diagnostics[0], message=message)]
+    result.diagnostics = [result.diagnostics[0]._replace(message=message)]
     row = {**dict(zip(("digest", "stat", "result"), stored)), **columns, "result": encode(result)}
     mac = sign(machine_key(str(cache)), "results_v4", setup, path, row["digest"], row["stat"], row["result"])
     db.execute("UPDATE results_v4 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import shutil
 import typing
-from importlib import resources
+import importlib.util
+import sys
 from pathlib import Path
 
 from contentlint import api, cli, registry, schemaindex, wholerun
@@ -41,10 +42,13 @@ def test_the_shipped_schema_is_located_once_per_process(monkeypatch):
     # CL303 asks for the shipped schema's path on every record; each lookup
     # through importlib.resources cost ~0.3 ms (10% of a --jobs 1 run).
     getattr(schema.default_schema_path, "cache_clear", lambda: None)()
-    calls = _counting(monkeypatch, resources, "files")
+    callers = []
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda *args: callers.append(
+        (sys._getframe(1).f_globals["__name__"], *args)) or real(*args))
     runs = [[(f.code, f.start.line) for f in api.check_text(RECORD, f"r{n}.md")] for n in range(5)]
     assert runs[0] and all(run == runs[0] for run in runs)  # CL101s: the record lacks fields
-    assert [c for c in calls if c == ("contentlint.schemas",)] == [("contentlint.schemas",)]
+    assert [c for c in callers if c[0] == "contentlint.validation"] == [("contentlint.validation", "contentlint.schemas")]
     assert schema.default_schema_path() == schema.default_schema_path()
 
 
