@@ -10,7 +10,7 @@ import time
 from dataclasses import replace
 
 from contentlint import registry
-from contentlint.cache import RACY_NS, decode, encode, machine_key, sign, stat_key, trusted_stat_key
+from contentlint.cache import _TABLE, RACY_NS, decode, encode, machine_key, row_key, row_mac, stat_key, trusted_stat_key
 from tests.conftest import CORPUS, needs_corpus, run_cli
 
 # The rows of files (a whole-run row's path starts with NUL: cache._run_slot).
@@ -86,12 +86,12 @@ def _rewrite_message(cache, message, **columns):
     place, signed with this machine's key as contentlint signs rows."""
     db = sqlite3.connect(cache / "results.sqlite")
     setup, path, *stored = db.execute(
-        f"SELECT setup, path, digest, stat, result FROM results_v4 WHERE {FILE_ROWS}").fetchone()
+        f"SELECT setup, path, digest, stat, result FROM results_v5 WHERE {FILE_ROWS}").fetchone()
     result = decode(path, stored[2], 10**6, {r.code: r for r in registry.all_rules()})
     result.diagnostics = [replace(result.diagnostics[0], message=message)]
     row = {**dict(zip(("digest", "stat", "result"), stored)), **columns, "result": encode(result)}
-    mac = sign(machine_key(str(cache)), "results_v4", setup, path, row["digest"], row["stat"], row["result"])
-    db.execute("UPDATE results_v4 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",
+    mac = row_mac(row_key(machine_key(str(cache)), _TABLE, setup), path, row["digest"], row["stat"], row["result"])
+    db.execute("UPDATE results_v5 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",
                (row["digest"], row["stat"], row["result"], mac, path))
     db.commit()
     db.close()
