@@ -18,11 +18,6 @@ import re
 import stat
 from typing import Any
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
-
 from contentlint.model import Violation
 from contentlint.problems import YAML_SYNTAX_ERROR
 
@@ -98,11 +93,21 @@ def _key_parts(text: str) -> tuple:
     return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
 
 
+def _tomllib():
+    """tomllib, imported by the first TOML front matter (a YAML run needs none)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
 def parse_toml(doc, fence_end: int, closer_start: int) -> None:
     """``doc.text[fence_end:closer_start]`` as TOML: data and line spans."""
     from contentlint.document import Span
 
     block = doc.text[fence_end:closer_start]
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(block)
     except tomllib.TOMLDecodeError as exc:

@@ -72,6 +72,8 @@ class Ignores:
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Whether git would ignore ``path``: the deepest spec that has a say decides."""
+        if not self.specs:  # no ignore file in force (most folders of most checkouts)
+            return False
         path = os.path.abspath(path)
         for folder, spec in reversed(self.specs):
             relative = os.path.relpath(path, folder).replace(os.sep, "/")
