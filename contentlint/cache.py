@@ -40,7 +40,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import importlib.util
 import json
 import os
 import sqlite3
@@ -144,6 +143,11 @@ def installed_code_identity() -> str:
 def shipped_schema_folder() -> str:
     """The folder of validation.default_schema_path, found without importing
     validation (a run the cache serves whole imports no schema code)."""
+    inside = os.path.join(_PACKAGE_DIR, "schemas")  # where a wheel puts them
+    if os.path.isdir(inside):
+        return inside
+    import importlib.util  # an editable install maps the package's data folder elsewhere
+
     try:
         spec = importlib.util.find_spec("contentlint.schemas")
     except (ImportError, ValueError):
@@ -483,8 +487,12 @@ def _str(value: Any) -> str:
 
 
 def _position(value: Any, size: int) -> Position:
-    line, column = _list(value, 2)
-    return Position(_int(line, 1, size + 1), _int(column, 1, size + 1))
+    # _list and _int inlined: a warm run reads three positions per finding.
+    if type(value) is list and len(value) == 2:
+        line, column = value
+        if type(line) is int and type(column) is int and 1 <= line <= size + 1 and 1 <= column <= size + 1:
+            return Position(line, column)
+    raise _Bad("not a position in the file")
 
 
 def _edit(value: Any, size: int) -> Edit:
@@ -502,18 +510,21 @@ def _span(value: Any, size: int) -> tuple[int, int]:
     return _int(start, 0, size), _int(end, start, size)
 
 
+_MAX_APPLICABILITY = max(Applicability)
+
+
 def _diagnostic(path: str, item: Any, size: int, rules: dict) -> Diagnostic:
     code, start, end, message, fix, fix_edits = _list(item, 6)
     rule = rules.get(code) if type(code) is str else None
     if rule is None:
         raise _Bad("a code this run does not have")
     start, end = _position(start, size), _position(end, size)
-    if end < start:
+    if (end.line, end.column) < (start.line, start.column):
         raise _Bad("span ends before it starts")
     if fix is not None:
         fix_message, applicability, edits = _list(fix, 3)
         fix = Fix(_str(fix_message), tuple(_edit(e, size) for e in _list(edits)),
-                  Applicability(_int(applicability, 0, max(Applicability))))
+                  Applicability(_int(applicability, 0, _MAX_APPLICABILITY)))
     fix_edits = tuple(_fix_edit(e, size) for e in _list(fix_edits))
     if len(fix_edits) != (len(fix.edits) if fix is not None else 0):
         raise _Bad("fix edits do not match the fix")
@@ -879,17 +890,13 @@ def _storable(path: str) -> bool:
 
 def _run_slot(files: list[str]) -> str:
     """The path of the whole-run row of ``files``: a NUL starts it, which no file's path holds."""
-    hashed = hashlib.blake2b(digest_size=16)
-    for path in files:
-        hashed.update(path.encode("utf-8", "surrogateescape") + b"\0")
-    return "\0run\0" + hashed.hexdigest()
+    joined = "\0".join(files).encode("utf-8", "surrogateescape") + b"\0"  # one hash call, not one a file
+    return "\0run\0" + hashlib.blake2b(joined, digest_size=16).hexdigest()
 
 
 def _run_digest(files: list[str], digests: dict[str, bytes]) -> bytes:
-    hashed = hashlib.blake2b(digest_size=16)
-    for path in files:
-        hashed.update(path.encode("utf-8", "surrogateescape") + b"\0" + digests[path])
-    return hashed.digest()
+    joined = b"".join([path.encode("utf-8", "surrogateescape") + b"\0" + digests[path] for path in files])
+    return hashlib.blake2b(joined, digest_size=16).digest()
 
 
 def _db_files(db_path: str) -> tuple[str, ...]:
