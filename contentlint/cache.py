@@ -758,6 +758,13 @@ class ResultCache:
             return
         self._put(path, file_digest, file_stat, encode(result))
 
+    def store_signed(self, path: str, file_digest: bytes, file_stat: str | None, text: str, mac: bytes) -> None:
+        """``store`` of a row encoded and signed (``row_mac`` under ``row_key``) by a worker process."""
+        if self.db is not None and _storable(path):
+            self.pending.append((self.key, path, file_digest, file_stat, text, mac))
+            if len(self.pending) >= 500:
+                self.flush()
+
     def restat(self, path: str, row: Row, file_stat: str) -> None:
         """Store a new trusted stat key for a row whose content was read and
         found unchanged (after a `touch` or a checkout), so the next run need
@@ -766,12 +773,7 @@ class ResultCache:
             self._put(path, row.digest, file_stat, row.text)
 
     def _put(self, path: str, file_digest: bytes, file_stat: str | None, text: str) -> None:
-        if not _storable(path):
-            return
-        self.pending.append((self.key, path, file_digest, file_stat, text,
-                             row_mac(self.row_key, path, file_digest, file_stat, text)))
-        if len(self.pending) >= 500:
-            self.flush()
+        self.store_signed(path, file_digest, file_stat, text, row_mac(self.row_key, path, file_digest, file_stat, text))
 
     # The whole-run stage's result: one row per set of files, keyed by their
     # paths, holding the digest of every (path, content digest) pair, the
