@@ -10,9 +10,9 @@ import functools
 from fnmatch import fnmatch, translate
 from typing import Callable, Iterable, Iterator
 
-from contentlint import frontmatter, kinds
+from contentlint import frontmatter
 from contentlint.config import DEFAULT_EXCLUDE, Settings
-from contentlint.gitignore import Ignores
+from contentlint.gitignore import Ignores, relative_to
 
 # `fix` writes `.NAME.<16 hex digits>.contentlint-tmp` beside NAME and renames
 # it over NAME; a SIGKILL in between leaves it behind. Only names of exactly
@@ -93,7 +93,7 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
         elif is_temp_name(os.path.basename(path)):
             continue
         elif force_exclude and (matches_glob(path, settings.exclude, settings.root)
-                                or settings.kinds and kinds.kind_for(path, settings.kinds, settings.root) is None):
+                                or settings.kinds and _kind_for(path, settings) is None):
             continue  # pre-commit names every changed file: only records are checked
         else:  # a file, or something that is not there: the engine reports it
             found = (path,)
@@ -118,7 +118,7 @@ def _ignores(folder: str, settings: Settings) -> Ignores | None:
     if not settings.respect_gitignore:
         return None
     folder, root = os.path.abspath(folder), os.path.abspath(settings.root)
-    inside = kinds.relative_to(folder, root)
+    inside = relative_to(folder, root)
     if inside is None:
         return Ignores.at_root(folder)
     ignores = Ignores.at_root(root)
@@ -190,9 +190,15 @@ def _included(name: str, path: str, settings: Settings, is_record: Callable[[str
     """A record: claimed by a kind, or (no kinds configured) a file of the
     included types that starts with front matter or a broken attempt at it."""
     if settings.kinds:
-        return (kinds.kind_for(path, settings.kinds, settings.root) is not None
+        return (_kind_for(path, settings) is not None
                 and not matches_glob(path, settings.exclude, settings.root))
     return _included_type(name, path, settings) and is_record(path)
+
+
+def _kind_for(path: str, settings: Settings):
+    from contentlint import kinds  # only with kinds configured (config.py has loaded it then)
+
+    return kinds.kind_for(path, settings.kinds, settings.root)
 
 
 def _included_type(name: str, path: str, settings: Settings) -> bool:

@@ -45,6 +45,12 @@ def read_spec(path: str) -> pathspec.GitIgnoreSpec | None:
         return None
 
 
+def relative_to(path: str, root: str) -> str | None:
+    """``path`` relative to ``root``, `/`-separated; None outside it."""
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    return None if relative == ".." or relative.startswith("../") else relative
+
+
 class Ignores:
     """The ignore specs in force in one folder: ``(folder, spec)`` pairs, outermost first.
 

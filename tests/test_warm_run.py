@@ -95,8 +95,9 @@ def test_a_warm_run_imports_no_rule_engine_or_schema_code_and_opens_no_record(tm
     # record and so never stored, has its head read to know that again.
     assert opened == ["README.md"]
     assert not [m for m in modules if m in HEAVY or m.startswith(("contentlint.rules", "yaml."))], modules
-    # Nor what only creating the key or a temporary file needs (cache._create_key, discover.temp_name).
-    assert not modules & {"secrets", "tempfile"}, modules
+    # Nor what only creating the key or a temporary file needs (cache._create_key, discover.temp_name),
+    # nor the kinds' module in a project without kinds.
+    assert not modules & {"secrets", "tempfile", "contentlint.kinds"}, modules
 
 
 def test_a_file_named_once_is_not_taken_for_a_record_by_the_walk(tmp_path, capsys, monkeypatch):
