@@ -9,10 +9,10 @@ can never serve a stale result. The path is part of the key because findings
 carry it and per-file-ignores depend on it.
 
 The cache folder sits in the checkout, where anyone who can open a pull
-request can write it: it is data, never code. Every row carries an
-HMAC-SHA256 of its full content under a key that lives on the machine, not
-in the checkout (``machine_key``): a row this machine did not write is not
-trusted, and a database whose rows do not verify (one committed from
+request can write it: it is data, never code. Every row carries a MAC
+of its full content (``row_mac``; facts: ``sign``) under a key that lives
+on the machine, not in the checkout (``machine_key``): a row this machine
+did not write is not trusted, and a database whose rows do not verify (one committed from
 another machine, or forged) is reported once and rebuilt. A row is plain
 JSON, read back only through ``decode``, which checks every field (types,
 known codes of this run, positions within the file's size) and turns
