@@ -12,8 +12,8 @@ The cache folder sits in the checkout, where anyone who can open a pull
 request can write it: it is data, never code. Every row carries a MAC
 of its full content (``row_mac``; facts: ``sign``) under a key that lives
 on the machine, not in the checkout (``machine_key``): a row this machine
-did not write is not trusted, and a database whose rows do not verify (one committed from
-another machine, or forged) is reported once and rebuilt. A row is plain
+did not write is not trusted, and a database whose rows do not verify (one
+committed from another machine, or forged) is reported once and rebuilt. A row is plain
 JSON, read back only through ``decode``, which checks every field (types,
 known codes of this run, positions within the file's size) and turns
 anything odd into a miss. A database that is not one, is damaged or has
@@ -773,7 +773,8 @@ class ResultCache:
             self._put(path, row.digest, file_stat, row.text)
 
     def _put(self, path: str, file_digest: bytes, file_stat: str | None, text: str) -> None:
-        self.store_signed(path, file_digest, file_stat, text, row_mac(self.row_key, path, file_digest, file_stat, text))
+        mac = row_mac(self.row_key, path, file_digest, file_stat, text)
+        self.store_signed(path, file_digest, file_stat, text, mac)
 
     # The whole-run stage's result: one row per set of files, keyed by their
     # paths, holding the digest of every (path, content digest) pair, the

@@ -79,7 +79,8 @@ def _rewrite(cache: Path, path: str, key: bytes | None, **columns) -> None:
     setup, *stored = db.execute("SELECT setup, digest, stat, result FROM results_v5 WHERE path = ?",
                                 (path,)).fetchone()
     row = dict(zip(("digest", "stat", "result"), stored), **columns)
-    mac = None if key is None else row_mac(row_key(key, _TABLE, setup), path, row["digest"], row["stat"], row["result"])
+    signer = None if key is None else row_key(key, _TABLE, setup)
+    mac = None if signer is None else row_mac(signer, path, row["digest"], row["stat"], row["result"])
     db.execute("UPDATE results_v5 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",
                (row["digest"], row["stat"], row["result"], mac, path))
     db.commit()
@@ -288,13 +289,17 @@ def test_the_package_loads_no_code_by_name_or_from_data():
 # -- rows signed with the machine's key ----------------------------------------------------
 
 
+def _machine() -> bytes:
+    return machine_key("/nonexistent-root")
+
+
 FORGERIES = {
     "another key": lambda row: row_mac(row_key(b"\1" * KEY_SIZE, *row[:2]), *row[2:]),
     "no MAC": lambda row: None,
-    "a MAC of another row": lambda row: row_mac(row_key(machine_key("/nonexistent-root"), *row[:2]), "./b.md", *row[3:]),
-    "a MAC of another setup": lambda row: row_mac(row_key(machine_key("/nonexistent-root"), row[0], "0" * 64), *row[2:]),
+    "a MAC of another row": lambda row: row_mac(row_key(_machine(), *row[:2]), "./b.md", *row[3:]),
+    "a MAC of another setup": lambda row: row_mac(row_key(_machine(), row[0], "0" * 64), *row[2:]),
     # Layout 4's MAC (HMAC-SHA256 of the whole row) under the right key: not this layout's.
-    "the previous layout's MAC": lambda row: sign(machine_key("/nonexistent-root"), *row),
+    "the previous layout's MAC": lambda row: sign(_machine(), *row),
 }
 
 

@@ -130,8 +130,8 @@ def test_stat_is_trusted_only_outside_the_racy_window(write):
 def test_rows_are_encoded_and_signed_by_the_step_the_main_process_only_inserts(tmp_path, capsys, monkeypatch, jobs):
     # 70 records: with --jobs 2 a pool starts (parallel.MIN_FILES_PER_WORKER).
     for n in range(70):
-        (tmp_path / f"r{n:02}.md").write_text(f'---\ntitle: "Record {n}"\nwebUrl: "https://example.com/{n % 60}"\n---\n',
-                                              encoding="utf-8")
+        record = f'---\ntitle: "Record {n}"\nwebUrl: "https://example.com/{n % 60}"\n---\n'
+        (tmp_path / f"r{n:02}.md").write_text(record, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     plain = run_cli(["check", "--exit-zero", "--format", "json", "--no-cache", "."], capsys)[1]
     assert "CL305" in plain  # whole-run findings too

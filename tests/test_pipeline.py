@@ -108,3 +108,18 @@ def test_read_regular_reads_up_to_its_limit_and_only_regular_files(tmp_path):
     assert read_regular(str(tmp_path / "fifo.md"), HEAD_BYTES) is None
     assert read_regular(str(tmp_path), HEAD_BYTES) is None
     assert read_regular(str(tmp_path / "missing.md"), HEAD_BYTES) is None
+
+
+def test_the_include_patterns_match_as_fnmatch_does(tmp_path):
+    from fnmatch import fnmatch
+
+    from contentlint.discover import _included_type
+
+    include = ("*.md", "*.markdown", "[!_]*.txt", "page?.html", "*.MD")
+    settings = Settings(root=str(tmp_path), include=include)
+    names = ["a.md", "a.mdx", "a.markdown", "x.txt", "_x.txt", "page1.html", "page12.html", "A.MD", "a.Md",
+             ".md", "md", "a.md\n", "dir.md/x", "ü.md"]
+    for name in names:
+        expected = any(fnmatch(name, pattern) for pattern in include)
+        assert _included_type(name, str(tmp_path / name), settings) is expected, name
+    assert not _included_type("a.md", str(tmp_path / "a.md"), Settings(root=str(tmp_path), include=()))

@@ -162,7 +162,8 @@ def test_a_whole_run_row_that_does_not_read_back_is_one_warning_and_a_full_run(t
     # Signed with this machine's key, but naming a file that is not in the run.
     text = json.dumps({"r": [["CL305", "duplicate-article", 2]],
                        "l": [["/etc/passwd", "CL305", [1, 1], [1, 2], "forged", None, []]]})
-    mac = cache.row_mac(cache.row_key(cache.machine_key(str(project)), cache._TABLE, setup), path, file_digest, None, text)
+    key = cache.row_key(cache.machine_key(str(project)), cache._TABLE, setup)
+    mac = cache.row_mac(key, path, file_digest, None, text)
     db.execute(f"UPDATE {cache._TABLE} SET result = ?, mac = ? WHERE path = ?", (text, mac, path))
     db.commit()
     db.close()
