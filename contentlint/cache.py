@@ -9,11 +9,11 @@ can never serve a stale result. The path is part of the key because findings
 carry it and per-file-ignores depend on it.
 
 The cache folder sits in the checkout, where anyone who can open a pull
-request can write it: it is data, never code. Every row carries an
-HMAC-SHA256 of its full content under a key that lives on the machine, not
-in the checkout (``machine_key``): a row this machine did not write is not
-trusted, and a database whose rows do not verify (one committed from
-another machine, or forged) is reported once and rebuilt. A row is plain
+request can write it: it is data, never code. Every row carries a MAC
+of its full content (``row_mac``; facts: ``sign``) under a key that lives
+on the machine, not in the checkout (``machine_key``): a row this machine
+did not write is not trusted, and a database whose rows do not verify (one
+committed from another machine, or forged) is reported once and rebuilt. A row is plain
 JSON, read back only through ``decode``, which checks every field (types,
 known codes of this run, positions within the file's size) and turns
 anything odd into a miss. A database that is not one, is damaged or has
@@ -40,16 +40,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import importlib.util
 import json
 import os
-import secrets
-import shutil
 import sqlite3
 import stat
 import struct
 import sys
-import tempfile
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from contentlint import __version__
@@ -60,22 +56,23 @@ if TYPE_CHECKING:  # engine and the rules are not imported by a run the cache se
     from contentlint.engine import FileResult
     from contentlint.rules.suppressions import Suppression
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # How much older than its reading a file's times must be for its stat to be trusted.
 RACY_NS = 2_000_000_000  # 2 s: coarser than any file system's timestamps (FAT: 2 s)
 DB_NAME = "results.sqlite"
-_TABLE = "results_v4"
+_TABLE = "results_v5"
 _CREATE = (f"CREATE TABLE {_TABLE} (setup TEXT, path TEXT, digest BLOB, stat TEXT, result TEXT, mac BLOB, "
            "PRIMARY KEY (setup, path))")
 # Signed facts: "this database was written with this machine's key", "this
 # schema passed its metaschema check".
-_FACTS = "facts_v4"
+_FACTS = "facts_v5"
 _CREATE_FACTS = f"CREATE TABLE {_FACTS} (fact TEXT PRIMARY KEY, mac BLOB)"
 # Everything the database may hold: the tables and their primary-key indexes
 # (no other table, view or trigger).
 _EXPECTED_OBJECTS = [("index", f"sqlite_autoindex_{_TABLE}_1", None), ("table", _TABLE, _CREATE),
                      ("index", f"sqlite_autoindex_{_FACTS}_1", None), ("table", _FACTS, _CREATE_FACTS)]
-_OLD_TABLES = ("results", "results_v2", "results_v3")  # layouts 1 and 2 held pickled rows
+# Layouts 1 and 2 held pickled rows; layout 4 signed rows with HMAC-SHA256 (now keyed BLAKE2b: row_mac).
+_OLD_TABLES = ("results", "results_v2", "results_v3", "results_v4", "facts_v4")
 KEY_FILE_ENV = "CONTENTLINT_CACHE_KEY_FILE"
 KEY_SIZE = 32
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -146,6 +143,11 @@ def installed_code_identity() -> str:
 def shipped_schema_folder() -> str:
     """The folder of validation.default_schema_path, found without importing
     validation (a run the cache serves whole imports no schema code)."""
+    inside = os.path.join(_PACKAGE_DIR, "schemas")  # where a wheel puts them
+    if os.path.isdir(inside):
+        return inside
+    import importlib.util  # an editable install maps the package's data folder elsewhere
+
     try:
         spec = importlib.util.find_spec("contentlint.schemas")
     except (ImportError, ValueError):
@@ -272,6 +274,9 @@ def _create_key(path: str) -> None:
     complete before it has the name (a 0600 temp file, O_CREAT|O_EXCL, then a
     hard link, which never replaces): concurrent first runs all read the one
     that got the name first."""
+    import secrets
+    import tempfile
+
     folder = os.path.dirname(path)
     os.makedirs(folder, mode=0o700, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=".key-", dir=folder)
@@ -292,6 +297,11 @@ def sign(key: bytes, *fields: Any) -> bytes:
     """HMAC-SHA256 of ``fields`` (str, bytes, float or None), each typed and
     length-prefixed: no two different rows have the same message. One call
     of ``hmac.digest`` (OpenSSL's one-shot, no Python HMAC object)."""
+    return hmac.digest(key, _framed(*fields), "sha256")
+
+
+def _framed(*fields: Any) -> bytes:
+    """``fields`` each typed and length-prefixed; TypeError for another type."""
     parts = []
     for value in fields:
         if value is None:
@@ -306,7 +316,50 @@ def sign(key: bytes, *fields: Any) -> bytes:
             raise TypeError(f"cannot sign a {type(value).__name__}")
         parts.append(len(data).to_bytes(8, "big"))
         parts.append(data)
-    return hmac.digest(key, b"".join(parts), "sha256")
+    return b"".join(parts)
+
+
+# A row's fields framed for row_mac: the lengths of path, digest, stat, text
+# (-1: a NULL stat), then their bytes.
+_ROW_FRAME = struct.Struct(">QQqQ")
+
+
+def row_key(key: bytes, table: str, setup: str) -> bytes:
+    """The key that signs the rows of one table and setup, derived from the
+    machine key (HMAC-SHA256 of the table and setup key, framed as ``sign``
+    frames them): a row's MAC binds them without hashing them per row."""
+    return sign(key, "row key", table, setup)
+
+
+def row_mac(key: bytes, path: Any, file_digest: Any, file_stat: Any, text: Any) -> bytes | None:
+    """Keyed BLAKE2b-256 (a MAC, RFC 7693) of a row under ``row_key``: one C
+    call over its fields, each length-framed, so no two rows share a message.
+    None when a field is of a type no SQLite value has here (``sign``'s)."""
+    if type(path) is str and type(file_digest) is bytes and type(text) is str:
+        path_bytes = path.encode("utf-8", "surrogatepass")
+        text_bytes = text.encode("utf-8", "surrogatepass")
+        if file_stat is None:
+            stat_bytes, stat_length = b"", -1
+        elif type(file_stat) is str:
+            stat_bytes = file_stat.encode("utf-8", "surrogatepass")
+            stat_length = len(stat_bytes)
+        else:
+            return _odd_row_mac(key, path, file_digest, file_stat, text)
+        message = b"".join((_ROW_FRAME.pack(len(path_bytes), len(file_digest), stat_length, len(text_bytes)),
+                            path_bytes, file_digest, stat_bytes, text_bytes))
+        return hashlib.blake2b(message, key=key).digest()
+    return _odd_row_mac(key, path, file_digest, file_stat, text)
+
+
+def _odd_row_mac(key: bytes, *fields: Any) -> bytes | None:
+    """The MAC of a row whose fields are not of the types ``store`` writes
+    (tests sign such rows to show they are still only data): ``sign``'s
+    typed framing after a 0xFF byte, which no row of the usual types starts
+    with (its first 8 bytes are a path's length)."""
+    try:
+        return hashlib.blake2b(b"\xff" + _framed(*fields), key=key).digest()
+    except TypeError:
+        return None
 
 
 def verify(key: bytes, mac: Any, *fields: Any) -> bool:
@@ -434,8 +487,12 @@ def _str(value: Any) -> str:
 
 
 def _position(value: Any, size: int) -> Position:
-    line, column = _list(value, 2)
-    return Position(_int(line, 1, size + 1), _int(column, 1, size + 1))
+    # _list and _int inlined: a warm run reads three positions per finding.
+    if type(value) is list and len(value) == 2:
+        line, column = value
+        if type(line) is int and type(column) is int and 1 <= line <= size + 1 and 1 <= column <= size + 1:
+            return Position(line, column)
+    raise _Bad("not a position in the file")
 
 
 def _edit(value: Any, size: int) -> Edit:
@@ -453,18 +510,21 @@ def _span(value: Any, size: int) -> tuple[int, int]:
     return _int(start, 0, size), _int(end, start, size)
 
 
+_MAX_APPLICABILITY = max(Applicability)
+
+
 def _diagnostic(path: str, item: Any, size: int, rules: dict) -> Diagnostic:
     code, start, end, message, fix, fix_edits = _list(item, 6)
     rule = rules.get(code) if type(code) is str else None
     if rule is None:
         raise _Bad("a code this run does not have")
     start, end = _position(start, size), _position(end, size)
-    if end < start:
+    if (end.line, end.column) < (start.line, start.column):
         raise _Bad("span ends before it starts")
     if fix is not None:
         fix_message, applicability, edits = _list(fix, 3)
         fix = Fix(_str(fix_message), tuple(_edit(e, size) for e in _list(edits)),
-                  Applicability(_int(applicability, 0, max(Applicability))))
+                  Applicability(_int(applicability, 0, _MAX_APPLICABILITY)))
     fix_edits = tuple(_fix_edit(e, size) for e in _list(fix_edits))
     if len(fix_edits) != (len(fix.edits) if fix is not None else 0):
         raise _Bad("fix edits do not match the fix")
@@ -597,6 +657,8 @@ class ResultCache:
             print(f"contentlint: warning: ignoring {why.label} {self.db_path} ({why}); rebuilding it",
                   file=sys.stderr)
         try:
+            import shutil
+
             for name in _db_files(self.db_path):
                 if os.path.isdir(name) and not os.path.islink(name):
                     shutil.rmtree(name)
@@ -612,9 +674,15 @@ class ResultCache:
     def _verify_fact(self, fact: str, mac: Any) -> bool:
         return verify(self.secret, mac, _FACTS, fact)
 
-    def _signed(self, path: Any, file_digest: Any, file_stat: Any, text: Any) -> tuple:
-        """What a row's MAC covers: its table, the setup key, the path and every stored value."""
-        return (_TABLE, self.key, path, file_digest, file_stat, text)
+    @functools.cached_property
+    def row_key(self) -> bytes:
+        """What signs this setup's rows: a row's MAC covers its table, the setup
+        key (both through this key), the path and every stored value."""
+        return row_key(self.secret, _TABLE, self.key)
+
+    def _verified(self, mac: Any, path: Any, file_digest: Any, file_stat: Any, text: Any) -> bool:
+        expected = row_mac(self.row_key, path, file_digest, file_stat, text)
+        return expected is not None and type(mac) is bytes and hmac.compare_digest(mac, expected)
 
     @functools.cached_property
     def rules(self) -> dict:
@@ -653,7 +721,7 @@ class ResultCache:
             for path, file_digest, file_stat, text, mac in self.db.execute(
                     f"SELECT path, digest, stat, result, mac FROM {_TABLE} WHERE setup = ? AND {where}",
                     [self.key, *params]):
-                if not verify(self.secret, mac, *self._signed(path, file_digest, file_stat, text)):
+                if not self._verified(mac, path, file_digest, file_stat, text):
                     self._rebuild(_Foreign(f"a stored result of {path} is not signed with this machine's key"))
                     return False
                 found[path] = Row(file_digest, file_stat, text)
@@ -690,6 +758,13 @@ class ResultCache:
             return
         self._put(path, file_digest, file_stat, encode(result))
 
+    def store_signed(self, path: str, file_digest: bytes, file_stat: str | None, text: str, mac: bytes) -> None:
+        """``store`` of a row encoded and signed (``row_mac`` under ``row_key``) by a worker process."""
+        if self.db is not None and _storable(path):
+            self.pending.append((self.key, path, file_digest, file_stat, text, mac))
+            if len(self.pending) >= 500:
+                self.flush()
+
     def restat(self, path: str, row: Row, file_stat: str) -> None:
         """Store a new trusted stat key for a row whose content was read and
         found unchanged (after a `touch` or a checkout), so the next run need
@@ -698,12 +773,8 @@ class ResultCache:
             self._put(path, row.digest, file_stat, row.text)
 
     def _put(self, path: str, file_digest: bytes, file_stat: str | None, text: str) -> None:
-        if not _storable(path):
-            return
-        self.pending.append((self.key, path, file_digest, file_stat, text,
-                             sign(self.secret, *self._signed(path, file_digest, file_stat, text))))
-        if len(self.pending) >= 500:
-            self.flush()
+        mac = row_mac(self.row_key, path, file_digest, file_stat, text)
+        self.store_signed(path, file_digest, file_stat, text, mac)
 
     # The whole-run stage's result: one row per set of files, keyed by their
     # paths, holding the digest of every (path, content digest) pair, the
@@ -822,17 +893,13 @@ def _storable(path: str) -> bool:
 
 def _run_slot(files: list[str]) -> str:
     """The path of the whole-run row of ``files``: a NUL starts it, which no file's path holds."""
-    hashed = hashlib.blake2b(digest_size=16)
-    for path in files:
-        hashed.update(path.encode("utf-8", "surrogateescape") + b"\0")
-    return "\0run\0" + hashed.hexdigest()
+    joined = "\0".join(files).encode("utf-8", "surrogateescape") + b"\0"  # one hash call, not one a file
+    return "\0run\0" + hashlib.blake2b(joined, digest_size=16).hexdigest()
 
 
 def _run_digest(files: list[str], digests: dict[str, bytes]) -> bytes:
-    hashed = hashlib.blake2b(digest_size=16)
-    for path in files:
-        hashed.update(path.encode("utf-8", "surrogateescape") + b"\0" + digests[path])
-    return hashed.digest()
+    joined = b"".join([path.encode("utf-8", "surrogateescape") + b"\0" + digests[path] for path in files])
+    return hashlib.blake2b(joined, digest_size=16).digest()
 
 
 def _db_files(db_path: str) -> tuple[str, ...]:

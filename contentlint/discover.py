@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import stat
 import time
-from fnmatch import fnmatch
+import functools
+from fnmatch import fnmatch, translate
 from typing import Callable, Iterable, Iterator
 
-from contentlint import frontmatter, kinds
+from contentlint import frontmatter
 from contentlint.config import DEFAULT_EXCLUDE, Settings
-from contentlint.gitignore import Ignores
+from contentlint.gitignore import Ignores, relative_to
 
 # `fix` writes `.NAME.<16 hex digits>.contentlint-tmp` beside NAME and renames
 # it over NAME; a SIGKILL in between leaves it behind. Only names of exactly
@@ -23,11 +23,13 @@ _TEMP_NAME = re.compile(r"\..+\.[0-9a-f]{16}" + re.escape(TEMP_SUFFIX), re.DOTAL
 
 def temp_name(name: str) -> str:
     """A fresh name for the temporary file that replaces the file ``name``."""
+    import secrets  # `fix` only
+
     return f".{name}.{secrets.token_hex(8)}{TEMP_SUFFIX}"
 
 
 def is_temp_name(name: str) -> bool:
-    return _TEMP_NAME.fullmatch(name) is not None
+    return name.endswith(TEMP_SUFFIX) and _TEMP_NAME.fullmatch(name) is not None
 
 
 def within(path: str, folder: str) -> bool:
@@ -91,7 +93,7 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
         elif is_temp_name(os.path.basename(path)):
             continue
         elif force_exclude and (matches_glob(path, settings.exclude, settings.root)
-                                or settings.kinds and kinds.kind_for(path, settings.kinds, settings.root) is None):
+                                or settings.kinds and _kind_for(path, settings) is None):
             continue  # pre-commit names every changed file: only records are checked
         else:  # a file, or something that is not there: the engine reports it
             found = (path,)
@@ -116,7 +118,7 @@ def _ignores(folder: str, settings: Settings) -> Ignores | None:
     if not settings.respect_gitignore:
         return None
     folder, root = os.path.abspath(folder), os.path.abspath(settings.root)
-    inside = kinds.relative_to(folder, root)
+    inside = relative_to(folder, root)
     if inside is None:
         return Ignores.at_root(folder)
     ignores = Ignores.at_root(root)
@@ -188,14 +190,29 @@ def _included(name: str, path: str, settings: Settings, is_record: Callable[[str
     """A record: claimed by a kind, or (no kinds configured) a file of the
     included types that starts with front matter or a broken attempt at it."""
     if settings.kinds:
-        return (kinds.kind_for(path, settings.kinds, settings.root) is not None
+        return (_kind_for(path, settings) is not None
                 and not matches_glob(path, settings.exclude, settings.root))
     return _included_type(name, path, settings) and is_record(path)
 
 
+def _kind_for(path: str, settings: Settings):
+    from contentlint import kinds  # only with kinds configured (config.py has loaded it then)
+
+    return kinds.kind_for(path, settings.kinds, settings.root)
+
+
 def _included_type(name: str, path: str, settings: Settings) -> bool:
-    if not any(fnmatch(name, pattern) for pattern in settings.include) and not (
-        any("/" in p for p in settings.include) and matches_glob(path, settings.include, settings.root)
-    ):
+    by_name, has_path_patterns = _include_matcher(tuple(settings.include))
+    if by_name(os.path.normcase(name)) is None and not (
+            has_path_patterns and matches_glob(path, settings.include, settings.root)):
         return False
     return not matches_glob(path, settings.exclude, settings.root)
+
+
+@functools.lru_cache(maxsize=8)
+def _include_matcher(include: tuple) -> tuple[Callable, bool]:
+    """(a name matcher, whether a pattern holds `/`): ``fnmatch(name, p)`` for
+    any pattern ``p`` of ``include`` as one compiled alternation, built once
+    per run instead of per file."""
+    alternation = "|".join(f"(?:{translate(os.path.normcase(p))})" for p in include) or "(?!)"
+    return re.compile(alternation).match, any("/" in p for p in include)

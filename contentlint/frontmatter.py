@@ -18,11 +18,6 @@ import re
 import stat
 from typing import Any
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
-
 from contentlint.model import Violation
 from contentlint.problems import YAML_SYNTAX_ERROR
 
@@ -72,15 +67,30 @@ def read_head(path: str) -> bytes | None:
 def read_regular(path: str, limit: int) -> bytes | None:
     """At most ``limit`` bytes of a regular file; None for anything else or an
     error. O_NONBLOCK: a FIFO (or device) named like a record or an ignore file
-    in the checkout must not block the walk."""
+    in the checkout must not block the walk. Plain reads on the descriptor
+    (no buffered file object): discovery reads the head of every new file."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                return None
-            return handle.read(limit)
     except OSError:
         return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        parts, size, ask = [], 0, info.st_size + 1  # one read, when the file did not grow meanwhile
+        while size < limit:
+            wanted = min(ask, limit - size)
+            chunk = os.read(fd, wanted)
+            parts.append(chunk)
+            size += len(chunk)
+            if len(chunk) < wanted:  # a short read of a regular file: its end
+                break
+            ask = 1 << 20
+        return b"".join(parts)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def after_blank_lines(text: str, begin: int) -> bool:
@@ -98,11 +108,21 @@ def _key_parts(text: str) -> tuple:
     return tuple(p[1:-1] if p[:1] in "\"'" else p for p in parts)
 
 
+def _tomllib():
+    """tomllib, imported by the first TOML front matter (a YAML run needs none)."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
 def parse_toml(doc, fence_end: int, closer_start: int) -> None:
     """``doc.text[fence_end:closer_start]`` as TOML: data and line spans."""
     from contentlint.document import Span
 
     block = doc.text[fence_end:closer_start]
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(block)
     except tomllib.TOMLDecodeError as exc:

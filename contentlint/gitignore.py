@@ -45,6 +45,12 @@ def read_spec(path: str) -> pathspec.GitIgnoreSpec | None:
         return None
 
 
+def relative_to(path: str, root: str) -> str | None:
+    """``path`` relative to ``root``, `/`-separated; None outside it."""
+    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+    return None if relative == ".." or relative.startswith("../") else relative
+
+
 class Ignores:
     """The ignore specs in force in one folder: ``(folder, spec)`` pairs, outermost first.
 
@@ -72,6 +78,8 @@ class Ignores:
 
     def ignored(self, path: str, is_dir: bool) -> bool:
         """Whether git would ignore ``path``: the deepest spec that has a say decides."""
+        if not self.specs:  # no ignore file in force (most folders of most checkouts)
+            return False
         path = os.path.abspath(path)
         for folder, spec in reversed(self.specs):
             relative = os.path.relpath(path, folder).replace(os.sep, "/")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from contentlint import gitignore
+from contentlint.gitignore import relative_to  # noqa: F401 (kinds.relative_to)
 
 if TYPE_CHECKING:
     import pathspec
@@ -44,12 +45,6 @@ class Kind:
     def claims(self, relative: str) -> bool:
         include, exclude = self._specs
         return include.match_file(relative) and not exclude.match_file(relative)
-
-
-def relative_to(path: str, root: str) -> str | None:
-    """``path`` relative to ``root``, `/`-separated; None outside it."""
-    relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-    return None if relative == ".." or relative.startswith("../") else relative
 
 
 def kind_for(path: str, kinds, root: str) -> Kind | None:

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from contentlint import frontmatter
-from contentlint.cache import (ResultCache, Row, cache_folder, digest, file_digest, leads_out, machine_key,
-                               setup_key, stat_key, trusted_stat_key)
+from contentlint.cache import (ResultCache, Row, cache_folder, digest, encode, file_digest, leads_out, machine_key,
+                               row_mac, setup_key, stat_key, trusted_stat_key)
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
 from contentlint.model import Applicability, Diagnostic
@@ -234,17 +234,27 @@ class Fix:
         return replace(result, diagnostics=outcome.remaining, error=outcome.error)
 
 
-def _worker_init(settings: Settings, codes: list[str], step) -> None:
+def _worker_init(settings: Settings, codes: list[str], step, row_key: bytes | None = None) -> None:
+    """``row_key``: the result cache's (ResultCache.row_key), to sign rows
+    here; None: no cache."""
     from contentlint import engine, registry
 
     global _W
     by_code = {r.code: r for r in registry.all_rules()}
-    _W = ([by_code[c] for c in codes], engine.Context(settings), step)
+    _W = ([by_code[c] for c in codes], engine.Context(settings), step, row_key)
 
 
 def _worker_step(path: str):
-    rules, ctx, step = _W
-    return step(path, rules, ctx)
+    """The step's (item, key); with a cache, a key of a result without an
+    error also holds the row ready to insert, (text, MAC): encoding and
+    signing run here, in parallel, not in the main process, which only
+    inserts (ResultCache.store_signed)."""
+    rules, ctx, step, row_key = _W
+    item, key = step(path, rules, ctx)
+    if row_key is not None and key is not None and not item.error:
+        text = encode(item)
+        key = (*key, (text, row_mac(row_key, item.path, key[0], key[1], text)))
+    return item, key
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -418,8 +428,9 @@ def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCac
         unchanged = _Known(results_cache, []).unchanged(files)
     cached = _cached(unchanged or {}, results_cache)
     todo = [path for path in files if path not in cached] if cached else files
+    row_key = results_cache.row_key if results_cache is not None and results_cache.db is not None else None
     computed = parallel_map(_worker_step, todo, plan.settings.jobs, _worker_init,
-                            (plan.settings, [r.code for r in plan.rules], step))
+                            (plan.settings, [r.code for r in plan.rules], step, row_key))
     for done, path in enumerate(files, 1):
         if path in cached:
             item = cached.pop(path)
@@ -428,7 +439,10 @@ def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCac
         else:
             item, key = next(computed)
             if results_cache is not None and key is not None and not item.error:
-                results_cache.store(item.path, *key, item)
+                if len(key) == 3:  # signed by the worker
+                    results_cache.store_signed(item.path, key[0], key[1], *key[2])
+                else:
+                    results_cache.store(item.path, *key, item)
                 if digests is not None:
                     digests[path] = key[0]
         if progress is not None:

@@ -8,8 +8,11 @@ import shutil
 import sqlite3
 import time
 
+import pytest
+
 from contentlint import registry
-from contentlint.cache import RACY_NS, decode, encode, machine_key, sign, stat_key, trusted_stat_key
+from contentlint.cache import (_TABLE, RACY_NS, ResultCache, decode, encode, machine_key, row_key, row_mac, stat_key,
+                               trusted_stat_key)
 from tests.conftest import CORPUS, needs_corpus, run_cli
 
 # The rows of files (a whole-run row's path starts with NUL: cache._run_slot).
@@ -85,12 +88,12 @@ def _rewrite_message(cache, message, **columns):
     place, signed with this machine's key as contentlint signs rows."""
     db = sqlite3.connect(cache / "results.sqlite")
     setup, path, *stored = db.execute(
-        f"SELECT setup, path, digest, stat, result FROM results_v4 WHERE {FILE_ROWS}").fetchone()
+        f"SELECT setup, path, digest, stat, result FROM results_v5 WHERE {FILE_ROWS}").fetchone()
     result = decode(path, stored[2], 10**6, {r.code: r for r in registry.all_rules()})
     result.diagnostics = [result.diagnostics[0]._replace(message=message)]
     row = {**dict(zip(("digest", "stat", "result"), stored)), **columns, "result": encode(result)}
-    mac = sign(machine_key(str(cache)), "results_v4", setup, path, row["digest"], row["stat"], row["result"])
-    db.execute("UPDATE results_v4 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",
+    mac = row_mac(row_key(machine_key(str(cache)), _TABLE, setup), path, row["digest"], row["stat"], row["result"])
+    db.execute("UPDATE results_v5 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",
                (row["digest"], row["stat"], row["result"], mac, path))
     db.commit()
     db.close()
@@ -120,3 +123,47 @@ def test_stat_is_trusted_only_outside_the_racy_window(write):
     path = write("b.md", "---\n---\n")
     os.utime(path, ns=(10**9, 10**9))
     assert trusted_stat_key(os.stat(path), time.time_ns()) is None
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_rows_are_encoded_and_signed_by_the_step_the_main_process_only_inserts(tmp_path, capsys, monkeypatch, jobs):
+    # 70 records: with --jobs 2 a pool starts (parallel.MIN_FILES_PER_WORKER).
+    for n in range(70):
+        record = f'---\ntitle: "Record {n}"\nwebUrl: "https://example.com/{n % 60}"\n---\n'
+        (tmp_path / f"r{n:02}.md").write_text(record, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    plain = run_cli(["check", "--exit-zero", "--format", "json", "--no-cache", "."], capsys)[1]
+    assert "CL305" in plain  # whole-run findings too
+
+    def encoded_in_the_main_process(*args):
+        raise AssertionError("the main process encoded a row")
+
+    monkeypatch.setattr(ResultCache, "store", encoded_in_the_main_process)
+    args = ["check", "--exit-zero", "--format", "json", "--jobs", jobs, "--cache-dir", tmp_path / "cache", "."]
+    assert run_cli(args, capsys)[1] == plain
+    db = sqlite3.connect(tmp_path / "cache" / "results.sqlite")
+    stored = db.execute(f"SELECT COUNT(*) FROM {_TABLE} WHERE {FILE_ROWS}").fetchone()[0]
+    db.close()
+    assert stored == 70
+    # The rows the workers signed verify: the next run is served from them, and says so nothing.
+    monkeypatch.setattr("contentlint.pipeline._worker_step", encoded_in_the_main_process)
+    assert run_cli(args, capsys)[1:] == (plain, "")
+
+
+def test_a_row_mac_frames_every_field():
+    key = b"k" * 32
+    base = row_mac(key, "./a.md", b"d" * 16, "1:2:3:4", "{}")
+    variants = [
+        row_mac(key, "./a.m", b"d" + b"d" * 16, "1:2:3:4", "{}"),  # a byte moved from the path to the digest
+        row_mac(key, "./a.md", b"d" * 16, "1:2:3:4{", "}"),  # from the text to the stat
+        row_mac(key, "./a.md", b"d" * 16, "", "1:2:3:4{}"),
+        row_mac(key, "./a.md", b"d" * 16, None, "1:2:3:4{}"),  # NULL is not ""
+        row_mac(key, "./a.md", b"d" * 16, None, "{}"),
+        row_mac(key, "./a.md", b"d" * 16, "1:2:3:4", b"{}"),  # a BLOB is not the same TEXT
+        row_mac(key, "./a.md", "d" * 16, "1:2:3:4", "{}"),
+        row_mac(b"j" * 32, "./a.md", b"d" * 16, "1:2:3:4", "{}"),
+        row_mac(row_key(key, _TABLE, "other setup"), "./a.md", b"d" * 16, "1:2:3:4", "{}"),
+    ]
+    assert len({base, *variants}) == len(variants) + 1 and None not in variants
+    assert row_mac(key, "./a.md", b"d" * 16, 1234, "{}") is None  # an INTEGER: contentlint never writes one
+    assert base == row_mac(key, "./a.md", b"d" * 16, "1:2:3:4", "{}")

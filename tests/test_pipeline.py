@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 from typing import NamedTuple
 
 from contentlint import pipeline, registry
@@ -89,3 +90,36 @@ def test_fix_text_fixes_in_memory_and_reports_what_remains(tmp_path):
     assert outcome.fixed == '---\ntitle: "Security’s"\n---\n'.encode()
     assert dict(outcome.applied) == {"CL200": 1}
     assert not (tmp_path / "never-written.md").exists()
+
+
+def test_read_regular_reads_up_to_its_limit_and_only_regular_files(tmp_path):
+    from contentlint.frontmatter import HEAD_BYTES, read_head, read_regular
+
+    data = bytes(range(256)) * 40  # 10,240 bytes
+    (tmp_path / "big.md").write_bytes(data)
+    (tmp_path / "small.md").write_bytes(data[:5])
+    (tmp_path / "empty.md").write_bytes(b"")
+    assert read_head(str(tmp_path / "big.md")) == data[:HEAD_BYTES]
+    assert read_regular(str(tmp_path / "big.md"), 10_000) == data[:10_000]
+    assert read_regular(str(tmp_path / "big.md"), 1 << 20) == data
+    assert read_regular(str(tmp_path / "small.md"), HEAD_BYTES) == data[:5]
+    assert read_regular(str(tmp_path / "empty.md"), HEAD_BYTES) == b""
+    os.mkfifo(tmp_path / "fifo.md")  # never blocks: not a regular file
+    assert read_regular(str(tmp_path / "fifo.md"), HEAD_BYTES) is None
+    assert read_regular(str(tmp_path), HEAD_BYTES) is None
+    assert read_regular(str(tmp_path / "missing.md"), HEAD_BYTES) is None
+
+
+def test_the_include_patterns_match_as_fnmatch_does(tmp_path):
+    from fnmatch import fnmatch
+
+    from contentlint.discover import _included_type
+
+    include = ("*.md", "*.markdown", "[!_]*.txt", "page?.html", "*.MD")
+    settings = Settings(root=str(tmp_path), include=include)
+    names = ["a.md", "a.mdx", "a.markdown", "x.txt", "_x.txt", "page1.html", "page12.html", "A.MD", "a.Md",
+             ".md", "md", "a.md\n", "dir.md/x", "ü.md"]
+    for name in names:
+        expected = any(fnmatch(name, pattern) for pattern in include)
+        assert _included_type(name, str(tmp_path / name), settings) is expected, name
+    assert not _included_type("a.md", str(tmp_path / "a.md"), Settings(root=str(tmp_path), include=()))

@@ -95,6 +95,9 @@ def test_a_warm_run_imports_no_rule_engine_or_schema_code_and_opens_no_record(tm
     # record and so never stored, has its head read to know that again.
     assert opened == ["README.md"]
     assert not [m for m in modules if m in HEAVY or m.startswith(("contentlint.rules", "yaml."))], modules
+    # Nor what only creating the key or a temporary file needs (cache._create_key, discover.temp_name),
+    # nor the kinds' module in a project without kinds.
+    assert not modules & {"secrets", "tempfile", "contentlint.kinds"}, modules
 
 
 def test_a_file_named_once_is_not_taken_for_a_record_by_the_walk(tmp_path, capsys, monkeypatch):
@@ -159,7 +162,8 @@ def test_a_whole_run_row_that_does_not_read_back_is_one_warning_and_a_full_run(t
     # Signed with this machine's key, but naming a file that is not in the run.
     text = json.dumps({"r": [["CL305", "duplicate-article", 2]],
                        "l": [["/etc/passwd", "CL305", [1, 1], [1, 2], "forged", None, []]]})
-    mac = cache.sign(cache.machine_key(str(project)), cache._TABLE, setup, path, file_digest, None, text)
+    key = cache.row_key(cache.machine_key(str(project)), cache._TABLE, setup)
+    mac = cache.row_mac(key, path, file_digest, None, text)
     db.execute(f"UPDATE {cache._TABLE} SET result = ?, mac = ? WHERE path = ?", (text, mac, path))
     db.commit()
     db.close()
