@@ -58,8 +58,11 @@ print(json.dumps({"opened": opened, "modules": sorted(sys.modules)}), file=sys.s
 
 
 def _probe(project: Path, cache_dir: Path) -> tuple[str, list[str], set[str]]:
+    # The probe imports the contentlint this test imported (a checkout's, or
+    # the installed one): its code is part of the cache's setup key.
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(cache.__file__)))}
     done = subprocess.run([sys.executable, "-c", _PROBE, str(project), str(cache_dir)], capture_output=True,
-                          text=True, check=True, cwd=REPO)
+                          text=True, check=True, cwd=REPO, env=env)
     report = json.loads(done.stderr.strip().splitlines()[-1])
     return done.stdout, report["opened"], set(report["modules"])
 
