@@ -507,8 +507,7 @@ def _too_deep(block: str) -> tuple[int, int] | None:
             depth = max(depth, 0)
     # One-character counts first (memchr-fast; two-character ones are ~5x
     # slower): they bound the indicator counts from above.
-    if block.count("-") + block.count("?") > MAX_DEPTH \
-            and block.count("- ") + block.count("? ") + block.count("-\t") + block.count("?\t") > MAX_DEPTH:
+    if block.count("-") + block.count("?") > MAX_DEPTH and _indicators_beyond(block, MAX_DEPTH):
         match = _BLOCK_RUN.search(block) if _INDICATOR_PAIR.search(block) else None
         if match is not None:
             return match.end(), MAX_DEPTH
@@ -517,6 +516,18 @@ def _too_deep(block: str) -> tuple[int, int] | None:
         if at is not None:
             return at, MAX_NESTING
     return None
+
+
+def _indicators_beyond(block: str, limit: int) -> bool:
+    """Whether `- `, `? `, `-\t` and `?\t` occur more than ``limit`` times in
+    all: counted one after the other, stopping once past (a record with many
+    list items is past with its `- ` alone; each count scans the whole block)."""
+    total = 0
+    for indicator in ("- ", "? ", "-\t", "?\t"):
+        total += block.count(indicator)
+        if total > limit:
+            return True
+    return False
 
 
 class _Builder:

@@ -659,9 +659,10 @@ def _compile_part(document: dict, pointer: str, formats: dict) -> Any:
 
 def _pruned(cls, accepts):
     """jsonschema's `properties` and `items`, descending only into the parts
-    the compiled validator rejects (``accepts(subschema, instance)``): a valid
-    related entry costs one compiled call, not a jsonschema walk. Errors, and
-    their order, are exactly jsonschema's: only error-free descents are skipped."""
+    ``accepts(validator, subschema, instance)`` cannot prove error-free: a
+    valid related entry costs one compiled call, a valid title a few keyword
+    calls, not a jsonschema walk. Errors, and their order, are exactly
+    jsonschema's: only error-free descents are skipped."""
     from jsonschema import Draft7Validator, validators
 
     if cls.VALIDATORS.get("properties") is not Draft7Validator.VALIDATORS["properties"]:
@@ -672,7 +673,7 @@ def _pruned(cls, accepts):
         if not validator.is_type(instance, "object"):
             return
         for name, subschema in properties.items():
-            if name in instance and not accepts(subschema, instance[name]):
+            if name in instance and not accepts(validator, subschema, instance[name]):
                 yield from validator.descend(instance[name], subschema, path=name, schema_path=name)
 
     def items(validator, items, instance, schema):
@@ -680,10 +681,45 @@ def _pruned(cls, accepts):
             yield from original_items(validator, items, instance, schema)
             return
         for index, item in enumerate(instance):
-            if not accepts(items, item):
+            if not accepts(validator, items, item):
                 yield from validator.descend(item, items, path=index)
 
     return validators.extend(cls, {"properties": properties, "items": items})
+
+
+# Keywords whose jsonschema function only looks at the instance (never
+# descends, never resolves): a subschema made of these and of keywords
+# jsonschema ignores is checked by calling them, as its descent would.
+_LEAF_KEYWORDS = frozenset("""
+type enum const minLength maxLength pattern format minimum maximum exclusiveMinimum exclusiveMaximum multipleOf
+minItems maxItems uniqueItems required minProperties maxProperties
+""".split())
+# Keys that change how a descent itself is set up (another validator class,
+# another base URI): such a subschema always descends.
+_SCOPE_KEYS = frozenset({"$schema", "$id", "id"})
+_LEAF = object()  # Schema._parts: the part is checked by its keyword functions
+_UNSEEN = object()
+
+
+def _is_leaf(part: Any, known: dict) -> bool:
+    return part.__class__ is dict and not _SCOPE_KEYS.intersection(part) and all(
+        key in _LEAF_KEYWORDS or key not in known for key in part)
+
+
+def _leaf_accepts(validator, part: dict, instance: Any) -> bool:
+    """Whether descending into the leaf-only ``part`` would yield no error:
+    the same keyword functions, called on the same instance (the validator's
+    type and format checkers are the ones a descent evolves with)."""
+    known = validator.VALIDATORS
+    try:
+        for key, value in part.items():
+            check = known.get(key)
+            if check is not None:
+                for _ in check(validator, value, instance, part) or ():
+                    return False
+    except Exception:  # an unknown type, a bad pattern: the descent raises or explains it
+        return False
+    return True
 
 
 class Schema:
@@ -691,7 +727,7 @@ class Schema:
         self.path = path
         self.document = document
         self._validator = None
-        self._parts: dict = {}  # id(part of the document) -> its compiled validator or None
+        self._parts: dict = {}  # id(part of the document) -> _LEAF, its compiled validator or None
         self._described: dict[tuple, str] = {}  # schema path -> the field's description (bounded by the schema)
 
     @functools.cached_property
@@ -721,17 +757,19 @@ class Schema:
     def _format_checks(self) -> dict:
         return format_checks(self.document)
 
-    def _part_accepts(self, part: Any, instance: Any) -> bool:
-        """True when the compiled validator accepts ``instance`` against ``part``
-        of the schema; False means "let jsonschema descend". Scalars always
-        descend: jsonschema checks one quickly, and needs no compile."""
-        if not isinstance(instance, (dict, list)):
-            return False
+    def _part_accepts(self, validator, part: Any, instance: Any) -> bool:
+        """True when ``instance`` is proven valid against ``part`` of the
+        schema; False means "let jsonschema descend". A part made of leaf
+        keywords (`type`, `minLength`, `format`, ...) is checked by calling
+        them; any other part by its compiled validator (built on first
+        need, once per part): scalars too, as a URL's `$ref` to `allOf`s and
+        `if`s costs jsonschema ~50 us a value."""
         key = id(part)
-        if key not in self._parts:
-            where, obj = self._part_pointers.get(key, (None, None))
-            self._parts[key] = _compile_part(self.document, where, self._format_checks) if obj is part else None
-        check = self._parts[key]
+        check = self._parts.get(key, _UNSEEN)
+        if check is _UNSEEN:
+            check = self._parts[key] = self._part_check(validator, part)
+        if check is _LEAF:
+            return _leaf_accepts(validator, part, instance)
         if check is None:
             return False
         try:
@@ -739,6 +777,23 @@ class Schema:
             return True
         except Exception:  # fastjsonschema's JsonSchemaException, or anything odd
             return False
+
+    def _part_check(self, validator, part: Any) -> Any:
+        """How ``part`` is checked: _LEAF, a compiled validator, or None
+        (always descend). Parts are the document's own dicts (kept alive by
+        it), so their ids stay theirs."""
+        where, obj = self._part_pointers.get(id(part), (None, None))
+        if obj is not part:
+            return None
+        known = validator.VALIDATORS
+        if _is_leaf(part, known):
+            return _LEAF
+        if isinstance(part.get("items"), dict) and _is_leaf({k: v for k, v in part.items() if k != "items"}, known):
+            # A list whose own keywords are leaves: its descent costs a few
+            # us and asks each item; a whole check would stop at the bad
+            # item, and the descent would then check the items before it again.
+            return None
+        return _compile_part(self.document, where, self._format_checks)
 
     def _fast_valid(self, data: Any) -> bool:
         """True when the compiled validator accepts ``data``; False means "ask jsonschema"."""

@@ -272,3 +272,17 @@ def test_the_block_nesting_guard_counts_two_character_indicators_only_past_the_o
     assert _too_deep(deep) == (3 + 2 * MAX_DEPTH, MAX_DEPTH)
     assert _too_deep("x:\n" + "? " * (MAX_DEPTH + 1) + "a\n") == (3 + 2 * MAX_DEPTH, MAX_DEPTH)
     assert _too_deep("x:\n" + "-\t" * (MAX_DEPTH + 1) + "a\n") == (3 + 2 * MAX_DEPTH, MAX_DEPTH)
+
+
+def test_the_block_nesting_guard_stops_counting_indicators_once_past_the_bound():
+    """A record with more than MAX_DEPTH `- ` items needs no `? `, `-\\t` or
+    `?\\t` count (each scans the whole block); a run mixing them is still found."""
+    from contentlint.document import MAX_DEPTH, _too_deep
+
+    items = _CountingStr("topics:\n" + "  - a\n" * (MAX_DEPTH + 1))
+    items.counted = []
+    assert _too_deep(items) is None
+    assert "- " in items.counted
+    assert not {"? ", "-\t", "?\t"} & set(items.counted)
+    mixed = "x:\n" + "- ? " * (MAX_DEPTH // 2) + "-\t?\ta\n"  # 33 `- `, 33 `? `, one each with a tab
+    assert _too_deep(mixed) == (3 + 2 * MAX_DEPTH, MAX_DEPTH)

@@ -328,3 +328,128 @@ def test_shipped_schema_compiles_without_detailed_exceptions():
     with pytest.raises(JsonSchemaValueException) as raised:
         schema.fast({"type": "podcast"})
     assert raised.value.definition is None
+
+
+def _descents(monkeypatch, schema: Schema) -> list:
+    """Every (path step, instance) jsonschema descends into while explaining."""
+    cls = type(schema.validator)
+    descend = cls.descend
+    seen = []
+
+    def recording(self, instance, subschema, path=None, *args, **kwargs):
+        seen.append((path, instance))
+        return descend(self, instance, subschema, path, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "descend", recording)
+    return seen
+
+
+def _one_bad_related_entry() -> dict:
+    from tests.test_schema_contract import video
+
+    record = video()
+    record.update(title="A title", webUrl="https://example.com/a%20b?c=d", quality=3)
+    record["related"] = [copy.deepcopy(record["related"][0]) for _ in range(41)]
+    record["related"][7]["publishedDateTime"] = "2021-12-08T16:33:00"  # no offset
+    return record
+
+
+def test_scalars_that_pass_are_not_walked(monkeypatch):
+    """A scalar is descended into only when its part of the schema rejects it:
+    the record's other fields (URLs behind a `$ref` to `allOf`s and `if`s,
+    plain strings, numbers) are proven valid without a jsonschema walk."""
+    schema = load_schema(None)
+    record = _one_bad_related_entry()
+    seen = _descents(monkeypatch, schema)
+    errors = schema.errors(record)
+    assert [(e.code, e.path) for e in errors] == [("CL103", ("related", 7, "publishedDateTime"))]
+    scalars = [(path, value) for path, value in seen if not isinstance(value, (dict, list))]
+    # the bad date, and the `type` that the top level's `if: {type: {const: article}}` tests
+    assert scalars == [("publishedDateTime", "2021-12-08T16:33:00"), ("type", "video")]
+
+
+def test_each_related_entry_is_checked_once_while_explaining(monkeypatch):
+    """`related` (type, items and a description) is not checked whole first:
+    that check would stop at the bad entry, and the walk would check every
+    entry before it again. Each entry meets the compiled check once."""
+    from contentlint import validation
+
+    calls = []
+    compile_part = validation._compile_part
+
+    def counting(document, pointer, formats):
+        check = compile_part(document, pointer, formats)
+        return None if check is None else lambda instance: (calls.append((pointer, id(instance))), check(instance))
+
+    monkeypatch.setattr(validation, "_compile_part", counting)
+    schema = Schema("article.schema.json", load_schema(None).document)
+    record = _one_bad_related_entry()
+    schema.errors(record)
+    entries = [id(entry) for entry in record["related"]]
+    checked = [instance for pointer, instance in calls if pointer == "/properties/related/items"]
+    assert checked == entries
+    assert not [pointer for pointer, _ in calls if pointer == "/properties/related"]
+
+
+LEAVES = {
+    "type": "object",
+    "properties": {
+        "s": {"type": "string", "minLength": 2, "maxLength": 4, "pattern": "^a"},
+        "e": {"enum": [1, True, "x", None, [1]]},
+        "c": {"const": 0},
+        "n": {"type": ["integer", "null"], "minimum": -2, "exclusiveMaximum": 3, "multipleOf": 2},
+        "f": {"type": "number", "exclusiveMinimum": 0, "maximum": 2.5},
+        "d": {"type": "string", "format": "date-time", "description": "a date"},
+        "u": {"type": "string", "format": "uri", "x-single-line": True},
+        "list": {"type": "array", "minItems": 1, "maxItems": 3, "uniqueItems": True,
+                 "items": {"type": "string", "minLength": 1}},
+        "tags": {"type": "array", "uniqueItems": True, "minItems": 1},
+        "obj": {"type": "object", "required": ["a"], "minProperties": 2, "maxProperties": 2},
+        "ref": {"$ref": "#/$defs/url", "description": "behind a $ref"},
+        "any": {"anyOf": [{"type": "integer", "minimum": 5}, {"type": "string", "maxLength": 1}]},
+    },
+    "$defs": {"url": {"type": "string", "allOf": [{"if": {"minLength": 1}, "then": {"pattern": "^https?://"}}]}},
+}
+_leaf_value = st.recursive(
+    st.none() | st.booleans() | st.integers(-4, 6) | st.sampled_from([0.0, 1.0, 2.5, 3.5, -1.5])
+    | st.sampled_from(["", "a", "ab", "abcde", "x", "b", "https://e.com/", "https://e.com/ b", "ftp:x",
+                       "2021-12-08T16:33:00Z", "2021-12-08T16:33:00", "2021-02-30T00:00:00Z"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3),
+    max_leaves=6)
+
+
+@pytest.fixture(scope="module", params=["https://json-schema.org/draft/2020-12/schema",
+                                        "http://json-schema.org/draft-07/schema#"])
+def leaves(request, tmp_path_factory):
+    path = tmp_path_factory.mktemp("schema") / "leaves.json"
+    document = {"$schema": request.param, **LEAVES}
+    if "draft-07" in request.param:
+        document["definitions"] = document.pop("$defs")
+        document["properties"] = {**LEAVES["properties"], "ref": {"$ref": "#/definitions/url"}}
+    path.write_text(json.dumps(document), encoding="utf-8")
+    schema = load_schema(str(path))
+    assert schema.fast is not None
+    return schema, _full(schema)
+
+
+_LEAF_SAMPLES = [None, True, False, 0, 1, 2, 4, -2, -3, 0.0, 1.0, 2.5, 3.5, -1.5, 10**400, "", "a", "ab", "abcde", "x",
+                 "b", "https://e.com/", "https://e.com/ b", "ftp:x", "2021-12-08T16:33:00Z", "2021-12-08T16:33:00",
+                 "2021-02-30T00:00:00Z", [], [1], ["a", "a"], ["a", "b", "c", "d"], [""], {}, {"a": 1},
+                 {"a": 1, "b": 2, "c": 3}, {"b": 1}, {"b": 1, "c": 2}, {"a": 1, "b": 2}]
+
+
+def test_leaf_checks_and_scalar_parts_equal_jsonschema_on_each_value(leaves):
+    schema, full = leaves
+    for field in LEAVES["properties"]:
+        for value in _LEAF_SAMPLES:
+            _assert_same(schema, full, {field: value}, (field, value))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(sorted(LEAVES["properties"])), _leaf_value, max_size=6))
+def test_leaf_checks_and_scalar_parts_equal_jsonschema(leaves, record):
+    # Parts checked by their keyword functions (strings, numbers, enums with
+    # true against 1, formats, lists and objects of leaf keywords) and scalar
+    # parts checked compiled (behind a $ref to allOf/if) explain as jsonschema.
+    schema, full = leaves
+    _assert_same(schema, full, record, record)
