@@ -21,9 +21,9 @@ another layout is reported once on stderr and rebuilt.
 
 A re-run need not read an unchanged file: the stat key (size, mtime and
 ctime in ns, inode), taken before the file was read, stands for the digest
-when it still matches. It is stored only for content that starts like a
-record (frontmatter.starts_like_record), so a row whose stat key matches
-also answers discovery's question without reading the file's head; a file
+when it still matches. Without kinds it is stored only for content that
+starts like a record (pipeline.may_skip_reading), so a row whose stat key
+matches also answers discovery's question without reading the file's head; a file
 read again whose digest still matches gets its new stat key stored. The ctime changes on every write and cannot be set
 back, so a same-size edit with a restored mtime (`cp -p`, `touch -d`) is
 seen. The key is stored only when both times were more than RACY_NS older

@@ -184,8 +184,8 @@ def open_cache(plan: Plan) -> ResultCache | None:
 class Lint:
     """`check`'s step: a file's FileResult, and what the cache keys it by (the
     digest of the exact bytes linted and their trusted stat key; None: do not
-    cache). A stat key only for bytes that start like a record: a row whose
-    stat key matches answers discovery for the file (``_Known.is_record``)."""
+    cache). A stat key only where ``may_skip_reading``: without kinds, a row
+    whose stat key matches answers discovery for the file (``_Known.is_record``)."""
 
     cacheable = True
 
@@ -197,9 +197,8 @@ class Lint:
         raw, reason, info = engine.read_with_stat(path)
         if raw is None:
             return engine.lint_document(engine.unreadable(path, reason), rules, ctx), None
-        record = frontmatter.starts_like_record(frontmatter.head_of(raw))
-        return engine.lint_document(load(path, raw), rules, ctx), (
-            digest(raw), trusted_stat_key(info, read_at) if record else None)
+        stat = trusted_stat_key(info, read_at) if may_skip_reading(ctx.settings, frontmatter.head_of(raw)) else None
+        return engine.lint_document(load(path, raw), rules, ctx), (digest(raw), stat)
 
     @staticmethod
     def result(item) -> engine.FileResult:
@@ -281,7 +280,7 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
     paths = paths or ["."]
     results_cache = open_cache(plan) if step.cacheable else None
     try:
-        known = _Known(results_cache, paths) if results_cache is not None else None
+        known = _Known(results_cache, paths, plan.settings) if results_cache is not None else None
         files = list(discover(paths, plan.settings, force_exclude,
                               is_record=known.is_record if known is not None else frontmatter.is_record))
         with bar("checking") as progress:
@@ -302,13 +301,22 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
             results_cache.close()
 
 
+def may_skip_reading(settings: Settings, head: bytes) -> bool:
+    """Whether a file with this head may get a stat key, which lets a later
+    run skip reading it. Without kinds a matching stat key also answers the
+    walk's "is it a record?" (``_Known.is_record``), so only bytes that start
+    like a record get one; with kinds the globs answer that, so every file."""
+    return bool(settings.kinds) or frontmatter.starts_like_record(head)
+
+
 class _Known:
     """The result cache's rows for a run's files, fetched once: those under
     each folder walked (one range query) before discovery, which asks
     ``is_record`` of them, then those of the files named."""
 
-    def __init__(self, results_cache: ResultCache, paths: list[str]):
+    def __init__(self, results_cache: ResultCache, paths: list[str], settings: Settings):
         self.cache = results_cache
+        self.settings = settings
         self.rows: dict[str, Row] = {}
         self.walked_only = True  # every argument a folder: their ranges hold every file found
         for path in paths:
@@ -319,8 +327,9 @@ class _Known:
         self.sizes: dict[str, int] = {}  # files whose stat key matched their row's: their size
 
     def is_record(self, path: str) -> bool:
-        """A row's stat key is stored only for bytes that start like a record
-        (Lint): when it still matches, the file need not be opened to know."""
+        """Without kinds a row's stat key is stored only for bytes that start
+        like a record (``may_skip_reading``): when it still matches, the file
+        need not be opened to know."""
         return self._stat_matches(path) or frontmatter.is_record(path)
 
     def _stat_matches(self, path: str) -> bool:
@@ -360,7 +369,7 @@ class _Known:
         read = file_digest(path)
         if read is None or read.digest != row.digest:
             return None
-        stat = trusted_stat_key(read.info, read_at) if frontmatter.starts_like_record(read.head) else None
+        stat = trusted_stat_key(read.info, read_at) if may_skip_reading(self.settings, read.head) else None
         if stat is not None and stat != row.stat:
             self.cache.restat(path, row, stat)
         return read.size
@@ -425,7 +434,7 @@ def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCac
 
     load_schemas(plan, results_cache)
     if results_cache is not None and unchanged is None:
-        unchanged = _Known(results_cache, []).unchanged(files)
+        unchanged = _Known(results_cache, [], plan.settings).unchanged(files)
     cached = _cached(unchanged or {}, results_cache)
     todo = [path for path in files if path not in cached] if cached else files
     row_key = results_cache.row_key if results_cache is not None and results_cache.db is not None else None

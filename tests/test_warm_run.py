@@ -198,3 +198,16 @@ def test_a_file_name_that_is_not_utf8_is_checked_every_run_without_a_traceback(t
         code, out, err = run_cli(["check", "--exit-zero", "--cache-dir", tmp_path / "cache", *args], capsys)
         assert code == 0 and err == "" and "in 1 file (1 checked)" in out, (args, out, err)
     assert run_cli(["check", "--exit-zero", "--cache-dir", tmp_path / "cache", "."], capsys)[1] == plain
+
+
+def test_with_kinds_a_claimed_file_without_front_matter_is_not_read_again(tmp_path, capsys, monkeypatch):
+    """With kinds, globs decide what is a record (no head is read), so the
+    stat key of a claimed file stands even when its text is no record (CL002)."""
+    project, cache_dir = _project(tmp_path), tmp_path / "cache"
+    (project / "contentlint.toml").write_text('[[kinds]]\nname = "news"\ninclude = ["news/*.md", "README.md"]\n')
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    cold = run_cli(["check", "--exit-zero", "--format", "json", "--cache-dir", cache_dir, "."], capsys)[1]
+    assert ("./README.md", "CL002") in {(f["path"], f["code"]) for f in json.loads(cold)}
+    warm, opened, _ = _probe(project, cache_dir)
+    assert opened == [] and warm == cold
