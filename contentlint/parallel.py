@@ -77,6 +77,7 @@ def stop(pool) -> None:
     _running.discard(pool)
     # Private, but the only handle on the processes before Python 3.14's terminate_workers().
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown(wait=False) forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -86,6 +87,11 @@ def stop(pool) -> None:
         if process.is_alive():
             process.kill()
             process.join()
+    # Let the pool's manager thread finish closing its wake-up pipe now: at
+    # interpreter exit, Python 3.11's _python_exit writes to that pipe without
+    # its lock and, racing the close, printed a traceback (EBADF) after the run.
+    if manager is not None and manager.is_alive():
+        manager.join(5)
 
 
 def stop_all() -> None:

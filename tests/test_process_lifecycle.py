@@ -400,3 +400,29 @@ def test_the_portable_parent_watch_ends_an_orphan(tmp_path):
             os.kill(pid, signal.SIGKILL)
         proc.kill()
         proc.communicate()
+
+
+def _slow_item(x: int) -> int:
+    time.sleep(0.002)
+    return x
+
+
+def _no_init() -> None:
+    pass
+
+
+def test_a_stopped_pool_has_closed_its_wake_up_pipe_before_exit():
+    """After stop(), the pool's manager thread has ended and closed its
+    wake-up pipe: Python 3.11's exit hook writes to that pipe without a lock,
+    and racing the close it printed a traceback after an interrupted run."""
+    from contentlint import parallel
+
+    items = parallel.parallel_map(_slow_item, list(range(2000)), 2, _no_init, ())
+    assert [x for x, _ in zip(items, range(50))] == list(range(50))
+    pools = list(parallel._running)
+    assert len(pools) == 1
+    manager = pools[0]._executor_manager_thread
+    wakeup = pools[0]._executor_manager_thread_wakeup
+    parallel.stop_all()
+    items.close()
+    assert not manager.is_alive() and wakeup._closed
