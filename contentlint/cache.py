@@ -49,7 +49,7 @@ import sys
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from contentlint import __version__
-from contentlint.frontmatter import head_of
+from contentlint.frontmatter import READ_FLAGS, head_of
 from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position, Severity
 
 if TYPE_CHECKING:  # engine and the rules are not imported by a run the cache serves whole
@@ -103,8 +103,7 @@ def file_digest(path: str) -> Read | None:
     (memory stays flat); None when it cannot be read or is larger than any
     cached file. O_NONBLOCK: a FIFO named like a record must not block."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-                     | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, READ_FLAGS)
         with os.fdopen(fd, "rb") as handle:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED_BYTES:

@@ -12,7 +12,7 @@ import stat
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
-from contentlint import kinds, registry
+from contentlint import frontmatter, kinds, registry
 from contentlint.rules import suppressions as suppressions_rule
 from contentlint.config import Settings
 from contentlint.discover import matches_glob
@@ -238,8 +238,7 @@ def read_with_stat(path: str) -> tuple[bytes | None, str | None, os.stat_result 
     may trust it later: see cache.stat_key). One open, one fstat and plain
     reads: this runs once per file of every cold run."""
     try:
-        # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
-        fd = os.open(path, _READ_FLAGS)
+        fd = os.open(path, frontmatter.READ_FLAGS)
     except IsADirectoryError:  # where a folder cannot be opened at all
         return None, "is a directory, not a file", None
     except FileNotFoundError:
@@ -254,24 +253,14 @@ def read_with_stat(path: str) -> tuple[bytes | None, str | None, os.stat_result 
             return None, "not a regular file (a FIFO, socket or device)", None
         if info.st_size > MAX_FILE_BYTES:
             return None, f"file is {info.st_size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB", None
-        parts, size = [], 0
-        while size <= MAX_FILE_BYTES:  # until the end, which may have moved since fstat
-            chunk = os.read(fd, max(info.st_size + 1 - size, 65536))
-            if not chunk:
-                break
-            parts.append(chunk)
-            size += len(chunk)
-        if size > MAX_FILE_BYTES:  # it grew while being read
+        data = frontmatter.read_up_to(fd, info.st_size, MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:  # it grew while being read
             return None, f"file is over the limit of {MAX_FILE_BYTES // 1048576} MiB", None
-        return parts[0] if len(parts) == 1 else b"".join(parts), None, info
+        return data, None, info
     except OSError as exc:
         return None, f"cannot read file: {exc.strerror or exc}", None
     finally:
         os.close(fd)
-
-
-_READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-               | getattr(os, "O_BINARY", 0))
 
 
 def unreadable(path: str, reason: str) -> Document:

@@ -64,33 +64,42 @@ def read_head(path: str) -> bytes | None:
     return read_regular(path, HEAD_BYTES)
 
 
+# O_NONBLOCK: opening a FIFO (or device) named like a record or an ignore
+# file must not wait for a writer (it is refused once fstat says what it is).
+READ_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+              | getattr(os, "O_BINARY", 0))
+
+
 def read_regular(path: str, limit: int) -> bytes | None:
     """At most ``limit`` bytes of a regular file; None for anything else or an
-    error. O_NONBLOCK: a FIFO (or device) named like a record or an ignore file
-    in the checkout must not block the walk. Plain reads on the descriptor
-    (no buffered file object): discovery reads the head of every new file."""
+    error: nothing in the checkout may block the walk."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, READ_FLAGS)
     except OSError:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None
-        parts, size, ask = [], 0, info.st_size + 1  # one read, when the file did not grow meanwhile
-        while size < limit:
-            wanted = min(ask, limit - size)
-            chunk = os.read(fd, wanted)
-            parts.append(chunk)
-            size += len(chunk)
-            if len(chunk) < wanted:  # a short read of a regular file: its end
-                break
-            ask = 1 << 20
-        return b"".join(parts)
+        return read_up_to(fd, info.st_size, limit) if stat.S_ISREG(info.st_mode) else None
     except OSError:
         return None
     finally:
         os.close(fd)
+
+
+def read_up_to(fd: int, size: int, limit: int) -> bytes:
+    """At most ``limit`` bytes of the regular file open as ``fd``, ``size``
+    bytes by its fstat: plain reads on the descriptor (no buffered file
+    object; every file of a run is read so), one when it did not grow."""
+    parts, total, ask = [], 0, size + 1
+    while total < limit:
+        wanted = min(ask, limit - total)
+        chunk = os.read(fd, wanted)
+        parts.append(chunk)
+        total += len(chunk)
+        if len(chunk) < wanted:  # a short read of a regular file: its end
+            break
+        ask = 1 << 20
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def after_blank_lines(text: str, begin: int) -> bool:
