@@ -55,23 +55,29 @@ def tolerance(n: int) -> int:
 
 
 
-def infer_schema(records: list[dict], title: str = "", description: str = "") -> dict:
-    """The schema of a kind: an object schema with a dialect, title and description."""
+def infer_schema(records: list[dict], title: str = "", description: str = "", any_case: bool = False) -> dict:
+    """The schema of a kind: an object schema with a dialect, title and description.
+
+    ``any_case``: the site's generator reads keys in any case (Hugo), so
+    `linktitle` is `linkTitle`: spellings that differ only in case are one
+    key, declared as its most common spelling, and a closed mapping also
+    accepts the key's other casings (`patternProperties` to the same schema)."""
     schema: dict[str, Any] = {"$schema": SCHEMA_DIALECT}
     if title:
         schema["title"] = title
     if description:
         schema["description"] = description
-    schema.update(infer_values(records))
+    schema.update(infer_values(records, any_case=any_case))
     return schema
 
 
-def infer_values(values: list, required: bool = True) -> dict:
+def infer_values(values: list, required: bool = True, any_case: bool = False, pointer: str = "") -> dict:
     """The schema of one field from every value it has across the records.
 
     ``required``: the field is in nearly all records, so keys inside it may
     be required too. Inside an optional mapping nothing is required: the
-    records that have it may use it in different ways."""
+    records that have it may use it in different ways. ``pointer``: where the
+    schema sits in the kind's schema (JSON Pointer), for `$ref`s to it."""
     counts = Counter(json_type(v) for v in values)
     if "number" in counts and "integer" in counts:  # 1 and 1.5: both numbers
         counts["number"] += counts.pop("integer")
@@ -84,9 +90,9 @@ def infer_values(values: list, required: bool = True) -> dict:
     if "string" in of:
         schema.update(_strings(of["string"]))
     if "array" in of:
-        schema.update(_arrays(of["array"], required))
+        schema.update(_arrays(of["array"], required, any_case, pointer))
     if "object" in of:
-        schema.update(_objects(of["object"], required))
+        schema.update(_objects(of["object"], required, any_case, pointer))
     return schema
 
 
@@ -137,17 +143,17 @@ def _enum(values: list[str]) -> list[str] | None:
     return sorted(counts)
 
 
-def _arrays(arrays: list[list], required: bool) -> dict:
+def _arrays(arrays: list[list], required: bool, any_case: bool, pointer: str) -> dict:
     schema: dict[str, Any] = {}
     if sum(1 for a in arrays if not a) <= tolerance(len(arrays)):
         schema["minItems"] = 1
     items = [item for a in arrays for item in a]
     if items:
-        schema["items"] = infer_values(items, required)
+        schema["items"] = infer_values(items, required, any_case, pointer + "/items")
     return schema
 
 
-def _objects(objects: list[dict], required_here: bool) -> dict:
+def _objects(objects: list[dict], required_here: bool, any_case: bool, pointer: str) -> dict:
     """Keys, required keys, and a closed key set where the records agree.
 
     Every key seen is allowed, except a key seen in one record only that is a
@@ -156,6 +162,9 @@ def _objects(objects: list[dict], required_here: bool) -> dict:
     shared by most of its occurrences: a record shape, not a free-form bag.
     """
     n = len(objects)
+    if any_case:
+        spelling = _usual_spellings(Counter(key for obj in objects for key in obj))
+        objects = [{spelling[key]: value for key, value in obj.items()} for obj in objects]
     counts = Counter(key for obj in objects for key in obj)
     typos = _typos(counts, n)
     keys = sorted(k for k in counts if k not in typos)
@@ -163,14 +172,64 @@ def _objects(objects: list[dict], required_here: bool) -> dict:
     properties = {}
     for key in keys:
         field = {"$comment": DESCRIPTION_TODO}
-        field.update(infer_values([obj[key] for obj in objects if key in obj], key in required))
+        field.update(infer_values([obj[key] for obj in objects if key in obj], key in required, any_case,
+                                  f"{pointer}/properties/{_pointer_token(key)}"))
         properties[key] = field
     schema: dict[str, Any] = {"properties": properties}
+    # Any case: a required key written in another case is there (`Title:` is
+    # `title`), so it is required only when no other casing of it is present.
+    casings = {key: _other_casings(key) for key in required} if any_case else {}
+    if any(casings.values()):
+        schema["allOf"] = [{"if": {"propertyNames": {"not": {"pattern": casings[key]}}}, "then": {"required": [key]}}
+                           for key in required if casings[key]]
+    required = [key for key in required if not casings.get(key)]
     if required:
         schema["required"] = required
     if n >= 2 and any(counts[k] * 2 > n for k in keys):
         schema["additionalProperties"] = False
+        if any_case:
+            other_casings = {_other_casings(key): {"$ref": f"#{pointer}/properties/{_pointer_token(key)}"}
+                             for key in keys if _other_casings(key)}
+            if other_casings:
+                schema["patternProperties"] = other_casings
     return schema
+
+
+def _usual_spellings(counts: Counter) -> dict[str, str]:
+    """Each key -> the most common spelling of the keys equal to it but for
+    case (ties: the first in code-point order)."""
+    best: dict[str, str] = {}
+    for key in sorted(counts):
+        folded = key.lower()
+        if folded not in best or counts[key] > counts[best[folded]]:
+            best[folded] = key
+    return {key: best[key.lower()] for key in counts}
+
+
+def _other_casings(key: str) -> str | None:
+    """A pattern (ECMA-262 and Python alike) for ``key`` in any case but its
+    own: `^(?!linkTitle$)[lL][iI]...$`; None when case cannot change it."""
+    parts, cased = [], False
+    for char in key:
+        lower, upper = char.lower(), char.upper()
+        if lower != upper and len(lower) == len(upper) == 1:
+            parts.append(f"[{_literal(lower)}{_literal(upper)}]")
+            cased = True
+        else:
+            parts.append(_literal(char))
+    own = "".join(_literal(char) for char in key)
+    return f"^(?!{own}$){''.join(parts)}$" if cased else None
+
+
+def _literal(char: str) -> str:
+    return "\\" + char if char in "\\^$.|?*+()[]{}/" else char
+
+
+def _pointer_token(key: str) -> str:
+    """A key as a JSON Pointer token inside a URI fragment (RFC 6901, RFC 3986)."""
+    from urllib.parse import quote
+
+    return quote(key.replace("~", "~0").replace("/", "~1"), safe="~!$&'()*+,;=:@")
 
 
 def _typos(counts: Counter, n: int) -> set[str]:

@@ -34,6 +34,11 @@ SCHEMA_FOLDER = "schemas"
 # `content` (Hugo's, Astro's) every folder is content, whatever its name.
 TEMPLATE_FOLDERS = frozenset({"_layouts", "_includes", "layouts", "partials", "_data", "assets", "static",
                               "node_modules", "_site", "public", "resources"})
+# Hugo reads front-matter keys in any case (`linktitle` is `linkTitle`): a
+# site is Hugo's when it has Hugo's configuration, or section index pages
+# (`_index.md`, a Hugo convention) inside a `content` folder.
+HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json")
+HUGO_SECTION_INDEX = re.compile(r"(?:^|/)content/(?:.+/)?_index\.[^/]+\Z")
 # Two folders are one kind when their usual keys overlap this much (Jaccard).
 SIMILAR_KEYS = 0.5
 # Larger files are not read: a record is a few KB (see document.MAX_FRONT_MATTER_CHARS).
@@ -131,6 +136,14 @@ def _walk(root: str, found: Scan) -> Iterator[str]:
         stack.extend(reversed(folders))
 
 
+def hugo_site(root: str, found: Scan) -> bool:
+    """Whether Hugo builds this checkout (it reads front-matter keys in any case)."""
+    configs = [os.path.join(root, name) for name in HUGO_CONFIGS]
+    configs += [os.path.join(root, "config", "_default", name) for name in HUGO_CONFIGS]
+    return any(os.path.isfile(path) for path in configs) or any(
+        HUGO_SECTION_INDEX.search(record.path) for record in found.records)
+
+
 def _encodable(path: str) -> bool:
     """A name TOML can hold (not bytes that are not UTF-8): others are not claimed."""
     try:
@@ -151,6 +164,7 @@ class Kind:
     include: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     schema: dict = field(default_factory=dict)
+    any_case: bool = False  # keys match in any case (Hugo)
 
     @property
     def schema_path(self) -> str:
@@ -342,12 +356,15 @@ def run(root: str = ".", force: bool = False, dry_run: bool = False, out=None) -
         raise InitError(f"{root} is not a folder")
     found = scan(root)
     kinds = propose(found)
+    any_case = hugo_site(root, found)
     for kind in kinds:
+        kind.any_case = any_case
         data = [r.data for r in kind.records if r.data is not None]
         folders = ", ".join(f"`{f}`" if f else "the top folder" for f in sorted(kind.folders))
         kind.schema = infer_schema(
-            data, title=kind.name,
-            description=f"Inferred by `contentlint init` from {len(data)} records in {folders}; edit freely.")
+            data, title=kind.name, any_case=any_case,
+            description=f"Inferred by `contentlint init` from {len(data)} records in {folders}; edit freely."
+            + (" Keys match in any case, as Hugo reads them." if any_case else ""))
     found_outliers = sorted(o for kind in kinds for o in outliers(kind))
     files = {CONFIG_NAME: config_text(kinds)}
     files.update({kind.schema_path: json.dumps(kind.schema, indent=2, ensure_ascii=False) + "\n" for kind in kinds})
@@ -444,6 +461,8 @@ def summary(found: Scan, kinds: list[Kind], found_outliers: list[Outlier]) -> st
     for kind in kinds:
         lines += ["", f"kind {kind.name}: {len(kind.records)} records, schema {kind.schema_path}"]
         lines += [f"  include {p}" for p in kind.include] + [f"  exclude {p}" for p in kind.exclude]
+        if kind.any_case:
+            lines.append("  keys match in any case, as Hugo reads them")
         lines += ["  " + row for row in _field_rows(kind.schema)]
     lines += ["", f"{len(found_outliers)} outliers (records that disagree with the majority: likely defects)"]
     lines += [f"{o.path}:{o.line}:{o.column}: [{o.kind}] {o.message}" for o in found_outliers]
@@ -451,7 +470,8 @@ def summary(found: Scan, kinds: list[Kind], found_outliers: list[Outlier]) -> st
 
 
 def _field_rows(schema: dict, prefix: str = "") -> Iterator[str]:
-    required = set(schema.get("required", ()))
+    required = set(schema.get("required", ()))  # and, keys in any case, those required unless in another case
+    required.update(key for part in schema.get("allOf", ()) for key in part.get("then", {}).get("required", ()))
     for key, field_schema in schema.get("properties", {}).items():
         name = prefix + key
         types = field_schema.get("type", "any")

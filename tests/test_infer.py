@@ -192,3 +192,59 @@ def test_typo_detection_is_bounded_on_hostile_key_counts():
     assert "key00000x" in properties  # past the bound no key is taken as a typo
     records[0] = dict(common) | {"key00000x": 1}
     assert "key00000x" not in infer_values(records)["properties"]
+
+
+def test_any_case_keys_are_one_key_with_its_other_casings_accepted():
+    """Hugo reads keys in any case: `linktitle` is `linkTitle`, declared as its
+    most common spelling; other casings are accepted with the same schema."""
+    records = [{"title": f"T{i}", "linkTitle": f"L{i}"} for i in range(11)] + [{"title": "T", "linktitle": "l"}]
+    schema = infer_schema(records, any_case=True)
+    assert schema["properties"] == {
+        "linkTitle": {"$comment": TODO, "type": "string", "minLength": 1},
+        "title": {"$comment": TODO, "type": "string", "minLength": 1},
+    }
+    # required unless written in another case
+    assert "required" not in schema and schema["allOf"] == [
+        {"if": {"propertyNames": {"not": {"pattern": "^(?!linkTitle$)[lL][iI][nN][kK][tT][iI][tT][lL][eE]$"}}},
+         "then": {"required": ["linkTitle"]}},
+        {"if": {"propertyNames": {"not": {"pattern": "^(?!title$)[tT][iI][tT][lL][eE]$"}}},
+         "then": {"required": ["title"]}},
+    ]
+    assert schema["patternProperties"] == {
+        "^(?!linkTitle$)[lL][iI][nN][kK][tT][iI][tT][lL][eE]$": {"$ref": "#/properties/linkTitle"},
+        "^(?!title$)[tT][iI][tT][lL][eE]$": {"$ref": "#/properties/title"},
+    }
+    validator = Draft202012Validator(schema)
+    assert [e.message for e in validator.iter_errors({"title": "t", "LINKTITLE": "x", "linkTitle": "y"})] == []
+    assert [e.message for e in validator.iter_errors({"Title": "t", "linktitle": "x"})] == []
+    assert [e.message for e in validator.iter_errors({"linktitle": "x"})] == ["'title' is a required property"]
+    # another casing gets the key's own schema, and an unknown key is still unknown
+    assert sorted((e.validator, tuple(e.path)) for e in validator.iter_errors(
+        {"title": "t", "linkTitle": "x", "Title": 3, "linkTitel": "y"})) == [
+        ("additionalProperties", ()), ("type", ("Title",))]
+
+
+def test_without_any_case_a_case_variant_is_a_typo():
+    records = [{"title": f"T{i}", "linkTitle": f"L{i}"} for i in range(11)] + [{"title": "T", "linktitle": "l"}]
+    schema = infer_schema(records)
+    assert sorted(schema["properties"]) == ["linkTitle", "title"] and "patternProperties" not in schema
+
+
+def test_any_case_nested_mappings_and_keys_with_pattern_and_pointer_characters():
+    """`$ref`s point into nested mappings and items (JSON Pointer escaped in a
+    URI fragment); regex metacharacters in a key are literal; a key case
+    cannot change gets no pattern."""
+    records = [{"params": [{"a.b/c~d": i, "Max(1)": i, "_1": i}]} for i in range(12)]
+    schema = infer_schema(records, any_case=True)
+    items = schema["properties"]["params"]["items"]
+    assert items["patternProperties"] == {
+        r"^(?!Max\(1\)$)[mM][aA][xX]\(1\)$": {"$ref": "#/properties/params/items/properties/Max(1)"},
+        r"^(?!a\.b\/c~d$)[aA]\.[bB]\/[cC]~[dD]$": {"$ref": "#/properties/params/items/properties/a.b~1c~0d"},
+    }
+    validator = Draft202012Validator(schema)
+    assert list(validator.iter_errors({"params": [{"A.B/C~D": 1, "max(1)": 2, "_1": 3}]})) == []
+    assert items["required"] == ["_1"]  # case cannot change it: plainly required
+    assert [(e.validator, tuple(e.path)) for e in validator.iter_errors({"params": [{"A.B/C~D": "x", "MAX(1)": 1, "_1": 1}]})] == [
+        ("type", ("params", 0, "A.B/C~D"))]
+    assert sorted(e.validator for e in validator.iter_errors({"params": [{"aXb/c~d": 1, "max(1)": 1, "_1": 1}]})) == [
+        "additionalProperties", "required"]  # `.` is literal: not `a.b/c~d`, which is then missing

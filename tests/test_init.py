@@ -123,9 +123,11 @@ def test_hugo_kinds(initialised):
     # Inside `content`, a folder named like a template folder is content (functions/resources).
     assert "content/en/functions/resources/Copy.md" in claimed(root, by_name["functions"])
     assert sum(len(claimed(root, k)) for k in kinds) == 992
-    # The one typo of a key in the site: `linktitle` for `linkTitle`.
-    assert ("content/en/templates/new-templatesystem-overview.md:3:1: [functions] unexpected key `linktitle`: "
-            "a typo of a key the other records use?") in out
+    # Hugo reads keys in any case: `linktitle` (one page) is `linkTitle` (the others), not a typo.
+    assert "unexpected key" not in out and "  keys match in any case, as Hugo reads them" in out
+    functions = json.loads((root / by_name["functions"]["schema"]).read_text(encoding="utf-8"))
+    assert functions["patternProperties"]["^(?!linkTitle$)[lL][iI][nN][kK][tT][iI][tT][lL][eE]$"] == {
+        "$ref": "#/properties/linkTitle"}
 
 
 @needs_sites
@@ -170,7 +172,6 @@ NAMED_OUTLIERS = {
         ("functions/math/Sum.md", 2, "CL101"), ("functions/math/_index.md", 2, "CL101"),
         ("functions/resources/Copy.md", 2, "CL101"), ("methods/pager/_index.md", 2, "CL101"),
         ("methods/taxonomy/_index.md", 2, "CL101"), ("methods/time/Unix.md", 2, "CL101"),
-        ("templates/new-templatesystem-overview.md", 3, "CL104"),
     ]},
 }
 
@@ -412,3 +413,30 @@ def test_a_target_that_is_a_link_is_refused_even_with_force(tmp_path, capsys, re
     assert (outside / "victim").read_text() == "keep\n" and (root / rel).is_symlink()
     assert not (root / "contentlint.toml").exists() or (root / "contentlint.toml").is_symlink()
 
+
+
+@pytest.mark.parametrize("marker, any_case", [
+    ({"hugo.toml": "title = 'Site'\n"}, True),  # Hugo's configuration
+    ({"config/_default/hugo.yaml": "title: Site\n"}, True),
+    ({"content/blog/_index.md": "---\ntitle: Blog\n---\n"}, True),  # a section index page in `content`
+    ({}, False),  # Jekyll, Astro, ...: keys are case-sensitive there
+])
+def test_keys_in_any_case_only_on_a_hugo_site(tmp_path, capsys, marker, any_case):
+    files = {f"content/blog/p{i:02d}.md": f"---\ntitle: Post {i}\nlinkTitle: P{i}\n---\n" for i in range(12)}
+    files["content/blog/p05.md"] = "---\nTitle: Post 5\nlinktitle: P5\n---\n"
+    files.update(marker)
+    root = make(tmp_path, files)
+    code, out, _ = run_cli(["init", root], capsys)
+    assert code == 0
+    schema = json.loads((root / "schemas/blog.schema.json").read_text())
+    if any_case:  # the page is Hugo's and Hugo reads it like the others: no outlier, and `check` agrees
+        assert "0 outliers" in out and "patternProperties" in schema
+        assert "\n  keys match in any case, as Hugo reads them\n" in out
+        os.chdir(root)
+        try:
+            assert run_cli(["check", "--no-cache", "content"], capsys)[0] == 0
+        finally:
+            os.chdir(tmp_path)
+    else:
+        assert "content/blog/p05.md:2:1: [blog] unexpected key `Title`: a typo of a key the other records use?" in out
+        assert "patternProperties" not in schema and "allOf" not in schema and "any case" not in out
