@@ -31,6 +31,10 @@ TYPO_MIN_RECORDS = 10
 # one is quadratic; past this many pairs (only hostile front matter has tens
 # of thousands of keys) no key is taken as a typo.
 TYPO_MAX_PAIRS = 1_000_000
+# Likewise a resource bound: a validator tries every pattern on every key, so
+# a mapping with more distinct keys than this (hostile front matter) keeps
+# its keys case-sensitive instead of getting one pattern per key.
+ANY_CASE_MAX_KEYS = 1_000
 
 _TYPE_ORDER = ("string", "integer", "number", "boolean", "array", "object", "null")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -162,8 +166,10 @@ def _objects(objects: list[dict], required_here: bool, any_case: bool, pointer: 
     shared by most of its occurrences: a record shape, not a free-form bag.
     """
     n = len(objects)
+    spellings = Counter(key for obj in objects for key in obj) if any_case else Counter()
+    any_case = any_case and len(spellings) <= ANY_CASE_MAX_KEYS
     if any_case:
-        spelling = _usual_spellings(Counter(key for obj in objects for key in obj))
+        spelling = _usual_spellings(spellings)
         objects = [{spelling[key]: value for key, value in obj.items()} for obj in objects]
     counts = Counter(key for obj in objects for key in obj)
     typos = _typos(counts, n)

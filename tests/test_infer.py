@@ -248,3 +248,16 @@ def test_any_case_nested_mappings_and_keys_with_pattern_and_pointer_characters()
         ("type", ("params", 0, "A.B/C~D"))]
     assert sorted(e.validator for e in validator.iter_errors({"params": [{"aXb/c~d": 1, "max(1)": 1, "_1": 1}]})) == [
         "additionalProperties", "required"]  # `.` is literal: not `a.b/c~d`, which is then missing
+
+
+def test_any_case_is_bounded_on_hostile_mappings():
+    """One pattern per key is tried on every key: past ANY_CASE_MAX_KEYS
+    distinct keys a mapping keeps case-sensitive keys (no quadratic schema)."""
+    from contentlint.infer import ANY_CASE_MAX_KEYS
+
+    wide = [{f"k{i}": 1 for i in range(ANY_CASE_MAX_KEYS + 1)}, {"k0": 1}]
+    schema = infer_values(wide, any_case=True)
+    assert "patternProperties" not in schema and "allOf" not in schema
+    assert len(schema["properties"]) == ANY_CASE_MAX_KEYS + 1
+    narrow = [{f"k{i}": 1 for i in range(ANY_CASE_MAX_KEYS)}, {"k0": 1}]
+    assert len(infer_values(narrow, any_case=True)["patternProperties"]) == ANY_CASE_MAX_KEYS
