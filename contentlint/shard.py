@@ -25,6 +25,7 @@ import json
 import os
 import stat
 import struct
+import sys
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,6 +33,7 @@ from contentlint import __version__, engine, pipeline, registry
 from contentlint.cache import _Bad, _int, _list, decode_data, encode_data, setup_key  # one set of strict readers
 from contentlint.config import ConfigError
 from contentlint.discover import discover
+from contentlint.frontmatter import READ_FLAGS, read_up_to
 from contentlint.engine import FileResult
 
 FORMAT = "contentlint-shard"
@@ -119,11 +121,14 @@ def load(name: str) -> dict:
     """A shard file's top level, checked for shape, format and tool version
     (its rows are checked by ``read``, against the run's rules)."""
     try:
-        fd = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        fd = os.open(name, READ_FLAGS)  # a FIFO or device named as a shard file never blocks
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
                 raise ShardError(f"shard file {name}: not a regular file")
-            raw = handle.read()
+            raw = read_up_to(fd, info.st_size, sys.maxsize)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise ShardError(f"cannot read shard file {name}: {exc.strerror or exc}") from None
     try:
