@@ -140,6 +140,7 @@ def parse_toml(doc, fence_end: int, closer_start: int) -> None:
     except RecursionError:
         doc.problems.append((YAML_SYNTAX_ERROR, Violation(doc.opener[0], doc.opener[1], "TOML nested too deeply to read")))
         return
+    _dates_as_text(data)
     spans = {(): Span(fence_end, closer_start, kind="map")}
     prefix: tuple = ()
     arrays: dict[tuple, int] = {}
@@ -169,6 +170,27 @@ def parse_toml(doc, fence_end: int, closer_start: int) -> None:
                                             offset + key.end(1), style, kind))
         offset += len(line)
     doc.data, doc._spans = data, spans
+
+
+def _dates_as_text(data: dict) -> None:
+    """TOML's dates and times (`date = 2024-01-05T10:00:00Z`, Hugo's own
+    archetypes) as RFC 3339 text, in place: JSON has no such type, and a
+    schema says `"type": "string", "format": "date-time"` for them, as for
+    YAML's (read as strings). UTC is written `Z`; a local date-time keeps no
+    offset (so `format: date-time`, which needs one, rejects it). A stack,
+    not recursion: tomllib reads tables nested deeper than Python recurses."""
+    import datetime
+
+    stack: list = [data]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                stack.append(value)
+            elif isinstance(value, (datetime.date, datetime.time)):  # datetime is a date
+                text = value.isoformat()
+                node[key] = text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 _STRING_START = re.compile(r"\"\"\"|'''|\"|'|#")

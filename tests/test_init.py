@@ -440,3 +440,19 @@ def test_keys_in_any_case_only_on_a_hugo_site(tmp_path, capsys, marker, any_case
     else:
         assert "content/blog/p05.md:2:1: [blog] unexpected key `Title`: a typo of a key the other records use?" in out
         assert "patternProperties" not in schema and "allOf" not in schema and "any case" not in out
+
+
+def test_toml_front_matter_with_dates_is_inferred_as_date_time_text(tmp_path, capsys):
+    """Hugo's TOML archetype (`date = 2024-01-05T10:00:00Z`, `+++`): init
+    once ended in a traceback on the date (a TOML datetime is not JSON)."""
+    files = {f"content/posts/p{i:02d}.md": f"+++\ntitle = 'Post {i}'\ndate = 2024-01-{i % 28 + 1:02d}T10:00:00Z\n"
+             f"draft = false\n+++\nBody.\n" for i in range(60)}  # 60: one may disagree
+    files["content/posts/p05.md"] = "+++\ntitle = 'Post 5'\ndate = 2024-01-06T10:00:00\ndraft = false\n+++\n"
+    root = make(tmp_path, {**files, "hugo.toml": "baseURL = 'https://example.org/'\n"})
+    code, out, err = run_cli(["init", root], capsys)
+    assert code == 0 and "Traceback" not in err
+    schema = json.loads((root / "schemas/posts.schema.json").read_text())
+    assert schema["properties"]["date"]["format"] == "date-time"
+    # the local date-time (no offset) is the outlier, at its line
+    assert out.split("likely defects)\n")[1].splitlines()[0] == (
+        "content/posts/p05.md:3:1: [posts] `date` is not a valid date-time: \"2024-01-06T10:00:00\"")

@@ -182,6 +182,36 @@ def test_toml_positions_skip_multi_line_strings(tmp_path, capsys):
     ]
 
 
+def test_toml_dates_and_times_are_rfc_3339_text(tmp_path, capsys):
+    """TOML's own date-times (Hugo's archetypes write `date = 2024-...Z`) are
+    judged as the text a YAML record has, not as "a mapping"."""
+    schema = {"type": "object", "properties": {
+        "date": {"type": "string", "format": "date-time"}, "day": {"type": "string", "format": "date"},
+        "local": {"type": "string", "format": "date-time"}, "at": {"type": "string", "format": "time"},
+        "list": {"type": "array", "items": {"type": "string", "format": "date-time"}},
+        "deep": {"type": "object", "properties": {"when": {"type": "string", "format": "date-time"}}},
+    }}
+    (tmp_path / "contentlint.toml").write_text('[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "s.json"\n')
+    (tmp_path / "s.json").write_text(json.dumps(schema), encoding="utf-8")
+    (tmp_path / "t.md").write_text(
+        "+++\ndate = 2024-01-05T10:00:00Z\nday = 2024-01-05\nlocal = 2024-01-05T10:00:00\nat = 10:00:00\n"
+        "list = [2024-01-05T10:00:00+02:00, 2024-01-05 10:00:00.5-01:30]\n[deep]\nwhen = 1979-05-27T07:32:00Z\n+++\n",
+        encoding="utf-8")
+    code, result = check_json([tmp_path], capsys, "--config", tmp_path / "contentlint.toml")
+    # Only what RFC 3339 itself rejects: a date-time without an offset, a time without one.
+    assert [(f["code"], f["line"], f["message"]) for f in result] == [
+        ("CL103", 4, "`local` must be an RFC 3339 date and time such as 2021-12-08T16:33:00Z, "
+                     "not '2024-01-05T10:00:00'"),
+        ("CL103", 5, "`at` must be a time of day with its offset, such as 16:33:00Z, not '10:00:00'"),
+    ]
+    from contentlint.document import load
+
+    data = load("t.md", (tmp_path / "t.md").read_bytes()).data
+    assert data == {"date": "2024-01-05T10:00:00Z", "day": "2024-01-05", "local": "2024-01-05T10:00:00",
+                    "at": "10:00:00", "list": ["2024-01-05T10:00:00+02:00", "2024-01-05T10:00:00.500000-01:30"],
+                    "deep": {"when": "1979-05-27T07:32:00Z"}}
+
+
 def test_json_front_matter_with_exact_positions(tmp_path, capsys):
     project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n', {
         "j.md": '{\n  "title": "T",\n  "description": 5,\n  "url": "/a b/"\n}\nbody\n',
