@@ -1,0 +1,26 @@
+"""What the one-file run (`check --no-cache FILE`) no longer pays for at
+start (docs/performance.md, "Seventh round"): each rewritten pattern is held
+to the one it replaces over every code point, each deferred import to the
+behaviour that needs it."""
+
+from __future__ import annotations
+
+import re
+
+from contentlint import scalars
+
+# Every code point once: a character class is a set of code points, so two
+# classes are equal when they match the same positions of this string.
+ALL_CODE_POINTS = "".join(map(chr, range(0x110000)))
+
+
+def _positions(pattern: re.Pattern) -> list[int]:
+    return [match.start() for match in pattern.finditer(ALL_CODE_POINTS)]
+
+
+def test_nonprintable_equals_the_negated_c_printable_class():
+    negated = re.compile("[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+    assert _positions(scalars._nonprintable()) == _positions(negated)
+    # The class the YAML spec names: C0 controls but tab (line breaks included),
+    # DEL and C1 (NEL too), surrogates, the BOM and the two non-characters at FFFE.
+    assert len(_positions(negated)) == 9 + 22 + 33 + 2048 + 3
