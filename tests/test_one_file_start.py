@@ -35,3 +35,27 @@ def test_report_context_is_defined_without_dataclasses_codegen():
     assert (ctx.files_checked, ctx.checked_paths, ctx.summary_notes, ctx.fix_command) == \
         (2, (), ("1 baselined",), "contentlint fix")
     assert "__dataclass_fields__" not in vars(ReportContext)
+
+
+def _after_importing_cli(before: str) -> str:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import contentlint
+
+    code = before + "\nimport gc, contentlint.cli\nprint(gc.isenabled(), gc.get_freeze_count() > 0)"
+    env = {**os.environ, "PYTHONPATH": str(Path(contentlint.__file__).resolve().parents[1])}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env=env).stdout.split()
+
+
+def test_the_command_lines_imports_are_frozen_out_of_collection():
+    # What the command line's modules allocate lives as long as the process:
+    # the collector skips it, and is on again for the run.
+    assert _after_importing_cli("") == ["True", "True"]
+
+
+def test_a_collector_switched_off_before_stays_off():
+    assert _after_importing_cli("import gc\ngc.disable()") == ["False", "True"]
