@@ -59,3 +59,16 @@ def test_the_command_lines_imports_are_frozen_out_of_collection():
 
 def test_a_collector_switched_off_before_stays_off():
     assert _after_importing_cli("import gc\ngc.disable()") == ["False", "True"]
+
+
+def test_help_is_formatted_for_the_terminal(monkeypatch):
+    # The parsers are built with a set width (no shutil), yet print help at
+    # the terminal's width (COLUMNS here), as argparse's own formatter does.
+    from contentlint.cli import build_parser
+
+    def widest_line(columns: str) -> int:
+        monkeypatch.setenv("COLUMNS", columns)
+        check = build_parser("check")._subparsers._group_actions[0].choices["check"]
+        return max(map(len, check.format_help().splitlines()))
+
+    assert widest_line("200") > 100 and widest_line("60") <= 60
