@@ -72,3 +72,18 @@ def test_help_is_formatted_for_the_terminal(monkeypatch):
         return max(map(len, check.format_help().splitlines()))
 
     assert widest_line("200") > 100 and widest_line("60") <= 60
+
+
+def test_suppression_is_a_record_with_its_own_used_set():
+    import pickle
+
+    from contentlint.model import Position
+    from contentlint.rules.suppressions import Suppression
+
+    positions = {4: Position(2, 5)}
+    first, second = (Suppression(False, ("CL2",), 2, (4, 30), (3, 30), positions) for _ in range(2))
+    first.used.add("CL2")
+    assert (first.used, second.used) == ({"CL2"}, set())  # never a shared default
+    assert pickle.loads(pickle.dumps(first)) == first  # as workers hand it back
+    assert Suppression(True, (), 1, (0, 1), (0, 1), {}, {"CL0"}).used == {"CL0"}  # as the cache rebuilds it
+    assert "__dataclass_fields__" not in vars(Suppression)
