@@ -87,3 +87,13 @@ def test_suppression_is_a_record_with_its_own_used_set():
     assert pickle.loads(pickle.dumps(first)) == first  # as workers hand it back
     assert Suppression(True, (), 1, (0, 1), (0, 1), {}, {"CL0"}).used == {"CL0"}  # as the cache rebuilds it
     assert "__dataclass_fields__" not in vars(Suppression)
+
+
+def test_every_character_the_report_escapes_is_one_isprintable_refuses():
+    # printable() returns text that str.isprintable() accepts without asking its pattern.
+    from contentlint.report import escape
+
+    escaped = _positions(escape._unsafe())
+    assert escaped and all(not ALL_CODE_POINTS[i].isprintable() for i in escaped)
+    assert escape.printable("caf\u00e9 \u2014 ok") == "caf\u00e9 \u2014 ok"
+    assert escape.printable("a\tb\u202ec\udcff", keep="\t") == "a\tb\\u202ec\\udcff"
