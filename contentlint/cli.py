@@ -11,17 +11,32 @@ processes have been stopped.
 
 from __future__ import annotations
 
-import argparse
-import signal
-import sys
-import threading
+import gc
 
-from contentlint import __version__, commands
-from contentlint.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM  # noqa: F401
-from contentlint.config import ConfigError
-from contentlint.options import Options
-from contentlint.report import FORMATS
-from contentlint.report.escape import printable
+# The imports below allocate most of the objects a run keeps (modules,
+# functions, classes, compiled patterns). The collector's passes over them as
+# they load free nothing and cost ~7 ms of a one-file run, so it pauses while
+# they load, and what they allocated is frozen: left out of later collections
+# (it lives as long as the process anyway). docs/performance.md, "Seventh round".
+_collecting = gc.isenabled()
+gc.disable()
+
+import argparse  # noqa: E402
+import functools  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+import threading  # noqa: E402
+
+from contentlint import __version__, commands  # noqa: E402
+from contentlint.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM  # noqa: E402,F401
+from contentlint.config import ConfigError  # noqa: E402
+from contentlint.options import Options  # noqa: E402
+from contentlint.report import FORMATS  # noqa: E402
+from contentlint.report.escape import printable  # noqa: E402
+
+gc.freeze()
+if _collecting:
+    gc.enable()
 
 
 
@@ -210,14 +225,25 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     arguments are added (the others are listed, never parsed: their
     arguments cost a few ms at every one-file run's start)."""
     parser = argparse.ArgumentParser(prog="contentlint", description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=_while_building(argparse.RawDescriptionHelpFormatter))
     parser.add_argument("--version", action="version", version=f"contentlint {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (keywords, add_arguments) in SUBCOMMANDS.items():
-        subparser = subparsers.add_parser(name, **keywords)
+        subparser = subparsers.add_parser(name, formatter_class=_while_building(argparse.HelpFormatter),
+                                          **keywords)
         if add_arguments is not None and command in (None, name):
             add_arguments(subparser)
+        subparser.formatter_class = argparse.HelpFormatter
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
+
+
+def _while_building(formatter_class):
+    """argparse makes a formatter for every argument added, only to check its
+    metavar; the stock one asks shutil (importing zlib, bz2 and lzma: ~3 ms of
+    a one-file run) for the terminal's width. Built with a set width, the
+    parsers format help, usage and errors with the stock formatter."""
+    return functools.partial(formatter_class, width=80)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,8 +37,12 @@ from contentlint.yamlparse import STR, resolve_plain
 
 @cache
 def _nonprintable() -> re.Pattern:
-    """What YAML does not allow raw in a scalar (c-printable minus line breaks and BOM)."""
-    return re.compile("[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+    r"""What YAML does not allow raw in a scalar (c-printable minus line breaks
+    and BOM): [^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]
+    written as its complement, which compiles ~50x faster (re's charset
+    optimiser walks every code point of a negated class's ranges: ~3.5 ms).
+    A test holds the two equal over every code point."""
+    return re.compile("[\x00-\x08\n-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 
 _LINE_BREAKS = "\n\r\x85\u2028\u2029"
 

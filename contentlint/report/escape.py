@@ -26,9 +26,15 @@ Windows-style text keeps its look. The exact text is in ``--format json``.
 
 from __future__ import annotations
 
+import functools
 import re
 
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+@functools.cache  # compiled on first need: most text is printable (str.isprintable decides)
+def _unsafe() -> re.Pattern:
+    return re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -43,8 +49,10 @@ def _escape(match: re.Match) -> str:
 def printable(text: str, keep: str = "") -> str:
     """``text`` with every control character escaped visibly, except those in ``keep``
     (``keep="\\n"`` for text that is several lines by design)."""
-    if _UNSAFE.search(text) is None:  # the common case: nothing to do
+    # Every character the pattern matches is one str.isprintable() refuses
+    # (a test holds it): the common case is decided in C, without the pattern.
+    if text.isprintable() or _unsafe().search(text) is None:
         return text
     if not keep:
-        return _UNSAFE.sub(_escape, text)
-    return _UNSAFE.sub(lambda m: m.group() if m.group() in keep else _escape(m), text)
+        return _unsafe().sub(_escape, text)
+    return _unsafe().sub(lambda m: m.group() if m.group() in keep else _escape(m), text)

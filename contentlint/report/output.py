@@ -60,8 +60,7 @@ def emit(args, settings, diagnostics: Sequence[Diagnostic], files: Sequence[str]
     the other formats."""
     environ = os.environ if environ is None else environ
     fmt = choose_format(args, environ)
-    ctx = context(args, settings, files, fmt, environ, source)
-    ctx.summary_notes = tuple(summary_notes)
+    ctx = context(args, settings, files, fmt, environ, source)._replace(summary_notes=tuple(summary_notes))
     if not files:
         given = " ".join(getattr(args, "paths", None) or ["."])
         print(f"contentlint: warning: no files found to check in {printable(given)} "

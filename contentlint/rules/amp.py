@@ -8,6 +8,7 @@ address rewritten, both safely.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Iterator
 
 from contentlint import blocks
@@ -18,8 +19,11 @@ from contentlint.rules.related import record_and_entries
 from contentlint.urls import url_problems
 
 AMP, CDN = "ampWebUrl", "cdnAmpWebUrl"
-_CACHE_URL = re.compile(r"https://[a-z0-9-]+\." + re.escape(CACHE_DOMAIN) + r"/c/(s/)?(.+)\Z",
-                        re.IGNORECASE | re.DOTALL)
+
+
+@cache  # compiled on first use: only a cdnAmpWebUrl without its ampWebUrl asks (re is Python: ~0.3 ms)
+def _cache_url_pattern() -> re.Pattern:
+    return re.compile(r"https://[a-z0-9-]+\." + re.escape(CACHE_DOMAIN) + r"/c/(s/)?(.+)\Z", re.IGNORECASE | re.DOTALL)
 
 
 def _cache_url(amp: str) -> str | None:
@@ -32,7 +36,7 @@ def _cache_url(amp: str) -> str | None:
 def amp_url_of(cache_url: str) -> str | None:
     """The AMP page a `/c/` cache URL serves, when the cache URL is exactly
     the one derived from it (otherwise there is nothing trustworthy to insert)."""
-    match = _CACHE_URL.match(cache_url)
+    match = _cache_url_pattern().match(cache_url)
     if not match:
         return None
     amp = ("https://" if match.group(1) else "http://") + match.group(2)
