@@ -421,7 +421,7 @@ def test_a_target_that_is_a_link_is_refused_even_with_force(tmp_path, capsys, re
     ({"content/blog/_index.md": "---\ntitle: Blog\n---\n"}, True),  # a section index page in `content`
     ({}, False),  # Jekyll, Astro, ...: keys are case-sensitive there
 ])
-def test_keys_in_any_case_only_on_a_hugo_site(tmp_path, capsys, marker, any_case):
+def test_keys_in_any_case_only_on_a_hugo_site(tmp_path, capsys, monkeypatch, marker, any_case):
     files = {f"content/blog/p{i:02d}.md": f"---\ntitle: Post {i}\nlinkTitle: P{i}\n---\n" for i in range(12)}
     files["content/blog/p05.md"] = "---\nTitle: Post 5\nlinktitle: P5\n---\n"
     files.update(marker)
@@ -432,11 +432,8 @@ def test_keys_in_any_case_only_on_a_hugo_site(tmp_path, capsys, marker, any_case
     if any_case:  # the page is Hugo's and Hugo reads it like the others: no outlier, and `check` agrees
         assert "0 outliers" in out and "patternProperties" in schema
         assert "\n  keys match in any case, as Hugo reads them\n" in out
-        os.chdir(root)
-        try:
-            assert run_cli(["check", "--no-cache", "content"], capsys)[0] == 0
-        finally:
-            os.chdir(tmp_path)
+        monkeypatch.chdir(root)
+        assert run_cli(["check", "--no-cache", "content"], capsys)[0] == 0
     else:
         assert "content/blog/p05.md:2:1: [blog] unexpected key `Title`: a typo of a key the other records use?" in out
         assert "patternProperties" not in schema and "allOf" not in schema and "any case" not in out
