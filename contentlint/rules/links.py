@@ -71,16 +71,38 @@ def _url_fields(doc, ctx) -> list[tuple[tuple, str, bool]]:
     declares `format: uri` (absolute) or `uri-reference` (relative allowed),
     and strings whose key ends in `url` (any case; the test CL200-CL203 use
     too, rules/text.py), which the article format requires absolute and
-    which elsewhere may be site-relative (`url: /commands/hugo/`)."""
-    article = ctx.current.schema == _article_schema()
+    which elsewhere may be site-relative (`url: /commands/hugo/`).
+
+    The verdict depends on the schema and the path alone, and the same
+    paths recur from record to record: one lookup per string in a per-run
+    table instead of deciding it again (a record holds ~30 strings)."""
+    key = ("CL303 url fields", ctx.current.schema)
+    verdicts = ctx.memo.get(key)
+    if verdicts is None:
+        verdicts = ctx.memo[key] = {}
     found = []
     for path, value in doc.strings():
-        declared = ctx.field_info(path).url
-        if declared is not None:
-            found.append((path, value, declared == "relative"))
-        elif path and path[-1].__class__ is str and path[-1].lower().endswith("url"):
-            found.append((path, value, not article))
+        relative_ok = verdicts.get(path, _UNDECIDED)
+        if relative_ok is _UNDECIDED:
+            if len(verdicts) >= 4096:  # a record with 25,000 related entries: keep memory flat
+                verdicts.clear()
+            relative_ok = verdicts[path] = _url_verdict(path, ctx)
+        if relative_ok is not None:
+            found.append((path, value, relative_ok))
     return found
+
+
+_UNDECIDED = object()
+
+
+def _url_verdict(path: tuple, ctx) -> bool | None:
+    """Whether the value at ``path`` is a URL that may be relative; None: not a URL."""
+    declared = ctx.field_info(path).url
+    if declared is not None:
+        return declared == "relative"
+    if path and path[-1].__class__ is str and path[-1].lower().endswith("url"):
+        return ctx.current.schema != _article_schema()
+    return None
 
 
 def _article_schema() -> str:
