@@ -1,0 +1,119 @@
+"""Per-record work done once (issue 17, seventh round): counted or compared,
+never timed.
+
+- The builder lists every value with its path while it builds the data, so
+  the rules' ``Document.values()`` is not a second walk of the data; the
+  list must be exactly the walk's.
+- Which strings are URLs for CL303 depends on the schema and the path only:
+  decided once per path and run, never per record.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from contentlint import engine
+from contentlint.config import Settings
+from contentlint.document import load
+from tests.conftest import CORPUS, check_json
+
+CRAFTED = [
+    "a: 1\nb: [x, {c: null}, [1, 2.5, '3']]\nc:\n  - d: true\n    e: ~\n  - - f\n    - 0x1F\nd: \"AT & T\"\n",
+    "a: !!str 3\nb: ! 4\nc: !!int '7'\nd: !local x\ne: 2021-05-11T08:56:31Z\nf: -\ng: .inf\n",
+    "? [complex, key]\n: 1\nplain: text\n",
+    "a: {}\nb: []\nc: [[]]\nd: {e: {f: {g: [h]}}}\n",
+    "t: |\n  block\n  text\nu: >\n  folded\nv: 'single ''quoted'''\nw: \"\\u00e9\"\n",
+]
+
+
+def _walked(doc) -> tuple[list, list]:
+    """values() and strings() as the walk of the data finds them."""
+    doc.memo.pop("values", None)
+    doc.memo.pop("all strings", None)
+    return doc.values(), doc.strings()
+
+
+def _records():
+    yield from ((f"crafted{i}.md", f"---\n{block}---\n".encode()) for i, block in enumerate(CRAFTED))
+    if CORPUS.is_dir():
+        for path in sorted(CORPUS.rglob("*.md"))[:400]:
+            yield str(path), path.read_bytes()
+
+
+def test_the_builder_lists_the_values_the_walk_finds():
+    listed = 0
+    for name, raw in _records():
+        doc = load(name, raw)
+        if not doc.ok:
+            continue
+        assert "values" in doc.memo and "all strings" in doc.memo, name  # listed while building
+        built = doc.values(), doc.strings()
+        assert built == _walked(load(name, raw)), name
+        # Same order and the very objects of the data (rules compare identities too).
+        assert [id(v) for _, v in built[0]] == [id(v) for _, v in _walked(doc)[0]], name
+        listed += 1
+    assert listed >= (300 if CORPUS.is_dir() else len(CRAFTED))
+
+
+@pytest.mark.parametrize("block", ["a: 1\nb: [x]\na: [y, z]\n", "a: &x [1]\nb: *x\n"])
+def test_duplicate_keys_and_aliases_are_walked(block):
+    # A duplicate key leaves the last value at the first key's place in the
+    # data, and an alias shares a value: only the walk of the data lists them
+    # as the rules saw them before.
+    doc = load("a.md", f"---\n{block}---\n".encode())
+    assert "values" not in doc.memo
+    values = doc.values()
+    assert values == _walked(load("a.md", f"---\n{block}---\n".encode()))[0]
+    if "&x" not in block:
+        assert values == [((), {"a": [1, [1]] and ["y", "z"], "b": ["x"]}), (("a",), ["y", "z"]), (("a", 0), "y"),
+                          (("a", 1), "z"), (("b",), ["x"]), (("b", 0), "x")]
+
+
+RECORD = """---
+title: "A record"
+webUrl: "https://example.com/a b"
+imageUrl: images/a.png
+related:
+  - title: "Other"
+    webUrl: "https://example.com/b/"
+---
+"""
+
+
+def test_url_fields_are_decided_once_per_path_and_run(monkeypatch):
+    settings = Settings()
+    ctx, rules = engine.Context(settings), engine.enabled_rules(settings)
+    calls = []
+    real = engine.Context.field_info
+
+    def counted(self, path):
+        calls.append(tuple(path))
+        return real(self, path)
+
+    monkeypatch.setattr(engine.Context, "field_info", counted)
+
+    def lint(i):
+        result = engine.lint_document(load(f"r{i}.md", RECORD.encode()), rules, ctx)
+        return [(d.code, d.start.line, d.start.column) for d in result.diagnostics if d.code == "CL303"]
+
+    first = lint(0)
+    asked = len(calls)
+    assert ("related", 0, "webUrl") in calls and asked == len(set(calls))
+    assert [lint(i) for i in range(1, 5)] == [first] * 4 and len(calls) == asked
+    # The article format wants absolute URLs: `imageUrl` (undeclared) is reported too.
+    assert first == [("CL303", 3, 31), ("CL303", 4, 11)]
+
+
+def test_url_fields_are_decided_per_schema(tmp_path, capsys):
+    # One run, one path, two schemas: an undeclared `imageUrl` may be
+    # site-relative without the article schema, never with it.
+    (tmp_path / "contentlint.toml").write_text(
+        '[[kinds]]\nname = "free"\ninclude = ["free/*.md"]\n'
+        '[[kinds]]\nname = "news"\ninclude = ["*.md"]\nschema = "contentlint:article"\n')
+    (tmp_path / "free").mkdir()
+    for name in ("free/q.md", "z.md"):
+        (tmp_path / name).write_text("---\nimageUrl: images/a.png\n---\n")
+    _, found = check_json([tmp_path], capsys, "--config", tmp_path / "contentlint.toml", "--select", "CL303")
+    assert [(Path(f["path"]).name, f["line"], f["column"]) for f in found] == [("z.md", 2, 11)]
