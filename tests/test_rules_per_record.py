@@ -13,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contentlint import engine
 from contentlint.config import Settings
@@ -117,3 +119,70 @@ def test_url_fields_are_decided_per_schema(tmp_path, capsys):
         (tmp_path / name).write_text("---\nimageUrl: images/a.png\n---\n")
     _, found = check_json([tmp_path], capsys, "--config", tmp_path / "contentlint.toml", "--select", "CL303")
     assert [(Path(f["path"]).name, f["line"], f["column"]) for f in found] == [("z.md", 2, 11)]
+
+
+# -- exact shortcuts before patterns -----------------------------------------------------
+
+
+def _resolve_by_patterns(value: str) -> str:
+    """yamlparse.resolve_plain as the patterns alone decide it (the reference)."""
+    from contentlint import yamlparse as y
+
+    if value and value[0] not in y.TYPED_FIRST:
+        return y.STR
+    if value in ("", "~", "null", "Null", "NULL"):
+        return y.NULL
+    if value in ("true", "True", "TRUE", "false", "False", "FALSE"):
+        return y.BOOL
+    if value[:1] in "0123456789-+.":
+        if y._INT.fullmatch(value):
+            return y.INT
+        if y._FLOAT.fullmatch(value):
+            return y.FLOAT
+    return y.STR
+
+
+PLAIN = ["0", "007", "1200", "1_000", "٣", "²", "12:30", "2021-05-11T08:56:31Z", "2021-05-11", "-1", "+1",
+         ".5", "1e3", "1.5e-3", ".inf", "-.Inf", ".nan", "0x1F", "0o17", "1:2", "1.2.3", "-", ":", "1 2",
+         "10\u00a0km", "3am", "null", "true"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="0123456789-+._:eExXoOabfinIANT \u00b2\u0663", max_size=12))
+def test_plain_scalars_resolve_as_the_patterns_say(value):
+    from contentlint.yamlparse import resolve_plain
+
+    assert resolve_plain(value) == _resolve_by_patterns(value)
+
+
+def test_plain_scalar_examples_resolve_as_the_patterns_say():
+    from contentlint import yamlparse as y
+
+    assert [y.resolve_plain(v) for v in PLAIN] == [_resolve_by_patterns(v) for v in PLAIN]
+    assert y.resolve_plain("1200") == y.INT and y.resolve_plain("2021-05-11T08:56:31Z") == y.STR
+    assert y.resolve_plain("²") == y.STR and y.resolve_plain("1e3") == y.FLOAT
+
+
+class _CountingPattern:
+    def __init__(self, pattern):
+        self.pattern, self.calls = pattern, 0
+
+    def fullmatch(self, text):
+        self.calls += 1
+        return self.pattern.fullmatch(text)
+
+
+def test_a_url_is_matched_once_while_it_recurs(monkeypatch):
+    from contentlint import urls
+
+    counting = _CountingPattern(urls._SIMPLE_URL)
+    monkeypatch.setattr(urls, "_SIMPLE_URL", counting)
+    monkeypatch.setattr(urls, "_SIMPLE_URLS", {})
+    cases = ["https://example.com/a", "https://example.com/a b", "https://example.com/%zz", "https://x.example/%20",
+             "ftp://example.com/", "HTTPS://EXAMPLE.COM:8080/?q=1#f"]
+    first = [urls.is_simple_url(u) for u in cases]
+    assert first == [True, False, False, True, False, True] and counting.calls == len(cases)
+    assert [urls.is_simple_url("".join(list(u))) for u in cases] == first and counting.calls == len(cases)
+    for i in range(5000):  # bounded: the table never holds more than 4,096 URLs
+        urls.is_simple_url(f"https://example.com/{i}")
+    assert len(urls._SIMPLE_URLS) <= 4096 and counting.calls == len(cases) + 5000
