@@ -186,3 +186,57 @@ def test_a_url_is_matched_once_while_it_recurs(monkeypatch):
     for i in range(5000):  # bounded: the table never holds more than 4,096 URLs
         urls.is_simple_url(f"https://example.com/{i}")
     assert len(urls._SIMPLE_URLS) <= 4096 and counting.calls == len(cases) + 5000
+
+
+# -- CL305: where the record's address is written ------------------------------------------
+
+
+def _by_pattern(text: str, at: int, end: int, value: str):
+    from contentlint.rules.links import _KEY_LINE
+
+    match = _KEY_LINE.match(text, at, end)
+    return (match.start(1), match.end(1)) if match and match.group(1) in (value, f'"{value}"', f"'{value}'") else None
+
+
+LINES = ['webUrl: https://a.example/x\n', 'webUrl: "https://a.example/x"\n', "webUrl:\t'https://a.example/x'  \r\n",
+         'webUrl: https://a.example/x # note\n', 'webUrl: https://a.example/x#frag\n', 'webUrl : https://a.example/x',
+         'webUrl: "https://a.example/x #y"\n', 'webUrl: https://a.example/x\xa0\n', 'webUrl: https://a.example/x\ry\n',
+         'webUrl:https://a.example/x\n', 'webUrl: https://a.example/x y\n', 'webUrl: "https://a.example/x"z\n',
+         'webUrl: https://a.example/x\t#\n', 'webUrlX: https://a.example/x\n', 'webUrl: \xa0https://a.example/x\n']
+
+
+@pytest.mark.parametrize("line", LINES)
+def test_the_written_value_is_found_as_the_pattern_finds_it(line):
+    from contentlint.rules.links import _written_on_line
+
+    for value in ("https://a.example/x", "https://a.example/x #y", "https://a.example/x\xa0", "https://a.example/x y"):
+        fast = _written_on_line(line, 6, len(line), value)
+        assert fast is None or fast == _by_pattern(line, 6, len(line), value), (line, value)
+    assert _written_on_line(LINES[0], 6, len(LINES[0]), "https://a.example/x") == (8, 27)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.text(alphabet=' \t\r\n#:"\'ab\xa0', max_size=14), st.sampled_from(["a", "ab", "a b", "a#b", "b\xa0"]))
+def test_the_written_value_never_differs_from_the_pattern(tail, value):
+    from contentlint.rules.links import _written_on_line
+
+    line = "webUrl" + tail
+    for end in (len(line), max(6, len(line) - 2)):
+        fast = _written_on_line(line, 6, end, value)
+        assert fast is None or fast == _by_pattern(line, 6, end, value)
+
+
+def test_the_written_value_is_found_without_the_pattern_on_real_records():
+    from contentlint.rules.links import _written_on_line
+
+    fast = 0
+    for name, raw in _records():
+        doc = load(name, raw)
+        value = doc.data.get("webUrl") if doc.ok else None
+        at = doc.text.find("\nwebUrl", doc.fm_start - 1, doc.fm_end) if isinstance(value, str) else -1
+        if at < 0:
+            continue
+        found = _written_on_line(doc.text, at + 7, doc.fm_end, value)
+        assert found == _by_pattern(doc.text, at + 7, doc.fm_end, value), name
+        fast += found is not None
+    assert fast >= (250 if CORPUS.is_dir() else 0)  # the common case
