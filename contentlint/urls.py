@@ -83,10 +83,11 @@ def is_simple_url(url: str) -> bool:
     # a URL) only for a URL not seen lately.
     known = _SIMPLE_URLS.get(url)
     if known is None:
-        if len(_SIMPLE_URLS) >= 4096:  # bounded, as the other per-value caches
-            _SIMPLE_URLS.clear()
-        known = _SIMPLE_URLS[url] = (_SIMPLE_URL.fullmatch(url) is not None
-                                     and ("%" not in url or _BAD_PERCENT.search(url) is None))
+        known = _SIMPLE_URL.fullmatch(url) is not None and ("%" not in url or _BAD_PERCENT.search(url) is None)
+        if len(url) <= 2048:  # a hostile record's huge values are not kept: 4,096 entries stay a few MB
+            if len(_SIMPLE_URLS) >= 4096:  # bounded, as the other per-value caches
+                _SIMPLE_URLS.clear()
+            _SIMPLE_URLS[url] = known
     return known
 
 

@@ -186,6 +186,8 @@ def test_a_url_is_matched_once_while_it_recurs(monkeypatch):
     for i in range(5000):  # bounded: the table never holds more than 4,096 URLs
         urls.is_simple_url(f"https://example.com/{i}")
     assert len(urls._SIMPLE_URLS) <= 4096 and counting.calls == len(cases) + 5000
+    huge = "https://example.com/" + "a" * 5000  # answered, never kept
+    assert urls.is_simple_url(huge) and huge not in urls._SIMPLE_URLS
 
 
 # -- CL305: where the record's address is written ------------------------------------------
