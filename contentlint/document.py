@@ -462,6 +462,8 @@ def _parse(doc: Document) -> None:
     if builder.anchors_reported and _expanded_size(root, MAX_ALIAS_EXPANSION) is None:
         return  # an alias bomb or a cycle: CL007 is reported; rules that read the data do not run
     doc.data = data
+    if doc._tree:  # with a duplicate key the data holds the last value at the first key's place: walked instead
+        doc.memo["values"], doc.memo["all strings"] = builder.values, builder.strings
 
 
 def _expanded_size(root: Node, limit: int) -> int | None:
@@ -538,6 +540,8 @@ class _Builder:
         self.base = doc.fm_start
         self.seen: dict[int, Any] = {}
         self.anchors_reported: set[int] = set()
+        self.values: list[tuple[Path, Any]] = []  # build_tree's: see there
+        self.strings: list[tuple[Path, str]] = []
 
     def problem(self, code: str, node: Node, message: str) -> None:
         start = self.base + node.start_mark.index
@@ -546,19 +550,49 @@ class _Builder:
             end = self.doc.line_span(start)[1]
         self.doc.problems.append((code, Violation(start, max(end, start), message)))
 
-    def build_tree(self, node: Node) -> Any:
+    def build_tree(self, node: Node, path: Path = ()) -> Any:
         """``build`` for a tree without aliases (no node is shared): the
-        common case, without the bookkeeping aliases need."""
-        if node.__class__ is SequenceNode:
-            return [_scalar(item) if item.__class__ is ScalarNode else self.build_tree(item) for item in node.value]
+        common case, without the bookkeeping aliases need. Lists each value
+        with its path on the way (``values``, ``strings``), in the order
+        Document.values() walks the data: the rules read that list, and
+        walking the data again cost as much as this build."""
         if node.__class__ is ScalarNode:
             return _scalar(node)
+        add_value, add_string = self.values.append, self.strings.append
+        # _scalar's first case (a string the composer left implicit) is
+        # inlined below: it is most values, and a call each cost ~5% of the build.
+        if node.__class__ is SequenceNode:
+            result: Any = []
+            add_value((path, result))
+            append = result.append
+            for index, item in enumerate(node.value):
+                if item.__class__ is not ScalarNode:
+                    append(self.build_tree(item, path + (index,)))
+                    continue
+                tag, value = item.tag, item.value
+                if tag.__class__ is not slice or tag.step[0] and (not value or value[0] in TYPED_FIRST):
+                    value = _scalar(item)
+                append(value)
+                add_value((path + (index,), value))
+                if value.__class__ is str:
+                    add_string((path + (index,), value))
+            return result
         result = {}
+        add_value((path, result))
         for knode, vnode in node.value:
             name = knode.value if knode.__class__ is ScalarNode else "<complex key>"
             if name in result:
                 self.problem(DUPLICATE_KEY, knode, f"duplicate key `{name}`: the earlier value is silently overwritten")
-            result[name] = _scalar(vnode) if vnode.__class__ is ScalarNode else self.build_tree(vnode)
+            if vnode.__class__ is not ScalarNode:
+                result[name] = self.build_tree(vnode, path + (name,))
+                continue
+            tag, value = vnode.tag, vnode.value
+            if tag.__class__ is not slice or tag.step[0] and (not value or value[0] in TYPED_FIRST):
+                value = _scalar(vnode)
+            result[name] = value
+            add_value((path + (name,), value))
+            if value.__class__ is str:
+                add_string((path + (name,), value))
         return result
 
     def build(self, node: Node) -> Any:

@@ -39,6 +39,7 @@ class Context:
         self.running: frozenset[str] = frozenset()  # codes of the rules checking the current document
         self._plans: dict[tuple, tuple] = {}  # what lint_document runs, decided once per selection
         self._field_infos: dict[str | None, dict] = {}  # schema -> {value path: FieldInfo}
+        self.memo: dict = {}  # per-run tables rules share (each bounded by its rule), as Document.memo per file
 
     def for_path(self, path: str | None) -> "Resolution":
         """The kind claiming ``path`` with its schema, selection and options."""
@@ -287,12 +288,13 @@ def lint_document(doc: Document, rules: list[registry.Rule], ctx: Context) -> Fi
     diagnostics: list[Diagnostic] = []
     facts: dict[str, Any] = {}
     failures: list[str] = []  # a bug in a rule must not stop the run: CL010 instead
+    ok = doc.ok  # a property: asked twice per rule otherwise
     for rule in running:
-        if rule.needs_data and not doc.ok:
+        if rule.needs_data and not ok:
             continue
         try:
             found = [to_diagnostic(doc, rule, violation) for violation in rule.check(doc, ctx)]
-            if rule.collect is not None and doc.ok:
+            if rule.collect is not None and ok:
                 facts[rule.code] = rule.collect(doc, ctx)
         except Exception as exc:  # what the rule found before failing is dropped with its facts
             facts.pop(rule.code, None)

@@ -77,7 +77,20 @@ _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def is_simple_url(url: str) -> bool:
-    return _SIMPLE_URL.fullmatch(url) is not None and ("%" not in url or _BAD_PERCENT.search(url) is None)
+    # Asked twice of each URL (the schema's `format: uri`, then CL303), and
+    # records repeat URLs (logos, related entries): one regex each (~0.7 us
+    # a URL) only for a URL not seen lately.
+    known = _SIMPLE_URLS.get(url)
+    if known is None:
+        known = _SIMPLE_URL.fullmatch(url) is not None and ("%" not in url or _BAD_PERCENT.search(url) is None)
+        if len(url) <= 2048:  # a hostile record's huge values are not kept: 4,096 entries stay a few MB
+            if len(_SIMPLE_URLS) >= 4096:  # bounded, as the other per-value caches
+                _SIMPLE_URLS.clear()
+            _SIMPLE_URLS[url] = known
+    return known
+
+
+_SIMPLE_URLS: dict[str, bool] = {}  # is_simple_url's answers by URL
 
 
 # Most URLs are plain ASCII with an ordinary host: this one regex proves they

@@ -52,6 +52,13 @@ def resolve_plain(value: str) -> str:
     if value in _BOOLS:
         return BOOL
     if value[:1] in "0123456789-+.":
+        # Two exact shortcuts before the patterns: ASCII digits are `_INT`'s
+        # first branch (a width, a count), and no number holds a `:` (a
+        # timestamp, `2021-05-11T08:56:31Z`, stays a string).
+        if value.isdigit() and value.isascii():
+            return INT
+        if ":" in value:
+            return STR
         if _INT.fullmatch(value):
             return INT
         if _FLOAT.fullmatch(value):

@@ -217,6 +217,8 @@ def mojibake(doc, ctx):
     display-only suggestion too.
     """
     for path, value in string_values(doc):
+        if value.isascii():  # most values: mojibake_repair's own first test, without its call
+            continue
         repair = mojibake_repair(value)
         if repair is None:
             continue
