@@ -101,6 +101,9 @@ def test_a_warm_run_imports_no_rule_engine_or_schema_code_and_opens_no_record(tm
     # Nor what only creating the key or a temporary file needs (cache._create_key, discover.temp_name),
     # nor the kinds' module in a project without kinds.
     assert not modules & {"secrets", "tempfile", "contentlint.kinds"}, modules
+    # Nor hashlib or hmac, which load OpenSSL's binding (~3 ms): the cache hashes and
+    # verifies with BLAKE2 alone, and the reports that fingerprint import hashlib themselves.
+    assert not modules & {"hashlib", "hmac", "_hashlib"}, modules
 
 
 def test_a_file_named_once_is_not_taken_for_a_record_by_the_walk(tmp_path, capsys, monkeypatch):
