@@ -503,12 +503,15 @@ def _str(value: Any) -> str:
     return value
 
 
+_new = tuple.__new__  # a NamedTuple from checked values in one C call (its own __new__ is Python)
+
+
 def _position(value: Any, size: int) -> Position:
     # _list and _int inlined: a warm run reads three positions per finding.
     if type(value) is list and len(value) == 2:
         line, column = value
         if type(line) is int and type(column) is int and 1 <= line <= size + 1 and 1 <= column <= size + 1:
-            return Position(line, column)
+            return _new(Position, value)
     raise _Bad("not a position in the file")
 
 
@@ -536,16 +539,16 @@ def _diagnostic(path: str, item: Any, size: int, rules: dict) -> Diagnostic:
     if rule is None:
         raise _Bad("a code this run does not have")
     start, end = _position(start, size), _position(end, size)
-    if (end.line, end.column) < (start.line, start.column):
+    if end < start:  # (line, column) tuples
         raise _Bad("span ends before it starts")
     if fix is not None:
         fix_message, applicability, edits = _list(fix, 3)
         fix = Fix(_str(fix_message), tuple(_edit(e, size) for e in _list(edits)),
                   Applicability(_int(applicability, 0, _MAX_APPLICABILITY)))
-    fix_edits = tuple(_fix_edit(e, size) for e in _list(fix_edits))
+    fix_edits = () if fix_edits == [] else tuple(_fix_edit(e, size) for e in _list(fix_edits))
     if len(fix_edits) != (len(fix.edits) if fix is not None else 0):
         raise _Bad("fix edits do not match the fix")
-    return Diagnostic(path, code, rule.name, rule.severity, start, end, _str(message), fix, fix_edits)
+    return _new(Diagnostic, (path, code, rule.name, rule.severity, start, end, _str(message), fix, fix_edits))
 
 
 def _facts(value: Any, rules: dict) -> dict:
@@ -697,8 +700,9 @@ class ResultCache:
         key (both through this key), the path and every stored value."""
         return row_key(self.secret, _TABLE, self.key)
 
-    def _verified(self, mac: Any, path: Any, file_digest: Any, file_stat: Any, text: Any) -> bool:
-        expected = row_mac(self.row_key, path, file_digest, file_stat, text)
+    @staticmethod
+    def _verified(mac: Any, path: Any, file_digest: Any, file_stat: Any, text: Any, key: bytes) -> bool:
+        expected = row_mac(key, path, file_digest, file_stat, text)
         return expected is not None and type(mac) is bytes and compare_digest(mac, expected)
 
     @functools.cached_property
@@ -734,14 +738,15 @@ class ResultCache:
         False when the cache was turned off or rebuilt on the way."""
         if self.db is None:
             return False
+        key, verified, new_row = self.row_key, self._verified, tuple.__new__  # a warm run reads every row
         try:
             for path, file_digest, file_stat, text, mac in self.db.execute(
                     f"SELECT path, digest, stat, result, mac FROM {_TABLE} WHERE setup = ? AND {where}",
                     [self.key, *params]):
-                if not self._verified(mac, path, file_digest, file_stat, text):
+                if not verified(mac, path, file_digest, file_stat, text, key):
                     self._rebuild(_Foreign(f"a stored result of {path} is not signed with this machine's key"))
                     return False
-                found[path] = Row(file_digest, file_stat, text)
+                found[path] = new_row(Row, (file_digest, file_stat, text))  # Row(...) without its Python __new__
         except sqlite3.Error as exc:
             if _is_damage(exc):
                 self._rebuild(_Damaged(str(exc)))
