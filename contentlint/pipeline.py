@@ -35,7 +35,6 @@ from contentlint.cache import (ResultCache, Row, cache_folder, digest, encode, f
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
 from contentlint.model import Applicability, Diagnostic
-from contentlint.wholerun import WholeRun
 
 if TYPE_CHECKING:
     from contentlint import engine, registry
@@ -502,6 +501,8 @@ def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None,
     with suppressions settled, sorted. ``online_found``: online findings made
     elsewhere, settled with the rest (`merge`: the shards', shard.py)."""
     diagnostics: list[Diagnostic] = []
+    from contentlint.wholerun import WholeRun  # not on a run the cache serves whole (array, struct, typing's Annotated)
+
     whole_run = WholeRun(files, list(plan.rules))
     errors: list[str] = []
     for index, result in enumerate(results):

@@ -104,6 +104,8 @@ def test_a_warm_run_imports_no_rule_engine_or_schema_code_and_opens_no_record(tm
     # Nor hashlib or hmac, which load OpenSSL's binding (~3 ms): the cache hashes and
     # verifies with BLAKE2 alone, and the reports that fingerprint import hashlib themselves.
     assert not modules & {"hashlib", "hmac", "_hashlib"}, modules
+    # Nor the whole-run stage: its findings are stored.
+    assert "contentlint.wholerun" not in modules, modules
 
 
 def test_a_file_named_once_is_not_taken_for_a_record_by_the_walk(tmp_path, capsys, monkeypatch):
