@@ -10,7 +10,7 @@ carry it and per-file-ignores depend on it.
 
 The cache folder sits in the checkout, where anyone who can open a pull
 request can write it: it is data, never code. Every row carries a MAC
-of its full content (``row_mac``; facts: ``sign``) under a key that lives
+of its full content (``row_mac``; facts: ``mac``) under a key that lives
 on the machine, not in the checkout (``machine_key``): a row this machine
 did not write is not trusted, and a database whose rows do not verify (one
 committed from another machine, or forged) is reported once and rebuilt. A row is plain
@@ -38,8 +38,6 @@ instead of failing it.
 from __future__ import annotations
 
 import functools
-import hashlib
-import hmac
 import json
 import os
 import sqlite3
@@ -52,27 +50,37 @@ from contentlint import __version__
 from contentlint.frontmatter import READ_FLAGS, head_of
 from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position, Severity
 
+try:  # hashlib.blake2b is this very type; importing hashlib loads OpenSSL's binding (~3 ms), unused here
+    from _blake2 import blake2b
+except ImportError:  # a Python built without its own BLAKE2
+    from hashlib import blake2b
+try:  # hmac.compare_digest is this function; hmac imports OpenSSL's binding too
+    from _operator import _compare_digest as compare_digest
+except ImportError:
+    from hmac import compare_digest
+
 if TYPE_CHECKING:  # engine and the rules are not imported by a run the cache serves whole
     from contentlint.engine import FileResult
     from contentlint.rules.suppressions import Suppression
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # How much older than its reading a file's times must be for its stat to be trusted.
 RACY_NS = 2_000_000_000  # 2 s: coarser than any file system's timestamps (FAT: 2 s)
 DB_NAME = "results.sqlite"
-_TABLE = "results_v5"
+_TABLE = "results_v6"
 _CREATE = (f"CREATE TABLE {_TABLE} (setup TEXT, path TEXT, digest BLOB, stat TEXT, result TEXT, mac BLOB, "
            "PRIMARY KEY (setup, path))")
 # Signed facts: "this database was written with this machine's key", "this
 # schema passed its metaschema check".
-_FACTS = "facts_v5"
+_FACTS = "facts_v6"
 _CREATE_FACTS = f"CREATE TABLE {_FACTS} (fact TEXT PRIMARY KEY, mac BLOB)"
 # Everything the database may hold: the tables and their primary-key indexes
 # (no other table, view or trigger).
 _EXPECTED_OBJECTS = [("index", f"sqlite_autoindex_{_TABLE}_1", None), ("table", _TABLE, _CREATE),
                      ("index", f"sqlite_autoindex_{_FACTS}_1", None), ("table", _FACTS, _CREATE_FACTS)]
-# Layouts 1 and 2 held pickled rows; layout 4 signed rows with HMAC-SHA256 (now keyed BLAKE2b: row_mac).
-_OLD_TABLES = ("results", "results_v2", "results_v3", "results_v4", "facts_v4")
+# Layouts 1 and 2 held pickled rows; layout 4 signed rows with HMAC-SHA256 (now keyed BLAKE2b: row_mac);
+# layout 5 signed facts and derived row keys with HMAC-SHA256 (now keyed BLAKE2b: mac).
+_OLD_TABLES = ("results", "results_v2", "results_v3", "results_v4", "facts_v4", "results_v5", "facts_v5")
 KEY_FILE_ENV = "CONTENTLINT_CACHE_KEY_FILE"
 KEY_SIZE = 32
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -84,7 +92,7 @@ def cache_folder(settings) -> str:
 
 
 def digest(raw: bytes) -> bytes:
-    return hashlib.blake2b(raw, digest_size=16).digest()
+    return blake2b(raw, digest_size=16).digest()
 
 
 # engine.MAX_FILE_BYTES: a larger file is never linted, so never cached (tests hold the two equal).
@@ -108,7 +116,7 @@ def file_digest(path: str) -> Read | None:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED_BYTES:
                 return None
-            hashed, head, size = hashlib.blake2b(digest_size=16), b"", 0
+            hashed, head, size = blake2b(digest_size=16), b"", 0
             while size <= MAX_HASHED_BYTES:
                 chunk = handle.read(1 << 20)
                 if not chunk:
@@ -159,8 +167,8 @@ def shipped_schema_folder() -> str:
 def code_identity(*folders: str) -> str:
     """A hash of the tool's own files (``*.py`` and ``*.json`` under ``folders``):
     an installation changed without a version bump must not be served the old
-    messages. Their bytes, not their stat: ~50 small files, a few ms."""
-    hashed = hashlib.sha256()
+    messages. Their bytes, not their stat: ~70 small files, a few ms."""
+    hashed = blake2b(digest_size=32)
     for folder in folders:
         for top, dirs, names in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
@@ -183,18 +191,18 @@ def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None, code
         repr(sorted(settings.per_file_ignores.items())), repr(sorted(settings.rule_options.items())),
         settings.root, _file_hash(schema_path), _kinds_key(settings),
     ]
-    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    return blake2b("\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=32).hexdigest()
 
 
 def _file_hash(path: str | None) -> str:
-    """SHA-256 of a schema file's bytes; "" when there is none. One that
+    """BLAKE2b-256 of a schema file's bytes (of b"" when there is none). One that
     cannot be read gets its own mark (loading it fails the run before any
     result is stored) instead of failing here."""
     if not path or not os.path.isfile(path):
-        return hashlib.sha256(b"").hexdigest()
+        return blake2b(b"", digest_size=32).hexdigest()
     try:
         with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+            return blake2b(handle.read(), digest_size=32).hexdigest()
     except OSError as exc:
         return f"unreadable {exc.errno}"
 
@@ -295,8 +303,18 @@ def _create_key(path: str) -> None:
 def sign(key: bytes, *fields: Any) -> bytes:
     """HMAC-SHA256 of ``fields`` (str, bytes, float or None), each typed and
     length-prefixed: no two different rows have the same message. One call
-    of ``hmac.digest`` (OpenSSL's one-shot, no Python HMAC object)."""
+    of ``hmac.digest`` (OpenSSL's one-shot, no Python HMAC object). The
+    online cache's rows; ``results.sqlite`` uses ``mac``."""
+    import hmac  # with hashlib's OpenSSL binding (~3 ms): not on a run the result cache serves
+
     return hmac.digest(key, _framed(*fields), "sha256")
+
+
+def mac(key: bytes, *fields: Any) -> bytes:
+    """Keyed BLAKE2b-256 of ``fields`` framed as ``sign`` frames them: the
+    facts of ``results.sqlite`` and its row keys (``row_key``), without
+    loading OpenSSL."""
+    return blake2b(_framed(*fields), key=key, digest_size=32).digest()
 
 
 def _framed(*fields: Any) -> bytes:
@@ -325,9 +343,9 @@ _ROW_FRAME = struct.Struct(">QQqQ")
 
 def row_key(key: bytes, table: str, setup: str) -> bytes:
     """The key that signs the rows of one table and setup, derived from the
-    machine key (HMAC-SHA256 of the table and setup key, framed as ``sign``
-    frames them): a row's MAC binds them without hashing them per row."""
-    return sign(key, "row key", table, setup)
+    machine key (``mac`` of the table and setup key): a row's MAC binds them
+    without hashing them per row."""
+    return mac(key, "row key", table, setup)
 
 
 def row_mac(key: bytes, path: Any, file_digest: Any, file_stat: Any, text: Any) -> bytes | None:
@@ -346,7 +364,7 @@ def row_mac(key: bytes, path: Any, file_digest: Any, file_stat: Any, text: Any) 
             return _odd_row_mac(key, path, file_digest, file_stat, text)
         message = b"".join((_ROW_FRAME.pack(len(path_bytes), len(file_digest), stat_length, len(text_bytes)),
                             path_bytes, file_digest, stat_bytes, text_bytes))
-        return hashlib.blake2b(message, key=key).digest()
+        return blake2b(message, key=key).digest()
     return _odd_row_mac(key, path, file_digest, file_stat, text)
 
 
@@ -356,15 +374,15 @@ def _odd_row_mac(key: bytes, *fields: Any) -> bytes | None:
     typed framing after a 0xFF byte, which no row of the usual types starts
     with (its first 8 bytes are a path's length)."""
     try:
-        return hashlib.blake2b(b"\xff" + _framed(*fields), key=key).digest()
+        return blake2b(b"\xff" + _framed(*fields), key=key).digest()
     except TypeError:
         return None
 
 
-def verify(key: bytes, mac: Any, *fields: Any) -> bool:
-    """Whether ``mac`` (as stored: any type) is ``sign(key, *fields)``, in constant time."""
+def verify(key: bytes, stored: Any, *fields: Any, signer=sign) -> bool:
+    """Whether ``stored`` (as stored: any type) is ``signer(key, *fields)``, in constant time."""
     try:
-        return type(mac) is bytes and hmac.compare_digest(mac, sign(key, *fields))
+        return type(stored) is bytes and compare_digest(stored, signer(key, *fields))
     except TypeError:  # a stored field of a type contentlint never writes
         return False
 
@@ -485,12 +503,15 @@ def _str(value: Any) -> str:
     return value
 
 
+_new = tuple.__new__  # a NamedTuple from checked values in one C call (its own __new__ is Python)
+
+
 def _position(value: Any, size: int) -> Position:
     # _list and _int inlined: a warm run reads three positions per finding.
     if type(value) is list and len(value) == 2:
         line, column = value
         if type(line) is int and type(column) is int and 1 <= line <= size + 1 and 1 <= column <= size + 1:
-            return Position(line, column)
+            return _new(Position, value)
     raise _Bad("not a position in the file")
 
 
@@ -518,16 +539,16 @@ def _diagnostic(path: str, item: Any, size: int, rules: dict) -> Diagnostic:
     if rule is None:
         raise _Bad("a code this run does not have")
     start, end = _position(start, size), _position(end, size)
-    if (end.line, end.column) < (start.line, start.column):
+    if end < start:  # (line, column) tuples
         raise _Bad("span ends before it starts")
     if fix is not None:
         fix_message, applicability, edits = _list(fix, 3)
         fix = Fix(_str(fix_message), tuple(_edit(e, size) for e in _list(edits)),
                   Applicability(_int(applicability, 0, _MAX_APPLICABILITY)))
-    fix_edits = tuple(_fix_edit(e, size) for e in _list(fix_edits))
+    fix_edits = () if fix_edits == [] else tuple(_fix_edit(e, size) for e in _list(fix_edits))
     if len(fix_edits) != (len(fix.edits) if fix is not None else 0):
         raise _Bad("fix edits do not match the fix")
-    return Diagnostic(path, code, rule.name, rule.severity, start, end, _str(message), fix, fix_edits)
+    return _new(Diagnostic, (path, code, rule.name, rule.severity, start, end, _str(message), fix, fix_edits))
 
 
 def _facts(value: Any, rules: dict) -> dict:
@@ -668,10 +689,10 @@ class ResultCache:
             self.db = None  # cannot rebuild here: no cache this run
 
     def _sign_fact(self, fact: str) -> bytes:
-        return sign(self.secret, _FACTS, fact)
+        return mac(self.secret, _FACTS, fact)
 
-    def _verify_fact(self, fact: str, mac: Any) -> bool:
-        return verify(self.secret, mac, _FACTS, fact)
+    def _verify_fact(self, fact: str, stored: Any) -> bool:
+        return verify(self.secret, stored, _FACTS, fact, signer=mac)
 
     @functools.cached_property
     def row_key(self) -> bytes:
@@ -679,9 +700,10 @@ class ResultCache:
         key (both through this key), the path and every stored value."""
         return row_key(self.secret, _TABLE, self.key)
 
-    def _verified(self, mac: Any, path: Any, file_digest: Any, file_stat: Any, text: Any) -> bool:
-        expected = row_mac(self.row_key, path, file_digest, file_stat, text)
-        return expected is not None and type(mac) is bytes and hmac.compare_digest(mac, expected)
+    @staticmethod
+    def _verified(mac: Any, path: Any, file_digest: Any, file_stat: Any, text: Any, key: bytes) -> bool:
+        expected = row_mac(key, path, file_digest, file_stat, text)
+        return expected is not None and type(mac) is bytes and compare_digest(mac, expected)
 
     @functools.cached_property
     def rules(self) -> dict:
@@ -716,14 +738,15 @@ class ResultCache:
         False when the cache was turned off or rebuilt on the way."""
         if self.db is None:
             return False
+        key, verified, new_row = self.row_key, self._verified, tuple.__new__  # a warm run reads every row
         try:
             for path, file_digest, file_stat, text, mac in self.db.execute(
                     f"SELECT path, digest, stat, result, mac FROM {_TABLE} WHERE setup = ? AND {where}",
                     [self.key, *params]):
-                if not self._verified(mac, path, file_digest, file_stat, text):
+                if not verified(mac, path, file_digest, file_stat, text, key):
                     self._rebuild(_Foreign(f"a stored result of {path} is not signed with this machine's key"))
                     return False
-                found[path] = Row(file_digest, file_stat, text)
+                found[path] = new_row(Row, (file_digest, file_stat, text))  # Row(...) without its Python __new__
         except sqlite3.Error as exc:
             if _is_damage(exc):
                 self._rebuild(_Damaged(str(exc)))
@@ -893,12 +916,12 @@ def _storable(path: str) -> bool:
 def _run_slot(files: list[str]) -> str:
     """The path of the whole-run row of ``files``: a NUL starts it, which no file's path holds."""
     joined = "\0".join(files).encode("utf-8", "surrogateescape") + b"\0"  # one hash call, not one a file
-    return "\0run\0" + hashlib.blake2b(joined, digest_size=16).hexdigest()
+    return "\0run\0" + blake2b(joined, digest_size=16).hexdigest()
 
 
 def _run_digest(files: list[str], digests: dict[str, bytes]) -> bytes:
     joined = b"".join([path.encode("utf-8", "surrogateescape") + b"\0" + digests[path] for path in files])
-    return hashlib.blake2b(joined, digest_size=16).digest()
+    return blake2b(joined, digest_size=16).digest()
 
 
 def _db_files(db_path: str) -> tuple[str, ...]:

@@ -10,8 +10,10 @@ configuration error or an internal error. Bad content is never exit 2.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import functools
+import gc
 import os
 import signal
 import sys
@@ -58,6 +60,17 @@ def network_access(options: Options):
         raise ConfigError(str(exc)) from None
 
 
+def _no_final_collection() -> None:
+    """At exit CPython runs one more full garbage collection over every object
+    still alive (~10 ms of CPU on a warm corpus run, a tenth of it) right
+    before the operating system takes the memory back. Frozen at exit
+    (``gc.freeze``, an exit hook) they are skipped. Registered once, however
+    often a command runs in one process; the objects stay collectable until
+    the process ends."""
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
+
+
 def _settings_with_warnings(options: Options) -> Settings:
     settings = settings_from(options)
     for warning in settings.warnings:
@@ -72,6 +85,7 @@ def check(options: Options) -> int:
     from contentlint.progress import Progress
     from contentlint.report import output
 
+    _no_final_collection()
     settings = _settings_with_warnings(options)
     shown = _show(options, settings)
     if shown is not None:
@@ -272,6 +286,7 @@ def fix(options: Options) -> int:
     from contentlint.fixer import unified_diff
     from contentlint.report.text import format_line
 
+    _no_final_collection()
     settings = _settings_with_warnings(options)
     shown = _show(options, settings)
     if shown is not None:

@@ -89,7 +89,8 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
         if os.path.isdir(path):
             real_root = os.path.realpath(_walk_root(path, settings))
             found: Iterable[str] = _walk(path, settings, started_ns, _ignores(path, settings),
-                                        real_root, within(os.path.realpath(path), real_root), is_record)
+                                        real_root, within(os.path.realpath(path), real_root),
+                                        _file_test(settings, is_record))
         elif is_temp_name(os.path.basename(path)):
             continue
         elif force_exclude and (matches_glob(path, settings.exclude, settings.root)
@@ -132,8 +133,9 @@ def _ignores(folder: str, settings: Settings) -> Ignores | None:
 
 
 def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | None,
-          real_root: str, inside: bool, is_record: Callable[[str], bool]) -> Iterator[str]:
-    """The files under ``folder``, sorted, folder by folder (pre-order).
+          real_root: str, inside: bool, keep: Callable[[str, str], bool]) -> Iterator[str]:
+    """The files under ``folder``, sorted, folder by folder (pre-order);
+    ``keep(name, path)``: whether a file is a record (``_file_test``).
 
     Only files whose real path is in ``real_root``: a symlink leading out of
     it is skipped, quietly, like an ignored file (``inside``: ``folder``
@@ -146,6 +148,8 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
     """
     files: list[str] = []
     dirs: list[str] = []
+    # A folder with no ignore file in force (most) asks nothing per entry.
+    ignored = ignores.ignored if ignores is not None and ignores.specs else None
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
@@ -154,15 +158,15 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
                 except OSError:
                     is_dir = False
                 if not is_dir:
-                    if is_temp_name(entry.name):
+                    name = entry.name
+                    if name.endswith(TEMP_SUFFIX) and is_temp_name(name):
                         _remove_stale(entry, started_ns)
                     elif not (within(os.path.realpath(entry.path), real_root) if entry.is_symlink() else inside):
                         continue  # leads out of the checkout: not a record, never read
-                    elif _included(entry.name, entry.path, settings, is_record) and (
-                            ignores is None or not ignores.ignored(entry.path, False)):
+                    elif keep(name, entry.path) and (ignored is None or not ignored(entry.path, False)):
                         files.append(entry.path)
                 elif not entry.is_symlink() and entry.name not in DEFAULT_EXCLUDE and (
-                        ignores is None or not ignores.ignored(entry.path, True)):
+                        ignored is None or not ignored(entry.path, True)):
                     dirs.append(entry.path)
     except OSError:
         return
@@ -172,7 +176,7 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
     for path in sorted(dirs):
         if not _is_virtualenv(path) and not matches_glob(path, settings.exclude, settings.root):
             yield from _walk(path, settings, started_ns, ignores.enter(path) if ignores is not None else None,
-                             real_root, inside, is_record)
+                             real_root, inside, keep)
 
 
 def _remove_stale(entry: os.DirEntry, started_ns: int) -> None:
@@ -184,6 +188,17 @@ def _remove_stale(entry: os.DirEntry, started_ns: int) -> None:
             os.unlink(entry.path)
     except OSError:  # gone already, a read-only checkout: it stays skipped
         pass
+
+
+def _file_test(settings: Settings, is_record: Callable[[str], bool]) -> Callable[[str, str], bool]:
+    """``_included`` with what is the same for every file of the run decided
+    once: without kinds, path patterns, excludes or case folding (the usual
+    run), a name that matches no include pattern costs one regex match and
+    a kept one one ``is_record`` call."""
+    by_name, has_path_patterns = _include_matcher(tuple(settings.include))
+    if settings.kinds or has_path_patterns or settings.exclude or os.path.normcase("A") != "A":
+        return lambda name, path: _included(name, path, settings, is_record)
+    return lambda name, path: by_name(name) is not None and is_record(path)
 
 
 def _included(name: str, path: str, settings: Settings, is_record: Callable[[str], bool]) -> bool:

@@ -23,7 +23,7 @@ import pytest
 
 from contentlint import engine, registry
 from contentlint.cache import (_TABLE, KEY_SIZE, code_identity, decode, encode, installed_code_identity,
-                               machine_key, row_key, row_mac, setup_key, sign, stat_key)
+                               mac as fact_mac, machine_key, row_key, row_mac, setup_key, sign, stat_key)
 from contentlint.config import Settings
 from contentlint.validation import default_schema_path
 from tests.conftest import REPO, SEEDS, run_cli
@@ -67,7 +67,7 @@ def project(tmp_path, write, monkeypatch):
 def _rows(cache: Path) -> dict[str, str]:
     db = sqlite3.connect(cache / "results.sqlite")
     try:
-        return dict(db.execute(f"SELECT path, result FROM results_v5 WHERE {FILE_ROWS}"))
+        return dict(db.execute(f"SELECT path, result FROM results_v6 WHERE {FILE_ROWS}"))
     finally:
         db.close()
 
@@ -76,12 +76,12 @@ def _rewrite(cache: Path, path: str, key: bytes | None, **columns) -> None:
     """Set a stored row's ``columns`` and sign it the way contentlint does, with
     ``key`` (None: leave the MAC out)."""
     db = sqlite3.connect(cache / "results.sqlite")
-    setup, *stored = db.execute("SELECT setup, digest, stat, result FROM results_v5 WHERE path = ?",
+    setup, *stored = db.execute("SELECT setup, digest, stat, result FROM results_v6 WHERE path = ?",
                                 (path,)).fetchone()
     row = dict(zip(("digest", "stat", "result"), stored), **columns)
     signer = None if key is None else row_key(key, _TABLE, setup)
     mac = None if signer is None else row_mac(signer, path, row["digest"], row["stat"], row["result"])
-    db.execute("UPDATE results_v5 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",
+    db.execute("UPDATE results_v6 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",
                (row["digest"], row["stat"], row["result"], mac, path))
     db.commit()
     db.close()
@@ -134,8 +134,8 @@ def test_a_pickle_payload_row_never_runs_and_is_replaced(project, capsys):
 
 def _crafted_layout(path: Path) -> None:
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE results_v5 (setup TEXT, path TEXT, digest BLOB, stat TEXT, result TEXT, mac BLOB)")
-    db.execute("CREATE TRIGGER t AFTER INSERT ON results_v5 BEGIN DELETE FROM results_v5; END")
+    db.execute("CREATE TABLE results_v6 (setup TEXT, path TEXT, digest BLOB, stat TEXT, result TEXT, mac BLOB)")
+    db.execute("CREATE TRIGGER t AFTER INSERT ON results_v6 BEGIN DELETE FROM results_v6; END")
     db.commit()
     db.close()
 
@@ -313,9 +313,9 @@ def test_a_forged_well_formed_row_is_not_trusted(project, capsys, forgery):
     empty = encode(engine.FileResult("./a.md", [], {}, suppressions=[]))
     assert decode("./a.md", empty, len(RECORD), RULES) is not None
     db = sqlite3.connect(cache / "results.sqlite")
-    setup, digest = db.execute("SELECT setup, digest FROM results_v5 WHERE path = './a.md'").fetchone()
-    row = ("results_v5", setup, "./a.md", digest, None, empty)
-    db.execute("UPDATE results_v5 SET stat = NULL, result = ?, mac = ? WHERE path = './a.md'",
+    setup, digest = db.execute("SELECT setup, digest FROM results_v6 WHERE path = './a.md'").fetchone()
+    row = ("results_v6", setup, "./a.md", digest, None, empty)
+    db.execute("UPDATE results_v6 SET stat = NULL, result = ?, mac = ? WHERE path = './a.md'",
                (empty, FORGERIES[forgery](row)))
     db.commit()
     db.close()
@@ -444,7 +444,7 @@ def _invalid_schema(write, name: str) -> bytes:
 def _schema_fact(project: Path, key: bytes | None, schema: bytes) -> None:
     fact = f"schema {hashlib.sha256(schema).hexdigest()}"
     db = sqlite3.connect(project / ".contentlint_cache" / "results.sqlite")
-    db.execute("INSERT OR REPLACE INTO facts_v5 VALUES (?, ?)", (fact, key and sign(key, "facts_v5", fact)))
+    db.execute("INSERT OR REPLACE INTO facts_v6 VALUES (?, ?)", (fact, key and fact_mac(key, "facts_v6", fact)))
     db.commit()
     db.close()
 

@@ -88,12 +88,12 @@ def _rewrite_message(cache, message, **columns):
     place, signed with this machine's key as contentlint signs rows."""
     db = sqlite3.connect(cache / "results.sqlite")
     setup, path, *stored = db.execute(
-        f"SELECT setup, path, digest, stat, result FROM results_v5 WHERE {FILE_ROWS}").fetchone()
+        f"SELECT setup, path, digest, stat, result FROM results_v6 WHERE {FILE_ROWS}").fetchone()
     result = decode(path, stored[2], 10**6, {r.code: r for r in registry.all_rules()})
     result.diagnostics = [result.diagnostics[0]._replace(message=message)]
     row = {**dict(zip(("digest", "stat", "result"), stored)), **columns, "result": encode(result)}
     mac = row_mac(row_key(machine_key(str(cache)), _TABLE, setup), path, row["digest"], row["stat"], row["result"])
-    db.execute("UPDATE results_v5 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",
+    db.execute("UPDATE results_v6 SET digest = ?, stat = ?, result = ?, mac = ? WHERE path = ?",
                (row["digest"], row["stat"], row["result"], mac, path))
     db.commit()
     db.close()

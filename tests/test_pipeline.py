@@ -8,6 +8,8 @@ import json
 import os
 from typing import NamedTuple
 
+import pytest
+
 from contentlint import pipeline, registry
 from contentlint.cli import build_parser
 from contentlint.config import Settings
@@ -123,3 +125,22 @@ def test_the_include_patterns_match_as_fnmatch_does(tmp_path):
         expected = any(fnmatch(name, pattern) for pattern in include)
         assert _included_type(name, str(tmp_path / name), settings) is expected, name
     assert not _included_type("a.md", str(tmp_path / "a.md"), Settings(root=str(tmp_path), include=()))
+
+
+@pytest.mark.parametrize("changes", [{}, {"include": ("*.md", "[!_]*.txt")}, {"exclude": ("drafts", "*.txt")},
+                                     {"include": ("*.md", "news/*.txt")}, {"include": ()}])
+def test_the_walks_per_run_file_test_decides_as_included_does(tmp_path, changes):
+    # discover._file_test decides once per run what _included decides per file;
+    # the two agree, and is_record is asked only of files of the included types.
+    from contentlint.discover import _file_test, _included
+
+    settings = Settings(root=str(tmp_path), **changes)
+    names = ["a.md", "b.txt", "_c.txt", "d.html", "e.json", "A.MD", ".md", "a.md\n", "ü.md", "f.markdown"]
+    for folder in ("", "news", "drafts"):
+        for name in names:
+            path = str(tmp_path / folder / name) if folder else str(tmp_path / name)
+            for answer in (True, False):
+                asked, asked_again = [], []
+                fast = _file_test(settings, lambda p: asked.append(p) or answer)(name, path)
+                slow = _included(name, path, settings, lambda p: asked_again.append(p) or answer)
+                assert fast is slow and asked == asked_again, (changes, folder, name, answer)

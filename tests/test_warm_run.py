@@ -101,6 +101,11 @@ def test_a_warm_run_imports_no_rule_engine_or_schema_code_and_opens_no_record(tm
     # Nor what only creating the key or a temporary file needs (cache._create_key, discover.temp_name),
     # nor the kinds' module in a project without kinds.
     assert not modules & {"secrets", "tempfile", "contentlint.kinds"}, modules
+    # Nor hashlib or hmac, which load OpenSSL's binding (~3 ms): the cache hashes and
+    # verifies with BLAKE2 alone, and the reports that fingerprint import hashlib themselves.
+    assert not modules & {"hashlib", "hmac", "_hashlib"}, modules
+    # Nor the whole-run stage: its findings are stored.
+    assert "contentlint.wholerun" not in modules, modules
 
 
 def test_a_file_named_once_is_not_taken_for_a_record_by_the_walk(tmp_path, capsys, monkeypatch):
@@ -211,3 +216,28 @@ def test_with_kinds_a_claimed_file_without_front_matter_is_not_read_again(tmp_pa
     assert ("./README.md", "CL002") in {(f["path"], f["code"]) for f in json.loads(cold)}
     warm, opened, _ = _probe(project, cache_dir)
     assert opened == [] and warm == cold
+
+
+_EXIT_PROBE = r"""
+import atexit, gc, os, sys
+# Registered first, so run last of the exit hooks: what is frozen when the interpreter's
+# final collection comes.
+atexit.register(lambda: print(f"frozen at exit: {gc.get_freeze_count() > 0}", file=sys.stderr))
+os.chdir(sys.argv[1])
+from contentlint.cli import main
+code = main(["check", "--exit-zero", "--no-cache", "."])
+print(f"frozen after check: {gc.get_freeze_count() > 0}", file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def test_check_skips_the_interpreters_final_collection_and_leaves_the_objects_collectable_until_exit(tmp_path):
+    # CPython's last full collection at exit walks every object still alive (~10 ms of a warm
+    # run); `check` freezes them in an exit hook instead, and only then.
+    project = _project(tmp_path)
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(cache.__file__)))}
+    done = subprocess.run([sys.executable, "-c", _EXIT_PROBE, str(project)], capture_output=True, text=True,
+                          cwd=REPO, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[-2:] == ["frozen after check: False", "frozen at exit: True"]
+    assert "./news/c.md" in done.stdout and "(4 checked)" in done.stdout  # the report is whole

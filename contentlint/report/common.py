@@ -12,7 +12,6 @@ A path outside that root is kept as given, only normalised.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import Counter
 from typing import Sequence
@@ -128,6 +127,8 @@ def fingerprints(diagnostics: Sequence[Diagnostic], root: str = "") -> list[str]
     and the finding's rank among the same (code, path, message) in the run.
     Line and column are left out, so inserting lines above a finding keeps
     its identity; the rank keeps two identical findings in one file apart."""
+    import hashlib  # loads OpenSSL's binding (~3 ms): only for the formats with fingerprints
+
     seen: Counter = Counter()
     result = []
     for d in diagnostics:
