@@ -613,13 +613,7 @@ def _fastjsonschema_compile(document: dict, formats: dict) -> Any:
         rewritten = _const_as_enum(document)
     except ValueError:
         return fastjsonschema.compile(copy.deepcopy(document), formats=formats)
-    generator = _generator(rewritten, formats)
-    if generator is None:
-        return fastjsonschema.compile(rewritten, formats=formats, detailed_exceptions=False)
-    state = generator.global_state  # as fastjsonschema.compile does
-    exec(generator.func_code, state)
-    function = state[generator.entry]
-    return functools.update_wrapper(functools.partial(function, custom_formats=formats), function)
+    return fastjsonschema.compile(rewritten, formats=formats, detailed_exceptions=False)
 
 
 # fastjsonschema releases whose code generator _QuietRefs was written against
@@ -645,8 +639,9 @@ class _QuietRefs:
 def _generator(document: Any, formats: dict) -> Any:
     """fastjsonschema's code generator for ``document`` (the class its
     compile picks) with _QuietRefs, without detailed exceptions; None on a
-    release _QuietRefs was not written against. ``entry`` names the
-    function to call."""
+    release _QuietRefs was not written against. Only for writing
+    shipped_validator.py: the package never execs code (a schema compiled
+    at run time goes through fastjsonschema.compile)."""
     import fastjsonschema
     from fastjsonschema.ref_resolver import RefResolver
 
@@ -654,10 +649,8 @@ def _generator(document: Any, formats: dict) -> Any:
         return None
     base = fastjsonschema._get_code_generator_class(document)
     resolver = RefResolver.from_schema(document, handlers={}, store={})
-    generator = type(base.__name__, (_QuietRefs, base), {})(
+    return type(base.__name__, (_QuietRefs, base), {})(
         document, resolver=resolver, formats=formats, detailed_exceptions=False)
-    generator.entry = resolver.get_scope_name()
-    return generator
 
 
 def _exact_multiple_of(keyword):
