@@ -617,7 +617,8 @@ def _fastjsonschema_compile(document: dict, formats: dict) -> Any:
 
 
 # fastjsonschema releases whose code generator _QuietRefs was written against
-# (it sets one private attribute); any other compiles as fastjsonschema does.
+# (it sets one private attribute); under any other the shipped validator is
+# compile_to_code's output.
 _QUIET_REFS_RELEASES = frozenset({"2.22.3"})
 
 
@@ -626,7 +627,7 @@ class _QuietRefs:
     function passes the caller's name on instead of building the value's own
     (`"data.related[3]"`, a `str.format(**locals())` for every list item,
     about a fifth of checking a valid record). Built without detailed
-    exceptions, these validators are only asked "valid?": no message is read."""
+    exceptions, the shipped validator is only asked "valid?": no message is read."""
 
     def generate_ref(self):
         name, self._variable_name = self._variable_name, "data"
