@@ -97,19 +97,19 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "originalUrl" in data_keys:
             data_keys.remove("originalUrl")
             data__originalUrl = data["originalUrl"]
-            validate____defs_httpurl(data__originalUrl, custom_formats, (name_prefix or "data") + ".originalUrl")
+            validate____defs_httpurl(data__originalUrl, custom_formats, (name_prefix or "data") + "")
         if "webUrl" in data_keys:
             data_keys.remove("webUrl")
             data__webUrl = data["webUrl"]
-            validate____defs_httpurl(data__webUrl, custom_formats, (name_prefix or "data") + ".webUrl")
+            validate____defs_httpurl(data__webUrl, custom_formats, (name_prefix or "data") + "")
         if "ampWebUrl" in data_keys:
             data_keys.remove("ampWebUrl")
             data__ampWebUrl = data["ampWebUrl"]
-            validate____defs_httpurl(data__ampWebUrl, custom_formats, (name_prefix or "data") + ".ampWebUrl")
+            validate____defs_httpurl(data__ampWebUrl, custom_formats, (name_prefix or "data") + "")
         if "cdnAmpWebUrl" in data_keys:
             data_keys.remove("cdnAmpWebUrl")
             data__cdnAmpWebUrl = data["cdnAmpWebUrl"]
-            validate____defs_httpurl(data__cdnAmpWebUrl, custom_formats, (name_prefix or "data") + ".cdnAmpWebUrl")
+            validate____defs_httpurl(data__cdnAmpWebUrl, custom_formats, (name_prefix or "data") + "")
         if "type" in data_keys:
             data_keys.remove("type")
             data__type = data["type"]
@@ -145,7 +145,7 @@ def validate(data, custom_formats={}, name_prefix=None):
         if "provider" in data_keys:
             data_keys.remove("provider")
             data__provider = data["provider"]
-            validate____defs_provider(data__provider, custom_formats, (name_prefix or "data") + ".provider")
+            validate____defs_provider(data__provider, custom_formats, (name_prefix or "data") + "")
         if "topics" in data_keys:
             data_keys.remove("topics")
             data__topics = data["topics"]
@@ -170,7 +170,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__images_is_list:
                 data__images_len = len(data__images)
                 for data__images_x, data__images_item in enumerate(data__images):
-                    validate____defs_image(data__images_item, custom_formats, (name_prefix or "data") + ".images[{data__images_x}]".format(**locals()))
+                    validate____defs_image(data__images_item, custom_formats, (name_prefix or "data") + "")
         if "related" in data_keys:
             data_keys.remove("related")
             data__related = data["related"]
@@ -180,7 +180,7 @@ def validate(data, custom_formats={}, name_prefix=None):
             if data__related_is_list:
                 data__related_len = len(data__related)
                 for data__related_x, data__related_item in enumerate(data__related):
-                    validate____defs_relatedentry(data__related_item, custom_formats, (name_prefix or "data") + ".related[{data__related_x}]".format(**locals()))
+                    validate____defs_relatedentry(data__related_item, custom_formats, (name_prefix or "data") + "")
         if "secured" in data_keys:
             data_keys.remove("secured")
             data__secured = data["secured"]
@@ -224,15 +224,15 @@ def validate____defs_relatedentry(data, custom_formats={}, name_prefix=None):
         if "webUrl" in data_keys:
             data_keys.remove("webUrl")
             data__webUrl = data["webUrl"]
-            validate____defs_httpurl(data__webUrl, custom_formats, (name_prefix or "data") + ".webUrl")
+            validate____defs_httpurl(data__webUrl, custom_formats, (name_prefix or "data") + "")
         if "ampWebUrl" in data_keys:
             data_keys.remove("ampWebUrl")
             data__ampWebUrl = data["ampWebUrl"]
-            validate____defs_httpurl(data__ampWebUrl, custom_formats, (name_prefix or "data") + ".ampWebUrl")
+            validate____defs_httpurl(data__ampWebUrl, custom_formats, (name_prefix or "data") + "")
         if "cdnAmpWebUrl" in data_keys:
             data_keys.remove("cdnAmpWebUrl")
             data__cdnAmpWebUrl = data["cdnAmpWebUrl"]
-            validate____defs_httpurl(data__cdnAmpWebUrl, custom_formats, (name_prefix or "data") + ".cdnAmpWebUrl")
+            validate____defs_httpurl(data__cdnAmpWebUrl, custom_formats, (name_prefix or "data") + "")
         if "type" in data_keys:
             data_keys.remove("type")
             data__type = data["type"]
@@ -243,7 +243,7 @@ def validate____defs_relatedentry(data, custom_formats={}, name_prefix=None):
         if "provider" in data_keys:
             data_keys.remove("provider")
             data__provider = data["provider"]
-            validate____defs_provider(data__provider, custom_formats, (name_prefix or "data") + ".provider")
+            validate____defs_provider(data__provider, custom_formats, (name_prefix or "data") + "")
         if "quality" in data_keys:
             data_keys.remove("quality")
             data__quality = data["quality"]
@@ -258,7 +258,7 @@ def validate____defs_relatedentry(data, custom_formats={}, name_prefix=None):
             if data__images_is_list:
                 data__images_len = len(data__images)
                 for data__images_x, data__images_item in enumerate(data__images):
-                    validate____defs_image(data__images_item, custom_formats, (name_prefix or "data") + ".images[{data__images_x}]".format(**locals()))
+                    validate____defs_image(data__images_item, custom_formats, (name_prefix or "data") + "")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -275,7 +275,7 @@ def validate____defs_image(data, custom_formats={}, name_prefix=None):
         if "url" in data_keys:
             data_keys.remove("url")
             data__url = data["url"]
-            validate____defs_httpurl(data__url, custom_formats, (name_prefix or "data") + ".url")
+            validate____defs_httpurl(data__url, custom_formats, (name_prefix or "data") + "")
         if "width" in data_keys:
             data_keys.remove("width")
             data__width = data["width"]
@@ -336,7 +336,7 @@ def validate____defs_provider(data, custom_formats={}, name_prefix=None):
             if data__images_is_list:
                 data__images_len = len(data__images)
                 for data__images_x, data__images_item in enumerate(data__images):
-                    validate____defs_logo(data__images_item, custom_formats, (name_prefix or "data") + ".images[{data__images_x}]".format(**locals()))
+                    validate____defs_logo(data__images_item, custom_formats, (name_prefix or "data") + "")
         if data_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must not contain "+str(data_keys)+" properties")
     return data
@@ -353,7 +353,7 @@ def validate____defs_logo(data, custom_formats={}, name_prefix=None):
         if "url" in data_keys:
             data_keys.remove("url")
             data__url = data["url"]
-            validate____defs_httpurl(data__url, custom_formats, (name_prefix or "data") + ".url")
+            validate____defs_httpurl(data__url, custom_formats, (name_prefix or "data") + "")
         if "width" in data_keys:
             data_keys.remove("width")
             data__width = data["width"]
