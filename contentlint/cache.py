@@ -76,6 +76,15 @@ _FACTS = "facts_v6"
 _CREATE_FACTS = f"CREATE TABLE {_FACTS} (fact TEXT PRIMARY KEY, mac BLOB)"
 # Everything the database may hold: the tables and their primary-key indexes
 # (no other table, view or trigger).
+# Bounds on what the database keeps (resource bounds, not tunings): the rows
+# of the 8 setups written most recently (a config, schema, rule selection
+# or tool change is a new setup: the others would only grow the file), and
+# per setup the 16 newest whole-run rows (one per set of files: pre-commit
+# passes another set at every commit). Recency is SQLite's rowid: INSERT OR
+# REPLACE gives a row a new, larger one.
+SETUPS_KEPT = 8
+RUNS_KEPT = 16
+_RUN_PREFIX = "\0run\0"  # a whole-run row's path starts so (_run_slot)
 _EXPECTED_OBJECTS = [("index", f"sqlite_autoindex_{_TABLE}_1", None), ("table", _TABLE, _CREATE),
                      ("index", f"sqlite_autoindex_{_FACTS}_1", None), ("table", _FACTS, _CREATE_FACTS)]
 # Layouts 1 and 2 held pickled rows; layout 4 signed rows with HMAC-SHA256 (now keyed BLAKE2b: row_mac);
@@ -846,9 +855,30 @@ class ResultCache:
             with self.db:
                 self.db.execute("BEGIN")
                 self.db.executemany(f"INSERT OR REPLACE INTO {_TABLE} VALUES (?, ?, ?, ?, ?, ?)", self.pending)
+                self._prune(any(row[1].startswith(_RUN_PREFIX) for row in self.pending))
         except sqlite3.Error:
             pass
         self.pending.clear()
+
+    def _prune(self, stored_a_run: bool) -> None:
+        """Keep the database bounded (SETUPS_KEPT, RUNS_KEPT), in the
+        transaction that writes: this setup becomes the newest, the rows of
+        setups older than the kept ones go, and so do this setup's oldest
+        whole-run rows. Only deletes: a planted row can make it drop rows
+        (which whoever can write the file can do anyway), never serve one."""
+        fact = f"setup {self.key}"
+        self.db.execute(f"INSERT OR REPLACE INTO {_FACTS} VALUES (?, ?)", (fact, self._sign_fact(fact)))
+        old = self.db.execute(f"SELECT fact FROM {_FACTS} WHERE substr(fact, 1, 6) = 'setup ' "
+                              "ORDER BY rowid DESC LIMIT -1 OFFSET ?", (SETUPS_KEPT,)).fetchall()
+        for (setup_fact,) in old:
+            self.db.execute(f"DELETE FROM {_TABLE} WHERE setup = ?", (setup_fact[len("setup "):],))
+            self.db.execute(f"DELETE FROM {_FACTS} WHERE fact = ?", (setup_fact,))
+        if stored_a_run:  # whole-run rows sort first among a setup's paths (a NUL starts them)
+            runs = "setup = ? AND path >= ? AND path < ?"
+            bounds = (self.key, _RUN_PREFIX, _RUN_PREFIX[:-1] + "\1")
+            self.db.execute(f"DELETE FROM {_TABLE} WHERE {runs} AND rowid NOT IN "
+                            f"(SELECT rowid FROM {_TABLE} WHERE {runs} ORDER BY rowid DESC LIMIT ?)",
+                            bounds + bounds + (RUNS_KEPT,))
 
     # "Schema digest X passed its metaschema check" (schema.load_schema's verdicts).
 
@@ -916,7 +946,7 @@ def _storable(path: str) -> bool:
 def _run_slot(files: list[str]) -> str:
     """The path of the whole-run row of ``files``: a NUL starts it, which no file's path holds."""
     joined = "\0".join(files).encode("utf-8", "surrogateescape") + b"\0"  # one hash call, not one a file
-    return "\0run\0" + blake2b(joined, digest_size=16).hexdigest()
+    return _RUN_PREFIX + blake2b(joined, digest_size=16).hexdigest()
 
 
 def _run_digest(files: list[str], digests: dict[str, bytes]) -> bytes:

@@ -167,3 +167,43 @@ def test_a_row_mac_frames_every_field():
     assert len({base, *variants}) == len(variants) + 1 and None not in variants
     assert row_mac(key, "./a.md", b"d" * 16, 1234, "{}") is None  # an INTEGER: contentlint never writes one
     assert base == row_mac(key, "./a.md", b"d" * 16, "1:2:3:4", "{}")
+
+
+def _setups_and_runs(cache) -> tuple[set, dict]:
+    db = sqlite3.connect(cache / "results.sqlite")
+    try:
+        rows = db.execute(f"SELECT setup, path FROM {_TABLE}").fetchall()
+    finally:
+        db.close()
+    runs: dict = {}
+    for setup, path in rows:
+        if path.startswith("\0run\0"):
+            runs[setup] = runs.get(setup, 0) + 1
+    return {setup for setup, _ in rows}, runs
+
+
+def test_the_database_keeps_the_newest_setups_and_whole_runs(write, tmp_path, capsys, monkeypatch):
+    """A new config, schema or rule selection is a new setup, and every set of
+    files passed (pre-commit) a new whole-run row: the database keeps the
+    SETUPS_KEPT newest setups and, per setup, the RUNS_KEPT newest runs,
+    and the newest are still served."""
+    from contentlint.cache import RUNS_KEPT, SETUPS_KEPT
+
+    for i in range(RUNS_KEPT + 3):
+        write(f"p{i:02d}.md", "---\na: 1\na: 2\n---\n")
+    cache = tmp_path / "cache"
+    monkeypatch.chdir(tmp_path)
+    codes = [rule.code for rule in registry.all_rules() if rule.code.startswith(("CL1", "CL2", "CL3", "CL4"))]
+    selections = [f"CL0,{code}" for code in codes[:SETUPS_KEPT + 2]]  # one setup each
+    written = []  # each run's setup key, in order
+    for select in selections:
+        before = _setups_and_runs(cache)[0] if (cache / "results.sqlite").exists() else set()
+        assert _json(capsys, "--select", select, "--cache-dir", cache, "p00.md")[0] == 1
+        written += _setups_and_runs(cache)[0] - before
+    assert len(set(written)) == len(selections)
+    assert _setups_and_runs(cache)[0] == set(written[-SETUPS_KEPT:])  # the oldest two went
+    # One whole-run row per set of files: the newest RUNS_KEPT of this setup stay.
+    for i in range(RUNS_KEPT + 3):
+        _json(capsys, "--select", "CL0", "--cache-dir", cache, f"p{i:02d}.md")
+    setups, runs = _setups_and_runs(cache)
+    assert len(setups) == SETUPS_KEPT and max(runs.values()) == RUNS_KEPT
