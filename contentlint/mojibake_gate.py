@@ -33,10 +33,11 @@ def may_be_bad(text: str) -> bool:
     if gate is None:
         return True  # not derived from the installed ftfy: ask it
     first, alternatives = gate
-    if first.isdisjoint(text):  # one set per alternative: most text stops here
+    hits = first.intersection(text)  # first: each alternative's most selective set
+    if not hits:  # most text stops here
         return False
-    chars = set(text)
-    return any(all(not chars.isdisjoint(s) for s in sets) for sets in alternatives)
+    return any(not hits.isdisjoint(sets[0]) and all(not s.isdisjoint(text) for s in sets[1:])
+               for sets in alternatives)
 
 
 @functools.lru_cache(maxsize=None)
