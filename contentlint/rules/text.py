@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections import Counter
 
-from contentlint import scalars
+from contentlint import mojibake_gate, scalars
 from contentlint.model import Applicability, Fix, Severity, Violation
 from contentlint.problems import YAML_ALIAS
 from contentlint.registry import rule
@@ -135,8 +135,8 @@ def _grow(text: str, i: int, step: int, limit: int = 24) -> int:
 # (CL202's job), no C1-control guessing.
 @functools.lru_cache(maxsize=None)
 def _ftfy():
-    """ftfy and its mojibake-only config, imported on the first non-ASCII string
-    (~50 ms to import: an all-ASCII pre-commit run never pays it)."""
+    """ftfy and its mojibake-only config, imported on the first string the gate
+    lets through (~50 ms to import: a run without mojibake-like text never pays it)."""
     import ftfy
     import ftfy.badness
 
@@ -164,9 +164,12 @@ def mojibake_repair(value: str) -> tuple[str, Applicability] | None:
 
 # Only non-ASCII values reach the cache (~5 of a record's ~110 strings), so
 # it holds the values that recur across records (related entries) and spares
-# ftfy's badness regex (~50 us on an excerpt).
+# ftfy's badness regex (~50 us on an excerpt). The gate clears nearly all real
+# text without importing ftfy (docs/performance.md, seventh round).
 @functools.lru_cache(maxsize=1 << 11)
 def _non_ascii_repair(value: str) -> tuple[str, Applicability] | None:
+    if not mojibake_gate.may_be_bad(value):
+        return None  # ftfy's is_bad would say no
     ftfy, config = _ftfy()
     if not ftfy.badness.is_bad(value):
         return None  # the very test ftfy starts with; the other fixers are off
