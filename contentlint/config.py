@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+from contentlint.model import Frozen
 
 
 @functools.cache
@@ -42,25 +43,49 @@ class ConfigError(Exception):
     """A bad configuration file or option: exit status 2."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    select: tuple[str, ...] = ()  # empty: the default-enabled rules
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    include: tuple[str, ...] = DEFAULT_INCLUDE
-    exclude: tuple[str, ...] = ()
-    schema: str | None = None  # None: the schema shipped in the package
-    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    online: dict[str, Any] = field(default_factory=dict)  # [tool.contentlint.online]
-    warnings: tuple[str, ...] = ()  # keys read but ignored (shown on stderr, never fatal)
-    jobs: int | None = None
-    cache_dir: str | None = None
-    baseline: str | None = None  # the baseline file (baseline.py)
-    root: str = "."  # folder of the config file (or cwd): globs are relative to it
-    config_file: str | None = None
-    kinds: tuple = ()  # contentlint.kinds.Kind, in order: the first that claims a file wins
-    respect_gitignore: bool = True  # `.gitignore`, `.ignore`, `.git/info/exclude` (--no-respect-gitignore)
+class Settings(Frozen):
+    """The settings of a run: defaults, then the config file, then options."""
+
+    _fields = __slots__ = ("select", "extend_select", "ignore", "per_file_ignores", "include", "exclude",
+                           "schema", "rule_options", "online", "warnings", "jobs", "cache_dir", "baseline",
+                           "root", "config_file", "kinds", "respect_gitignore")
+
+    def __init__(self, select: tuple[str, ...] = (),  # empty: the default-enabled rules
+                 extend_select: tuple[str, ...] = (),
+                 ignore: tuple[str, ...] = (),
+                 per_file_ignores: dict[str, tuple[str, ...]] | None = None,  # None: {}
+                 include: tuple[str, ...] = DEFAULT_INCLUDE,
+                 exclude: tuple[str, ...] = (),
+                 schema: str | None = None,  # None: the schema shipped in the package
+                 rule_options: dict[str, dict[str, Any]] | None = None,  # None: {}
+                 online: dict[str, Any] | None = None,  # [tool.contentlint.online]; None: {}
+                 warnings: tuple[str, ...] = (),  # keys read but ignored (shown on stderr, never fatal)
+                 jobs: int | None = None,
+                 cache_dir: str | None = None,
+                 baseline: str | None = None,  # the baseline file (baseline.py)
+                 root: str = ".",  # folder of the config file (or cwd): globs are relative to it
+                 config_file: str | None = None,
+                 kinds: tuple = (),  # contentlint.kinds.Kind, in order: the first that claims a file wins
+                 respect_gitignore: bool = True,  # `.gitignore`, `.ignore`, `.git/info/exclude`
+                 ) -> None:
+        init = object.__setattr__  # immutable once built (as a frozen dataclass was)
+        init(self, "select", select)
+        init(self, "extend_select", extend_select)
+        init(self, "ignore", ignore)
+        init(self, "per_file_ignores", {} if per_file_ignores is None else per_file_ignores)
+        init(self, "include", include)
+        init(self, "exclude", exclude)
+        init(self, "schema", schema)
+        init(self, "rule_options", {} if rule_options is None else rule_options)
+        init(self, "online", {} if online is None else online)
+        init(self, "warnings", warnings)
+        init(self, "jobs", jobs)
+        init(self, "cache_dir", cache_dir)
+        init(self, "baseline", baseline)
+        init(self, "root", root)
+        init(self, "config_file", config_file)
+        init(self, "kinds", kinds)
+        init(self, "respect_gitignore", respect_gitignore)
 
 
 _LIST_KEYS = {"select", "extend-select", "ignore", "include", "exclude"}
@@ -235,4 +260,4 @@ def with_cli(settings: Settings, **overrides: Any) -> Settings:
     for key in ("select", "extend_select", "ignore"):
         for code in overrides.get(key) or ():
             _check_code(code, f"--{key.replace('_', '-')}", registry)
-    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    return settings.replace(**{k: v for k, v in overrides.items() if v is not None})

@@ -243,3 +243,64 @@ def test_the_parser_adds_only_the_named_commands_arguments():
     assert list(only._subparsers._group_actions[0].choices) == list(full._subparsers._group_actions[0].choices)
     with pytest.raises(SystemExit):  # an unknown first word is still argparse's error
         main(["chek", "a.md"])
+
+
+# -- the start of a run (issue 17, eighth round): docs/performance.md --------------------------
+
+def _records():
+    from contentlint import engine, kinds, pipeline
+    from contentlint.config import Settings
+
+    settings = Settings(select=("CL1",), rule_options={"CL300": {"a": 1}}, kinds=(
+        kinds.Kind("news", ("news/**",), rule_options={"CL300": {"b": 2}}),))
+    plan = pipeline.Plan(settings, (), cache_dir="c")
+    return settings, plan, engine.FileResult("a.md", [], {"CL305": None})
+
+
+def test_settings_plan_and_kind_are_immutable_records_without_dataclasses():
+    import pickle
+
+    from contentlint import kinds, pipeline
+    from contentlint.config import Settings
+
+    settings, plan, _ = _records()
+    for record in (settings, plan, settings.kinds[0]):
+        assert "__dataclass_fields__" not in vars(type(record))
+        assert pickle.loads(pickle.dumps(record)) == record  # workers receive the plan
+        with pytest.raises(AttributeError):
+            record.schema = "x"
+        with pytest.raises(TypeError):
+            record.replace(no_such_field=1)
+    assert Settings().per_file_ignores == {} and Settings().per_file_ignores is not Settings().per_file_ignores
+    assert settings.replace(jobs=3) == Settings(select=("CL1",), rule_options={"CL300": {"a": 1}}, jobs=3,
+                                                kinds=settings.kinds)
+    assert settings.replace(jobs=3) != settings and settings.jobs is None
+    assert plan.replace(online=None) == plan and plan.replace(cache_dir=None).cache_dir is None
+    assert plan.replace(cache_dir=None) != plan and plan != (settings, (), "c", None, None, None, None)
+    assert repr(Settings(jobs=2)).startswith("Settings(select=(), extend_select=(), ignore=(), per_file_ignores={}")
+    news = settings.kinds[0]
+    # Equal and hashed as the frozen dataclass was: the rule options are not compared.
+    assert news == kinds.Kind("news", ("news/**",)) and hash(news) == hash(kinds.Kind("news", ("news/**",)))
+    assert news != kinds.Kind("news", ("blog/**",))
+    assert news.claims("news/a.md") and not news.claims("blog/a.md")
+    assert pickle.loads(pickle.dumps(news)).claims("news/a.md")
+    assert pipeline.Plan(settings, ()).cache_dir is None
+
+
+def test_a_file_result_is_a_mutable_record_without_dataclasses():
+    import pickle
+
+    from contentlint import engine
+
+    _, _, result = _records()
+    assert "__dataclass_fields__" not in vars(engine.FileResult)
+    assert (result.facts, result.error, result.suppressions) == ({"CL305": None}, None, [])
+    assert pickle.loads(pickle.dumps(result)) == result  # workers send results back
+    changed = result.replace(error="boom")
+    assert (changed.path, changed.error, result.error) == ("a.md", "boom", None) and changed != result
+    result.diagnostics = ["x"]  # the pipeline sets the remaining findings
+    assert result.diagnostics == ["x"]
+    with pytest.raises(TypeError):
+        hash(result)
+    assert repr(engine.FileResult("a", [])) == "FileResult(path='a', diagnostics=[], facts={}, error=None, " \
+                                               "suppressions=[])"
