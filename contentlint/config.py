@@ -108,9 +108,22 @@ def find_config(start: str) -> str | None:
 def _has_tool_table(path: str) -> bool:
     try:
         with open(path, "rb") as handle:
-            return "contentlint" in _tomllib().load(handle).get("tool", {})
-    except (OSError, _tomllib().TOMLDecodeError):
+            data = handle.read()
+    except OSError:
         return False
+    if not _may_name_the_tool(data):
+        return False  # no TOML reading can find the table: tomllib (~2.5 ms) is not imported
+    try:
+        return "contentlint" in _tomllib().loads(data.decode()).get("tool", {})
+    except (UnicodeDecodeError, _tomllib().TOMLDecodeError):  # not TOML (which is UTF-8): no table
+        return False
+
+
+def _may_name_the_tool(data: bytes) -> bool:
+    """False only when no key of this TOML can be ``contentlint``: its name is
+    in the bytes as written (bare, quoted, dotted, spaced) unless a quoted key
+    spells a letter as an escape (``\\u0063``, ``\\U...``; TOML 1.1's ``\\x``)."""
+    return b"contentlint" in data or b"\\u" in data or b"\\U" in data or b"\\x" in data
 
 
 def load_settings(config_file: str | None = None, cwd: str = ".") -> Settings:
@@ -124,6 +137,8 @@ def load_settings(config_file: str | None = None, cwd: str = ".") -> Settings:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     except _tomllib().TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # tomllib decodes before parsing
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 (byte {exc.start})") from None
     if os.path.basename(path) == "pyproject.toml":
         table = document.get("tool", {}).get("contentlint", {})
         where = "[tool.contentlint]"

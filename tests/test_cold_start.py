@@ -9,6 +9,7 @@ pool, so multiprocessing stays unimported.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -16,6 +17,8 @@ import pytest
 
 from contentlint.validation import SchemaLoadError, default_schema_path, load_schema
 from tests.conftest import SEEDS
+
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__import__("contentlint").__file__)))
 
 HEAVY = ("jsonschema", "concurrent.futures.process", "multiprocessing")
 
@@ -246,6 +249,72 @@ def test_the_parser_adds_only_the_named_commands_arguments():
 
 
 # -- the start of a run (issue 17, eighth round): docs/performance.md --------------------------
+
+def test_a_pyproject_without_the_table_is_not_parsed(tmp_path):
+    # The walk for a config file reads the working folder's pyproject.toml; without
+    # the bytes `contentlint` in it no TOML reading has the table: tomllib is not imported.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.ruff]\nline-length = 99\n')
+    record = tmp_path / "record.md"
+    record.write_bytes((SEEDS / "000_b69a69cbeae9117f.txt").read_bytes())
+    modules = _one_file_run(tmp_path, "--exit-zero", str(record))
+    assert "tomllib" not in modules and "tomli" not in modules
+
+
+TABLE_SPELLINGS = [  # each holds [tool.contentlint] for tomllib
+    '[tool.contentlint]\nselect = ["CL1"]\n',
+    '[ tool . contentlint ]\n',
+    '[tool."contentlint"]\n',
+    "[ 'tool' . 'contentlint' ]\n",
+    '[tool.contentlint.online]\ntimeout = 3\n',
+    '[tool]\ncontentlint.select = ["CL1"]\n',
+    'tool.contentlint.select = ["CL1"]\n',
+    'tool = { contentlint = { select = ["CL1"] } }\n',
+    '[[tool.contentlint.kinds]]\nname = "a"\n',
+    '[tool."\\u0063ontentlint"]\n',  # an escape in a quoted key: no `contentlint` in the bytes
+    '[tool."content\\U0000006cint"]\n',
+]
+NO_TABLE = [
+    '[project]\nname = "contentlint"\n',  # the name elsewhere: parsed, no table
+    '[tool.black]\nline-length = 99\n',
+    '[tool.ruff]\nextend-exclude = ["a\\\\b"]\n',
+    '[tool."contentlint-extra"]\n',
+    '# [tool.contentlint]\n[tool.other]\n',
+    '[tool.contentlint\n',  # not TOML
+    '',
+]
+
+
+@pytest.mark.parametrize("text", TABLE_SPELLINGS + NO_TABLE)
+def test_the_byte_search_for_the_table_agrees_with_tomllib(tmp_path, text):
+    import tomllib
+
+    from contentlint import config
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        expected = "contentlint" in tomllib.loads(text).get("tool", {})
+    except tomllib.TOMLDecodeError:
+        expected = False
+    assert expected == (text in TABLE_SPELLINGS)
+    assert config._has_tool_table(str(path)) is expected
+    assert (config.find_config(str(tmp_path)) == str(path)) is expected
+
+
+def test_a_pyproject_that_is_not_utf8_is_no_traceback(tmp_path):
+    # tomllib decodes the bytes before parsing; its UnicodeDecodeError was a traceback.
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.contentlint]\nselect = ["CL1"]\n# \xff\n')
+    record = tmp_path / "record.md"
+    record.write_bytes((SEEDS / "000_b69a69cbeae9117f.txt").read_bytes())
+    env = {**os.environ, "PYTHONPATH": _PACKAGE_PARENT}
+    found = subprocess.run([sys.executable, "-m", "contentlint", "check", "--no-cache", "--exit-zero", "record.md"],
+                           cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert (found.returncode, found.stderr) == (0, "")  # no config file: the defaults
+    named = subprocess.run([sys.executable, "-m", "contentlint", "check", "--no-cache", "--config",
+                            "pyproject.toml", "record.md"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert named.returncode == 2
+    assert named.stderr == "contentlint: error: pyproject.toml: invalid TOML: not UTF-8 (byte 38)\n"
+
 
 def _records():
     from contentlint import engine, kinds, pipeline
