@@ -77,6 +77,9 @@ NOT_ON_THE_ONE_FILE_PATH = (
     "fractions",  # CL501's exact ratio, for an implausible image size only
     "encodings.idna", "stringprep",  # a host with a non-ASCII label
     "shutil", "bz2", "lzma",  # argparse's terminal width, asked only to print help
+    "dataclasses", "inspect", "ast", "dis", "tokenize",  # no dataclass on the path, no inspect.cleandoc
+    "sqlite3", "_sqlite3",  # --no-cache opens no result cache
+    "tomllib", "tomli",  # no config file on the way up
 )
 
 
@@ -314,6 +317,18 @@ def test_a_pyproject_that_is_not_utf8_is_no_traceback(tmp_path):
                             "pyproject.toml", "record.md"], cwd=tmp_path, capture_output=True, text=True, env=env)
     assert named.returncode == 2
     assert named.stderr == "contentlint: error: pyproject.toml: invalid TOML: not UTF-8 (byte 38)\n"
+
+
+def test_cleandoc_is_inspects():
+    import inspect
+
+    from contentlint import registry
+
+    docs = [rule.check.__doc__ or "" for rule in registry.all_rules()]
+    assert len([doc for doc in docs if "\n" in doc]) > 10  # real, indented docstrings
+    docs += ["", "\n", "one line", "  lead\n    a\n      b\n", "\n\n  x\n\n", "a\n\tb\n    c",
+             "first\n  \n    deep\n  shallow\n   \n", "a\n   \n", "\u3000x\n \u3000y", "x\n\n\n"]
+    assert [registry.cleandoc(doc) for doc in docs] == [inspect.cleandoc(doc) for doc in docs]
 
 
 def _records():
