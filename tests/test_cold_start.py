@@ -253,6 +253,30 @@ def test_the_parser_adds_only_the_named_commands_arguments():
 
 # -- the start of a run (issue 17, eighth round): docs/performance.md --------------------------
 
+def test_an_ascii_record_loads_no_openssl_binding(tmp_path):
+    # SHA-256 and BLAKE2 come from their own modules: hashlib imports OpenSSL's
+    # binding (~2 ms). A non-ASCII text loads ftfy, whose wcwidth imports
+    # `secrets` (and hashlib with it): an ASCII record does not.
+    record = tmp_path / "record.md"
+    record.write_bytes((SEEDS / "000_b69a69cbeae9117f.txt").read_bytes().decode("utf-8").encode("ascii", "ignore"))
+    modules = _one_file_run(tmp_path, "--exit-zero", str(record))
+    assert "contentlint.shipped_validator" in modules and "contentlint.rules.links" in modules
+    assert "ftfy" not in modules
+    assert not modules & {"hashlib", "_hashlib", "hmac"}, modules
+
+
+def test_the_digests_are_hashlibs():
+    import hashlib
+
+    from contentlint import amp_cache, validation
+    from contentlint.rules import links
+
+    for data in (b"", b"x", b"www.example.com", bytes(range(256)) * 300):
+        assert validation.sha256(data).hexdigest() == amp_cache.sha256(data).hexdigest() == \
+            hashlib.sha256(data).hexdigest()
+        assert links.blake2b(data, digest_size=8).digest() == hashlib.blake2b(data, digest_size=8).digest()
+
+
 def test_a_pyproject_without_the_table_is_not_parsed(tmp_path):
     # The walk for a config file reads the working folder's pyproject.toml; without
     # the bytes `contentlint` in it no TOML reading has the table: tomllib is not imported.
