@@ -9,7 +9,7 @@ language server (``contentlint server``) go through it. Findings are
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from contentlint import fixer, pipeline, registry
@@ -145,7 +145,7 @@ def check_paths(paths: Iterable[str], *, settings: Settings | None = None, confi
     found from the current folder up. No result cache is read or written."""
     plan = _plan(settings or load_settings(config), select, ignore)
     if jobs is not None:
-        plan = replace(plan, settings=replace(plan.settings, jobs=jobs))
+        plan = plan.replace(settings=plan.settings.replace(jobs=jobs))
     return pipeline.run(list(paths), plan).diagnostics
 
 

@@ -11,7 +11,6 @@ configuration error or an internal error. Bad content is never exit 2.
 from __future__ import annotations
 
 import atexit
-import dataclasses
 import functools
 import gc
 import os
@@ -101,7 +100,7 @@ def check(options: Options) -> int:
     access = network_access(options) if options.online else None
     plan = pipeline.prepare(settings, online=options.online, no_cache=options.no_cache,
                             refresh=options.refresh, access=access, online_cache_dir=options.cache_dir)
-    plan = dataclasses.replace(plan, **report_filters(options, settings))
+    plan = plan.replace(**report_filters(options, settings))
     done = pipeline.run(list(options.paths), plan, force_exclude=options.force_exclude,
                         progress_bar=functools.partial(Progress, quiet=options.quiet))
     if options.write_baseline or options.add_suppressions:

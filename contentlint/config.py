@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+from contentlint.model import Frozen
 
 
 @functools.cache
@@ -42,25 +43,49 @@ class ConfigError(Exception):
     """A bad configuration file or option: exit status 2."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    select: tuple[str, ...] = ()  # empty: the default-enabled rules
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    include: tuple[str, ...] = DEFAULT_INCLUDE
-    exclude: tuple[str, ...] = ()
-    schema: str | None = None  # None: the schema shipped in the package
-    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
-    online: dict[str, Any] = field(default_factory=dict)  # [tool.contentlint.online]
-    warnings: tuple[str, ...] = ()  # keys read but ignored (shown on stderr, never fatal)
-    jobs: int | None = None
-    cache_dir: str | None = None
-    baseline: str | None = None  # the baseline file (baseline.py)
-    root: str = "."  # folder of the config file (or cwd): globs are relative to it
-    config_file: str | None = None
-    kinds: tuple = ()  # contentlint.kinds.Kind, in order: the first that claims a file wins
-    respect_gitignore: bool = True  # `.gitignore`, `.ignore`, `.git/info/exclude` (--no-respect-gitignore)
+class Settings(Frozen):
+    """The settings of a run: defaults, then the config file, then options."""
+
+    _fields = __slots__ = ("select", "extend_select", "ignore", "per_file_ignores", "include", "exclude",
+                           "schema", "rule_options", "online", "warnings", "jobs", "cache_dir", "baseline",
+                           "root", "config_file", "kinds", "respect_gitignore")
+
+    def __init__(self, select: tuple[str, ...] = (),  # empty: the default-enabled rules
+                 extend_select: tuple[str, ...] = (),
+                 ignore: tuple[str, ...] = (),
+                 per_file_ignores: dict[str, tuple[str, ...]] | None = None,  # None: {}
+                 include: tuple[str, ...] = DEFAULT_INCLUDE,
+                 exclude: tuple[str, ...] = (),
+                 schema: str | None = None,  # None: the schema shipped in the package
+                 rule_options: dict[str, dict[str, Any]] | None = None,  # None: {}
+                 online: dict[str, Any] | None = None,  # [tool.contentlint.online]; None: {}
+                 warnings: tuple[str, ...] = (),  # keys read but ignored (shown on stderr, never fatal)
+                 jobs: int | None = None,
+                 cache_dir: str | None = None,
+                 baseline: str | None = None,  # the baseline file (baseline.py)
+                 root: str = ".",  # folder of the config file (or cwd): globs are relative to it
+                 config_file: str | None = None,
+                 kinds: tuple = (),  # contentlint.kinds.Kind, in order: the first that claims a file wins
+                 respect_gitignore: bool = True,  # `.gitignore`, `.ignore`, `.git/info/exclude`
+                 ) -> None:
+        init = object.__setattr__  # immutable once built (as a frozen dataclass was)
+        init(self, "select", select)
+        init(self, "extend_select", extend_select)
+        init(self, "ignore", ignore)
+        init(self, "per_file_ignores", {} if per_file_ignores is None else per_file_ignores)
+        init(self, "include", include)
+        init(self, "exclude", exclude)
+        init(self, "schema", schema)
+        init(self, "rule_options", {} if rule_options is None else rule_options)
+        init(self, "online", {} if online is None else online)
+        init(self, "warnings", warnings)
+        init(self, "jobs", jobs)
+        init(self, "cache_dir", cache_dir)
+        init(self, "baseline", baseline)
+        init(self, "root", root)
+        init(self, "config_file", config_file)
+        init(self, "kinds", kinds)
+        init(self, "respect_gitignore", respect_gitignore)
 
 
 _LIST_KEYS = {"select", "extend-select", "ignore", "include", "exclude"}
@@ -83,9 +108,22 @@ def find_config(start: str) -> str | None:
 def _has_tool_table(path: str) -> bool:
     try:
         with open(path, "rb") as handle:
-            return "contentlint" in _tomllib().load(handle).get("tool", {})
-    except (OSError, _tomllib().TOMLDecodeError):
+            data = handle.read()
+    except OSError:
         return False
+    if not _may_name_the_tool(data):
+        return False  # no TOML reading can find the table: tomllib (~2.5 ms) is not imported
+    try:
+        return "contentlint" in _tomllib().loads(data.decode()).get("tool", {})
+    except (UnicodeDecodeError, _tomllib().TOMLDecodeError):  # not TOML (which is UTF-8): no table
+        return False
+
+
+def _may_name_the_tool(data: bytes) -> bool:
+    """False only when no key of this TOML can be ``contentlint``: its name is
+    in the bytes as written (bare, quoted, dotted, spaced) unless a quoted key
+    spells a letter as an escape (``\\u0063``, ``\\U...``; TOML 1.1's ``\\x``)."""
+    return b"contentlint" in data or b"\\u" in data or b"\\U" in data or b"\\x" in data
 
 
 def load_settings(config_file: str | None = None, cwd: str = ".") -> Settings:
@@ -99,6 +137,8 @@ def load_settings(config_file: str | None = None, cwd: str = ".") -> Settings:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     except _tomllib().TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:  # tomllib decodes before parsing
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 (byte {exc.start})") from None
     if os.path.basename(path) == "pyproject.toml":
         table = document.get("tool", {}).get("contentlint", {})
         where = "[tool.contentlint]"
@@ -235,4 +275,4 @@ def with_cli(settings: Settings, **overrides: Any) -> Settings:
     for key in ("select", "extend_select", "ignore"):
         for code in overrides.get(key) or ():
             _check_code(code, f"--{key.replace('_', '-')}", registry)
-    return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    return settings.replace(**{k: v for k, v in overrides.items() if v is not None})

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from contentlint import frontmatter, kinds, registry
@@ -146,8 +145,7 @@ class Resolution:
         if kind is None:  # no kinds, or a file named on the command line that no kind claims
             schema = settings.schema or (None if settings.kinds else _default_schema())
             return Resolution(None, schema, settings)
-        effective = replace(
-            settings,
+        effective = settings.replace(
             select=kind.select if kind.select is not None else settings.select,
             extend_select=settings.extend_select + kind.extend_select,
             ignore=settings.ignore + kind.ignore,
@@ -219,13 +217,37 @@ def enabled_rules(settings: Settings, *, online: bool = False) -> list[registry.
     return rules
 
 
-@dataclass(slots=True)
 class FileResult:
-    path: str
-    diagnostics: list[Diagnostic]
-    facts: dict[str, Any] = field(default_factory=dict)  # whole-run rule code -> collected facts
-    error: str | None = None  # internal errors (bugs), also in diagnostics as CL010: never cached
-    suppressions: list = field(default_factory=list)  # still needed for whole-run/online findings
+    """One file's lint. A plain class, not a dataclass (docs/performance.md,
+    "Eighth round"): equal by fields, pickled to and from workers by slots."""
+
+    __slots__ = ("path", "diagnostics", "facts", "error", "suppressions")
+
+    def __init__(self, path: str, diagnostics: list[Diagnostic], facts: dict[str, Any] | None = None,
+                 error: str | None = None, suppressions: list | None = None) -> None:
+        self.path = path
+        self.diagnostics = diagnostics
+        self.facts = {} if facts is None else facts  # whole-run rule code -> collected facts
+        self.error = error  # internal errors (bugs), also in diagnostics as CL010: never cached
+        self.suppressions = [] if suppressions is None else suppressions  # for whole-run/online findings
+
+    def _values(self) -> tuple:
+        return self.path, self.diagnostics, self.facts, self.error, self.suppressions
+
+    def replace(self, **changes) -> FileResult:
+        """A copy with ``changes`` (``dataclasses.replace``); an unknown field is a TypeError."""
+        return FileResult(**{**dict(zip(self.__slots__, self._values())), **changes})
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in zip(self.__slots__, self._values()))
+        return f"FileResult({fields})"
 
 
 def read(path: str) -> tuple[bytes | None, str | None]:

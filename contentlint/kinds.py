@@ -9,11 +9,11 @@ gitignore-style (pathspec), relative to the config file's folder.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from contentlint import gitignore
 from contentlint.gitignore import relative_to  # noqa: F401 (kinds.relative_to)
+from contentlint.model import Frozen
 
 if TYPE_CHECKING:
     import pathspec
@@ -23,21 +23,44 @@ SHIPPED = {"contentlint:article": None}  # None: validation.default_schema_path(
 _KEYS = {"name", "include", "exclude", "schema", "select", "extend-select", "ignore", "rules"}
 
 
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    include: tuple[str, ...]
-    exclude: tuple[str, ...] = ()
-    schema: str | None = None  # an absolute path, "contentlint:article", or None: no schema rules
-    select: tuple[str, ...] | None = None  # None: the top-level selection
-    extend_select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+class Kind(Frozen):
+    """One `[[kinds]]` table. Equal and hashed by its fields but its rule
+    options (as the frozen dataclass it was, with ``compare=False``)."""
+
+    _fields = ("name", "include", "exclude", "schema", "select", "extend_select", "ignore", "rule_options")
+    __slots__ = _fields + ("_compiled",)
+
+    def __init__(self, name: str, include: tuple[str, ...], exclude: tuple[str, ...] = (),
+                 schema: str | None = None,  # an absolute path, "contentlint:article", or None: no schema rules
+                 select: tuple[str, ...] | None = None,  # None: the top-level selection
+                 extend_select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+                 rule_options: dict[str, dict[str, Any]] | None = None) -> None:
+        init = object.__setattr__  # immutable once built
+        init(self, "name", name)
+        init(self, "include", include)
+        init(self, "exclude", exclude)
+        init(self, "schema", schema)
+        init(self, "select", select)
+        init(self, "extend_select", extend_select)
+        init(self, "ignore", ignore)
+        init(self, "rule_options", {} if rule_options is None else rule_options)
+        init(self, "_compiled", None)  # the include and exclude specs, compiled on first use
+
+    def _compared(self) -> tuple:
+        return self._values()[:-1]  # not rule_options
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __hash__(self):
+        return hash(self._compared())
 
     @property
     def _specs(self) -> tuple[pathspec.GitIgnoreSpec, pathspec.GitIgnoreSpec]:
-        specs = self.__dict__.get("_compiled")
-        if specs is None:  # compiled once per process (a frozen dataclass: stored aside)
+        specs = self._compiled
+        if specs is None:  # compiled once per process
             specs = (gitignore.spec(self.include), gitignore.spec(self.exclude))
             object.__setattr__(self, "_compiled", specs)
         return specs

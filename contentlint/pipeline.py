@@ -26,7 +26,6 @@ import functools
 import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from contentlint import frontmatter
@@ -34,7 +33,7 @@ from contentlint.cache import (ResultCache, Row, cache_folder, digest, encode, f
                                row_mac, setup_key, stat_key, trusted_stat_key)
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
-from contentlint.model import Applicability, Diagnostic
+from contentlint.model import Applicability, Diagnostic, Frozen
 
 if TYPE_CHECKING:
     from contentlint import engine, registry
@@ -45,17 +44,27 @@ INTERNAL_ERROR = "CL010"  # engine.INTERNAL_ERROR (tests hold them equal)
 # -- settings, resolved once ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(Frozen):
     """What a run needs to know, decided once before any file is read."""
 
-    settings: Settings  # ``schema``: None for the shipped one or, with kinds, for each kind's (engine.Resolution)
-    rules: Sequence[registry.Rule]  # Rules (looked up on first use), or the rules given
-    cache_dir: str | None = None  # the result cache's folder; None: no cache
-    online: object | None = None  # OnlineSettings (cache path resolved); None: no network checks
-    access: object | None = None  # the operator's NetworkAccess for the SSRF guard
-    baseline: object | None = None  # baseline.Baseline: report only the findings not in it
-    changed: frozenset | None = None  # --changed-since: real paths of the files whose findings are reported
+    _fields = __slots__ = ("settings", "rules", "cache_dir", "online", "access", "baseline", "changed")
+
+    def __init__(self, settings: Settings,  # ``schema``: None for the shipped one or, with kinds, each kind's
+                 rules: Sequence[registry.Rule],  # Rules (looked up on first use), or the rules given
+                 cache_dir: str | None = None,  # the result cache's folder; None: no cache
+                 online: object | None = None,  # OnlineSettings (cache path resolved); None: no network checks
+                 access: object | None = None,  # the operator's NetworkAccess for the SSRF guard
+                 baseline: object | None = None,  # baseline.Baseline: report only the findings not in it
+                 changed: frozenset | None = None,  # --changed-since: real paths of the files reported
+                 ) -> None:
+        init = object.__setattr__  # immutable once built (as a frozen dataclass was)
+        init(self, "settings", settings)
+        init(self, "rules", rules)
+        init(self, "cache_dir", cache_dir)
+        init(self, "online", online)
+        init(self, "access", access)
+        init(self, "baseline", baseline)
+        init(self, "changed", changed)
 
     def context(self) -> engine.Context:
         from contentlint import engine
@@ -231,7 +240,7 @@ class Fix:
         from contentlint import engine
 
         result = outcome.result or engine.FileResult(outcome.path, [])
-        return replace(result, diagnostics=outcome.remaining, error=outcome.error)
+        return result.replace(diagnostics=outcome.remaining, error=outcome.error)
 
 
 def _worker_init(settings: Settings, codes: list[str], step, row_key: bytes | None = None) -> None:
@@ -598,7 +607,7 @@ def check_text(path: str, data: bytes | str, plan: Plan, *, whole_run: bool = Tr
     result = engine.lint_document(_document(path, raw), list(plan.rules), plan.context())
     if not whole_run:
         return result.diagnostics
-    return reduce([path], [result], replace(plan, online=None)).diagnostics
+    return reduce([path], [result], plan.replace(online=None)).diagnostics
 
 
 def fix_text(path: str, data: bytes | str, plan: Plan, applicability: Applicability = Applicability.SAFE):
@@ -610,5 +619,5 @@ def fix_text(path: str, data: bytes | str, plan: Plan, applicability: Applicabil
     if len(raw) > engine.MAX_FILE_BYTES:  # not read, as a file of that size: CL008
         return fixer.FileOutcome(path, remaining=check_text(path, raw, plan), blocked=True)
     outcome = fixer.fix_bytes(path, raw, list(plan.rules), plan.context(), applicability)
-    outcome.remaining = reduce([path], [Fix.result(outcome)], replace(plan, online=None)).diagnostics
+    outcome.remaining = reduce([path], [Fix.result(outcome)], plan.replace(online=None)).diagnostics
     return outcome

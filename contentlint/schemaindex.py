@@ -17,8 +17,7 @@ Best effort: local `$ref`s, `properties`, `patternProperties`,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 URI_FORMATS = frozenset({"uri", "iri"})
 RELATIVE_FORMATS = frozenset({"uri-reference", "iri-reference", "uri-template"})
@@ -28,8 +27,7 @@ SINGLE_LINE_FORMATS = URI_FORMATS | RELATIVE_FORMATS | frozenset({
 _MAX_DEPTH = 32
 
 
-@dataclass(frozen=True)
-class FieldInfo:
+class FieldInfo(NamedTuple):  # not a frozen dataclass: cheaper to define on every run's path
     url: str | None = None  # "absolute", "relative" or None (not declared a URL)
     single_line: bool | None = None  # True / False declared; None: not declared
 

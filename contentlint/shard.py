@@ -26,7 +26,7 @@ import os
 import stat
 import struct
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from contentlint import __version__, engine, pipeline, registry
@@ -58,7 +58,7 @@ def run_setup(plan: pipeline.Plan) -> str:
     version and code, rules, settings, schema bytes), with the root relative
     to the current folder, so checkouts at different places on different
     runners agree."""
-    settings = replace(plan.settings, root=os.path.relpath(os.path.abspath(plan.settings.root)))
+    settings = plan.settings.replace(root=os.path.relpath(os.path.abspath(plan.settings.root)))
     return setup_key(settings, [r.code for r in plan.rules], plan.settings.schema)
 
 
@@ -220,7 +220,7 @@ def merge(names: list[str], plan_for) -> tuple[pipeline.Outcome, dict]:
             total = hosts.setdefault(host, {})
             for key, count in counts.items():
                 total[key] = total.get(key, 0) + count
-    return pipeline.reduce(files, results, replace(plan, online=None), online_found=late), hosts
+    return pipeline.reduce(files, results, plan.replace(online=None), online_found=late), hosts
 
 
 def _one_run(shards: list[Shard]) -> tuple[list[str], list[FileResult], list]:

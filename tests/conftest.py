@@ -75,12 +75,10 @@ class _ProgressHook:
 
 def plan_for(settings: Settings, rules=None, jobs: int | None = None) -> pipeline.Plan:
     """The pipeline's Plan for ``settings`` (no result cache), with these rules if given."""
-    from dataclasses import replace
-
     if jobs is not None:
-        settings = replace(settings, jobs=jobs)
+        settings = settings.replace(jobs=jobs)
     plan = pipeline.prepare(settings, no_cache=True)
-    return plan if rules is None else replace(plan, rules=tuple(rules))
+    return plan if rules is None else plan.replace(rules=tuple(rules))
 
 
 def collect(paths, settings: Settings, rules=None, *, jobs: int | None = None, progress=None):

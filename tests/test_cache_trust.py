@@ -16,7 +16,6 @@ import pickle
 import re
 import shutil
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 import pytest

@@ -9,6 +9,7 @@ pool, so multiprocessing stays unimported.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -16,6 +17,8 @@ import pytest
 
 from contentlint.validation import SchemaLoadError, default_schema_path, load_schema
 from tests.conftest import SEEDS
+
+_PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__import__("contentlint").__file__)))
 
 HEAVY = ("jsonschema", "concurrent.futures.process", "multiprocessing")
 
@@ -74,6 +77,9 @@ NOT_ON_THE_ONE_FILE_PATH = (
     "fractions",  # CL501's exact ratio, for an implausible image size only
     "encodings.idna", "stringprep",  # a host with a non-ASCII label
     "shutil", "bz2", "lzma",  # argparse's terminal width, asked only to print help
+    "dataclasses", "inspect", "ast", "dis", "tokenize",  # no dataclass on the path, no inspect.cleandoc
+    "sqlite3", "_sqlite3",  # --no-cache opens no result cache
+    "tomllib", "tomli",  # no config file on the way up
 )
 
 
@@ -243,3 +249,166 @@ def test_the_parser_adds_only_the_named_commands_arguments():
     assert list(only._subparsers._group_actions[0].choices) == list(full._subparsers._group_actions[0].choices)
     with pytest.raises(SystemExit):  # an unknown first word is still argparse's error
         main(["chek", "a.md"])
+
+
+# -- the start of a run (issue 17, eighth round): docs/performance.md --------------------------
+
+def test_an_ascii_record_loads_no_openssl_binding(tmp_path):
+    # SHA-256 and BLAKE2 come from their own modules: hashlib imports OpenSSL's
+    # binding (~2 ms). A non-ASCII text loads ftfy, whose wcwidth imports
+    # `secrets` (and hashlib with it): an ASCII record does not.
+    record = tmp_path / "record.md"
+    record.write_bytes((SEEDS / "000_b69a69cbeae9117f.txt").read_bytes().decode("utf-8").encode("ascii", "ignore"))
+    modules = _one_file_run(tmp_path, "--exit-zero", str(record))
+    assert "contentlint.shipped_validator" in modules and "contentlint.rules.links" in modules
+    assert "ftfy" not in modules
+    assert not modules & {"hashlib", "_hashlib", "hmac"}, modules
+
+
+def test_the_digests_are_hashlibs():
+    import hashlib
+
+    from contentlint import amp_cache, validation
+    from contentlint.rules import links
+
+    for data in (b"", b"x", b"www.example.com", bytes(range(256)) * 300):
+        assert validation.sha256(data).hexdigest() == amp_cache.sha256(data).hexdigest() == \
+            hashlib.sha256(data).hexdigest()
+        assert links.blake2b(data, digest_size=8).digest() == hashlib.blake2b(data, digest_size=8).digest()
+
+
+def test_a_pyproject_without_the_table_is_not_parsed(tmp_path):
+    # The walk for a config file reads the working folder's pyproject.toml; without
+    # the bytes `contentlint` in it no TOML reading has the table: tomllib is not imported.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.ruff]\nline-length = 99\n')
+    record = tmp_path / "record.md"
+    record.write_bytes((SEEDS / "000_b69a69cbeae9117f.txt").read_bytes())
+    modules = _one_file_run(tmp_path, "--exit-zero", str(record))
+    assert "tomllib" not in modules and "tomli" not in modules
+
+
+TABLE_SPELLINGS = [  # each holds [tool.contentlint] for tomllib
+    '[tool.contentlint]\nselect = ["CL1"]\n',
+    '[ tool . contentlint ]\n',
+    '[tool."contentlint"]\n',
+    "[ 'tool' . 'contentlint' ]\n",
+    '[tool.contentlint.online]\ntimeout = 3\n',
+    '[tool]\ncontentlint.select = ["CL1"]\n',
+    'tool.contentlint.select = ["CL1"]\n',
+    'tool = { contentlint = { select = ["CL1"] } }\n',
+    '[[tool.contentlint.kinds]]\nname = "a"\n',
+    '[tool."\\u0063ontentlint"]\n',  # an escape in a quoted key: no `contentlint` in the bytes
+    '[tool."content\\U0000006cint"]\n',
+]
+NO_TABLE = [
+    '[project]\nname = "contentlint"\n',  # the name elsewhere: parsed, no table
+    '[tool.black]\nline-length = 99\n',
+    '[tool.ruff]\nextend-exclude = ["a\\\\b"]\n',
+    '[tool."contentlint-extra"]\n',
+    '# [tool.contentlint]\n[tool.other]\n',
+    '[tool.contentlint\n',  # not TOML
+    '',
+]
+
+
+@pytest.mark.parametrize("text", TABLE_SPELLINGS + NO_TABLE)
+def test_the_byte_search_for_the_table_agrees_with_tomllib(tmp_path, text):
+    import tomllib
+
+    from contentlint import config
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        expected = "contentlint" in tomllib.loads(text).get("tool", {})
+    except tomllib.TOMLDecodeError:
+        expected = False
+    assert expected == (text in TABLE_SPELLINGS)
+    assert config._has_tool_table(str(path)) is expected
+    assert (config.find_config(str(tmp_path)) == str(path)) is expected
+
+
+def test_a_pyproject_that_is_not_utf8_is_no_traceback(tmp_path):
+    # tomllib decodes the bytes before parsing; its UnicodeDecodeError was a traceback.
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.contentlint]\nselect = ["CL1"]\n# \xff\n')
+    record = tmp_path / "record.md"
+    record.write_bytes((SEEDS / "000_b69a69cbeae9117f.txt").read_bytes())
+    env = {**os.environ, "PYTHONPATH": _PACKAGE_PARENT}
+    found = subprocess.run([sys.executable, "-m", "contentlint", "check", "--no-cache", "--exit-zero", "record.md"],
+                           cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert (found.returncode, found.stderr) == (0, "")  # no config file: the defaults
+    named = subprocess.run([sys.executable, "-m", "contentlint", "check", "--no-cache", "--config",
+                            "pyproject.toml", "record.md"], cwd=tmp_path, capture_output=True, text=True, env=env)
+    assert named.returncode == 2
+    assert named.stderr == "contentlint: error: pyproject.toml: invalid TOML: not UTF-8 (byte 38)\n"
+
+
+def test_cleandoc_is_inspects():
+    import inspect
+
+    from contentlint import registry
+
+    docs = [rule.check.__doc__ or "" for rule in registry.all_rules()]
+    assert len([doc for doc in docs if "\n" in doc]) > 10  # real, indented docstrings
+    docs += ["", "\n", "one line", "  lead\n    a\n      b\n", "\n\n  x\n\n", "a\n\tb\n    c",
+             "first\n  \n    deep\n  shallow\n   \n", "a\n   \n", "\u3000x\n \u3000y", "x\n\n\n"]
+    assert [registry.cleandoc(doc) for doc in docs] == [inspect.cleandoc(doc) for doc in docs]
+
+
+def _records():
+    from contentlint import engine, kinds, pipeline
+    from contentlint.config import Settings
+
+    settings = Settings(select=("CL1",), rule_options={"CL300": {"a": 1}}, kinds=(
+        kinds.Kind("news", ("news/**",), rule_options={"CL300": {"b": 2}}),))
+    plan = pipeline.Plan(settings, (), cache_dir="c")
+    return settings, plan, engine.FileResult("a.md", [], {"CL305": None})
+
+
+def test_settings_plan_and_kind_are_immutable_records_without_dataclasses():
+    import pickle
+
+    from contentlint import kinds, pipeline
+    from contentlint.config import Settings
+
+    settings, plan, _ = _records()
+    for record in (settings, plan, settings.kinds[0]):
+        assert "__dataclass_fields__" not in vars(type(record))
+        assert pickle.loads(pickle.dumps(record)) == record  # workers receive the plan
+        with pytest.raises(AttributeError):
+            record.schema = "x"
+        with pytest.raises(TypeError):
+            record.replace(no_such_field=1)
+    assert Settings().per_file_ignores == {} and Settings().per_file_ignores is not Settings().per_file_ignores
+    assert settings.replace(jobs=3) == Settings(select=("CL1",), rule_options={"CL300": {"a": 1}}, jobs=3,
+                                                kinds=settings.kinds)
+    assert settings.replace(jobs=3) != settings and settings.jobs is None
+    assert plan.replace(online=None) == plan and plan.replace(cache_dir=None).cache_dir is None
+    assert plan.replace(cache_dir=None) != plan and plan != (settings, (), "c", None, None, None, None)
+    assert repr(Settings(jobs=2)).startswith("Settings(select=(), extend_select=(), ignore=(), per_file_ignores={}")
+    news = settings.kinds[0]
+    # Equal and hashed as the frozen dataclass was: the rule options are not compared.
+    assert news == kinds.Kind("news", ("news/**",)) and hash(news) == hash(kinds.Kind("news", ("news/**",)))
+    assert news != kinds.Kind("news", ("blog/**",))
+    assert news.claims("news/a.md") and not news.claims("blog/a.md")
+    assert pickle.loads(pickle.dumps(news)).claims("news/a.md")
+    assert pipeline.Plan(settings, ()).cache_dir is None
+
+
+def test_a_file_result_is_a_mutable_record_without_dataclasses():
+    import pickle
+
+    from contentlint import engine
+
+    _, _, result = _records()
+    assert "__dataclass_fields__" not in vars(engine.FileResult)
+    assert (result.facts, result.error, result.suppressions) == ({"CL305": None}, None, [])
+    assert pickle.loads(pickle.dumps(result)) == result  # workers send results back
+    changed = result.replace(error="boom")
+    assert (changed.path, changed.error, result.error) == ("a.md", "boom", None) and changed != result
+    result.diagnostics = ["x"]  # the pipeline sets the remaining findings
+    assert result.diagnostics == ["x"]
+    with pytest.raises(TypeError):
+        hash(result)
+    assert repr(engine.FileResult("a", [])) == "FileResult(path='a', diagnostics=[], facts={}, error=None, " \
+                                               "suppressions=[])"

@@ -75,6 +75,9 @@ def _project(tmp_path: Path) -> Path:
     (project / "news" / "c.md").write_text(VALID.format(n=3, url="other") + "bad: [", encoding="utf-8")
     (project / "news" / "s.md").write_text(SUPPRESSED, encoding="utf-8")
     (project / "README.md").write_text("# Not a record\n", encoding="utf-8")
+    # Another tool's settings: the walk for a config file reads it and finds no [tool.contentlint].
+    (project / "pyproject.toml").write_text('[project]\nname = "site"\n\n[tool.black]\nline-length = 99\n',
+                                            encoding="utf-8")
     return project
 
 
@@ -106,6 +109,9 @@ def test_a_warm_run_imports_no_rule_engine_or_schema_code_and_opens_no_record(tm
     assert not modules & {"hashlib", "hmac", "_hashlib"}, modules
     # Nor the whole-run stage: its findings are stored.
     assert "contentlint.wholerun" not in modules, modules
+    # Nor dataclasses (with inspect, ast, dis): no class on the path is one; nor tomllib, as
+    # the project's pyproject.toml does not hold the bytes of `contentlint` (docs/performance.md).
+    assert not modules & {"dataclasses", "inspect", "ast", "dis", "tomllib"}, modules
 
 
 def test_a_file_named_once_is_not_taken_for_a_record_by_the_walk(tmp_path, capsys, monkeypatch):
