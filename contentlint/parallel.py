@@ -34,13 +34,11 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PARENT_POLL_SECONDS = 0.25  # the portable fallback's check interval
 
-# Pools of this process not yet shut down (stop_all ends them), with their
-# workers and manager thread once forked: shutdown(wait=False) forgets both.
-_running: dict = {}
+_running: set = set()  # pools of this process not yet shut down (stop_all ends them)
 
 
 def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None,
-                 initializer: Callable[..., None], initargs: Iterable, *, defer_exit: bool = False) -> Iterator[R]:
+                 initializer: Callable[..., None], initargs: Iterable) -> Iterator[R]:
     """``fn`` over ``items`` in order; ``initializer(*initargs)`` runs once per process.
 
     A single process runs everything in-process, through the same initializer.
@@ -49,11 +47,6 @@ def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None,
     Closing the iterator early, or an exception while it runs (SIGINT,
     SIGTERM), ends the workers at once instead of letting them finish the
     queued work.
-
-    ``defer_exit``: once every result is in, the iterator closed leaves the
-    workers exiting by themselves (their teardown overlaps the caller's work
-    after the last file) and the caller must call ``stop_all`` before it
-    returns; otherwise closing waits for them.
     """
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items) // MIN_FILES_PER_WORKER))
     if jobs == 1:
@@ -67,27 +60,20 @@ def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None,
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
                                initializer=functools.partial(_init_worker, os.getpid(), initializer),
                                initargs=tuple(initargs))
-    _running[pool] = None
+    _running.add(pool)
     try:
         # The workers are forked here, by this thread (with fork, all of them on
         # the first submit), with the stop signals blocked: one arriving before
         # a worker has reset the parent's handlers waits until it has.
         with signals_blocked(STOP_SIGNALS):
             pending = [pool.submit(_run_chunk, fn, chunk) for chunk in chunks(items, jobs)]
-        _running[pool] = _handles(pool)
         pending.reverse()  # popped in file order: each chunk's results are dropped once yielded
         while pending:
             yield from pending.pop().result()
-    except GeneratorExit:
-        if defer_exit and not pending:  # every task is done: the run goes on while the workers exit
-            pool.shutdown(wait=False)  # the manager thread hands each worker its "exit" and joins it
-            raise
+    except BaseException:  # an interrupt, an error, or the caller closing the iterator
         stop(pool)
         raise
-    except BaseException:  # an interrupt or an error
-        stop(pool)
-        raise
-    del _running[pool]
+    _running.discard(pool)
     pool.shutdown()
 
 
@@ -117,7 +103,10 @@ def stop(pool) -> None:
     """End ``pool`` now: queued work is dropped, running workers get SIGTERM
     (a file being written is finished first: fixer.write_atomic defers it),
     then SIGKILL if one is still there after a few seconds."""
-    processes, manager = _running.pop(pool, None) or _handles(pool)
+    _running.discard(pool)
+    # Private, but the only handle on the processes before Python 3.14's terminate_workers().
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)  # shutdown(wait=False) forgets it
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
@@ -134,17 +123,9 @@ def stop(pool) -> None:
         manager.join(5)
 
 
-def _handles(pool) -> tuple[list, object]:
-    """The pool's worker processes and manager thread. Private, but the only
-    handle on the processes before Python 3.14's terminate_workers()."""
-    return (list((getattr(pool, "_processes", None) or {}).values()),
-            getattr(pool, "_executor_manager_thread", None))
-
-
 def stop_all() -> None:
     """End every pool this process still runs (the CLI calls it on SIGINT/SIGTERM:
-    a generator suspended at `yield` is not closed until it is garbage; a run
-    calls it at its end for the pools it left exiting: ``defer_exit``)."""
+    a generator suspended at `yield` is not closed until it is garbage)."""
     for pool in list(_running):
         stop(pool)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -291,7 +290,7 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
                 progress.update(len(files), len(files))
                 return reported(served, plan)
             digests: dict[str, bytes] = {}
-            items = step_files(files, plan, step, results_cache, progress.update, unchanged, digests, defer_exit=True)
+            items = step_files(files, plan, step, results_cache, progress.update, unchanged, digests)
             outcome = reduce(files, (step.result(item) for item in _watched(items, on_file)), plan, bar)
             if results_cache is not None and plan.online is None and len(digests) == len(files) and not (
                     outcome.errors or any(d.code == INTERNAL_ERROR for d in outcome.late)):
@@ -300,15 +299,6 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
     finally:
         if results_cache is not None:
             results_cache.close()
-        _end_workers()
-
-
-def _end_workers() -> None:
-    """Wait for the workers that step_files left exiting while the run reduced
-    and reported (``defer_exit``). Never imports parallel: no pool, no wait."""
-    parallel = sys.modules.get("contentlint.parallel")
-    if parallel is not None:
-        parallel.stop_all()
 
 
 def may_skip_reading(settings: Settings, head: bytes) -> bool:
@@ -434,14 +424,12 @@ def _watched(items, on_file):
 
 
 def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCache | None = None,
-               progress=None, unchanged: dict | None = None, digests: dict | None = None, *,
-               defer_exit: bool = False) -> Iterator:
+               progress=None, unchanged: dict | None = None, digests: dict | None = None) -> Iterator:
     """The step's result for every file, in the order of ``files`` (distinct
     paths, as discover gives them): cached ones from the cache, the others
     computed in worker processes. ``unchanged``: ``_Known.unchanged``'s
     answer, if asked already; ``digests`` gets the content digest of every
-    file whose result is cached or stored. ``defer_exit``: the workers exit
-    while the caller goes on, which must then call ``parallel.stop_all()``."""
+    file whose result is cached or stored."""
     from contentlint.parallel import parallel_map
 
     load_schemas(plan, results_cache)
@@ -451,7 +439,7 @@ def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCac
     todo = [path for path in files if path not in cached] if cached else files
     row_key = results_cache.row_key if results_cache is not None and results_cache.db is not None else None
     computed = parallel_map(_worker_step, todo, plan.settings.jobs, _worker_init,
-                            (plan.settings, [r.code for r in plan.rules], step, row_key), defer_exit=defer_exit)
+                            (plan.settings, [r.code for r in plan.rules], step, row_key))
     for done, path in enumerate(files, 1):
         if path in cached:
             item = cached.pop(path)

@@ -8,7 +8,6 @@ actually handed, through a real process pool.
 
 from __future__ import annotations
 
-import itertools
 import os
 
 import pytest
@@ -87,47 +86,3 @@ def test_an_error_in_a_task_reaches_the_caller_and_stops_the_pool():
             seen.append(value)
     assert seen == list(range(len(seen))) and len(seen) <= 777  # the results before the failing task's
     assert not parallel._running
-
-
-def _no_init() -> None:
-    pass
-
-
-def test_after_the_last_result_the_workers_exit_by_themselves():
-    """defer_exit: closing the iterator once every task is done does not
-    signal the workers: the pool's manager hands each its exit and they end
-    cleanly (exit code 0) while the caller goes on; stop_all then only joins."""
-    items = parallel_map(abs, list(range(-700, 700)), 2, _no_init, (), defer_exit=True)
-    assert list(itertools.islice(items, 1400)) == [abs(i) for i in range(-700, 700)]  # never asks past the last
-    items.close()
-    [(pool, (processes, manager))] = parallel._running.items()
-    manager.join(60)
-    assert not manager.is_alive()
-    assert [p.exitcode for p in processes] == [0, 0]  # not -SIGTERM: nobody stopped them
-    parallel.stop_all()
-    assert not parallel._running
-
-
-def test_closing_early_still_stops_the_workers_at_once():
-    """Work still queued (an early close, with or without defer_exit): the workers are signalled and joined."""
-    for defer in (False, True):
-        items = parallel_map(abs, list(range(-2000, 2000)), 2, _no_init, (), defer_exit=defer)
-        assert next(items) == 2000
-        processes, _ = parallel._running[next(iter(parallel._running))]
-        items.close()
-        assert not parallel._running
-        assert all(p.exitcode is not None for p in processes)  # joined before close() returned
-
-
-def test_a_run_waits_for_its_workers_before_it_returns(tmp_path):
-    from tests.conftest import collect
-    from tests.test_crash_safe_fix import make_records, write_records
-    from contentlint.config import Settings
-    import multiprocessing
-
-    folder = tmp_path / "records"
-    write_records(folder, make_records(folder, 80))
-    diagnostics, files, errors = collect([folder], Settings(root=str(tmp_path)), jobs=2)
-    assert len(files) == 80 and not errors
-    assert not parallel._running
-    assert multiprocessing.active_children() == []  # joined (no zombie left to reap)
