@@ -22,13 +22,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-try:  # SHA-256 without hashlib, whose import loads OpenSSL's binding (~2 ms a run): same digests
-    from _sha2 import sha256  # Python 3.12+
-except ImportError:
-    try:
-        from _sha256 import sha256  # Python 3.10, 3.11
-    except ImportError:  # a Python built without its own SHA-256
-        from hashlib import sha256
+from contentlint.digests import sha256
 
 CACHE_DOMAIN = "cdn.ampproject.org"
 _MAX_LABEL = 63

@@ -46,13 +46,10 @@ import sys
 from typing import TYPE_CHECKING, Any, Iterable, NamedTuple
 
 from contentlint import __version__
+from contentlint.digests import blake2b
 from contentlint.frontmatter import READ_FLAGS, head_of
 from contentlint.model import Applicability, Diagnostic, Edit, Fix, FixEdit, Position, Severity
 
-try:  # hashlib.blake2b is this very type; importing hashlib loads OpenSSL's binding (~3 ms), unused here
-    from _blake2 import blake2b
-except ImportError:  # a Python built without its own BLAKE2
-    from hashlib import blake2b
 try:  # hmac.compare_digest is this function; hmac imports OpenSSL's binding too
     from _operator import _compare_digest as compare_digest
 except ImportError:

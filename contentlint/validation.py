@@ -22,15 +22,8 @@ import importlib.util
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
+from contentlint.digests import sha256
 from contentlint.urls import is_simple_url
-
-try:  # SHA-256 without hashlib, whose import loads OpenSSL's binding (~2 ms a run): same digests
-    from _sha2 import sha256  # Python 3.12+
-except ImportError:
-    try:
-        from _sha256 import sha256  # Python 3.10, 3.11
-    except ImportError:  # a Python built without its own SHA-256
-        from hashlib import sha256
 
 if TYPE_CHECKING:
     from jsonschema import exceptions

@@ -6,12 +6,8 @@ from __future__ import annotations
 import re
 from typing import Iterator, NamedTuple
 
-try:  # hashlib.blake2b is this very type; importing hashlib loads OpenSSL's binding (~2 ms a run)
-    from _blake2 import blake2b
-except ImportError:  # a Python built without its own BLAKE2
-    from hashlib import blake2b
-
 from contentlint import blocks
+from contentlint.digests import blake2b
 from contentlint.model import Applicability, Fix, Position, Severity, Violation
 from contentlint.registry import rule
 from contentlint.rules.related import record_and_entries, url_key
