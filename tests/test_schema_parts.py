@@ -148,3 +148,19 @@ def test_the_refs_table_leaves_out_a_name_two_refs_share():
     assert validation._refs_table(generator.ref_functions) == (
         "\n# Each local `$ref`'s function (validation.Schema._part_check).\n"
         "REFS = {\n    '#/$defs/bar': validate____defs_bar,\n}\n")
+
+
+@needs_shipped
+def test_a_shipped_module_without_refs_gets_its_parts_compiled(monkeypatch):
+    # On a release _QuietRefs was not written for, the module is
+    # compile_to_code's output: no REFS table, so each part is compiled.
+    from contentlint import shipped_validator
+
+    monkeypatch.delattr(shipped_validator, "REFS")
+    schema = Schema("article.schema.json", _document())
+    assert schema.fast.func is shipped_validator.validate
+    record = _defective()[0]
+    _assert_same(schema, _full(schema), record, "no REFS")
+    checks = [check for check in schema._parts.values() if check not in (None, validation._LEAF)]
+    assert checks and all(getattr(check, "func", check).__module__ != "contentlint.shipped_validator"
+                          for check in checks)
