@@ -22,7 +22,7 @@ def validate(data, custom_formats={}, name_prefix=None):
     try:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
-            data__missing_keys = set(['type']) - data.keys()
+            data__missing_keys = 'type' not in data
             if data__missing_keys:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
             data_keys = set(data.keys())
@@ -36,13 +36,13 @@ def validate(data, custom_formats={}, name_prefix=None):
     else:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
-            data__missing_keys = set(['webUrl']) - data.keys()
+            data__missing_keys = 'webUrl' not in data
             if data__missing_keys:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
     try:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
-            data__missing_keys = set(['type']) - data.keys()
+            data__missing_keys = 'type' not in data
             if data__missing_keys:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
             data_keys = set(data.keys())
@@ -56,12 +56,12 @@ def validate(data, custom_formats={}, name_prefix=None):
     else:
         data_is_dict = isinstance(data, dict)
         if data_is_dict:
-            data__missing_keys = set(['originalUrl']) - data.keys()
+            data__missing_keys = 'originalUrl' not in data
             if data__missing_keys:
                 raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['category', 'title', 'excerpt', 'publishedDateTime', 'type', 'provider', 'topics', 'secured']) - data.keys()
+        data__missing_keys = 'category' not in data or 'title' not in data or 'excerpt' not in data or 'publishedDateTime' not in data or 'type' not in data or 'provider' not in data or 'topics' not in data or 'secured' not in data
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
         data_keys = set(data.keys())
@@ -195,7 +195,7 @@ def validate____defs_relatedentry(data, custom_formats={}, name_prefix=None):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['title', 'excerpt', 'publishedDateTime', 'webUrl', 'type', 'provider', 'quality']) - data.keys()
+        data__missing_keys = 'title' not in data or 'excerpt' not in data or 'publishedDateTime' not in data or 'webUrl' not in data or 'type' not in data or 'provider' not in data or 'quality' not in data
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
         data_keys = set(data.keys())
@@ -268,7 +268,7 @@ def validate____defs_image(data, custom_formats={}, name_prefix=None):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['url', 'width', 'height']) - data.keys()
+        data__missing_keys = 'url' not in data or 'width' not in data or 'height' not in data
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
         data_keys = set(data.keys())
@@ -305,7 +305,7 @@ def validate____defs_provider(data, custom_formats={}, name_prefix=None):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['name', 'domain']) - data.keys()
+        data__missing_keys = 'name' not in data or 'domain' not in data
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
         data_keys = set(data.keys())
@@ -346,7 +346,7 @@ def validate____defs_logo(data, custom_formats={}, name_prefix=None):
         raise JsonSchemaValueException("" + (name_prefix or "data") + " must be object")
     data_is_dict = isinstance(data, dict)
     if data_is_dict:
-        data__missing_keys = set(['url', 'width', 'height']) - data.keys()
+        data__missing_keys = 'url' not in data or 'width' not in data or 'height' not in data
         if data__missing_keys:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must contain ")
         data_keys = set(data.keys())
@@ -397,3 +397,12 @@ def validate____defs_httpurl(data, custom_formats={}, name_prefix=None):
         if data_len < 1:
             raise JsonSchemaValueException("" + (name_prefix or "data") + " must be longer than or equal to 1 characters")
     return data
+
+# Each local `$ref`'s function (validation.Schema._part_check).
+REFS = {
+    '#/$defs/httpUrl': validate____defs_httpurl,
+    '#/$defs/image': validate____defs_image,
+    '#/$defs/logo': validate____defs_logo,
+    '#/$defs/provider': validate____defs_provider,
+    '#/$defs/relatedEntry': validate____defs_relatedentry,
+}

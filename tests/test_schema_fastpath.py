@@ -375,13 +375,16 @@ def test_each_related_entry_is_checked_once_while_explaining(monkeypatch):
     from contentlint import validation
 
     calls = []
-    compile_part = validation._compile_part
+    part_check = Schema._part_check
 
-    def counting(document, pointer, formats):
-        check = compile_part(document, pointer, formats)
-        return None if check is None else lambda instance: (calls.append((pointer, id(instance))), check(instance))
+    def counting(self, validator, part):
+        check = part_check(self, validator, part)
+        if check is None or check is validation._LEAF:
+            return check
+        pointer = self._part_pointers[id(part)][0]
+        return lambda instance: (calls.append((pointer, id(instance))), check(instance))
 
-    monkeypatch.setattr(validation, "_compile_part", counting)
+    monkeypatch.setattr(Schema, "_part_check", counting)
     schema = Schema("article.schema.json", load_schema(None).document)
     record = _one_bad_related_entry()
     schema.errors(record)
