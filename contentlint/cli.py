@@ -278,7 +278,9 @@ def main(argv: list[str] | None = None) -> int:
 def run(command, options: Options) -> int:
     """`check` or `fix`. SIGINT and SIGTERM stop the run: the worker processes
     are ended before it exits (130 / 143), no traceback; a file being fixed is
-    finished first (fixer.write_atomic), so none is half-written."""
+    finished first (fixer.write_atomic), so none is half-written. A run that
+    ends normally signals its workers after the last file and waits for them
+    here, after the report."""
     from contentlint import parallel
 
     previous = _handle_stop_signals()
@@ -291,6 +293,7 @@ def run(command, options: Options) -> int:
         parallel.stop_all()
         return EXIT_SIGTERM
     finally:
+        parallel.stop_all()  # waits for the workers left to end while the run reported
         for sig, handler in previous.items():
             if handler is not None:  # None: not installed from Python, cannot be put back
                 signal.signal(sig, handler)

@@ -426,3 +426,13 @@ def test_a_stopped_pool_has_closed_its_wake_up_pipe_before_exit():
     parallel.stop_all()
     items.close()
     assert not manager.is_alive() and wakeup._closed
+
+
+def test_a_pool_counts_as_running_until_stopped():
+    from contentlint import parallel
+
+    items = parallel.parallel_map(_slow_item, list(range(2000)), 2, _no_init, ())
+    assert next(items) == 0 and parallel.running()
+    parallel.stop_all()
+    items.close()
+    assert not parallel.running()
