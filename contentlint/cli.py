@@ -23,6 +23,7 @@ gc.disable()
 
 import argparse  # noqa: E402
 import functools  # noqa: E402
+import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
@@ -244,6 +245,40 @@ def _while_building(formatter_class):
     a one-file run) for the terminal's width. Built with a set width, the
     parsers format help, usage and errors with the stock formatter."""
     return functools.partial(formatter_class, width=80)
+
+
+def console() -> None:
+    """The `contentlint` console script (``python -m contentlint`` exits the
+    ordinary way: it may run inside another program, as `runpy` does).
+
+    Once ``main`` has returned, the run is over: every file is written and
+    closed, the cache is closed, the worker processes are gone. What the
+    interpreter would still do at exit is free every object one by one and
+    run exit hooks that have nothing left to do (5-10 ms of wall time after
+    the report of a corpus run: docs/performance.md, "Eighth round (issue
+    17): the end of a run"). So the process ends there, once its standard
+    streams are flushed. The ordinary exit is kept when anything may still need it: a
+    thread besides this one, a pool not stopped, or a stream that cannot be
+    flushed (a closed pipe: the interpreter reports it as it always has).
+    ``main`` itself returns, for callers in-process.
+    """
+    code = main()
+    if _quiet_at_exit():
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError, AttributeError):  # a closed pipe or stream, no stream
+            pass
+        else:
+            os._exit(code)
+    sys.exit(code)
+
+
+def _quiet_at_exit() -> bool:
+    """Nothing but this thread runs and no worker pool is left (a library may
+    have started threads; parallel is imported only by a run that may pool)."""
+    parallel = sys.modules.get("contentlint.parallel")
+    return threading.active_count() == 1 and not (parallel is not None and parallel.running())
 
 
 def main(argv: list[str] | None = None) -> int:
