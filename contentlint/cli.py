@@ -23,6 +23,7 @@ gc.disable()
 
 import argparse  # noqa: E402
 import functools  # noqa: E402
+import os  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 import threading  # noqa: E402
@@ -246,6 +247,40 @@ def _while_building(formatter_class):
     return functools.partial(formatter_class, width=80)
 
 
+def console() -> None:
+    """The `contentlint` console script (``python -m contentlint`` exits the
+    ordinary way: it may run inside another program, as `runpy` does).
+
+    Once ``main`` has returned, the run is over: every file is written and
+    closed, the cache is closed, the worker processes are gone. What the
+    interpreter would still do at exit is free every object one by one and
+    run exit hooks that have nothing left to do (5-10 ms of wall time after
+    the report of a corpus run: docs/performance.md, "Eighth round (issue
+    17): the end of a run"). So the process ends there, once its standard
+    streams are flushed. The ordinary exit is kept when anything may still need it: a
+    thread besides this one, a pool not stopped, or a stream that cannot be
+    flushed (a closed pipe: the interpreter reports it as it always has).
+    ``main`` itself returns, for callers in-process.
+    """
+    code = main()
+    if _quiet_at_exit():
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError, AttributeError):  # a closed pipe or stream, no stream
+            pass
+        else:
+            os._exit(code)
+    sys.exit(code)
+
+
+def _quiet_at_exit() -> bool:
+    """Nothing but this thread runs and no worker pool is left (a library may
+    have started threads; parallel is imported only by a run that may pool)."""
+    parallel = sys.modules.get("contentlint.parallel")
+    return threading.active_count() == 1 and not (parallel is not None and parallel.running())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     # The top level takes no option with a value: a command is the first word.
@@ -278,7 +313,9 @@ def main(argv: list[str] | None = None) -> int:
 def run(command, options: Options) -> int:
     """`check` or `fix`. SIGINT and SIGTERM stop the run: the worker processes
     are ended before it exits (130 / 143), no traceback; a file being fixed is
-    finished first (fixer.write_atomic), so none is half-written."""
+    finished first (fixer.write_atomic), so none is half-written. A run that
+    ends normally signals its workers after the last file and waits for them
+    here, after the report."""
     from contentlint import parallel
 
     previous = _handle_stop_signals()
@@ -291,6 +328,7 @@ def run(command, options: Options) -> int:
         parallel.stop_all()
         return EXIT_SIGTERM
     finally:
+        parallel.stop_all()  # waits for the workers left to end while the run reported
         for sig, handler in previous.items():
             if handler is not None:  # None: not installed from Python, cannot be put back
                 signal.signal(sig, handler)

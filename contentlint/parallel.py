@@ -35,6 +35,7 @@ PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 PARENT_POLL_SECONDS = 0.25  # the portable fallback's check interval
 
 _running: set = set()  # pools of this process not yet shut down (stop_all ends them)
+_ending: list = []  # (workers, manager thread) of pools signalled to end, not yet waited for (reap)
 
 
 def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None,
@@ -46,7 +47,10 @@ def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None,
     in a C extension) raises BrokenProcessPool instead of hanging the run.
     Closing the iterator early, or an exception while it runs (SIGINT,
     SIGTERM), ends the workers at once instead of letting them finish the
-    queued work.
+    queued work. Closed once every result is in, it signals the workers the
+    same way but does not wait: they end while the caller reduces and
+    reports (a few ms a run), and ``reap`` or ``stop_all`` waits for them
+    (the CLI, after the report; the next pool, in a library).
     """
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items) // MIN_FILES_PER_WORKER))
     if jobs == 1:
@@ -56,6 +60,7 @@ def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None,
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    reap()
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
                                initializer=functools.partial(_init_worker, os.getpid(), initializer),
@@ -70,7 +75,12 @@ def parallel_map(fn: Callable[[T], R], items: list[T], jobs: int | None,
         pending.reverse()  # popped in file order: each chunk's results are dropped once yielded
         while pending:
             yield from pending.pop().result()
-    except BaseException:  # an interrupt, an error, or the caller closing the iterator
+    except GeneratorExit:  # the caller closing the iterator
+        # Once every result is in, the workers are signalled and left to end
+        # while the caller reduces and reports; ``reap`` waits for them.
+        stop(pool, wait=bool(pending))
+        raise
+    except BaseException:  # an interrupt or an error
         stop(pool)
         raise
     _running.discard(pool)
@@ -99,10 +109,11 @@ def _run_chunk(fn: Callable[[T], R], chunk: list[T]) -> list[R]:
     return [fn(item) for item in chunk]
 
 
-def stop(pool) -> None:
+def stop(pool, wait: bool = True) -> None:
     """End ``pool`` now: queued work is dropped, running workers get SIGTERM
     (a file being written is finished first: fixer.write_atomic defers it),
-    then SIGKILL if one is still there after a few seconds."""
+    then SIGKILL if one is still there after a few seconds. ``wait=False``
+    leaves the waiting to ``reap``."""
     _running.discard(pool)
     # Private, but the only handle on the processes before Python 3.14's terminate_workers().
     processes = list((getattr(pool, "_processes", None) or {}).values())
@@ -111,23 +122,39 @@ def stop(pool) -> None:
     for process in processes:
         if process.is_alive():
             process.terminate()
-    for process in processes:
-        process.join(5)
-        if process.is_alive():
-            process.kill()
-            process.join()
-    # Let the pool's manager thread finish closing its wake-up pipe now: at
-    # interpreter exit, Python 3.11's _python_exit writes to that pipe without
-    # its lock and, racing the close, printed a traceback (EBADF) after the run.
-    if manager is not None and manager.is_alive():
-        manager.join(5)
+    _ending.append((processes, manager))
+    if wait:
+        reap()
+
+
+def reap() -> None:
+    """Wait for the workers of the pools stopped so far (killed after a few seconds)."""
+    while _ending:
+        processes, manager = _ending.pop()
+        for process in processes:
+            process.join(5)
+            if process.is_alive():
+                process.kill()
+                process.join()
+        # Let the pool's manager thread finish closing its wake-up pipe now: at
+        # interpreter exit, Python 3.11's _python_exit writes to that pipe without
+        # its lock and, racing the close, printed a traceback (EBADF) after the run.
+        if manager is not None and manager.is_alive():
+            manager.join(5)
+
+
+def running() -> bool:
+    """Whether a pool of this process has workers not yet waited for."""
+    return bool(_running or _ending)
 
 
 def stop_all() -> None:
-    """End every pool this process still runs (the CLI calls it on SIGINT/SIGTERM:
-    a generator suspended at `yield` is not closed until it is garbage)."""
+    """End every pool this process still runs and wait for their workers (the
+    CLI calls it on SIGINT/SIGTERM: a generator suspended at `yield` is not
+    closed until it is garbage; and at the end of every run)."""
     for pool in list(_running):
-        stop(pool)
+        stop(pool, wait=False)
+    reap()
 
 
 @contextmanager

@@ -207,3 +207,56 @@ def test_the_database_keeps_the_newest_setups_and_whole_runs(write, tmp_path, ca
         _json(capsys, "--select", "CL0", "--cache-dir", cache, f"p{i:02d}.md")
     setups, runs = _setups_and_runs(cache)
     assert len(setups) == SETUPS_KEPT and max(runs.values()) == RUNS_KEPT
+
+
+def test_the_cache_is_written_without_fsync(tmp_path):
+    """The cache is disposable (docs/performance.md, "Eighth round ... the end
+    of a run"): SQLite syncs nothing, not even at the checkpoint of close."""
+    cache = ResultCache(str(tmp_path / "cache"), "setup", secret=b"k" * 32)
+    assert cache.db.execute("PRAGMA synchronous").fetchone() == (0,)  # OFF
+    assert cache.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    cache.close()
+
+
+def _torn(old: bytes, new: bytes, from_old: set[int], page: int) -> bytes:
+    """``new`` with the pages numbered in ``from_old`` as they were in ``old``:
+    what an OS crash can leave of a database written without fsync."""
+    pages = [(old if i in from_old and i * page < len(old) else new)[i * page:(i + 1) * page]
+             for i in range(len(new) // page)]
+    return b"".join(pages)
+
+
+def test_a_database_torn_by_a_crash_never_serves_a_wrong_result(write, tmp_path, capsys, monkeypatch):
+    """Without fsync, an OS crash can leave any mix of a database's old and new
+    pages. Each mix gives the findings of a run without the cache: SQLite
+    finds the damage (rebuilt), a row's MAC or digest does not match (checked
+    again), or the rows are whole and right for their content."""
+    monkeypatch.chdir(tmp_path)
+    cache = tmp_path / "cache"
+    for i in range(60):
+        write(f"r{i:02d}.md", f"---\ntitle: Record {i}\ntitle: again\nlink: http://exa mple.com/{i}\n---\nBody {i}\n")
+    args = ("--select", "CL0,CL1,CL3", "--jobs", "1", "--cache-dir", cache, ".")
+    _json(capsys, *args)
+    old = (cache / "results.sqlite").read_bytes()
+    for i in range(0, 60, 2):  # other findings for half of the records
+        write(f"r{i:02d}.md", f"---\ntitle: Record {i}\ndate: 2020-13-45\n---\nBody {i}\n")
+    _json(capsys, "--select", "CL0,CL1", "--jobs", "1", "--cache-dir", cache, ".")  # another setup too
+    _json(capsys, *args)
+    new = (cache / "results.sqlite").read_bytes()
+    assert not (cache / "results.sqlite-wal").exists()  # checkpointed at close
+    expected = _json(capsys, *args[:-3], "--no-cache", ".")
+    page = int.from_bytes(new[16:18], "big")
+    count = len(new) // page
+    assert count >= 6 and old != new[:len(old)]
+    # Pages of one state within the other's (a sample: every third page), halves, every other page.
+    mixes = [{i} for i in range(0, count, 3)] + [set(range(count)) - {i} for i in range(0, count, 3)]
+    mixes += [set(range(0, count, 2)), set(range(1, count, 2)), set(range(count // 2))]
+    warnings = set()
+    for from_old in mixes:
+        (cache / "results.sqlite").write_bytes(_torn(old, new, from_old, page))
+        code, out, err = run_cli(["check", "--format", "json", *args], capsys)
+        assert "Traceback" not in err
+        assert (code, json.loads(out)) == expected, sorted(from_old)
+        assert _json(capsys, *args) == expected, sorted(from_old)  # and the run after it
+        warnings.add("rebuilding it" in err)
+    assert warnings == {True, False}  # some mixes are found damaged, others are read

@@ -86,3 +86,31 @@ def test_an_error_in_a_task_reaches_the_caller_and_stops_the_pool():
             seen.append(value)
     assert seen == list(range(len(seen))) and len(seen) <= 777  # the results before the failing task's
     assert not parallel._running
+
+
+def _double(x):
+    return 2 * x
+
+
+def test_a_finished_run_signals_its_workers_and_waits_for_them_later():
+    """Closing the results once all are in signals the workers and returns:
+    they end while the caller reduces and reports, and ``reap`` (the CLI's
+    ``stop_all`` after the report) waits for them. Closed early, it waits."""
+    items = parallel_map(_double, list(range(200)), 2, _no_init, ())
+    assert list(zip(range(200), items)) == [(i, 2 * i) for i in range(200)]  # every result, no StopIteration
+    workers = list(next(iter(parallel._running))._processes.values())
+    assert len(workers) == 2 and all(w.is_alive() for w in workers)
+    items.close()
+    assert parallel.running() and not parallel._running  # signalled, not yet waited for
+    parallel.reap()
+    assert not parallel.running() and not any(w.is_alive() for w in workers)
+
+    early = parallel_map(_double, list(range(2000)), 2, _no_init, ())
+    assert next(early) == 0
+    workers = list(next(iter(parallel._running))._processes.values())
+    early.close()  # work was left: stopped and waited for at once
+    assert not parallel.running() and not any(w.is_alive() for w in workers)
+
+
+def _no_init():
+    pass

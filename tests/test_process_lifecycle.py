@@ -426,3 +426,57 @@ def test_a_stopped_pool_has_closed_its_wake_up_pipe_before_exit():
     parallel.stop_all()
     items.close()
     assert not manager.is_alive() and wakeup._closed
+
+
+# -- the console script's exit ----------------------------------------------------------------
+
+_CONSOLE = """
+import atexit, sys, threading
+atexit.register(lambda: print("exit hook ran", file=sys.stderr))
+if sys.argv[1] == "thread":  # a thread a library left running: the ordinary exit
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+sys.argv = ["contentlint", "check", "--no-cache", "--select", "CL004", sys.argv[2]]
+from contentlint.cli import console
+console()
+"""
+
+
+def _console(folder: Path, mode: str) -> subprocess.CompletedProcess:
+    import contentlint
+
+    env = {**_env(), "PYTHONPATH": str(Path(contentlint.__file__).resolve().parents[1])}
+    return subprocess.run([sys.executable, "-c", _CONSOLE, mode, str(folder)], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+def test_the_console_script_ends_once_its_report_is_flushed(tmp_path):
+    """After the report the process ends at once (os._exit: no exit hooks, no
+    teardown), its buffered report and exit status intact; with another
+    thread still running it exits the ordinary way."""
+    for i in range(3):
+        (tmp_path / f"r{i}.md").write_text(f"---\ntitle: a\ntitle: b{i}\n---\n")
+    fast = _console(tmp_path, "alone")
+    assert (fast.returncode, fast.stderr) == (1, "")  # the exit hook did not run
+    assert fast.stdout.splitlines() == [
+        *(f"{tmp_path / f'r{i}.md'}:3:1: error: CL004 duplicate key `title`: the earlier value is silently "
+          "overwritten" for i in range(3)),
+        "Found 3 findings in 3 files (3 checked): 3 errors."]
+    ordinary = _console(tmp_path, "thread")
+    assert (ordinary.returncode, ordinary.stdout, ordinary.stderr) == (1, fast.stdout, "exit hook ran\n")
+
+
+def test_the_console_script_is_the_fast_exit():
+    import tomllib
+
+    scripts = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"contentlint": "contentlint.cli:console"}
+
+
+def test_a_pool_counts_as_running_until_stopped():
+    from contentlint import parallel
+
+    items = parallel.parallel_map(_slow_item, list(range(2000)), 2, _no_init, ())
+    assert next(items) == 0 and parallel.running()
+    parallel.stop_all()
+    items.close()
+    assert not parallel.running()
