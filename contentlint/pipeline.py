@@ -195,7 +195,7 @@ class Lint:
     cache). A stat key only where ``may_skip_reading``: without kinds, a row
     whose stat key matches answers discovery for the file (``_Known.is_record``).
 
-    ``candidate``: a walked file the walk did not open (``_Walk``); the step
+    ``candidate``: a walked file the walk did not open (``_record_test``); the step
     reads it in full anyway, so it decides here, as ``frontmatter.is_record``
     would, whether it is a record: (None, None) when it is not."""
 
@@ -266,7 +266,7 @@ def _worker_init(settings: Settings, codes: list[str], step, row_key: bytes | No
                  candidates: frozenset | set = frozenset()) -> None:
     """``row_key``: the result cache's (ResultCache.row_key), to sign rows
     here; None: no cache. ``candidates``: the walked files the step decides
-    are records or not (``_Walk``)."""
+    are records or not (``_record_test``)."""
     from contentlint import engine, registry
 
     global _W
@@ -319,6 +319,8 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
     try:
         known = _Known(results_cache, paths, plan.settings, candidates) if results_cache is not None else None
         files = list(discover(paths, plan.settings, force_exclude, is_record=_record_test(known, candidates)))
+        if candidates:  # a file both walked and named (`check ./README.md .`) is named: checked whatever it holds
+            candidates.difference_update(paths)
         with bar("checking") as progress:
             unchanged = known.unchanged(files) if known is not None else None
             if known is not None and on_file is None:

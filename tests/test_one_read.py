@@ -190,3 +190,13 @@ def test_the_main_process_opens_no_walked_file_before_a_pool_lints_them(tmp_path
     project = _project(tmp_path, records=40, fillers=40)
     _, opened = _opens(project, "--jobs", "2", "--no-cache")
     assert opened == Counter()
+
+
+@pytest.mark.parametrize("order", ["named first", "walked first"])
+def test_a_file_named_and_walked_is_checked_whatever_it_holds(order, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(_project(tmp_path))
+    args = ["./README.md", "."] if order == "named first" else [".", "./README.md"]
+    code, out, err = run_cli(["check", "--no-cache", "--format", "json", *args], capsys)
+    assert "./README.md" in {f["path"] for f in json.loads(out)}, err
+    _, summary, _ = run_cli(["check", "--no-cache", *args], capsys)
+    assert f"({len(_records(capsys)) + 1} checked)" in summary
