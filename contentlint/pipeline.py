@@ -193,19 +193,28 @@ class Lint:
     """`check`'s step: a file's FileResult, and what the cache keys it by (the
     digest of the exact bytes linted and their trusted stat key; None: do not
     cache). A stat key only where ``may_skip_reading``: without kinds, a row
-    whose stat key matches answers discovery for the file (``_Known.is_record``)."""
+    whose stat key matches answers discovery for the file (``_Known.is_record``).
+
+    ``candidate``: a walked file the walk did not open (``_record_test``); the step
+    reads it in full anyway, so it decides here, as ``frontmatter.is_record``
+    would, whether it is a record: (None, None) when it is not."""
 
     cacheable = True
+    decides_records = True
 
-    def __call__(self, path: str, rules, ctx) -> tuple[engine.FileResult, tuple | None]:
+    def __call__(self, path: str, rules, ctx, candidate: bool = False) -> tuple[engine.FileResult | None, tuple | None]:
         from contentlint import engine
         from contentlint.document import load
 
         read_at = time.time_ns()
         raw, reason, info = engine.read_with_stat(path)
+        if candidate and not _is_record(path, raw):
+            return None, None
         if raw is None:
             return engine.lint_document(engine.unreadable(path, reason), rules, ctx), None
-        stat = trusted_stat_key(info, read_at) if may_skip_reading(ctx.settings, frontmatter.head_of(raw)) else None
+        # A candidate kept is a record without kinds: it starts like one.
+        keyed = candidate or may_skip_reading(ctx.settings, frontmatter.head_of(raw))
+        stat = trusted_stat_key(info, read_at) if keyed else None
         return engine.lint_document(load(path, raw), rules, ctx), (digest(raw), stat)
 
     @staticmethod
@@ -216,11 +225,21 @@ class Lint:
 LINT = Lint()
 
 
+def _is_record(path: str, raw: bytes | None) -> bool:
+    """``frontmatter.is_record(path)``'s answer from the file's bytes read in
+    full; when they could not be (gone, not a regular file, over the size
+    limit), it asks the file itself, as the walk did: a head it can read decides."""
+    if raw is None:
+        return frontmatter.is_record(path)
+    return frontmatter.starts_like_record(frontmatter.head_of(raw))
+
+
 class Fix:
     """`fix`'s step: a fixer.FileOutcome per file, written in place when ``write``.
     (A plain class, as ``Outcome``: a dataclass costs ~0.6 ms to define on every run.)"""
 
     cacheable = False
+    decides_records = False  # the walk decides (fixer.fix_path reads the file itself)
 
     def __init__(self, applicability: Applicability = Applicability.SAFE, write: bool = True):
         self.applicability = applicability
@@ -243,23 +262,25 @@ class Fix:
         return result.replace(diagnostics=outcome.remaining, error=outcome.error)
 
 
-def _worker_init(settings: Settings, codes: list[str], step, row_key: bytes | None = None) -> None:
+def _worker_init(settings: Settings, codes: list[str], step, row_key: bytes | None = None,
+                 candidates: frozenset | set = frozenset()) -> None:
     """``row_key``: the result cache's (ResultCache.row_key), to sign rows
-    here; None: no cache."""
+    here; None: no cache. ``candidates``: the walked files the step decides
+    are records or not (``_record_test``)."""
     from contentlint import engine, registry
 
     global _W
     by_code = {r.code: r for r in registry.all_rules()}
-    _W = ([by_code[c] for c in codes], engine.Context(settings), step, row_key)
+    _W = ([by_code[c] for c in codes], engine.Context(settings), step, row_key, candidates)
 
 
 def _worker_step(path: str):
-    """The step's (item, key); with a cache, a key of a result without an
-    error also holds the row ready to insert, (text, MAC): encoding and
-    signing run here, in parallel, not in the main process, which only
-    inserts (ResultCache.store_signed)."""
-    rules, ctx, step, row_key = _W
-    item, key = step(path, rules, ctx)
+    """The step's (item, key); (None, None) for a candidate that is no
+    record. With a cache, a key of a result without an error also holds the
+    row ready to insert, (text, MAC): encoding and signing run here, in
+    parallel, not in the main process, which only inserts (ResultCache.store_signed)."""
+    rules, ctx, step, row_key, candidates = _W
+    item, key = step(path, rules, ctx, True) if path in candidates else step(path, rules, ctx)
     if row_key is not None and key is not None and not item.error:
         text = encode(item)
         key = (*key, (text, row_mac(row_key, item.path, key[0], key[1], text)))
@@ -292,22 +313,33 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
     bar = progress_bar or _NoProgress
     paths = paths or ["."]
     results_cache = open_cache(plan) if step.cacheable else None
+    # Walked files the step decides are records or not: it reads them in full
+    # anyway, so the walk need not open them too (one read per file).
+    candidates = set() if getattr(step, "decides_records", False) and not plan.settings.kinds else None
     try:
-        known = _Known(results_cache, paths, plan.settings) if results_cache is not None else None
-        files = list(discover(paths, plan.settings, force_exclude,
-                              is_record=known.is_record if known is not None else frontmatter.is_record))
+        known = _Known(results_cache, paths, plan.settings, candidates) if results_cache is not None else None
+        files = list(discover(paths, plan.settings, force_exclude, is_record=_record_test(known, candidates)))
+        if candidates:  # a file both walked and named (`check ./README.md .`) is named: checked whatever it holds
+            candidates.difference_update(paths)
         with bar("checking") as progress:
             unchanged = known.unchanged(files) if known is not None else None
+            if known is not None and on_file is None:
+                files = known.without_unstored_non_records(files, unchanged)
             served = _served(files, plan, results_cache, unchanged) if on_file is None else None
             if served is not None:
                 progress.update(len(files), len(files))
                 return reported(served, plan)
             digests: dict[str, bytes] = {}
-            items = step_files(files, plan, step, results_cache, progress.update, unchanged, digests)
-            outcome = reduce(files, (step.result(item) for item in _watched(items, on_file)), plan, bar)
-            if results_cache is not None and plan.online is None and len(digests) == len(files) and not (
+            # The records among ``files``, in file order, filled as the step
+            # yields: the whole-run stage indexes it, and it is complete once
+            # every item is in.
+            records: list[str] = [] if candidates else files
+            items = step_files(files, plan, step, results_cache, progress.update, unchanged, digests,
+                               candidates, records if candidates else None)
+            outcome = reduce(records, (step.result(item) for item in _watched(items, on_file)), plan, bar)
+            if results_cache is not None and plan.online is None and len(digests) == len(records) and not (
                     outcome.errors or any(d.code == INTERNAL_ERROR for d in outcome.late)):
-                results_cache.store_whole_run(files, digests, plan.rules, outcome.late)
+                results_cache.store_whole_run(records, digests, plan.rules, outcome.late)
             return reported(outcome, plan)
     finally:
         if results_cache is not None:
@@ -322,14 +354,28 @@ def may_skip_reading(settings: Settings, head: bytes) -> bool:
     return bool(settings.kinds) or frontmatter.starts_like_record(head)
 
 
+def _record_test(known: _Known | None, candidates: set | None) -> Callable[[str], bool]:
+    """What the walk asks of each file of the included types (no kinds): the
+    result cache's answer, else keep it as a candidate, else read its head."""
+    if known is not None:
+        return known.is_record
+    if candidates is not None:
+        return lambda path: candidates.add(path) or True
+    return frontmatter.is_record
+
+
 class _Known:
     """The result cache's rows for a run's files, fetched once: those under
     each folder walked (one range query) before discovery, which asks
-    ``is_record`` of them, then those of the files named."""
+    ``is_record`` of them, then those of the files named. ``candidates``:
+    where a file the rows cannot answer for is kept unopened (None: its head
+    is read)."""
 
-    def __init__(self, results_cache: ResultCache, paths: list[str], settings: Settings):
+    def __init__(self, results_cache: ResultCache, paths: list[str], settings: Settings,
+                 candidates: set | None = None):
         self.cache = results_cache
         self.settings = settings
+        self.candidates = candidates
         self.rows: dict[str, Row] = {}
         self.walked_only = True  # every argument a folder: their ranges hold every file found
         for path in paths:
@@ -349,11 +395,17 @@ class _Known:
             try:
                 info = os.stat(path)
             except OSError:
-                return frontmatter.is_record(path)
+                return self._undecided(path)
             if stat_key(info) == row.stat:
                 self.sizes[path] = info.st_size
                 return True
-        return frontmatter.is_record(path)
+        return self._undecided(path)
+
+    def _undecided(self, path: str) -> bool:
+        if self.candidates is None:
+            return frontmatter.is_record(path)
+        self.candidates.add(path)
+        return True
 
     def _stat_matches(self, path: str) -> bool:
         row = self.rows.get(path)
@@ -387,11 +439,31 @@ class _Known:
                 found[path] = (row, size)
         return found
 
+    def without_unstored_non_records(self, files: list[str], unchanged: dict) -> list[str]:
+        """``files`` less the candidates that are no records, when the run may
+        be served whole: every other file is unchanged and these were never
+        stored. Decided here by their heads, as the walk did before: a README
+        (never a record, so never stored) must not make every warm run lint.
+        A new record among them is decided too; its step reads it again."""
+        if not unchanged or not self.candidates:
+            return files
+        rest = [path for path in files if path not in unchanged]
+        if not rest or not all(path in self.candidates and path not in self.rows for path in rest):
+            return files
+        dropped = set()
+        for path in rest:
+            self.candidates.discard(path)
+            if not frontmatter.is_record(path):
+                dropped.add(path)
+        return [path for path in files if path not in dropped] if dropped else files
+
     def _read_again(self, path: str, row: Row) -> int | None:
         read_at = time.time_ns()
         read = file_digest(path)
         if read is None or read.digest != row.digest:
             return None
+        if self.candidates and path in self.candidates and not frontmatter.starts_like_record(read.head):
+            return None  # a row of a file once named (checked whatever it held): walked, it is no record
         stat = trusted_stat_key(read.info, read_at) if may_skip_reading(self.settings, read.head) else None
         if stat is not None and stat != row.stat:
             self.cache.restat(path, row, stat)
@@ -447,12 +519,15 @@ def _watched(items, on_file):
 
 
 def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCache | None = None,
-               progress=None, unchanged: dict | None = None, digests: dict | None = None) -> Iterator:
+               progress=None, unchanged: dict | None = None, digests: dict | None = None,
+               candidates: set | None = None, records: list | None = None) -> Iterator:
     """The step's result for every file, in the order of ``files`` (distinct
     paths, as discover gives them): cached ones from the cache, the others
     computed in worker processes. ``unchanged``: ``_Known.unchanged``'s
     answer, if asked already; ``digests`` gets the content digest of every
-    file whose result is cached or stored."""
+    file whose result is cached or stored. ``candidates``: files the step
+    decides are records or not; one that is not yields nothing. ``records``
+    gets each file that yields, before its result is yielded."""
     from contentlint.parallel import parallel_map
 
     load_schemas(plan, results_cache)
@@ -462,7 +537,7 @@ def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCac
     todo = [path for path in files if path not in cached] if cached else files
     row_key = results_cache.row_key if results_cache is not None and results_cache.db is not None else None
     computed = parallel_map(_worker_step, todo, plan.settings.jobs, _worker_init,
-                            (plan.settings, [r.code for r in plan.rules], step, row_key))
+                            (plan.settings, [r.code for r in plan.rules], step, row_key, candidates or frozenset()))
     for done, path in enumerate(files, 1):
         if path in cached:
             item = cached.pop(path)
@@ -470,6 +545,10 @@ def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCac
                 digests[path] = unchanged[path][0].digest
         else:
             item, key = next(computed)
+            if item is None:  # a candidate that is no record: not checked, nothing stored
+                if progress is not None:
+                    progress(done, len(files))
+                continue
             if results_cache is not None and key is not None and not item.error:
                 if len(key) == 3:  # signed by the worker
                     results_cache.store_signed(item.path, key[0], key[1], *key[2])
@@ -479,6 +558,8 @@ def step_files(files: list[str], plan: Plan, step=LINT, results_cache: ResultCac
                     digests[path] = key[0]
         if progress is not None:
             progress(done, len(files))
+        if records is not None:
+            records.append(path)
         yield item
     if results_cache is not None:
         results_cache.flush()
