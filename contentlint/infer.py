@@ -214,7 +214,9 @@ def _usual_spellings(counts: Counter) -> dict[str, str]:
 
 def _other_casings(key: str) -> str | None:
     """A pattern (ECMA-262 and Python alike) for ``key`` in any case but its
-    own: `^(?!linkTitle$)[lL][iI]...$`; None when case cannot change it."""
+    own: `^(?!linkTitle$)[lL][iI]...$(?!\\n)`; None when case cannot change it.
+    `(?!\\n)`: Python's `$` also matches before a final newline, and
+    `"Title\\n"` is not a casing of `title`."""
     parts, cased = [], False
     for char in key:
         lower, upper = char.lower(), char.upper()
@@ -224,7 +226,7 @@ def _other_casings(key: str) -> str | None:
         else:
             parts.append(_literal(char))
     own = "".join(_literal(char) for char in key)
-    return f"^(?!{own}$){''.join(parts)}$" if cased else None
+    return f"^(?!{own}$){''.join(parts)}$(?!\\n)" if cased else None
 
 
 def _literal(char: str) -> str:

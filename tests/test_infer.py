@@ -205,14 +205,14 @@ def test_any_case_keys_are_one_key_with_its_other_casings_accepted():
     }
     # required unless written in another case
     assert "required" not in schema and schema["allOf"] == [
-        {"if": {"propertyNames": {"not": {"pattern": "^(?!linkTitle$)[lL][iI][nN][kK][tT][iI][tT][lL][eE]$"}}},
+        {"if": {"propertyNames": {"not": {"pattern": "^(?!linkTitle$)[lL][iI][nN][kK][tT][iI][tT][lL][eE]$(?!\\n)"}}},
          "then": {"required": ["linkTitle"]}},
-        {"if": {"propertyNames": {"not": {"pattern": "^(?!title$)[tT][iI][tT][lL][eE]$"}}},
+        {"if": {"propertyNames": {"not": {"pattern": "^(?!title$)[tT][iI][tT][lL][eE]$(?!\\n)"}}},
          "then": {"required": ["title"]}},
     ]
     assert schema["patternProperties"] == {
-        "^(?!linkTitle$)[lL][iI][nN][kK][tT][iI][tT][lL][eE]$": {"$ref": "#/properties/linkTitle"},
-        "^(?!title$)[tT][iI][tT][lL][eE]$": {"$ref": "#/properties/title"},
+        "^(?!linkTitle$)[lL][iI][nN][kK][tT][iI][tT][lL][eE]$(?!\\n)": {"$ref": "#/properties/linkTitle"},
+        "^(?!title$)[tT][iI][tT][lL][eE]$(?!\\n)": {"$ref": "#/properties/title"},
     }
     validator = Draft202012Validator(schema)
     assert [e.message for e in validator.iter_errors({"title": "t", "LINKTITLE": "x", "linkTitle": "y"})] == []
@@ -238,8 +238,8 @@ def test_any_case_nested_mappings_and_keys_with_pattern_and_pointer_characters()
     schema = infer_schema(records, any_case=True)
     items = schema["properties"]["params"]["items"]
     assert items["patternProperties"] == {
-        r"^(?!Max\(1\)$)[mM][aA][xX]\(1\)$": {"$ref": "#/properties/params/items/properties/Max(1)"},
-        r"^(?!a\.b\/c~d$)[aA]\.[bB]\/[cC]~[dD]$": {"$ref": "#/properties/params/items/properties/a.b~1c~0d"},
+        r"^(?!Max\(1\)$)[mM][aA][xX]\(1\)$(?!\n)": {"$ref": "#/properties/params/items/properties/Max(1)"},
+        r"^(?!a\.b\/c~d$)[aA]\.[bB]\/[cC]~[dD]$(?!\n)": {"$ref": "#/properties/params/items/properties/a.b~1c~0d"},
     }
     validator = Draft202012Validator(schema)
     assert list(validator.iter_errors({"params": [{"A.B/C~D": 1, "max(1)": 2, "_1": 3}]})) == []
@@ -261,3 +261,17 @@ def test_any_case_is_bounded_on_hostile_mappings():
     assert len(schema["properties"]) == ANY_CASE_MAX_KEYS + 1
     narrow = [{f"k{i}": 1 for i in range(ANY_CASE_MAX_KEYS)}, {"k0": 1}]
     assert len(infer_values(narrow, any_case=True)["patternProperties"]) == ANY_CASE_MAX_KEYS
+
+
+def test_any_case_pattern_does_not_take_a_key_with_a_trailing_newline():
+    """Python's `$` also matches before a final newline (ECMA-262's does not):
+    `"Title\\n"` is not another casing of `title`, so it neither satisfies the
+    required `title` nor escapes the closed key set."""
+    records = [{"title": f"T{i}", "linkTitle": f"L{i}"} for i in range(12)]
+    schema = infer_schema(records, any_case=True)
+    validator = Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors({"Title\n": "t", "linkTitle": "x"}), key=lambda e: e.validator)
+    assert [e.validator for e in errors] == ["additionalProperties", "required"]
+    assert errors[0].message.startswith("'Title\\n' does not match any of the regexes")
+    assert errors[1].message == "'title' is a required property"
+    assert list(validator.iter_errors({"Title": "t", "LINKTITLE": "x"})) == []
