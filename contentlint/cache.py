@@ -879,6 +879,8 @@ class ResultCache:
         old = self.db.execute(f"SELECT fact FROM {_FACTS} WHERE substr(fact, 1, 6) = 'setup ' "
                               "ORDER BY rowid DESC LIMIT -1 OFFSET ?", (SETUPS_KEPT,)).fetchall()
         for (setup_fact,) in old:
+            if setup_fact == fact:  # never this run's own rows, however the rowids were planted
+                continue
             self.db.execute(f"DELETE FROM {_TABLE} WHERE setup = ?", (setup_fact[len("setup "):],))
             self.db.execute(f"DELETE FROM {_FACTS} WHERE fact = ?", (setup_fact,))
         if stored_a_run:  # whole-run rows sort first among a setup's paths (a NUL starts them)

@@ -260,3 +260,26 @@ def test_a_database_torn_by_a_crash_never_serves_a_wrong_result(write, tmp_path,
         assert _json(capsys, *args) == expected, sorted(from_old)  # and the run after it
         warnings.add("rebuilding it" in err)
     assert warnings == {True, False}  # some mixes are found damaged, others are read
+
+
+def test_planted_newer_setups_never_prune_this_runs_rows(write, tmp_path, capsys, monkeypatch):
+    """Facts planted with rowids near 2**63 make every new row's rowid random
+    (SQLite's fallback): the run's own setup may rank oldest, yet its rows stay
+    and the next run is served (a planted row may drop other rows, never this run's)."""
+    from contentlint.cache import _FACTS, SETUPS_KEPT
+
+    write("a.md", "---\na: 1\na: 2\n---\n")
+    cache = tmp_path / "cache"
+    monkeypatch.chdir(tmp_path)
+    args = ("--select", "CL0", "--cache-dir", cache, "a.md")
+    _json(capsys, *args)
+    db = sqlite3.connect(cache / "results.sqlite")
+    top = 2**63 - 1
+    db.executemany(f"INSERT INTO {_FACTS} (rowid, fact, mac) VALUES (?, ?, ?)",
+                   [(top - i, f"setup planted{i}", b"x") for i in range(SETUPS_KEPT + 1)])
+    db.commit()
+    db.close()
+    write("a.md", "---\nb: 1\nb: 2\n---\n")  # a write: the run prunes
+    assert [f["code"] for f in _json(capsys, *args)[1]] == ["CL004"]
+    _rewrite_message(cache, "served from the cache")
+    assert [f["message"] for f in _json(capsys, *args)[1]] == ["served from the cache"]
