@@ -70,9 +70,14 @@ _DEEP_INDENT = " " * 60
 # line; the composer recurses per level in C, so a long run must be refused
 # before parsing (100,000 levels overflow the C stack: a segmentation fault).
 _BLOCK_RUN = re.compile(r"(?:[-?:][ \t]+){%d}(?=[-?:][ \t])" % MAX_DEPTH)
-# Two indicators in a row: a run needs them; this simple regex is 4x faster
-# than the run's, and real records (many `- ` and `: `) have none.
-_INDICATOR_PAIR = re.compile(r"[-?:][ \t]+[-?:][ \t]")
+# The guard's one cheap pass: the block's UTF-8 bytes with `{` as `[` and the
+# indicators `-?:` and tabs as spaces (a non-ASCII character is bytes >= 0x80,
+# none of these). Then one count gives the flow openers, and a run of
+# `_BLANKS` finds every block that may hold a `_BLOCK_RUN` (65 indicators,
+# each followed by a blank, span 130 such characters in a row) or a
+# `_DEEP_INDENT`: both are rare, and only then is the block looked at closely.
+_CLASSES = bytes.maketrans(b"{-?:\t", b"[    ")
+_BLANKS = b" " * min(len(_DEEP_INDENT), 2 * (MAX_DEPTH + 1))
 # Aliases are never expanded here, but rules walk doc.data, where an alias is
 # the anchored value again: past this many values (or a cycle) they do not run.
 MAX_ALIAS_EXPANSION = 100_000
@@ -500,17 +505,26 @@ def _too_deep(block: str) -> tuple[int, int] | None:
     indentation must be refused before it reaches them. Brackets inside
     quotes are counted too; that over-counts only for absurd content.
     """
-    if block.count("[") + block.count("{") > MAX_DEPTH:
+    classes = block.encode("utf-8", "surrogatepass").translate(_CLASSES)
+    if classes.count(b"[") > MAX_DEPTH:  # `[` and `{`
         depth = 0
         for match in re.finditer(r"[\[\]{}]", block):
             depth += 1 if match.group() in "[{" else -1
             if depth > MAX_DEPTH:
                 return match.start(), MAX_DEPTH
             depth = max(depth, 0)
-    # One-character counts first (memchr-fast; two-character ones are ~5x
-    # slower): they bound the indicator counts from above.
-    if block.count("-") + block.count("?") > MAX_DEPTH and _indicators_beyond(block, MAX_DEPTH):
-        match = _BLOCK_RUN.search(block) if _INDICATOR_PAIR.search(block) else None
+    if _BLANKS in classes:
+        return _block_too_deep(block)
+    return None
+
+
+def _block_too_deep(block: str) -> tuple[int, int] | None:
+    """_too_deep's block nesting: a run of indicators on one line, then deep
+    indentation (counted by a partial parse). A run is refused only in a
+    block with more than MAX_DEPTH `- `, `? ` (or with a tab) in all: those
+    counts are cheaper than the run's regex."""
+    if _indicators_beyond(block, MAX_DEPTH):
+        match = _BLOCK_RUN.search(block)
         if match is not None:
             return match.end(), MAX_DEPTH
     if _DEEP_INDENT in block:

@@ -256,18 +256,18 @@ class _CountingStr(str):
 
 
 def test_the_block_nesting_guard_counts_two_character_indicators_only_past_the_one_character_bound():
-    """`- ` and `? ` are counted (a ~5x slower count) only when there are more
-    than MAX_DEPTH `-` and `?` in all; the guard's answers are unchanged."""
+    """`- ` and `? ` are counted (a scan of the block each) only in a block
+    with 60 indicators and blanks in a row; the guard's answers are unchanged."""
     from contentlint.document import MAX_DEPTH, _too_deep
 
     record = _CountingStr("title: a-b\nrelated:\n  - webUrl: https://x.example/a-b-c?d=1\n")
     record.counted = []
     assert _too_deep(record) is None
-    assert "- " not in record.counted and "? " not in record.counted
-    dashes = _CountingStr("slug: " + "a-" * (MAX_DEPTH + 1) + "\n")  # past the bound, no indicator
+    assert record.counted == []
+    dashes = _CountingStr("slug: " + "a-" * (MAX_DEPTH + 1) + "\n")  # many `-`, no run
     dashes.counted = []
     assert _too_deep(dashes) is None
-    assert "- " in dashes.counted
+    assert dashes.counted == []
     deep = "x:\n" + "- " * (MAX_DEPTH + 1) + "a\n"
     assert _too_deep(deep) == (3 + 2 * MAX_DEPTH, MAX_DEPTH)
     assert _too_deep("x:\n" + "? " * (MAX_DEPTH + 1) + "a\n") == (3 + 2 * MAX_DEPTH, MAX_DEPTH)
@@ -279,7 +279,7 @@ def test_the_block_nesting_guard_stops_counting_indicators_once_past_the_bound()
     `?\\t` count (each scans the whole block); a run mixing them is still found."""
     from contentlint.document import MAX_DEPTH, _too_deep
 
-    items = _CountingStr("topics:\n" + "  - a\n" * (MAX_DEPTH + 1))
+    items = _CountingStr("rule: " + "-" * 60 + "\ntopics:\n" + "  - a\n" * (MAX_DEPTH + 1))  # the rule is a run
     items.counted = []
     assert _too_deep(items) is None
     assert "- " in items.counted
