@@ -953,6 +953,17 @@ class Schema:
         described = self._described[where]
         return f": {described}" if described else ""
 
+    def _declared(self, error: exceptions.ValidationError, key: str) -> str:
+        """The description of ``key`` where the object schema around a
+        `required` that does not declare it does (`init`'s keys in any case:
+        `"allOf": [{"if": ..., "then": {"required": ["title"]}}]` beside
+        `"properties": {"title": ...}`)."""
+        where = list(error.absolute_schema_path)[:-1]  # the schema holding `required`
+        while where and (where[-1] in ("then", "else", "allOf", "anyOf", "oneOf") or isinstance(where[-1], int)):
+            where.pop()
+        described = self._describe((*where, "properties", key))
+        return f": {described}" if described else ""
+
     def _describe(self, where: tuple) -> str:
         """Walks the schema path ``where`` from the root (jsonschema leaves
         `$ref` hops out of it, so follow a `$ref` whenever the next step is
@@ -987,7 +998,8 @@ class Schema:
             # jsonschema yields one error per missing field; errors() dedupes.
             props = self._resolve(schema).get("properties", {})
             return [SchemaError("CL101", path + (m,), "parent",
-                                f"missing required field `{describe_path(path + (m,))}`{_described(self._resolve(props.get(m, {})))}")
+                                f"missing required field `{describe_path(path + (m,))}`"
+                                + (_described(self._resolve(props[m])) if m in props else self._declared(error, m)))
                     for m in error.validator_value if isinstance(value, dict) and m not in value]
         description = self._field_description(error)
         if kind == "type":

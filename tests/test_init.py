@@ -453,3 +453,20 @@ def test_toml_front_matter_with_dates_is_inferred_as_date_time_text(tmp_path, ca
     # the local date-time (no offset) is the outlier, at its line
     assert out.split("likely defects)\n")[1].splitlines()[0] == (
         "content/posts/p05.md:3:1: [posts] `date` is not a valid date-time: \"2024-01-06T10:00:00\"")
+
+
+def test_a_key_required_in_any_case_is_described_when_missing(tmp_path, capsys, monkeypatch):
+    """The `then` of `init`'s any-case requirement declares no properties: the
+    message still quotes the key's description from its object's `properties`."""
+    files = {f"content/blog/p{i:02d}.md": f"---\ntitle: Post {i}\n---\n" for i in range(12)}
+    root = make(tmp_path, {**files, "hugo.toml": "title = 'Site'\n"})
+    assert run_cli(["init", root], capsys)[0] == 0
+    schema_path = root / "schemas/blog.schema.json"
+    schema = json.loads(schema_path.read_text())
+    schema["properties"]["title"]["description"] = "The page's title, shown in menus."
+    schema_path.write_text(json.dumps(schema))
+    (root / "content/blog/p00.md").write_text("---\nsummary: x\n---\n")
+    monkeypatch.chdir(root)
+    code, out, _ = run_cli(["check", "--no-cache", "--select", "CL101", "content/blog/p00.md"], capsys)
+    assert out.splitlines()[0] == ("content/blog/p00.md:2:1: error: CL101 missing required field `title`: "
+                                   "The page's title, shown in menus.")
