@@ -72,8 +72,6 @@ _CREATE = (f"CREATE TABLE {_TABLE} (setup TEXT, path TEXT, digest BLOB, stat TEX
 # schema passed its metaschema check".
 _FACTS = "facts_v6"
 _CREATE_FACTS = f"CREATE TABLE {_FACTS} (fact TEXT PRIMARY KEY, mac BLOB)"
-# Everything the database may hold: the tables and their primary-key indexes
-# (no other table, view or trigger).
 # Bounds on what the database keeps (resource bounds, not tunings): the rows
 # of the 8 setups written most recently (a config, schema, rule selection
 # or tool change is a new setup: the others would only grow the file), and
@@ -83,6 +81,9 @@ _CREATE_FACTS = f"CREATE TABLE {_FACTS} (fact TEXT PRIMARY KEY, mac BLOB)"
 SETUPS_KEPT = 8
 RUNS_KEPT = 16
 _RUN_PREFIX = "\0run\0"  # a whole-run row's path starts so (_run_slot)
+_SETUP_FACT = "setup "  # + a setup key: the fact whose rowid says when that setup last wrote
+# Everything the database may hold: the tables and their primary-key indexes
+# (no other table, view or trigger).
 _EXPECTED_OBJECTS = [("index", f"sqlite_autoindex_{_TABLE}_1", None), ("table", _TABLE, _CREATE),
                      ("index", f"sqlite_autoindex_{_FACTS}_1", None), ("table", _FACTS, _CREATE_FACTS)]
 # Layouts 1 and 2 held pickled rows; layout 4 signed rows with HMAC-SHA256 (now keyed BLAKE2b: row_mac);
@@ -874,14 +875,15 @@ class ResultCache:
         setups older than the kept ones go, and so do this setup's oldest
         whole-run rows. Only deletes: a planted row can make it drop rows
         (which whoever can write the file can do anyway), never serve one."""
-        fact = f"setup {self.key}"
+        fact = _SETUP_FACT + self.key
         self.db.execute(f"INSERT OR REPLACE INTO {_FACTS} VALUES (?, ?)", (fact, self._sign_fact(fact)))
-        old = self.db.execute(f"SELECT fact FROM {_FACTS} WHERE substr(fact, 1, 6) = 'setup ' "
-                              "ORDER BY rowid DESC LIMIT -1 OFFSET ?", (SETUPS_KEPT,)).fetchall()
+        old = self.db.execute(f"SELECT fact FROM {_FACTS} WHERE substr(fact, 1, ?) = ? "
+                              "ORDER BY rowid DESC LIMIT -1 OFFSET ?",
+                              (len(_SETUP_FACT), _SETUP_FACT, SETUPS_KEPT)).fetchall()
         for (setup_fact,) in old:
             if setup_fact == fact:  # never this run's own rows, however the rowids were planted
                 continue
-            self.db.execute(f"DELETE FROM {_TABLE} WHERE setup = ?", (setup_fact[len("setup "):],))
+            self.db.execute(f"DELETE FROM {_TABLE} WHERE setup = ?", (setup_fact[len(_SETUP_FACT):],))
             self.db.execute(f"DELETE FROM {_FACTS} WHERE fact = ?", (setup_fact,))
         if stored_a_run:  # whole-run rows sort first among a setup's paths (a NUL starts them)
             runs = "setup = ? AND path >= ? AND path < ?"
