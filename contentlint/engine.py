@@ -16,7 +16,7 @@ from contentlint.rules import suppressions as suppressions_rule
 from contentlint.config import Settings
 from contentlint.discover import matches_glob
 from contentlint.document import Document, load
-from contentlint.model import Diagnostic, FixEdit, Position, Severity, Violation
+from contentlint.model import Diagnostic, Fields, FixEdit, Position, Severity, Violation
 from contentlint.problems import UNREADABLE_FILE
 from contentlint.schemaindex import FieldInfo, index_of
 
@@ -217,11 +217,11 @@ def enabled_rules(settings: Settings, *, online: bool = False) -> list[registry.
     return rules
 
 
-class FileResult:
-    """One file's lint. A plain class, not a dataclass (docs/performance.md,
-    "Eighth round"): equal by fields, pickled to and from workers by slots."""
+class FileResult(Fields):
+    """One file's lint (model.Fields: equal by fields, ``replace``), pickled
+    to and from workers by its slots."""
 
-    __slots__ = ("path", "diagnostics", "facts", "error", "suppressions")
+    _fields = __slots__ = ("path", "diagnostics", "facts", "error", "suppressions")
 
     def __init__(self, path: str, diagnostics: list[Diagnostic], facts: dict[str, Any] | None = None,
                  error: str | None = None, suppressions: list | None = None) -> None:
@@ -230,24 +230,6 @@ class FileResult:
         self.facts = {} if facts is None else facts  # whole-run rule code -> collected facts
         self.error = error  # internal errors (bugs), also in diagnostics as CL010: never cached
         self.suppressions = [] if suppressions is None else suppressions  # for whole-run/online findings
-
-    def _values(self) -> tuple:
-        return self.path, self.diagnostics, self.facts, self.error, self.suppressions
-
-    def replace(self, **changes) -> FileResult:
-        """A copy with ``changes`` (``dataclasses.replace``); an unknown field is a TypeError."""
-        return FileResult(**{**dict(zip(self.__slots__, self._values())), **changes})
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
-    __hash__ = None  # mutable
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={value!r}" for name, value in zip(self.__slots__, self._values()))
-        return f"FileResult({fields})"
 
 
 def read(path: str) -> tuple[bytes | None, str | None]:

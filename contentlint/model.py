@@ -106,18 +106,14 @@ class Diagnostic(NamedTuple):
         return self.fix is not None and self.fix.applicability > Applicability.DISPLAY_ONLY
 
 
-class Frozen:
-    """Base of the few immutable settings records with many fields or mutable
-    defaults (``config.Settings``, ``pipeline.Plan``, ``kinds.Kind``), where a
-    NamedTuple's shared defaults and tuple semantics do not fit.
-
-    Not dataclasses: importing ``dataclasses`` (with ``inspect``, ``ast``,
-    ``dis``) and generating each class's methods cost every run ~10 ms
-    (docs/performance.md, "Eighth round"). A subclass lists its fields in
-    ``_fields`` (and ``__slots__``), in its ``__init__``'s order, and sets them
-    with ``object.__setattr__``. It gets what the code relied on from
-    ``@dataclass(frozen=True)``: equality by type and fields, a hash of the
-    fields, a repr, pickling (workers receive the plan) and ``replace``."""
+class Fields:
+    """Base of the records built on the run's path without dataclasses:
+    importing ``dataclasses`` (with ``inspect``, ``ast``, ``dis``) and
+    generating each class's methods cost every run ~10 ms (docs/performance.md,
+    "Eighth round"). A subclass lists its fields in ``_fields`` (and
+    ``__slots__``), in its ``__init__``'s order, and gets what the code relied
+    on from ``@dataclass``: equality by type and fields, a repr and
+    ``replace`` (``dataclasses.replace``). Mutable, so not hashable."""
 
     __slots__ = ()
     _fields: tuple[str, ...] = ()
@@ -131,23 +127,36 @@ class Frozen:
         values.update(changes)
         return type(self)(**values)
 
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self._values()))
+        return f"{type(self).__qualname__}({fields})"
+
+
+class Frozen(Fields):
+    """``Fields`` made immutable (``@dataclass(frozen=True)``), for the few
+    settings records with many fields or mutable defaults (``config.Settings``,
+    ``pipeline.Plan``, ``kinds.Kind``), where a NamedTuple's shared defaults
+    and tuple semantics do not fit: fields are set once with
+    ``object.__setattr__``, it hashes its fields, and it pickles by them
+    (workers receive the plan)."""
+
+    __slots__ = ()
+
     def __setattr__(self, name, value):
         raise AttributeError(f"cannot assign to field {name!r}: {type(self).__name__} is immutable (use replace)")
 
     def __delattr__(self, name):
         raise AttributeError(f"cannot delete field {name!r}: {type(self).__name__} is immutable")
 
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._values() == other._values()
-
     def __hash__(self):
         return hash(self._values())
-
-    def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self._values()))
-        return f"{type(self).__qualname__}({fields})"
 
     def __reduce__(self):
         return type(self), self._values()
