@@ -388,18 +388,8 @@ class _Known:
     def is_record(self, path: str) -> bool:
         """Without kinds a row's stat key is stored only for bytes that start
         like a record (``may_skip_reading``): when it still matches, the file
-        need not be opened to know. (Called for every file walked:
-        ``_stat_matches`` inline.)"""
-        row = self.rows.get(path)
-        if row is not None and row.stat is not None:
-            try:
-                info = os.stat(path)
-            except OSError:
-                return self._undecided(path)
-            if stat_key(info) == row.stat:
-                self.sizes[path] = info.st_size
-                return True
-        return self._undecided(path)
+        need not be opened to know."""
+        return self._stat_matches(path) or self._undecided(path)
 
     def _undecided(self, path: str) -> bool:
         if self.candidates is None:
