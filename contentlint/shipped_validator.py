@@ -3,7 +3,7 @@
 # fails when this file is out of date.
 # fmt: off
 # ruff: noqa
-BUILT_FROM = 'c683db19ed17f03416c986e8519087a61bdccf213dbeef463d114b81cedf5348'
+BUILT_FROM = 'd0bcecaa8ebcb6106207314235af688d741a06c7fdd0e502d77d790f50fec6d6'
 VERSION = "2.22.3"
 from decimal import Decimal
 import re

@@ -473,15 +473,34 @@ def _rfc3339():
     return validate_rfc3339
 
 
+def _is_date(value: Any) -> bool:
+    """jsonschema's `date`, as its releases 4.18-4.26 check it: a full-date
+    of RFC 3339 that Python's calendar accepts."""
+    if not isinstance(value, str):
+        return True
+    if re.fullmatch(r"^\d{4}-\d{2}-\d{2}$", value, re.ASCII) is None:
+        return False
+    from datetime import date
+
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
 # Formats whose check is ours, the same whatever the user has installed:
 # jsonschema checks `uri` with rfc3987 (GPL) when that is installed, else with
-# rfc3986-validator, and `iri` only with rfc3987 or rfc3987-syntax.
+# rfc3986-validator, and `iri` only with rfc3987 or rfc3987-syntax. `date`
+# is jsonschema's own check (init writes it): a schema whose formats are all
+# here is compiled and explained without importing jsonschema.
 _OWN_FORMATS = {
     "uri": _is_uri,
     "uri-reference": _is_uri_reference,
     "iri": _is_iri,
     "iri-reference": _is_iri_reference,
     "date-time": _is_datetime,
+    "date": _is_date,
 }
 
 
@@ -788,7 +807,23 @@ _LEAF = object()  # Schema._parts: the part is checked by its keyword functions
 _UNSEEN = object()
 
 
-def _is_leaf(part: Any, known: dict) -> bool:
+def _compiled_accepts(check: Any, instance: Any) -> bool:
+    if check is None:
+        return False
+    try:
+        check(instance)
+        return True
+    except Exception:  # fastjsonschema's JsonSchemaException, or anything odd
+        return False
+
+
+def _explain_module():
+    from contentlint import explain  # light; only for an invalid record
+
+    return explain
+
+
+def _is_leaf(part: Any, known) -> bool:
     return part.__class__ is dict and not _SCOPE_KEYS.intersection(part) and all(
         key in _LEAF_KEYWORDS or key not in known for key in part)
 
@@ -807,6 +842,11 @@ def _leaf_accepts(validator, part: dict, instance: Any) -> bool:
     except Exception:  # an unknown type, a bad pattern: the descent raises or explains it
         return False
     return True
+
+
+# minLength/maxLength/minItems/maxItems: the bound said in plain words.
+_SIZE_WORDS = {"minLength": (1, "must not be empty"), "maxLength": (0, "must be empty"),
+               "minItems": (1, "must not be empty"), "maxItems": (0, "must be empty")}
 
 
 class Schema:
@@ -851,28 +891,34 @@ class Schema:
         them; any other part by its compiled validator (built on first
         need, once per part): scalars too, as a URL's `$ref` to `allOf`s and
         `if`s costs jsonschema ~50 us a value."""
+        check = self._part(part, validator.VALIDATORS)
+        if check is _LEAF:
+            return _leaf_accepts(validator, part, instance)
+        return _compiled_accepts(check, instance)
+
+    def _walk_accepts(self, part: Any, instance: Any) -> bool:
+        """``_part_accepts`` for the walk without jsonschema (explain.Walker)."""
+        check = self._part(part, _explain_module().VALIDATOR_KEYWORDS)
+        if check is _LEAF:
+            return self._walker.leaf_valid(part, instance)
+        return _compiled_accepts(check, instance)
+
+    def _part(self, part: Any, known) -> Any:
+        """``_part_check``'s answer, once per part. Either walk may ask first:
+        each answer only ever proves a part valid, so they share it."""
         key = id(part)
         check = self._parts.get(key, _UNSEEN)
         if check is _UNSEEN:
-            check = self._parts[key] = self._part_check(validator, part)
-        if check is _LEAF:
-            return _leaf_accepts(validator, part, instance)
-        if check is None:
-            return False
-        try:
-            check(instance)
-            return True
-        except Exception:  # fastjsonschema's JsonSchemaException, or anything odd
-            return False
+            check = self._parts[key] = self._part_check(part, known)
+        return check
 
-    def _part_check(self, validator, part: Any) -> Any:
+    def _part_check(self, part: Any, known) -> Any:
         """How ``part`` is checked: _LEAF, a compiled validator, or None
         (always descend). Parts are the document's own dicts (kept alive by
-        it), so their ids stay theirs."""
+        it), so their ids stay theirs. ``known``: the keywords that validate."""
         where, obj = self._part_pointers.get(id(part), (None, None))
         if obj is not part:
             return None
-        known = validator.VALIDATORS
         if _is_leaf(part, known):
             return _LEAF
         if isinstance(part.get("items"), dict) and _is_leaf({k: v for k, v in part.items() if k != "items"}, known):
@@ -910,13 +956,33 @@ class Schema:
     def is_valid(self, data: Any) -> bool:
         return self._fast_valid(data) or self.validator.is_valid(data)
 
+    @functools.cached_property
+    def _walker(self):
+        """jsonschema's errors without jsonschema (contentlint.explain), or
+        None for a schema that walk does not cover."""
+        explain = _explain_module()
+        if not explain.supports(self.document):
+            return None
+        return explain.Walker(self.document, _OWN_FORMATS, self._walk_accepts if self.fast is not None else None)
+
+    def _iter_errors(self, data: Any):
+        """jsonschema's errors for ``data``, in its order: walked without
+        importing it where the walk can promise the same errors."""
+        walker = self._walker
+        if walker is not None:
+            try:
+                return walker.errors(data)
+            except (_explain_module().Unsupported, RecursionError):
+                pass
+        return self.validator.iter_errors(data)
+
     def errors(self, data: Any) -> list[SchemaError]:
         if self._fast_valid(data):
             return []
-        found: dict[tuple, SchemaError] = {}  # jsonschema finds and explains every error (none: valid)
+        found: dict[tuple, SchemaError] = {}  # every error found and explained (none: valid)
         unknown: list[_UnknownKey] = []
         required: set[tuple[int, int]] = set()  # (object, schema) whose missing fields are explained
-        for error in self.validator.iter_errors(data):
+        for error in self._iter_errors(data):
             if error.validator == "required":  # one error per missing field: the first explains them all
                 key = (id(error.instance), id(error.schema))
                 if key in required:
@@ -1022,9 +1088,13 @@ class Schema:
     @staticmethod
     def _generic(error: exceptions.ValidationError, name: str, description: str) -> str:
         kind, expected, value = error.validator, error.validator_value, error.instance
-        if kind == "minLength":
-            what = "must not be empty" if expected == 1 else f"must be at least {expected} characters"
-            return f"`{name}` {what}{description}"
+        if kind in _SIZE_WORDS:  # ours: jsonschema's words differ between its releases
+            least_or_most, what = _SIZE_WORDS[kind]
+            if expected == least_or_most:
+                return f"`{name}` {what}{description}"
+            unit = "characters" if kind.endswith("Length") else "items"
+            return f"`{name}` must {'be' if unit == 'characters' else 'have'} " \
+                f"{'at least' if kind.startswith('min') else 'at most'} {expected} {unit}{description}"
         if kind == "pattern":
             own = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
             return _pattern_message(name, value, expected, own if isinstance(own, str) else "",
@@ -1035,7 +1105,7 @@ class Schema:
             return f"`{name}` must be {expected!r}, not {value!r}{description}"
         if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
             return f"`{name}` {error.message}{description}"
-        if kind in ("minItems", "maxItems", "uniqueItems"):
+        if kind == "uniqueItems":
             return f"`{name}`: {error.message}{description}"
         return f"`{name}`: {error.message}"
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from contentlint import explain
 from contentlint.document import load
 from contentlint.validation import Schema, load_schema
 from tests.conftest import CORPUS, findings
@@ -186,10 +187,17 @@ CRAFTED_INVALID = {
 }
 
 
+# The two walks that explain a record: contentlint.explain's (the default
+# for the shipped schema) and jsonschema's own (for any schema it does not cover).
+WALKS = ["explain", "jsonschema"]
+
+
 def _full(schema: Schema) -> Schema:
-    """The same schema explained by jsonschema alone: no compiled validator anywhere."""
+    """The same schema explained by jsonschema alone: no compiled validator
+    anywhere, no walk of contentlint.explain."""
     full = Schema(schema.path, schema.document)
     full.fast = None
+    full._walker = None
     return full
 
 
@@ -272,28 +280,22 @@ def test_pruned_explanation_equals_jsonschema_on_every_corpus_record():
     assert invalid == 106  # tests/test_schema_contract.py: CORPUS_FILES_WITH_ERRORS
 
 
-def test_jsonschema_descends_only_into_the_failing_related_entry(monkeypatch):
+@pytest.mark.parametrize("walk", WALKS)
+def test_the_walk_descends_only_into_the_failing_related_entry(monkeypatch, walk):
     """The cost of explaining is the defect's, not the record's: with 40 valid
-    related entries and one invalid one, jsonschema walks the invalid one only."""
+    related entries and one invalid one, the walk descends into the invalid one only."""
     from tests.test_schema_contract import video
 
-    schema = load_schema(None)
+    schema = Schema("article.schema.json", load_schema(None).document)
     record = video()
     entry = record["related"][0]
     record["related"] = [copy.deepcopy(entry) for _ in range(41)]
     record["related"][7]["publishedDateTime"] = "2021-12-08T16:33:00"  # no offset
-    cls = type(schema.validator)
-    entries = []
-    descend = cls.descend
-
-    def counting(self, instance, schema, path=None, *args, **kwargs):
-        entries.extend(i for i, item in enumerate(record["related"]) if instance is item)
-        return descend(self, instance, schema, path, *args, **kwargs)
-
-    monkeypatch.setattr(cls, "descend", counting)
+    seen = _descents(monkeypatch, schema, walk)
     errors = schema.errors(record)
     assert [(e.code, e.path) for e in errors] == [("CL103", ("related", 7, "publishedDateTime"))]
-    assert set(entries) == {7}  # the entry itself, then behind its $ref
+    entries = {i for _, instance in seen for i, item in enumerate(record["related"]) if instance is item}
+    assert entries == {7}
 
 
 CONST_SCHEMAS = [
@@ -330,14 +332,28 @@ def test_shipped_schema_compiles_without_detailed_exceptions():
     assert raised.value.definition is None
 
 
-def _descents(monkeypatch, schema: Schema) -> list:
-    """Every (path step, instance) jsonschema descends into while explaining."""
+def _descents(monkeypatch, schema: Schema, walk: str) -> list:
+    """Every (path step, instance) the walk descends into while explaining
+    (a property or an item its compiled part could not prove valid)."""
+    seen = []
+    if walk == "explain":
+        descend = explain.Walker._descend
+
+        def walking(self, instance, subschema, path, schema_path):
+            walked = descend(self, instance, subschema, path, schema_path)
+            if walked != ():  # () when the part proved it valid
+                seen.append((path[-1], instance))
+            return walked
+
+        monkeypatch.setattr(explain.Walker, "_descend", walking)
+        return seen
+    schema._walker = None
     cls = type(schema.validator)
     descend = cls.descend
-    seen = []
 
     def recording(self, instance, subschema, path=None, *args, **kwargs):
-        seen.append((path, instance))
+        if path is not None:
+            seen.append((path, instance))
         return descend(self, instance, subschema, path, *args, **kwargs)
 
     monkeypatch.setattr(cls, "descend", recording)
@@ -354,13 +370,14 @@ def _one_bad_related_entry() -> dict:
     return record
 
 
-def test_scalars_that_pass_are_not_walked(monkeypatch):
+@pytest.mark.parametrize("walk", WALKS)
+def test_scalars_that_pass_are_not_walked(monkeypatch, walk):
     """A scalar is descended into only when its part of the schema rejects it:
     the record's other fields (URLs behind a `$ref` to `allOf`s and `if`s,
-    plain strings, numbers) are proven valid without a jsonschema walk."""
-    schema = load_schema(None)
+    plain strings, numbers) are proven valid without a walk."""
+    schema = Schema("article.schema.json", load_schema(None).document)
     record = _one_bad_related_entry()
-    seen = _descents(monkeypatch, schema)
+    seen = _descents(monkeypatch, schema, walk)
     errors = schema.errors(record)
     assert [(e.code, e.path) for e in errors] == [("CL103", ("related", 7, "publishedDateTime"))]
     scalars = [(path, value) for path, value in seen if not isinstance(value, (dict, list))]
@@ -368,7 +385,8 @@ def test_scalars_that_pass_are_not_walked(monkeypatch):
     assert scalars == [("publishedDateTime", "2021-12-08T16:33:00"), ("type", "video")]
 
 
-def test_each_related_entry_is_checked_once_while_explaining(monkeypatch):
+@pytest.mark.parametrize("walk", WALKS)
+def test_each_related_entry_is_checked_once_while_explaining(monkeypatch, walk):
     """`related` (type, items and a description) is not checked whole first:
     that check would stop at the bad entry, and the walk would check every
     entry before it again. Each entry meets the compiled check once."""
@@ -377,8 +395,8 @@ def test_each_related_entry_is_checked_once_while_explaining(monkeypatch):
     calls = []
     part_check = Schema._part_check
 
-    def counting(self, validator, part):
-        check = part_check(self, validator, part)
+    def counting(self, part, known):
+        check = part_check(self, part, known)
         if check is None or check is validation._LEAF:
             return check
         pointer = self._part_pointers[id(part)][0]
@@ -386,6 +404,8 @@ def test_each_related_entry_is_checked_once_while_explaining(monkeypatch):
 
     monkeypatch.setattr(Schema, "_part_check", counting)
     schema = Schema("article.schema.json", load_schema(None).document)
+    if walk == "jsonschema":
+        schema._walker = None
     record = _one_bad_related_entry()
     schema.errors(record)
     entries = [id(entry) for entry in record["related"]]

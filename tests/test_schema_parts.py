@@ -75,7 +75,7 @@ def test_a_related_entry_is_checked_by_the_shipped_function():
 
     schema = load_schema(None)
     part = schema.document["properties"]["related"]["items"]
-    check = schema._part_check(schema.validator, part)
+    check = schema._part_check(part, schema.validator.VALIDATORS)
     assert check.func is shipped_validator.validate____defs_relatedentry is shipped_validator.REFS["#/$defs/relatedEntry"]
 
 
