@@ -71,14 +71,14 @@ class Error:
 def supports(document) -> bool:
     """Whether ``document`` is a schema this walk may explain: a Draft 2020-12
     object (jsonschema's default dialect) with no nested `$id` (which would
-    move where `$ref`s resolve)."""
+    move where `$ref`s resolve) and no nested `$schema`."""
     if document.__class__ is not dict or "$schema" in document and document["$schema"] not in DIALECTS:
         return False
     stack = [v for k, v in document.items() if k not in ("enum", "const")]
     while stack:
         node = stack.pop()
         if node.__class__ is dict:
-            if "$id" in node:
+            if "$id" in node or "$schema" in node:
                 return False
             stack.extend(v for k, v in node.items() if k not in ("enum", "const"))
         elif node.__class__ is list:

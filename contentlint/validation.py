@@ -844,9 +844,13 @@ def _leaf_accepts(validator, part: dict, instance: Any) -> bool:
     return True
 
 
-# minLength/maxLength/minItems/maxItems: the bound said in plain words.
-_SIZE_WORDS = {"minLength": (1, "must not be empty"), "maxLength": (0, "must be empty"),
-               "minItems": (1, "must not be empty"), "maxItems": (0, "must be empty")}
+# The size bounds in plain words: (the bound said alone, its words; the general words, the unit).
+_SIZE_WORDS = {
+    "minLength": (1, "must not be empty", "must be at least", "character"),
+    "maxLength": (0, "must be empty", "must be at most", "character"),
+    "minItems": (1, "must not be empty", "must have at least", "item"),
+    "maxItems": (0, "must be empty", "must have at most", "item"),
+}
 
 
 class Schema:
@@ -1089,12 +1093,9 @@ class Schema:
     def _generic(error: exceptions.ValidationError, name: str, description: str) -> str:
         kind, expected, value = error.validator, error.validator_value, error.instance
         if kind in _SIZE_WORDS:  # ours: jsonschema's words differ between its releases
-            least_or_most, what = _SIZE_WORDS[kind]
-            if expected == least_or_most:
-                return f"`{name}` {what}{description}"
-            unit = "characters" if kind.endswith("Length") else "items"
-            return f"`{name}` must {'be' if unit == 'characters' else 'have'} " \
-                f"{'at least' if kind.startswith('min') else 'at most'} {expected} {unit}{description}"
+            bound, alone, words, unit = _SIZE_WORDS[kind]
+            what = alone if expected == bound else f"{words} {expected} {unit}{'' if expected == 1 else 's'}"
+            return f"`{name}` {what}{description}"
         if kind == "pattern":
             own = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
             return _pattern_message(name, value, expected, own if isinstance(own, str) else "",

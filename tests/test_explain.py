@@ -148,6 +148,7 @@ def _outcome(schema: Schema, record):
     ({"$schema": "http://json-schema.org/draft-07/schema#"}, False),
     ({"$schema": "https://json-schema.org/draft/2019-09/schema"}, False),
     ({"properties": {"a": {"$id": "https://example.com/a.json"}}}, False),
+    ({"$defs": {"a": {"$schema": "http://json-schema.org/draft-07/schema#"}}}, False),
     ({"enum": [{"$id": "a value, not a schema"}]}, True),
 ])
 def test_dialects_the_walk_covers(document, covered):
@@ -192,7 +193,8 @@ def test_the_date_format_is_jsonschemas(value):
     ("minItems", 1, [], "`tags` must not be empty"),
     ("minItems", 2, ["a"], "`tags` must have at least 2 items"),
     ("maxItems", 0, ["a"], "`tags` must be empty"),
-    ("maxItems", 1, ["a", "b"], "`tags` must have at most 1 items"),
+    ("maxItems", 1, ["a", "b"], "`tags` must have at most 1 item"),
+    ("maxItems", 2, ["a", "b", "c"], "`tags` must have at most 2 items"),
     ("maxLength", 0, "a", "`tags` must be empty"),
     ("maxLength", 3, "abcd", "`tags` must be at most 3 characters"),
     ("minLength", 2, "a", "`tags` must be at least 2 characters"),
