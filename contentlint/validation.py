@@ -1006,11 +1006,15 @@ class Schema:
         seen = 0
         while isinstance(schema, dict) and "$ref" in schema and seen < 16:
             ref = schema["$ref"]
-            if not ref.startswith("#/"):
+            if not isinstance(ref, str) or not (ref == "#" or ref.startswith("#/")):
                 return schema
             target: Any = self.document
-            for part in ref[2:].split("/"):
-                target = target.get(part.replace("~1", "/").replace("~0", "~"), {})
+            for part in ref[2:].split("/") if ref != "#" else ():
+                part = part.replace("~1", "/").replace("~0", "~")
+                if isinstance(target, list) and part.isdigit() and int(part) < len(target):
+                    target = target[int(part)]
+                else:
+                    target = target.get(part, {}) if isinstance(target, dict) else {}
             schema, seen = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}, seen + 1
         return schema if isinstance(schema, dict) else {}
 
@@ -1045,8 +1049,9 @@ class Schema:
         described = ""
         previous = None
         for step in where:
-            while isinstance(node, dict) and step not in node and "$ref" in node:
-                node = self._resolve({"$ref": node["$ref"]})
+            hops = 0  # a `$ref` that loops, or leads out of the document, ends the walk
+            while isinstance(node, dict) and step not in node and "$ref" in node and hops < 16:
+                node, hops = self._resolve({"$ref": node["$ref"]}), hops + 1
             if not isinstance(node, (dict, list)):
                 break
             try:

@@ -218,6 +218,48 @@ def test_an_invalid_record_is_explained_without_importing_jsonschema(tmp_path):
     assert "jsonschema" not in modules and "contentlint.explain" in modules
 
 
+D = "https://json-schema.org/draft/2020-12/schema"
+# Found by an attack on the walk (each gave another answer than jsonschema's).
+REVIEWED = [
+    # `items` beside `prefixItems` inside an `if`: the `if` stops at its first
+    # error, before `prefixItems` is met; jsonschema checks after the prefix.
+    ({"$schema": D, "if": {"items": {"type": "string"}, "prefixItems": [{"type": "integer"}]},
+      "then": {"type": "string"}}, [1]),
+    ({"$schema": D, "type": "array", "not": {"items": {"type": "string"}, "prefixItems": [{"type": "integer"}]}},
+     [1]),
+    # jsonschema 4.18 compares a list or mapping in an enum with ==: [True] is [1] there, not in 4.26
+    ({"$schema": D, "properties": {"a": {"enum": [[1], {"k": 0}]}, "b": {"type": "string"}}},
+     {"a": {"k": False}, "b": 1}),
+    ({"$schema": D, "properties": {"a": {"enum": [[1], {"k": 0}]}}}, {"a": [True]}),
+    ({"$schema": D, "properties": {"a": {"enum": [[1], {"k": 0}]}}}, {"a": [1.0]}),
+]
+
+
+@pytest.mark.parametrize("document, record", REVIEWED)
+def test_what_the_review_found_is_explained_as_jsonschema_does(document, record):
+    schema = Schema("s.json", document)
+    assert _outcome(schema, record) == _outcome(_full(schema), record)
+
+
+def test_an_extra_keys_schema_inside_an_if_meets_every_key():
+    # jsonschema walks the extra keys in set order: the walk finds them all
+    # before the `if` decides, so what it cannot do in any key is refused.
+    document = {"$schema": D, "$defs": {},
+                "if": {"additionalProperties": {"if": {"type": "string"}, "then": {"$ref": "#/$defs/missing"},
+                                                "else": {"type": "string"}}},
+                "then": {"required": ["never"]}}
+    with pytest.raises(explain.Unsupported):
+        Schema("s.json", document)._walker.errors({"a": 1, "b": "s"})
+
+
+@pytest.mark.parametrize("ref", ["#", "other.json#/x"])
+def test_a_description_walk_through_a_ref_to_the_root_or_away_ends(ref):
+    # `_describe` followed a `$ref` it could not resolve forever (a hang).
+    document = {"$schema": D, "type": "array", "items": {"$ref": ref, "description": "an item"}}
+    schema = Schema("s.json", document)
+    assert schema._describe(("items", "items", "type")) in ("an item", "")
+
+
 def test_a_ref_loop_is_refused_not_a_recursion_error():
     walker = explain.Walker({"$ref": "#"}, {})
     with pytest.raises(explain.Unsupported, match="loop"):
