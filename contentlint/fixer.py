@@ -540,8 +540,10 @@ def _create_temp(folder: str, name: str) -> tuple[int, str]:
     raise FileExistsError(f"no free temporary name for {name} in {folder}")
 
 
-def fix_path(path: str, rules, ctx: engine.Context, applicability: Applicability, write: bool) -> FileOutcome:
-    raw, reason = engine.read(path)
+def fix_path(path: str, rules, ctx: engine.Context, applicability: Applicability, write: bool,
+             read: tuple[bytes | None, str | None] | None = None) -> FileOutcome:
+    """``read``: ``engine.read(path)``'s answer when the caller has it already."""
+    raw, reason = read if read is not None else engine.read(path)
     if raw is None:
         result = engine.lint_document(engine.unreadable(path, reason), rules, ctx)
         return FileOutcome(path, remaining=result.diagnostics, result=result, blocked=True)

@@ -239,16 +239,19 @@ class Fix:
     (A plain class, as ``Outcome``: a dataclass costs ~0.6 ms to define on every run.)"""
 
     cacheable = False
-    decides_records = False  # the walk decides (fixer.fix_path reads the file itself)
+    decides_records = True  # as Lint's: ``candidate``, a walked file the walk did not open
 
     def __init__(self, applicability: Applicability = Applicability.SAFE, write: bool = True):
         self.applicability = applicability
         self.write = write
 
-    def __call__(self, path: str, rules, ctx):
-        from contentlint import fixer
+    def __call__(self, path: str, rules, ctx, candidate: bool = False):
+        from contentlint import engine, fixer
 
-        outcome = fixer.fix_path(path, rules, ctx, self.applicability, self.write)
+        read = engine.read(path)
+        if candidate and not _is_record(path, read[0]):
+            return None, None
+        outcome = fixer.fix_path(path, rules, ctx, self.applicability, self.write, read)
         if self.write or outcome.fixed is None:  # the bytes cross a process boundary: only what is needed
             outcome.original = outcome.fixed = None
         return outcome, None

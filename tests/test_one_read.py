@@ -162,16 +162,17 @@ def hook(event, args):
 sys.addaudithook(hook)
 os.chdir(project)
 from contentlint.cli import main
-main(["check", "--exit-zero", "--format", "json", *sys.argv[2:], "."])
+command, *options = sys.argv[2:]
+main([command, *options, "."])
 sys.stdout.flush()
 print(json.dumps(opened), file=sys.stderr)
 """
 
 
-def _opens(project: Path, *args) -> tuple[str, Counter]:
+def _opens(project: Path, *args, command: tuple = ("check", "--exit-zero", "--format", "json")) -> tuple[str, Counter]:
     env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(cache.__file__)))}
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(project), *map(str, args)], capture_output=True,
-                          text=True, check=True, env=env)
+    done = subprocess.run([sys.executable, "-c", _PROBE, str(project), *command, *map(str, args)],
+                          capture_output=True, text=True, check=True, env=env)
     return done.stdout, Counter(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
@@ -183,6 +184,23 @@ def test_each_walked_file_is_opened_once_on_a_cold_run(cached, tmp_path):
     out, opened = _opens(project, "--jobs", "1", *options)
     assert opened == Counter(walked)  # records and non-records alike: once each
     assert out == _opens(project, "--jobs", "1", "--no-cache")[0]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_fix_opens_each_walked_file_once(jobs, tmp_path, monkeypatch, capsys):
+    # `fix` decides candidates as `check` does: the walk opens none of them
+    # (with a pool the main process opens nothing), the step reads each once,
+    # and a non-record is neither fixed nor shown.
+    project = _project(tmp_path, records=40, fillers=40)
+    (project / "news" / "r010.md").write_text(RECORD.format(n="10 ", url="u10"), encoding="utf-8")  # CL203, fixable
+    walked = sorted(str(p.relative_to(project)) for p in project.rglob("*") if p.is_file())
+    out, opened = _opens(project, "--jobs", jobs, command=("fix", "--diff"))
+    assert opened == (Counter(walked) if jobs == "1" else Counter())
+    monkeypatch.chdir(project)
+    records = _records(capsys)
+    named = run_cli(["fix", "--diff", "--jobs", jobs, *records], capsys)
+    assert "r010.md" in named[1] and '+title: "Record 10"' in named[1]
+    assert out == named[1]
 
 
 def test_the_main_process_opens_no_walked_file_before_a_pool_lints_them(tmp_path):
