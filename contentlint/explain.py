@@ -211,10 +211,6 @@ class Walker:
         return self._refs[ref]
 
 
-def _error(kind, value, instance, schema, path, schema_path):
-    return Error(kind, value, instance, schema, path, schema_path)
-
-
 def _ref(walker, ref, instance, schema, path, schema_path, hops):
     if hops >= _MAX_REF_HOPS:
         raise Unsupported("a loop of $refs")
@@ -229,7 +225,7 @@ def _type(walker, types, instance, schema, path, schema_path, hops):
     else:
         raise Unsupported("a type that is not a name or a list")
     if not any(is_type(instance, name) for name in names):
-        yield _error("type", types, instance, schema, path, schema_path)
+        yield Error("type", types, instance, schema, path, schema_path)
 
 
 def _properties(walker, properties, instance, schema, path, schema_path, hops):
@@ -256,7 +252,7 @@ def _additional_properties(walker, extra_schema, instance, schema, path, schema_
                     for error in walker._walk(instance[key], extra_schema, (*path, key), schema_path, 0)]
     elif extra_schema is False:
         if extras:
-            yield _error("additionalProperties", extra_schema, instance, schema, path, schema_path)
+            yield Error("additionalProperties", extra_schema, instance, schema, path, schema_path)
     elif extra_schema is not True:
         raise Unsupported("additionalProperties that is not a schema")
 
@@ -290,40 +286,22 @@ def _required(walker, required, instance, schema, path, schema_path, hops):
         raise Unsupported("required that is not a list")
     for name in required:
         if name not in instance:
-            yield _error("required", required, instance, schema, path, schema_path)
+            yield Error("required", required, instance, schema, path, schema_path)
 
 
-def _min_length(walker, least, instance, schema, path, schema_path, hops):
-    if least.__class__ is not int:
-        raise Unsupported("minLength that is not an integer")
-    if is_type(instance, "string") and len(instance) < least:
-        yield _error("minLength", least, instance, schema, path, schema_path)
-
-
-def _max_length(walker, most, instance, schema, path, schema_path, hops):
-    if most.__class__ is not int:
-        raise Unsupported("maxLength that is not an integer")
-    if is_type(instance, "string") and len(instance) > most:
-        yield _error("maxLength", most, instance, schema, path, schema_path)
-
-
-def _min_items(walker, least, instance, schema, path, schema_path, hops):
-    if least.__class__ is not int:
-        raise Unsupported("minItems that is not an integer")
-    if is_type(instance, "array") and len(instance) < least:
-        yield _error("minItems", least, instance, schema, path, schema_path)
-
-
-def _max_items(walker, most, instance, schema, path, schema_path, hops):
-    if most.__class__ is not int:
-        raise Unsupported("maxItems that is not an integer")
-    if is_type(instance, "array") and len(instance) > most:
-        yield _error("maxItems", most, instance, schema, path, schema_path)
+def _size(keyword: str, kind: str, least: bool):
+    """`minLength`/`maxLength` (a string's), `minItems`/`maxItems` (a list's)."""
+    def check(walker, bound, instance, schema, path, schema_path, hops):
+        if bound.__class__ is not int:
+            raise Unsupported(f"{keyword} that is not an integer")
+        if is_type(instance, kind) and (len(instance) < bound if least else len(instance) > bound):
+            yield Error(keyword, bound, instance, schema, path, schema_path)
+    return check
 
 
 def _pattern(walker, pattern, instance, schema, path, schema_path, hops):
     if is_type(instance, "string") and not _search(pattern, instance):
-        yield _error("pattern", pattern, instance, schema, path, schema_path)
+        yield Error("pattern", pattern, instance, schema, path, schema_path)
 
 
 def _format(walker, name, instance, schema, path, schema_path, hops):
@@ -331,7 +309,7 @@ def _format(walker, name, instance, schema, path, schema_path, hops):
     if check is None:
         raise Unsupported(f"format {name!r} (jsonschema's check)")
     if not check(instance):
-        yield _error("format", name, instance, schema, path, schema_path)
+        yield Error("format", name, instance, schema, path, schema_path)
 
 
 def _enum(walker, values, instance, schema, path, schema_path, hops):
@@ -342,12 +320,12 @@ def _enum(walker, values, instance, schema, path, schema_path, hops):
         # jsonschema 4.18 compares a list or mapping with ==, where [True] is [1]; 4.26 as `equal`
         raise Unsupported("an enum whose answer depends on jsonschema's release")
     if not found:
-        yield _error("enum", values, instance, schema, path, schema_path)
+        yield Error("enum", values, instance, schema, path, schema_path)
 
 
 def _const(walker, value, instance, schema, path, schema_path, hops):
     if not equal(instance, value):
-        yield _error("const", value, instance, schema, path, schema_path)
+        yield Error("const", value, instance, schema, path, schema_path)
 
 
 def _all_of(walker, schemas, instance, schema, path, schema_path, hops):
@@ -366,7 +344,7 @@ def _property_names(walker, names_schema, instance, schema, path, schema_path, h
 
 def _not(walker, not_schema, instance, schema, path, schema_path, hops):
     if walker.valid(instance, not_schema, hops):  # its message is jsonschema's: Walker.errors refuses it
-        yield _error("not", not_schema, instance, schema, path, schema_path)
+        yield Error("not", not_schema, instance, schema, path, schema_path)
 
 
 def _if(walker, condition, instance, schema, path, schema_path, hops):
@@ -379,8 +357,9 @@ def _if(walker, condition, instance, schema, path, schema_path, hops):
 
 _KEYWORDS = {
     "$ref": _ref, "type": _type, "properties": _properties, "additionalProperties": _additional_properties,
-    "patternProperties": _pattern_properties, "items": _items, "required": _required, "minLength": _min_length,
-    "maxLength": _max_length, "minItems": _min_items, "maxItems": _max_items,
+    "patternProperties": _pattern_properties, "items": _items, "required": _required,
+    "minLength": _size("minLength", "string", least=True), "maxLength": _size("maxLength", "string", least=False),
+    "minItems": _size("minItems", "array", least=True), "maxItems": _size("maxItems", "array", least=False),
     "pattern": _pattern, "format": _format, "enum": _enum, "const": _const, "allOf": _all_of, "if": _if,
     "propertyNames": _property_names, "not": _not,
 }
