@@ -260,6 +260,8 @@ def _additional_properties(walker, extra_schema, instance, schema, path, schema_
 def _pattern_properties(walker, patterns, instance, schema, path, schema_path, hops):
     if not is_type(instance, "object"):
         return
+    if patterns.__class__ is not dict:
+        raise Unsupported("patternProperties that are not an object")
     for pattern, subschema in patterns.items():
         for key, value in instance.items():
             if _search(pattern, key):
