@@ -28,6 +28,7 @@ from contentlint.problems import (
     YAML_SYNTAX_ERROR,
 )
 from contentlint.yamlparse import (
+    MAX_INT_DIGITS,
     STR,
     TYPED_FIRST,
     MappingNode,
@@ -643,6 +644,8 @@ def _scalar(node: ScalarNode) -> Any:
         value = node.value
         if not tag.step[0] or value and value[0] not in TYPED_FIRST:
             return value
+        if value.isdigit() and value.isascii() and len(value) <= MAX_INT_DIGITS:  # a width, a count
+            return int(value)  # what resolve_plain, construct and _integer give it, in one step
     tag = tag_of(node)
     if tag == STR:  # most values
         return node.value

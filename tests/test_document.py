@@ -136,6 +136,7 @@ def test_positions_before_and_after_the_line_index_agree(text):
     ("!!bool FALSE", False), ("!!bool true", True), ("!!null ~", None), ("!!null ''", None),
     ("!!str 12", "12"), ("!!binary aGk=", "aGk="), ("!local x", "x"),
     ("-" + "9" * 4300, -int("9" * 4300)), ("0" * 5000 + "1", 1), ("0x" + "f" * 3500, 16 ** 3500 - 1),
+    ("9" * 4300, int("9" * 4300)), ("007", 7), ("0", 0), ("１２", "１２"), ('"12"', "12"), ("12_3", "12_3"),
 ])
 def test_tagged_and_long_scalars_that_are_data(value, expected):
     doc = load("x.md", f"---\nq: {value}\n---\n".encode())
