@@ -11,8 +11,10 @@ import shutil
 
 import pytest
 
+from contentlint import baseline
 from contentlint.document import load
-from tests.conftest import CORPUS, needs_corpus, run_cli
+from contentlint.model import Diagnostic, Position, Severity
+from tests.conftest import CORPUS, SEEDS, SHARED, needs_corpus, run_cli
 
 NEWS = CORPUS / "SmartableAI__diablo4" / "_news"
 pytestmark = needs_corpus
@@ -249,3 +251,65 @@ def test_internal_errors_are_never_recorded(tmp_path, monkeypatch):
     entry = baseline.key_of(bug, None, "a.md")
     found = baseline.split(baseline.Baseline("base.json", {entry: 1}), [bug], ["a.md"])
     assert (found.new, found.known, found.stale) == ([bug], 0, 1)
+
+
+def _deepest_by_scan(doc, offset: int) -> tuple:
+    """The key's data path as it was first found: every span tried for every
+    finding (a record with 25,000 findings did not finish)."""
+    best: tuple = ()
+    for path, span in doc.spans.items():
+        inside = span.start <= offset < span.end or span.start == offset
+        on_key = span.key_start is not None and span.key_start <= offset < span.key_end
+        if (inside or on_key) and len(path) > len(best):
+            best = path
+    return best
+
+
+def _span_index_agrees(doc) -> int:
+    index = baseline._SpanIndex(doc)
+    for offset in range(doc.fm_start, min(doc.fm_end + 2, len(doc.text) + 1)):
+        assert index.deepest(offset) == _deepest_by_scan(doc, offset), (doc.path, offset)
+    return doc.fm_end - doc.fm_start
+
+
+def test_the_span_index_finds_the_data_path_the_scan_found_at_every_offset():
+    records = sorted((SHARED / "corpus-siblings").rglob("*.md")) + sorted(SEEDS.glob("*.txt"))
+    records += sorted(CORPUS.rglob("*.md"))[::50]
+    checked = 0
+    for path in records:
+        doc = load(str(path), path.read_bytes())
+        if doc.ok:
+            checked += _span_index_agrees(doc)
+    assert checked > 100_000  # characters of front matter, every one an offset
+
+
+@pytest.mark.parametrize("text", [
+    "---\na:\nb: 1\n---\n",  # an empty value
+    "---\n{a: [1, {b: }], c: ''}\n---\n",  # flow collections, an empty value in them
+    "---\n? [x]\n: y\nz: |\n  block\n  text\n---\n",  # a complex key, a block scalar
+    "---\nlist:\n- \n-\n  - a\n- k: v\n  l:\n---\n",  # empty items, nested sequences
+    '---\n"quoted key": "v"\n\'single\': w\n---\n',
+])
+def test_the_span_index_agrees_with_the_scan_on_odd_shapes(text):
+    doc = load("x.md", text.encode())
+    assert doc.ok
+    _span_index_agrees(doc)
+
+
+def test_a_baseline_of_a_record_with_thousands_of_findings_is_linear(tmp_path):
+    # 4,000 duplicate related entries: 4,000 findings, ~40,000 spans.
+    entries = "".join(f"  - webUrl: https://example.com/same\n    title: t{i}\n" for i in range(4000))
+    record = tmp_path / "r.md"
+    record.write_text(f"---\ntitle: x\nrelated:\n{entries}---\n", encoding="utf-8")
+    diagnostics = [Diagnostic(str(record), "CL300", "x", Severity.ERROR, Position(4 + 2 * i, 5),
+                              Position(4 + 2 * i, 10), "m") for i in range(4000)]
+    found = baseline.keys(diagnostics, str(tmp_path))
+    assert {key[2] for key in found} == {"related[].webUrl"}
+    calls = []
+    holds = baseline._SpanIndex._holds
+    baseline._SpanIndex._holds = lambda self, path, offset: calls.append(1) or holds(self, path, offset)
+    try:
+        baseline.keys(diagnostics, str(tmp_path))
+    finally:
+        baseline._SpanIndex._holds = holds
+    assert len(calls) <= 4 * len(diagnostics)  # a few parents each, not every span
