@@ -19,27 +19,30 @@ A baseline entry that matches no finding of a checked file is *stale* (its
 finding was fixed): counted in the summary; rewriting the baseline drops it.
 CL010 (an internal error) is never recorded nor filtered: a bug never passes.
 
-The file is data from the checkout: read with engine.read's guards (a
+The file is data from the checkout: read with frontmatter.read's guards (a
 regular file, at most 20 MiB), and a malformed one is a usage error naming
 the file and the position (ConfigError: exit 2), never a traceback.
 """
 
 from __future__ import annotations
 
-import hashlib
+import bisect
 import itertools
 import json
 import os
 import re
-import tempfile
 from collections import Counter
-from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
-from contentlint import engine
+from contentlint import frontmatter
 from contentlint.config import ConfigError
-from contentlint.document import BOM, Document, load
-from contentlint.model import Diagnostic
+from contentlint.digests import sha256
+from contentlint.model import INTERNAL_ERROR, Diagnostic
+
+if TYPE_CHECKING:
+    from contentlint.document import Document
+# A run whose every key the cache holds imports neither the parser nor the
+# engine for the baseline: document.py only to read a file again.
 
 VERSION = 1
 Key = tuple  # (path, code, key, digest)
@@ -49,8 +52,7 @@ _DIGEST = re.compile(r"[0-9a-f]{16}")
 _NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
 
 
-@dataclass(frozen=True)
-class Baseline:
+class Baseline(NamedTuple):  # not a frozen dataclass: the warm run's path defines no dataclass
     path: str
     entries: Counter  # Key -> count
 
@@ -59,8 +61,7 @@ class Baseline:
         return folder_of(self.path)
 
 
-@dataclass(frozen=True)
-class Split:
+class Split(NamedTuple):
     new: list[Diagnostic]  # not in the baseline: reported
     known: int  # findings the baseline holds
     stale: int  # entries of checked files that matched no finding
@@ -79,42 +80,98 @@ def relative(path: str, folder: str) -> str:
     return rel.replace(os.sep, "/")
 
 
+class _Relative:
+    """``relative`` for the many paths of a run: the working directory and
+    the folder are resolved once (os.path.relpath resolves both again for
+    each path, ~25 us: 60 ms for the corpus's files). A path outside the
+    folder goes through ``relative`` itself."""
+
+    def __init__(self, folder: str):
+        self.cwd = os.getcwd()
+        self.folder = os.path.abspath(folder)
+        self.prefix = os.path.join(self.folder, "")
+
+    def __call__(self, path: str) -> str:
+        full = os.path.normpath(os.path.join(self.cwd, path))
+        if full.startswith(self.prefix) and len(full) > len(self.prefix):
+            return full[len(self.prefix):].replace(os.sep, "/")
+        return relative(path, self.folder)
+
+
 # -- keys ----------------------------------------------------------------------------------
 
 
-def keys(diagnostics: Sequence[Diagnostic], folder: str, wanted: set[str] | None = None) -> list[Key | None]:
+def keys(diagnostics: Sequence[Diagnostic], folder: str, wanted: set[str] | None = None,
+         known: dict | None = None) -> list[Key | None]:
     """The key of each finding (None: its file is not in ``wanted``, relative
-    paths). Each file with findings is read once more, one at a time (the
+    paths). ``known``: (path, line, column) -> the key's parts (``parts``),
+    as the run found them beside each document (``pipeline.Outcome.keys``);
+    a file with findings not in it is read once more, one at a time (the
     findings are grouped by path, as the pipeline sorts them)."""
     found: list[Key | None] = []
+    relative_to = _Relative(folder)
     for path, group in itertools.groupby(diagnostics, key=lambda d: d.path):
         group = list(group)
-        rel = relative(path, folder)
+        rel = relative_to(path)
         if wanted is not None and rel not in wanted:
             found.extend([None] * len(group))
             continue
-        doc = _read(path)
-        where = _SpanIndex(doc) if doc is not None and doc.ok else None
-        found.extend(key_of(d, doc, rel, where) for d in group)
+        found.extend((rel, d.code, *p) for d, p in zip(group, _group_parts(path, group, known or {})))
     return found
 
 
+def parts_for(diagnostics: Sequence[Diagnostic], known: dict) -> list[tuple[str, str]]:
+    """``parts`` of each finding: from ``known`` (see ``keys``), else its file's text."""
+    by_path: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_path.setdefault(d.path, []).append(d)
+    found = {}
+    for path, group in by_path.items():
+        found.update((id(d), p) for d, p in zip(group, _group_parts(path, group, known)))
+    return [found[id(d)] for d in diagnostics]
+
+
+def _group_parts(path: str, group: list[Diagnostic], known: dict) -> list[tuple[str, str]]:
+    """The parts of one file's findings; the file is read only when one is not known."""
+    given = [known.get((path, d.start.line, d.start.column)) for d in group]
+    if None in given:
+        doc = _read(path)
+        where = _SpanIndex(doc) if doc is not None and doc.ok else None
+        given = [p or parts(d, doc, where) for d, p in zip(group, given)]
+    return given
+
+
+def parts_of(doc: Document, diagnostics: Sequence[Diagnostic]) -> list[tuple[str, str]]:
+    """``parts`` of each finding of ``doc``: found where the document is at
+    hand (the step that linted it), so no run reads the file again for them."""
+    where = _SpanIndex(doc) if doc.ok and diagnostics else None
+    return [parts(d, doc, where) for d in diagnostics]
+
+
 def _read(path: str) -> Document | None:
-    raw, _ = engine.read(path)
+    from contentlint.document import load
+
+    raw, _ = frontmatter.read(path)
     return None if raw is None else load(path, raw)
 
 
 def key_of(d: Diagnostic, doc: Document | None, rel: str, where: _SpanIndex | None = None) -> Key:
+    return (rel, d.code, *parts(d, doc, where))
+
+
+def parts(d: Diagnostic, doc: Document | None, where: _SpanIndex | None = None) -> tuple[str, str]:
+    """What a key holds besides the path and code: the data path at the
+    finding's start and the digest of its line (both from the file's text)."""
     line_text, data_path = "", ""
     if doc is not None and doc.text and 1 <= d.start.line <= len(doc.line_starts):
         start = doc.line_starts[d.start.line - 1]
         end = doc.line_span(start)[1]
-        line_text = doc.text[start:end].strip().lstrip(BOM).strip()
+        line_text = doc.text[start:end].strip().lstrip("\ufeff").strip()  # document.BOM
         if doc.ok:
             offset = start + d.start.column - 1 + (1 if d.start.line == 1 and doc.bom else 0)
             data_path = _render((where or _SpanIndex(doc)).deepest(min(offset, end)))
-    digest = hashlib.sha256(line_text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return (rel, d.code, data_path, digest)
+    digest = sha256(line_text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return data_path, digest
 
 
 class _SpanIndex:
@@ -142,8 +199,6 @@ class _SpanIndex:
             span.key_start is not None and span.key_start <= offset < span.key_end)
 
     def deepest(self, offset: int) -> tuple:
-        import bisect
-
         at = bisect.bisect_right(self.starts, offset) - 1
         best: tuple = ()
         while at >= 0:  # spans starting at the offset itself (empty ones) and the last before it
@@ -175,19 +230,22 @@ def _render(path: tuple) -> str:
 # -- matching ------------------------------------------------------------------------------
 
 
-def split(baseline: Baseline, diagnostics: Sequence[Diagnostic], checked: Iterable[str]) -> Split:
+def split(baseline: Baseline, diagnostics: Sequence[Diagnostic], checked: Iterable[str],
+          given: dict | None = None) -> Split:
     """The findings not in ``baseline``, how many were, and its stale entries
-    among the ``checked`` files (entries of files not in this run are not stale)."""
+    among the ``checked`` files (entries of files not in this run are not
+    stale). ``given``: the key parts the run found (``keys``)."""
     remaining = Counter(baseline.entries)
     wanted = {key[0] for key in remaining}
     new, known = [], 0
-    for d, key in zip(diagnostics, keys(diagnostics, baseline.folder, wanted)):
-        if key is not None and d.code != engine.INTERNAL_ERROR and remaining[key] > 0:
+    for d, key in zip(diagnostics, keys(diagnostics, baseline.folder, wanted, given)):
+        if key is not None and d.code != INTERNAL_ERROR and remaining[key] > 0:
             remaining[key] -= 1
             known += 1
         else:
             new.append(d)
-    checked_paths = {relative(path, baseline.folder) for path in checked}
+    relative_to = _Relative(baseline.folder)
+    checked_paths = {relative_to(path) for path in checked}
     stale = sum(n for key, n in remaining.items() if n > 0 and key[0] in checked_paths)
     return Split(new, known, stale)
 
@@ -195,10 +253,10 @@ def split(baseline: Baseline, diagnostics: Sequence[Diagnostic], checked: Iterab
 # -- the file ------------------------------------------------------------------------------
 
 
-def render(baseline_path: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, int]:
+def render(baseline_path: str, diagnostics: Sequence[Diagnostic], given: dict | None = None) -> tuple[str, int]:
     """The baseline file's text for these findings (sorted, deterministic), and how many it records."""
-    recorded = [d for d in diagnostics if d.code != engine.INTERNAL_ERROR]
-    counts = Counter(keys(sorted(recorded, key=lambda d: d.sort_key), folder_of(baseline_path)))
+    recorded = [d for d in diagnostics if d.code != INTERNAL_ERROR]
+    counts = Counter(keys(sorted(recorded, key=lambda d: d.sort_key), folder_of(baseline_path), known=given))
     entries = [{"path": p, "code": c, "key": k, "digest": h, "count": n}
                for (p, c, k, h), n in sorted(counts.items())]
     # One entry a line, in key order: a rewrite's diff shows exactly the findings gone or added.
@@ -207,9 +265,11 @@ def render(baseline_path: str, diagnostics: Sequence[Diagnostic]) -> tuple[str, 
     return text, len(recorded)
 
 
-def write(baseline_path: str, diagnostics: Sequence[Diagnostic]) -> int:
+def write(baseline_path: str, diagnostics: Sequence[Diagnostic], given: dict | None = None) -> int:
     """Write the baseline (a temporary file renamed over it: never half-written); how many findings it records."""
-    text, recorded = render(baseline_path, diagnostics)
+    text, recorded = render(baseline_path, diagnostics, given)
+    import tempfile
+
     folder = folder_of(baseline_path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".contentlint-baseline-", dir=folder)
@@ -227,7 +287,7 @@ def write(baseline_path: str, diagnostics: Sequence[Diagnostic]) -> int:
 
 def load_file(baseline_path: str) -> Baseline:
     """Read and check a baseline file; ConfigError (exit 2) names what is wrong and where."""
-    raw, reason = engine.read(baseline_path)
+    raw, reason = frontmatter.read(baseline_path)
     if raw is None:
         if not os.path.lexists(baseline_path):
             reason = "no such file (write one with `contentlint check --write-baseline FILE`)"

@@ -40,6 +40,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import stat
 import struct
 import sys
@@ -189,15 +190,17 @@ def code_identity(*folders: str) -> str:
     return hashed.hexdigest()
 
 
-def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None, code: str | None = None) -> str:
+def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None, code: str | None = None,
+              keyed: bool = False) -> str:
     """``rule_codes``: the enabled rules' codes, or what selects them
     (pipeline.rule_key): with the package's files hashed in, the selection
     decides the rules. ``schema_path`` None: the shipped schema, whose bytes
-    the code identity holds."""
+    the code identity holds. ``keyed``: rows that hold each finding's
+    baseline key parts (a run with a baseline), never mixed with rows without."""
     parts = [
         f"v{SCHEMA_VERSION}", __version__, code or installed_code_identity(), ",".join(sorted(rule_codes)),
         repr(sorted(settings.per_file_ignores.items())), repr(sorted(settings.rule_options.items())),
-        settings.root, _file_hash(schema_path), _kinds_key(settings),
+        settings.root, _file_hash(schema_path), _kinds_key(settings), "keyed" if keyed else "",
     ]
     return blake2b("\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=32).hexdigest()
 
@@ -415,14 +418,18 @@ def encode(result: FileResult) -> str:
 
 
 def encode_data(result: FileResult) -> dict:
-    """``encode``'s object before it is JSON text (shard files embed it: shard.py)."""
-    return {
+    """``encode``'s object before it is JSON text (shard files embed it: shard.py).
+    ``k``, each finding's baseline key parts, only in a run with a baseline."""
+    data = {
         "d": [_encode_diagnostic(d) for d in result.diagnostics],
         "f": {code: None if row is None else list(row) for code, row in result.facts.items()},
         "s": [[s.file_level, list(s.codes), s.line, list(s.comment), list(s.remove),
                [[offset, *_pos(p)] for offset, p in sorted(s.positions.items())], sorted(s.used)]
               for s in result.suppressions],
     }
+    if result.keys is not None:
+        data["k"] = [list(parts) for parts in result.keys]
+    return data
 
 
 def _encode_diagnostic(d: Diagnostic) -> list:
@@ -466,29 +473,47 @@ def decode_data(path: str, data: Any, size: int, rules: dict) -> FileResult | No
     from contentlint.engine import FileResult
 
     try:
-        if type(data) is not dict or set(data) != {"d", "f", "s"}:
+        if type(data) is not dict or set(data) not in _RESULT_FIELDS:
             raise _Bad("not a result")
         diagnostics = [_diagnostic(path, item, size, rules) for item in _list(data["d"])]
         facts = _facts(data["f"], rules)
         suppressions = [_suppression(item, size) for item in _list(data["s"])]
+        keys = _keys(data["k"], len(diagnostics)) if "k" in data else None
     except (ValueError, TypeError, RecursionError, struct.error):
         return None
-    return FileResult(path, diagnostics, facts, suppressions=suppressions)
+    return FileResult(path, diagnostics, facts, suppressions=suppressions, keys=keys)
 
 
-def findings(path: str, text: Any, size: int, rules: dict) -> list[Diagnostic] | None:
-    """Only the findings of a row (``d``, checked as ``decode`` checks it), or
-    None when they are odd: what a run the cache serves whole needs of a file
-    (its facts and suppressions went into the stored whole-run findings)."""
+_RESULT_FIELDS = ({"d", "f", "s"}, {"d", "f", "s", "k"})
+_KEY_DIGEST = re.compile(r"[0-9a-f]{16}")  # baseline.parts's line digest
+
+
+def _keys(value: Any, count: int) -> list[tuple[str, str]]:
+    """A row's baseline key parts: one (data path, line digest) per finding."""
+    keys = []
+    for item in _list(value, count):
+        data_path, digest = _list(item, 2)
+        if type(data_path) is not str or type(digest) is not str or not _KEY_DIGEST.fullmatch(digest):
+            raise _Bad("not a baseline key's parts")
+        keys.append((data_path, digest))
+    return keys
+
+
+def findings(path: str, text: Any, size: int, rules: dict) -> tuple[list[Diagnostic], list | None] | None:
+    """Only the findings of a row (``d``, checked as ``decode`` checks it) and
+    their baseline key parts (``k``, None when the row has none), or None when
+    they are odd: what a run the cache serves whole needs of a file (its facts
+    and suppressions went into the stored whole-run findings)."""
     if type(text) is str and text.startswith(NO_FINDINGS):
-        return []
+        return [], None
     try:
         if type(text) is not str:
             raise _Bad("not text")
         data = json.loads(text)
-        if type(data) is not dict or set(data) != {"d", "f", "s"}:
+        if type(data) is not dict or set(data) not in _RESULT_FIELDS:
             raise _Bad("not a result")
-        return [_diagnostic(path, item, size, rules) for item in _list(data["d"])]
+        found = [_diagnostic(path, item, size, rules) for item in _list(data["d"])]
+        return found, _keys(data["k"], len(found)) if "k" in data else None
     except (ValueError, TypeError, RecursionError):
         return None
 
@@ -786,7 +811,7 @@ class ResultCache:
             print(f"contentlint: warning: ignoring damaged cache {self.db_path} (a stored result of {path} "
                   "does not read back); checking the file again", file=sys.stderr)
 
-    def findings(self, path: str, text: Any, size: int, rules: dict) -> list[Diagnostic] | None:
+    def findings(self, path: str, text: Any, size: int, rules: dict) -> tuple[list[Diagnostic], list | None] | None:
         """``findings`` of a row, or None (and the warning) when they do not read back."""
         found = findings(path, text, size, rules)
         if found is None:
@@ -824,16 +849,17 @@ class ResultCache:
     # from it without the rules, the engine or any file's facts.
 
     def whole_run(self, files: list[str], digests: dict[str, bytes],
-                  sizes: dict[str, int]) -> tuple[dict, list[Diagnostic]] | None:
-        """(the run's rules by code, its whole-run findings) stored for exactly
-        ``files`` with these ``digests``, or None. ``sizes`` bound positions."""
+                  sizes: dict[str, int]) -> tuple[dict, list[Diagnostic], list | None] | None:
+        """(the run's rules by code, its whole-run findings, their baseline key
+        parts or None) stored for exactly ``files`` with these ``digests``, or
+        None. ``sizes`` bound positions."""
         slot = _run_slot(files)
         row = self.rows([slot]).get(slot)
         if row is None or row.digest != _run_digest(files, digests):
             return None
         try:
             data = json.loads(_str(row.text))
-            if type(data) is not dict or set(data) != {"r", "l"}:
+            if type(data) is not dict or set(data) not in ({"r", "l"}, {"r", "l", "k"}):
                 raise _Bad("not a whole-run result")
             rules = {}
             for entry in _list(data["r"]):
@@ -845,17 +871,22 @@ class ResultCache:
                 if type(path) is not str or path not in sizes:
                     raise _Bad("a finding of a file not in the run")
                 late.append(_diagnostic(path, item, sizes[path], rules))
+            keys = _keys(data["k"], len(late)) if "k" in data else None
         except (ValueError, TypeError, RecursionError):
             self._damaged_row("the run")
             return None
-        return rules, late
+        return rules, late, keys
 
-    def store_whole_run(self, files: list[str], digests: dict[str, bytes], rules, late: list[Diagnostic]) -> None:
+    def store_whole_run(self, files: list[str], digests: dict[str, bytes], rules, late: list[Diagnostic],
+                        keys: list | None = None) -> None:
+        """``keys``: the late findings' baseline key parts (a run with a baseline)."""
         if self.db is None:
             return
-        text = json.dumps({"r": [[r.code, r.name, int(r.severity)] for r in rules],
-                           "l": [[d.path, *_encode_diagnostic(d)] for d in late]}, separators=(",", ":"))
-        self._put(_run_slot(files), _run_digest(files, digests), None, text)
+        data = {"r": [[r.code, r.name, int(r.severity)] for r in rules],
+                "l": [[d.path, *_encode_diagnostic(d)] for d in late]}
+        if keys is not None:
+            data["k"] = [list(parts) for parts in keys]
+        self._put(_run_slot(files), _run_digest(files, digests), None, json.dumps(data, separators=(",", ":")))
 
     def flush(self) -> None:
         if self.db is None or not self.pending:

@@ -101,7 +101,9 @@ def check(options: Options) -> int:
     plan = pipeline.prepare(settings, online=options.online, no_cache=options.no_cache,
                             refresh=options.refresh, access=access, online_cache_dir=options.cache_dir)
     plan = plan.replace(**report_filters(options, settings))
-    done = pipeline.run(list(options.paths), plan, force_exclude=options.force_exclude,
+    keyed = plan.baseline is not None or bool(options.write_baseline)  # keys found beside each document
+    done = pipeline.run(list(options.paths), plan, pipeline.LINT_KEYED if keyed else pipeline.LINT,
+                        force_exclude=options.force_exclude,
                         progress_bar=functools.partial(Progress, quiet=options.quiet))
     if options.write_baseline or options.add_suppressions:
         return _record(options, done, settings.root)
@@ -233,7 +235,7 @@ def _record(options: Options, done, root: str) -> int:
     for error in done.errors:
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     if options.write_baseline:
-        recorded = baseline.write(options.write_baseline, done.diagnostics)
+        recorded = baseline.write(options.write_baseline, done.diagnostics, done.keys)
         files = len({d.path for d in done.diagnostics if d.code != engine.INTERNAL_ERROR})
         print(f"Recorded {_plural(recorded, 'finding')} in {_plural(files, 'file')} "
               f"in the baseline {printable(options.write_baseline)} ({len(done.files)} checked).")

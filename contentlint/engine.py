@@ -16,13 +16,10 @@ from contentlint.rules import suppressions as suppressions_rule
 from contentlint.config import Settings
 from contentlint.discover import matches_glob
 from contentlint.document import Document, load
-from contentlint.model import Diagnostic, Fields, FixEdit, Position, Severity, Violation
+from contentlint.model import INTERNAL_ERROR, Diagnostic, Fields, FixEdit, Position, Severity, Violation  # noqa: F401
+from contentlint.frontmatter import MAX_FILE_BYTES, read, read_with_stat  # noqa: F401 - engine's reading, named here too
 from contentlint.problems import UNREADABLE_FILE
 from contentlint.schemaindex import FieldInfo, index_of
-
-INTERNAL_ERROR = "CL010"
-# Files larger than this are not read whole (CL008): records are a few KB.
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class Context:
@@ -221,51 +218,17 @@ class FileResult(Fields):
     """One file's lint (model.Fields: equal by fields, ``replace``), pickled
     to and from workers by its slots."""
 
-    _fields = __slots__ = ("path", "diagnostics", "facts", "error", "suppressions")
+    _fields = __slots__ = ("path", "diagnostics", "facts", "error", "suppressions", "keys")
 
     def __init__(self, path: str, diagnostics: list[Diagnostic], facts: dict[str, Any] | None = None,
-                 error: str | None = None, suppressions: list | None = None) -> None:
+                 error: str | None = None, suppressions: list | None = None,
+                 keys: list[tuple[str, str]] | None = None) -> None:
         self.path = path
         self.diagnostics = diagnostics
         self.facts = {} if facts is None else facts  # whole-run rule code -> collected facts
         self.error = error  # internal errors (bugs), also in diagnostics as CL010: never cached
         self.suppressions = [] if suppressions is None else suppressions  # for whole-run/online findings
-
-
-def read(path: str) -> tuple[bytes | None, str | None]:
-    """The file's bytes, or None and why it could not be read."""
-    raw, reason, _ = read_with_stat(path)
-    return raw, reason
-
-
-def read_with_stat(path: str) -> tuple[bytes | None, str | None, os.stat_result | None]:
-    """``read``, plus the file's stat taken before reading (the result cache
-    may trust it later: see cache.stat_key). One open, one fstat and plain
-    reads: this runs once per file of every cold run."""
-    try:
-        fd = os.open(path, frontmatter.READ_FLAGS)
-    except IsADirectoryError:  # where a folder cannot be opened at all
-        return None, "is a directory, not a file", None
-    except FileNotFoundError:
-        return None, "file does not exist (or was deleted during the run)", None
-    except OSError as exc:
-        return None, f"cannot read file: {exc.strerror or exc}", None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            return None, "is a directory, not a file", None
-        if not stat.S_ISREG(info.st_mode):
-            return None, "not a regular file (a FIFO, socket or device)", None
-        if info.st_size > MAX_FILE_BYTES:
-            return None, f"file is {info.st_size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB", None
-        data = frontmatter.read_up_to(fd, info.st_size, MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:  # it grew while being read
-            return None, f"file is over the limit of {MAX_FILE_BYTES // 1048576} MiB", None
-        return data, None, info
-    except OSError as exc:
-        return None, f"cannot read file: {exc.strerror or exc}", None
-    finally:
-        os.close(fd)
+        self.keys = keys  # with a baseline: each finding's baseline.parts, found beside the document
 
 
 def unreadable(path: str, reason: str) -> Document:

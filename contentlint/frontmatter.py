@@ -103,6 +103,46 @@ def read_up_to(fd: int, size: int, limit: int) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
+# Files larger than this are not read whole (CL008): records are a few KB.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def read(path: str) -> tuple[bytes | None, str | None]:
+    """The file's bytes, or None and why it could not be read."""
+    raw, reason, _ = read_with_stat(path)
+    return raw, reason
+
+
+def read_with_stat(path: str) -> tuple[bytes | None, str | None, os.stat_result | None]:
+    """``read``, plus the file's stat taken before reading (the result cache
+    may trust it later: see cache.stat_key). One open, one fstat and plain
+    reads: this runs once per file of every cold run."""
+    try:
+        fd = os.open(path, READ_FLAGS)
+    except IsADirectoryError:  # where a folder cannot be opened at all
+        return None, "is a directory, not a file", None
+    except FileNotFoundError:
+        return None, "file does not exist (or was deleted during the run)", None
+    except OSError as exc:
+        return None, f"cannot read file: {exc.strerror or exc}", None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            return None, "is a directory, not a file", None
+        if not stat.S_ISREG(info.st_mode):
+            return None, "not a regular file (a FIFO, socket or device)", None
+        if info.st_size > MAX_FILE_BYTES:
+            return None, f"file is {info.st_size / 1048576:.1f} MiB; the limit is {MAX_FILE_BYTES // 1048576} MiB", None
+        data = read_up_to(fd, info.st_size, MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:  # it grew while being read
+            return None, f"file is over the limit of {MAX_FILE_BYTES // 1048576} MiB", None
+        return data, None, info
+    except OSError as exc:
+        return None, f"cannot read file: {exc.strerror or exc}", None
+    finally:
+        os.close(fd)
+
+
 def after_blank_lines(text: str, begin: int) -> bool:
     return _BLANK_THEN_FENCE.match(text, begin) is not None
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import NamedTuple
 
+INTERNAL_ERROR = "CL010"  # the code of a bug, in a rule or elsewhere (engine.internal_error): always reported
+
 
 class Severity(IntEnum):
     INFO = 0

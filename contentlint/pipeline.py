@@ -33,12 +33,11 @@ from contentlint.cache import (ResultCache, Row, cache_folder, digest, encode, f
                                row_mac, setup_key, stat_key, trusted_stat_key)
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
-from contentlint.model import Applicability, Diagnostic, Frozen
+from contentlint.model import INTERNAL_ERROR, Applicability, Diagnostic, Frozen
 
 if TYPE_CHECKING:
     from contentlint import engine, registry
 
-INTERNAL_ERROR = "CL010"  # engine.INTERNAL_ERROR (tests hold them equal)
 
 
 # -- settings, resolved once ------------------------------------------------------------
@@ -174,15 +173,16 @@ def _online_settings(settings: Settings, cache_dir: str | None, option: str | No
     return online.with_(cache_path=cache_path, refresh=refresh)
 
 
-def open_cache(plan: Plan) -> ResultCache | None:
+def open_cache(plan: Plan, keyed: bool = False) -> ResultCache | None:
     """The result cache of this run, or None: no cache folder, or no machine
-    key to sign rows with (cache.machine_key)."""
+    key to sign rows with (cache.machine_key). ``keyed``: the rows hold the
+    baseline key parts (``Lint.keys``): a setup of their own."""
     if plan.cache_dir is None:
         return None
     secret = machine_key(plan.settings.root)
     if secret is None:
         return None
-    key = setup_key(plan.settings, rule_key(plan.rules), plan.settings.schema)
+    key = setup_key(plan.settings, rule_key(plan.rules), plan.settings.schema, keyed=keyed)
     return ResultCache(plan.cache_dir, key, plan.rules, secret=secret)
 
 
@@ -202,6 +202,9 @@ class Lint:
     cacheable = True
     decides_records = True
 
+    def __init__(self, keys: bool = False):
+        self.keys = keys  # each result holds its findings' baseline key parts (a run with a baseline)
+
     def __call__(self, path: str, rules, ctx, candidate: bool = False) -> tuple[engine.FileResult | None, tuple | None]:
         from contentlint import engine
         from contentlint.document import load
@@ -215,7 +218,13 @@ class Lint:
         # A candidate kept is a record without kinds: it starts like one.
         keyed = candidate or may_skip_reading(ctx.settings, frontmatter.head_of(raw))
         stat = trusted_stat_key(info, read_at) if keyed else None
-        return engine.lint_document(load(path, raw), rules, ctx), (digest(raw), stat)
+        doc = load(path, raw)
+        result = engine.lint_document(doc, rules, ctx)
+        if self.keys:
+            from contentlint.baseline import parts_of
+
+            result.keys = parts_of(doc, result.diagnostics)
+        return result, (digest(raw), stat)
 
     @staticmethod
     def result(item) -> engine.FileResult:
@@ -223,6 +232,7 @@ class Lint:
 
 
 LINT = Lint()
+LINT_KEYED = Lint(keys=True)  # `check` with a baseline to read or write
 
 
 def _is_record(path: str, raw: bytes | None) -> bool:
@@ -306,6 +316,7 @@ class Outcome:
         self.stale = 0  # baseline entries of checked files that matched no finding
         self.unchanged = 0  # findings dropped because their file did not change (--changed-since)
         self.late = [] if late is None else late  # the settled whole-run and online findings
+        self.keys: dict = {}  # (path, line, column) -> baseline key parts found beside the document
 
 
 def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
@@ -315,7 +326,7 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
     ``progress_bar(label)``: a context manager with ``update(done, total)``."""
     bar = progress_bar or _NoProgress
     paths = paths or ["."]
-    results_cache = open_cache(plan) if step.cacheable else None
+    results_cache = open_cache(plan, getattr(step, "keys", False)) if step.cacheable else None
     # Walked files the step decides are records or not: it reads them in full
     # anyway, so the walk need not open them too (one read per file).
     candidates = set() if getattr(step, "decides_records", False) and not plan.settings.kinds else None
@@ -340,9 +351,15 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
             items = step_files(files, plan, step, results_cache, progress.update, unchanged, digests,
                                candidates, records if candidates else None)
             outcome = reduce(records, (step.result(item) for item in _watched(items, on_file)), plan, bar)
+            late_keys = None
+            if getattr(step, "keys", False):  # the whole-run findings' too, kept with them
+                from contentlint.baseline import parts_for
+
+                late_keys = parts_for(outcome.late, outcome.keys)
+                outcome.keys.update(_keyed(outcome.late, late_keys))
             if results_cache is not None and plan.online is None and len(digests) == len(records) and not (
                     outcome.errors or any(d.code == INTERNAL_ERROR for d in outcome.late)):
-                results_cache.store_whole_run(records, digests, plan.rules, outcome.late)
+                results_cache.store_whole_run(records, digests, plan.rules, outcome.late, late_keys)
             return reported(outcome, plan)
     finally:
         if results_cache is not None:
@@ -477,17 +494,22 @@ def _served(files: list[str], plan: Plan, results_cache: ResultCache | None,
     stored = results_cache.whole_run(files, digests, {path: size for path, (_, size) in unchanged.items()})
     if stored is None:
         return None
-    rules, late = stored
+    rules, late, late_keys = stored
     diagnostics: list[Diagnostic] = []
+    keys: dict = dict(_keyed(late, late_keys)) if late_keys else {}
     for path in files:
         row, size = unchanged[path]
         found = results_cache.findings(path, row.text, size, rules)
         if found is None:
             return None
-        diagnostics.extend(found)
+        diagnostics.extend(found[0])
+        if found[1]:
+            keys.update(_keyed(*found))
     diagnostics.extend(late)
     diagnostics.sort(key=lambda d: d.sort_key)
-    return Outcome(diagnostics, files, [], late=late)
+    outcome = Outcome(diagnostics, files, [], late=late)
+    outcome.keys = keys
+    return outcome
 
 
 class _NoProgress:
@@ -588,10 +610,13 @@ def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None,
 
     whole_run = WholeRun(files, list(plan.rules))
     errors: list[str] = []
+    keys: dict = {}
     for index, result in enumerate(results):
         if result.error:
             errors.append(f"{result.path}: {result.error}")
         diagnostics.extend(result.diagnostics)
+        if result.keys:
+            keys.update(_keyed(result.diagnostics, result.keys))
         whole_run.add(index, result)
     late = list(whole_run.finish(plan.context()))
     late.extend(online_found)
@@ -602,7 +627,15 @@ def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None,
     late = whole_run.settle(late)
     diagnostics.extend(late)
     diagnostics.sort(key=lambda d: d.sort_key)
-    return Outcome(diagnostics, files, errors, summary, late=late)
+    outcome = Outcome(diagnostics, files, errors, summary, late=late)
+    outcome.keys = keys
+    return outcome
+
+
+def _keyed(diagnostics: list[Diagnostic], parts: list) -> Iterator[tuple[tuple, tuple]]:
+    """(path, line, column) -> key parts: a key depends on where a finding starts only."""
+    for d, found in zip(diagnostics, parts):
+        yield (d.path, d.start.line, d.start.column), found
 
 
 def reported(outcome: Outcome, plan: Plan) -> Outcome:
@@ -612,7 +645,7 @@ def reported(outcome: Outcome, plan: Plan) -> Outcome:
     if plan.baseline is not None:
         from contentlint.baseline import split
 
-        found = split(plan.baseline, outcome.diagnostics, outcome.files)
+        found = split(plan.baseline, outcome.diagnostics, outcome.files, outcome.keys)
         outcome.diagnostics, outcome.baselined, outcome.stale = found.new, found.known, found.stale
     if plan.changed is not None:
         from contentlint.gitchanges import is_changed

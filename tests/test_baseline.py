@@ -313,3 +313,50 @@ def test_a_baseline_of_a_record_with_thousands_of_findings_is_linear(tmp_path):
     finally:
         baseline._SpanIndex._holds = holds
     assert len(calls) <= 4 * len(diagnostics)  # a few parents each, not every span
+
+
+def test_a_run_with_a_baseline_reads_each_record_once_warm_runs_none(news, capsys, monkeypatch, tmp_path):
+    # The key parts are found beside each document as it is linted and kept
+    # in the result cache with it: a cold run reads again only the files of
+    # whole-run findings (CL305), once, and keeps their parts with them; a
+    # warm run reads no file again.
+    from contentlint import cache
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the copies were written just now: trust their stat keys
+    reread = []
+    real = baseline._read
+    monkeypatch.setattr(baseline, "_read", lambda path: reread.append(path) or real(path))
+    code, _, _ = run_cli(["check", "--no-cache", "--write-baseline", "base.json", "news"], capsys)
+    assert code == 0
+    set_title(next(iter(sorted(news.iterdir()))), " Tom &amp; Jerry")  # one new finding
+    whole_run = {path for path, code, _ in report(capsys)[1] if code == "CL305"}
+    plain = report(capsys, "--baseline", "base.json")
+    assert plain[0] == 1 and len(plain[1]) == 1 and whole_run
+    outputs = []
+    for jobs, cache_dir in (("1", "one"), ("2", "two"), ("1", "one")):  # cold, cold with a pool, warm
+        reread.clear()
+        code, out, err = run_cli(["check", "--format", "json", "--baseline", "base.json", "--cache-dir",
+                                  tmp_path / cache_dir, "--jobs", jobs, "news"], capsys)
+        outputs.append((code, [(f["path"], f["code"], f["line"]) for f in json.loads(out)], err))
+        assert set(reread) <= whole_run and len(reread) == len(set(reread))
+    assert outputs == [plain] * 3
+    assert reread == []  # the warm run: every part from the cache
+
+
+def test_a_cached_result_keeps_its_key_parts_only_as_written(tmp_path):
+    from contentlint import cache, engine, registry
+    from contentlint.config import Settings
+
+    rules = {r.code: r for r in registry.all_rules()}
+    found = [Diagnostic("a.md", "CL201", "html-entity", Severity.ERROR, Position(2, 8), Position(2, 12), "m")]
+    result = engine.FileResult("a.md", found, keys=[("title", "0123456789abcdef")])
+    data = cache.encode_data(result)
+    assert cache.decode_data("a.md", data, 100, rules) == result
+    assert cache.decode_data("a.md", {**data, "k": []}, 100, rules) is None  # one per finding
+    assert cache.decode_data("a.md", {**data, "k": [["title", "not a digest"]]}, 100, rules) is None
+    assert cache.decode_data("a.md", {**data, "k": [["title", 7]]}, 100, rules) is None
+    assert cache.decode_data("a.md", {**data, "x": 1}, 100, rules) is None
+    no_keys = cache.encode_data(engine.FileResult("a.md", found))
+    assert "k" not in no_keys and cache.decode_data("a.md", no_keys, 100, rules).keys is None
+    settings = Settings(root=str(tmp_path))  # rows with key parts are a setup of their own
+    assert cache.setup_key(settings, ["CL201"], None, "c") != cache.setup_key(settings, ["CL201"], None, "c", keyed=True)

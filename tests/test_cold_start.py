@@ -411,4 +411,4 @@ def test_a_file_result_is_a_mutable_record_without_dataclasses():
     with pytest.raises(TypeError):
         hash(result)
     assert repr(engine.FileResult("a", [])) == "FileResult(path='a', diagnostics=[], facts={}, error=None, " \
-                                               "suppressions=[])"
+                                               "suppressions=[], keys=None)"

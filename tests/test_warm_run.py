@@ -51,18 +51,18 @@ def hook(event, args):
 sys.addaudithook(hook)
 os.chdir(project)
 from contentlint.cli import main
-code = main(["check", "--exit-zero", "--format", "json", "--cache-dir", cache_dir, "."])
+code = main(["check", "--exit-zero", "--format", "json", "--cache-dir", cache_dir, *sys.argv[3:], "."])
 sys.stdout.flush()
 print(json.dumps({"opened": opened, "modules": sorted(sys.modules)}), file=sys.stderr)
 """
 
 
-def _probe(project: Path, cache_dir: Path) -> tuple[str, list[str], set[str]]:
+def _probe(project: Path, cache_dir: Path, *options: str) -> tuple[str, list[str], set[str]]:
     # The probe imports the contentlint this test imported (a checkout's, or
     # the installed one): its code is part of the cache's setup key.
     env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(cache.__file__)))}
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(project), str(cache_dir)], capture_output=True,
-                          text=True, check=True, cwd=REPO, env=env)
+    done = subprocess.run([sys.executable, "-c", _PROBE, str(project), str(cache_dir), *options],
+                          capture_output=True, text=True, check=True, cwd=REPO, env=env)
     report = json.loads(done.stderr.strip().splitlines()[-1])
     return done.stdout, report["opened"], set(report["modules"])
 
@@ -112,6 +112,27 @@ def test_a_warm_run_imports_no_rule_engine_or_schema_code_and_opens_no_record(tm
     # Nor dataclasses (with inspect, ast, dis): no class on the path is one; nor tomllib, as
     # the project's pyproject.toml does not hold the bytes of `contentlint` (docs/performance.md).
     assert not modules & {"dataclasses", "inspect", "ast", "dis", "tomllib"}, modules
+
+
+def test_a_warm_run_with_a_baseline_reads_no_record_for_its_keys(tmp_path, capsys, monkeypatch):
+    # The findings' key parts are stored with them (and the whole-run ones'
+    # with the run): the baseline filter needs neither the parser nor a read.
+    project, cache_dir = _project(tmp_path), tmp_path / "cache"
+    monkeypatch.chdir(project)
+    run_cli(["check", "--no-cache", "--write-baseline", "base.json", "."], capsys)
+    record = VALID.format(n=1, url="same").replace("---\nBody", 'excerpt: "Tom &amp; Jerry"\n---\nBody')
+    (project / "news" / "a.md").write_text(record, encoding="utf-8")  # a new CL201, the other findings kept
+    plain = run_cli(["check", "--exit-zero", "--format", "json", "--no-cache", "--baseline", "base.json", "."],
+                    capsys)[1]
+    assert [f["code"] for f in json.loads(plain)] == ["CL201"]
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the files were written just now: store their stat keys
+    cold = run_cli(["check", "--exit-zero", "--format", "json", "--cache-dir", cache_dir, "--baseline", "base.json",
+                    "."], capsys)[1]
+    warm, opened, modules = _probe(project, cache_dir, "--baseline", "base.json")
+    assert cold == warm == plain
+    assert opened == ["README.md"]
+    assert not modules & {"contentlint.engine", "contentlint.document", "contentlint.wholerun", "yaml",
+                          "dataclasses", "hashlib", "tempfile"}, modules
 
 
 def test_a_file_named_once_is_not_taken_for_a_record_by_the_walk(tmp_path, capsys, monkeypatch):
