@@ -62,6 +62,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     do_HEAD = do_POST = do_GET
 
     def reply(self, status: int, body: bytes = b"", headers: dict | None = None) -> None:
+        # No longer active once it answers: the client may start its next
+        # request as soon as the answer arrives, before this thread returns.
+        self.server.owner._finished(self)
         self.send_response(status)
         headers = dict(headers or {})
         headers.setdefault("Content-Length", str(len(body)))
@@ -135,6 +138,7 @@ class Server:
             self.total_active += 1
             self.max_active[host] = max(self.max_active[host], self.active[host])
             self.max_total = max(self.max_total, self.total_active)
+            handler.counted_host = host
         try:
             fn = self.routes.get(handler.path) or self.routes.get(handler.path.split("?")[0])
             if fn is None:
@@ -142,7 +146,14 @@ class Server:
             else:
                 fn(handler)
         finally:
-            with self.lock:
+            self._finished(handler)
+
+    def _finished(self, handler: Handler) -> None:
+        """The request no longer counts as active (once, at its answer or its end)."""
+        with self.lock:
+            host = getattr(handler, "counted_host", None)
+            if host is not None:
+                handler.counted_host = None
                 self.active[host] -= 1
                 self.total_active -= 1
 
