@@ -120,22 +120,32 @@ def keys(diagnostics: Sequence[Diagnostic], folder: str, wanted: set[str] | None
     return found
 
 
-def parts_for(diagnostics: Sequence[Diagnostic], known: dict) -> list[tuple[str, str]]:
-    """``parts`` of each finding: from ``known`` (see ``keys``), else its file's text."""
+def parts_for(diagnostics: Sequence[Diagnostic], known: dict,
+              linted: dict[str, bytes]) -> tuple[list[tuple[str, str]], bool]:
+    """``parts`` of each finding: from ``known`` (see ``keys``), else its
+    file's text; and whether every file read again still had the bytes that
+    were linted (``linted``: path -> cache.digest): parts from other bytes
+    are right for this run's report only, never to keep."""
     by_path: dict[str, list[Diagnostic]] = {}
     for d in diagnostics:
         by_path.setdefault(d.path, []).append(d)
-    found = {}
+    found, same = {}, [True]
     for path, group in by_path.items():
-        found.update((id(d), p) for d, p in zip(group, _group_parts(path, group, known)))
-    return [found[id(d)] for d in diagnostics]
+        found.update((id(d), p) for d, p in zip(group, _group_parts(path, group, known, linted.get(path), same)))
+    return [found[id(d)] for d in diagnostics], same[0]
 
 
-def _group_parts(path: str, group: list[Diagnostic], known: dict) -> list[tuple[str, str]]:
-    """The parts of one file's findings; the file is read only when one is not known."""
+def _group_parts(path: str, group: list[Diagnostic], known: dict, linted: bytes | None = None,
+                 same: list | None = None) -> list[tuple[str, str]]:
+    """The parts of one file's findings; the file is read only when one is not
+    known. ``same[0]`` becomes False when the bytes read are not ``linted``'s."""
     given = [known.get((path, d.start.line, d.start.column)) for d in group]
     if None in given:
         doc = _read(path)
+        if same is not None:
+            from contentlint.cache import digest
+
+            same[0] = same[0] and doc is not None and linted is not None and digest(doc.raw) == linted
         where = _SpanIndex(doc) if doc is not None and doc.ok else None
         given = [p or parts(d, doc, where) for d, p in zip(group, given)]
     return given

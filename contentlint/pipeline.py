@@ -355,8 +355,9 @@ def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
             if getattr(step, "keys", False):  # the whole-run findings' too, kept with them
                 from contentlint.baseline import parts_for
 
-                late_keys = parts_for(outcome.late, outcome.keys)
+                late_keys, same = parts_for(outcome.late, outcome.keys, digests)
                 outcome.keys.update(_keyed(outcome.late, late_keys))
+                late_keys = late_keys if same else None  # a file changed since it was linted: not kept
             if results_cache is not None and plan.online is None and len(digests) == len(records) and not (
                     outcome.errors or any(d.code == INTERNAL_ERROR for d in outcome.late)):
                 results_cache.store_whole_run(records, digests, plan.rules, outcome.late, late_keys)

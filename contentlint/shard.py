@@ -183,6 +183,8 @@ def _entry(item: Any, total: int, rules: dict) -> tuple:
     if type(path) is not str or (error is not None and type(error) is not str):
         raise _Bad("not a string")
     # Positions lie within the largest file a run reads (the file itself may not be here).
+    if any(type(r) is dict and "k" in r for r in (row, online_row)):  # a shard never holds baseline key parts
+        raise _Bad("a row with baseline key parts")
     result = decode_data(path, row, engine.MAX_FILE_BYTES, rules)
     online = decode_data(path, online_row, engine.MAX_FILE_BYTES, rules) if online_row is not None else None
     if result is None or (online_row is not None and (online is None or online.facts or online.suppressions)):

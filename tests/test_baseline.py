@@ -360,3 +360,48 @@ def test_a_cached_result_keeps_its_key_parts_only_as_written(tmp_path):
     assert "k" not in no_keys and cache.decode_data("a.md", no_keys, 100, rules).keys is None
     settings = Settings(root=str(tmp_path))  # rows with key parts are a setup of their own
     assert cache.setup_key(settings, ["CL201"], None, "c") != cache.setup_key(settings, ["CL201"], None, "c", keyed=True)
+
+
+def test_whole_run_key_parts_from_a_file_saved_meanwhile_are_not_kept(news, capsys, monkeypatch, tmp_path):
+    # The whole-run findings' parts come from reading their files again after
+    # the run: if one no longer holds the bytes linted (an editor saving it
+    # meanwhile), the parts serve this run's report but are not stored, so a
+    # later warm run reads again instead of matching against the wrong bytes.
+    from contentlint import cache
+    from contentlint.document import load as load_doc
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    run_cli(["check", "--no-cache", "--write-baseline", "base.json", "news"], capsys)
+    whole_run = sorted({path for path, code, _ in report(capsys)[1] if code == "CL305"})
+    assert whole_run
+    real = baseline._read
+    saved_meanwhile = whole_run[0]
+
+    def reading_a_file_being_saved(path):
+        if path == saved_meanwhile:  # truncated by a non-atomic save, as read
+            return load_doc(path, b"")
+        return real(path)
+
+    args = ["check", "--format", "json", "--baseline", "base.json", "--cache-dir", tmp_path / "c", "news"]
+    monkeypatch.setattr(baseline, "_read", reading_a_file_being_saved)
+    run_cli(args, capsys)
+    monkeypatch.setattr(baseline, "_read", real)
+    reread = []
+    monkeypatch.setattr(baseline, "_read", lambda path: reread.append(path) or real(path))
+    code, out, _ = run_cli(args, capsys)
+    assert (code, json.loads(out)) == report(capsys, "--baseline", "base.json")[:2] == (0, [])
+    assert saved_meanwhile in reread  # its parts were not kept: read again
+
+
+def test_merge_refuses_a_shard_row_with_baseline_key_parts(news, capsys):
+    # `check --shard` never writes key parts: a row with them is not a shard's.
+    code, _, err = run_cli(["check", "--no-cache", "--shard", "1/1", "-o", "shard.json", "news"], capsys)
+    assert code == 0, err
+    data = json.loads(open("shard.json", encoding="utf-8").read())
+    assert run_cli(["merge", "shard.json"], capsys)[0] == 1
+    first = next(entry for entry in data["files"] if entry[2]["d"])
+    first[2]["k"] = [["x", "0" * 16] for _ in first[2]["d"]]
+    with open("forged.json", "w", encoding="utf-8") as handle:
+        json.dump(data, handle)
+    code, out, err = run_cli(["merge", "forged.json"], capsys)
+    assert code == 2 and "forged.json" in err and "Traceback" not in err
