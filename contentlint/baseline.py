@@ -277,9 +277,9 @@ def render(baseline_path: str, diagnostics: Sequence[Diagnostic], given: dict | 
 
 def write(baseline_path: str, diagnostics: Sequence[Diagnostic], given: dict | None = None) -> int:
     """Write the baseline (a temporary file renamed over it: never half-written); how many findings it records."""
-    text, recorded = render(baseline_path, diagnostics, given)
     import tempfile
 
+    text, recorded = render(baseline_path, diagnostics, given)
     folder = folder_of(baseline_path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=".contentlint-baseline-", dir=folder)

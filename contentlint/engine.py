@@ -8,10 +8,9 @@ CLI, the fixer and the tests all go through it.
 from __future__ import annotations
 
 import os
-import stat
 from typing import Any, Callable
 
-from contentlint import frontmatter, kinds, registry
+from contentlint import kinds, registry
 from contentlint.rules import suppressions as suppressions_rule
 from contentlint.config import Settings
 from contentlint.discover import matches_glob
