@@ -151,11 +151,13 @@ def _group_parts(path: str, group: list[Diagnostic], known: dict, linted: bytes 
     return given
 
 
-def parts_of(doc: Document, diagnostics: Sequence[Diagnostic]) -> list[tuple[str, str]]:
-    """``parts`` of each finding of ``doc``: found where the document is at
-    hand (the step that linted it), so no run reads the file again for them."""
-    where = _SpanIndex(doc) if doc.ok and diagnostics else None
-    return [parts(d, doc, where) for d in diagnostics]
+def parts_at(doc: Document, positions) -> list[tuple[int, int, str, str]]:
+    """(line, column, data path, digest) at each distinct (line, column) of
+    ``positions``: where ``doc``'s findings start, found where the document
+    is at hand (the step that linted it), so no run reads the file again."""
+    positions = sorted(set(positions))
+    where = _SpanIndex(doc) if doc.ok and positions else None
+    return [(line, column, *_parts(line, column, doc, where)) for line, column in positions]
 
 
 def _read(path: str) -> Document | None:
@@ -172,13 +174,17 @@ def key_of(d: Diagnostic, doc: Document | None, rel: str, where: _SpanIndex | No
 def parts(d: Diagnostic, doc: Document | None, where: _SpanIndex | None = None) -> tuple[str, str]:
     """What a key holds besides the path and code: the data path at the
     finding's start and the digest of its line (both from the file's text)."""
+    return _parts(d.start.line, d.start.column, doc, where)
+
+
+def _parts(line: int, column: int, doc: Document | None, where: _SpanIndex | None) -> tuple[str, str]:
     line_text, data_path = "", ""
-    if doc is not None and doc.text and 1 <= d.start.line <= len(doc.line_starts):
-        start = doc.line_starts[d.start.line - 1]
+    if doc is not None and doc.text and 1 <= line <= len(doc.line_starts):
+        start = doc.line_starts[line - 1]
         end = doc.line_span(start)[1]
         line_text = doc.text[start:end].strip().lstrip("\ufeff").strip()  # document.BOM
         if doc.ok:
-            offset = start + d.start.column - 1 + (1 if d.start.line == 1 and doc.bom else 0)
+            offset = start + column - 1 + (1 if line == 1 and doc.bom else 0)
             data_path = _render((where or _SpanIndex(doc)).deepest(min(offset, end)))
     digest = sha256(line_text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return data_path, digest

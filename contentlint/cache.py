@@ -428,7 +428,7 @@ def encode_data(result: FileResult) -> dict:
               for s in result.suppressions],
     }
     if result.keys is not None:
-        data["k"] = [list(parts) for parts in result.keys]
+        data["k"] = [list(entry) for entry in result.keys]
     return data
 
 
@@ -478,7 +478,7 @@ def decode_data(path: str, data: Any, size: int, rules: dict) -> FileResult | No
         diagnostics = [_diagnostic(path, item, size, rules) for item in _list(data["d"])]
         facts = _facts(data["f"], rules)
         suppressions = [_suppression(item, size) for item in _list(data["s"])]
-        keys = _keys(data["k"], len(diagnostics)) if "k" in data else None
+        keys = _placed_keys(data["k"], size) if "k" in data else None
     except (ValueError, TypeError, RecursionError, struct.error):
         return None
     return FileResult(path, diagnostics, facts, suppressions=suppressions, keys=keys)
@@ -489,14 +489,24 @@ _KEY_DIGEST = re.compile(r"[0-9a-f]{16}")  # baseline.parts's line digest
 
 
 def _keys(value: Any, count: int) -> list[tuple[str, str]]:
-    """A row's baseline key parts: one (data path, line digest) per finding."""
+    """The whole-run findings' baseline key parts: one (data path, line digest) each."""
+    return [_key_parts(*_list(item, 2)) for item in _list(value, count)]
+
+
+def _placed_keys(value: Any, size: int) -> list[tuple[int, int, str, str]]:
+    """A row's baseline key parts: (line, column, data path, line digest)
+    where a finding of the file starts (baseline.parts_at)."""
     keys = []
-    for item in _list(value, count):
-        data_path, digest = _list(item, 2)
-        if type(data_path) is not str or type(digest) is not str or not _KEY_DIGEST.fullmatch(digest):
-            raise _Bad("not a baseline key's parts")
-        keys.append((data_path, digest))
+    for item in _list(value):
+        line, column, data_path, digest = _list(item, 4)
+        keys.append((_int(line, 1, size + 1), _int(column, 1, size + 1), *_key_parts(data_path, digest)))
     return keys
+
+
+def _key_parts(data_path: Any, digest: Any) -> tuple[str, str]:
+    if type(data_path) is not str or type(digest) is not str or not _KEY_DIGEST.fullmatch(digest):
+        raise _Bad("not a baseline key's parts")
+    return data_path, digest
 
 
 def findings(path: str, text: Any, size: int, rules: dict) -> tuple[list[Diagnostic], list | None] | None:
@@ -513,7 +523,7 @@ def findings(path: str, text: Any, size: int, rules: dict) -> tuple[list[Diagnos
         if type(data) is not dict or set(data) not in _RESULT_FIELDS:
             raise _Bad("not a result")
         found = [_diagnostic(path, item, size, rules) for item in _list(data["d"])]
-        return found, _keys(data["k"], len(found)) if "k" in data else None
+        return found, _placed_keys(data["k"], size) if "k" in data else None
     except (ValueError, TypeError, RecursionError):
         return None
 

@@ -221,13 +221,13 @@ class FileResult(Fields):
 
     def __init__(self, path: str, diagnostics: list[Diagnostic], facts: dict[str, Any] | None = None,
                  error: str | None = None, suppressions: list | None = None,
-                 keys: list[tuple[str, str]] | None = None) -> None:
+                 keys: list[tuple[int, int, str, str]] | None = None) -> None:
         self.path = path
         self.diagnostics = diagnostics
         self.facts = {} if facts is None else facts  # whole-run rule code -> collected facts
         self.error = error  # internal errors (bugs), also in diagnostics as CL010: never cached
         self.suppressions = [] if suppressions is None else suppressions  # for whole-run/online findings
-        self.keys = keys  # with a baseline: each finding's baseline.parts, found beside the document
+        self.keys = keys  # with a baseline: baseline.parts_at where its findings start, found beside the document
 
 
 def unreadable(path: str, reason: str) -> Document:

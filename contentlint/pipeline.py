@@ -220,10 +220,12 @@ class Lint:
         stat = trusted_stat_key(info, read_at) if keyed else None
         doc = load(path, raw)
         result = engine.lint_document(doc, rules, ctx)
-        if self.keys:
-            from contentlint.baseline import parts_of
+        if self.keys:  # where its findings start, and where a whole-run finding would (a fact's line/column)
+            from contentlint.baseline import parts_at
 
-            result.keys = parts_of(doc, result.diagnostics)
+            at = [(d.start.line, d.start.column) for d in result.diagnostics]
+            at += [(f.line, f.column) for f in result.facts.values() if hasattr(f, "line") and hasattr(f, "column")]
+            result.keys = parts_at(doc, at)
         return result, (digest(raw), stat)
 
     @staticmethod
@@ -505,7 +507,7 @@ def _served(files: list[str], plan: Plan, results_cache: ResultCache | None,
             return None
         diagnostics.extend(found[0])
         if found[1]:
-            keys.update(_keyed(*found))
+            keys.update(_placed(path, found[1]))
     diagnostics.extend(late)
     diagnostics.sort(key=lambda d: d.sort_key)
     outcome = Outcome(diagnostics, files, [], late=late)
@@ -617,7 +619,7 @@ def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None,
             errors.append(f"{result.path}: {result.error}")
         diagnostics.extend(result.diagnostics)
         if result.keys:
-            keys.update(_keyed(result.diagnostics, result.keys))
+            keys.update(_placed(result.path, result.keys))
         whole_run.add(index, result)
     late = list(whole_run.finish(plan.context()))
     late.extend(online_found)
@@ -637,6 +639,12 @@ def _keyed(diagnostics: list[Diagnostic], parts: list) -> Iterator[tuple[tuple, 
     """(path, line, column) -> key parts: a key depends on where a finding starts only."""
     for d, found in zip(diagnostics, parts):
         yield (d.path, d.start.line, d.start.column), found
+
+
+def _placed(path: str, entries: list) -> Iterator[tuple[tuple, tuple]]:
+    """``_keyed`` of a file's (line, column, data path, digest) entries (FileResult.keys)."""
+    for line, column, data_path, digest in entries:
+        yield (path, line, column), (data_path, digest)
 
 
 def reported(outcome: Outcome, plan: Plan) -> Outcome:
