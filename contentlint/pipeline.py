@@ -643,8 +643,8 @@ def _keyed(diagnostics: list[Diagnostic], parts: list) -> Iterator[tuple[tuple, 
 
 def _placed(path: str, entries: list) -> Iterator[tuple[tuple, tuple]]:
     """``_keyed`` of a file's (line, column, data path, digest) entries (FileResult.keys)."""
-    for line, column, data_path, digest in entries:
-        yield (path, line, column), (data_path, digest)
+    for line, column, data_path, line_digest in entries:
+        yield (path, line, column), (data_path, line_digest)
 
 
 def reported(outcome: Outcome, plan: Plan) -> Outcome:
