@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from contentlint import engine
@@ -204,6 +204,7 @@ LINES = ['webUrl: https://a.example/x\n', 'webUrl: "https://a.example/x"\n', "we
          'webUrl: https://a.example/x # note\n', 'webUrl: https://a.example/x#frag\n', 'webUrl : https://a.example/x',
          'webUrl: "https://a.example/x #y"\n', 'webUrl: https://a.example/x\xa0\n', 'webUrl: https://a.example/x\ry\n',
          'webUrl:https://a.example/x\n', 'webUrl: https://a.example/x y\n', 'webUrl: "https://a.example/x"z\n',
+         'webUrl: https://a.example/x\r:', 'webUrl: https://a.example/x #c\rd\n',
          'webUrl: https://a.example/x\t#\n', 'webUrlX: https://a.example/x\n', 'webUrl: \xa0https://a.example/x\n']
 
 
@@ -219,6 +220,7 @@ def test_the_written_value_is_found_as_the_pattern_finds_it(line):
 
 @settings(max_examples=600, deadline=None)
 @given(st.text(alphabet=' \t\r\n#:"\'ab\xa0', max_size=14), st.sampled_from(["a", "ab", "a b", "a#b", "b\xa0"]))
+@example(": a\r:", "a")  # the pattern's `.` took a lone CR (a line break) into the value
 def test_the_written_value_never_differs_from_the_pattern(tail, value):
     from contentlint.rules.links import _written_on_line
 

@@ -234,7 +234,8 @@ def _top_level_value(doc, field: str, value: str) -> tuple[int, int]:
 
 
 # `: value` after a top-level key, up to a comment or the line's end.
-_KEY_LINE = re.compile(r"[ \t]*:[ \t]+(\S(?:.*?\S)?)[ \t]*(?:[ \t]#.*)?(?:\r\n|\r|\n|\Z)")
+# `.` would cross a lone CR, which is a line break in YAML (and in this project's lines).
+_KEY_LINE = re.compile(r"[ \t]*:[ \t]+(\S(?:[^\r\n]*?\S)?)[ \t]*(?:[ \t]#[^\r\n]*)?(?:\r\n|\r|\n|\Z)")
 _KEY_COLON = re.compile(r"[ \t]*:[ \t]+")
 
 
