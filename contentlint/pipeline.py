@@ -309,7 +309,8 @@ class Outcome:
     """A run's findings and counts."""
 
     def __init__(self, diagnostics: list[Diagnostic], files: list[str], errors: list[str],
-                 online_summary: dict | None = None, late: list[Diagnostic] | None = None):
+                 online_summary: dict | None = None, late: list[Diagnostic] | None = None,
+                 keys: dict | None = None):
         self.diagnostics = diagnostics  # sorted
         self.files = files
         self.errors = errors  # internal errors (bugs): each also a CL010 finding of its file
@@ -318,7 +319,7 @@ class Outcome:
         self.stale = 0  # baseline entries of checked files that matched no finding
         self.unchanged = 0  # findings dropped because their file did not change (--changed-since)
         self.late = [] if late is None else late  # the settled whole-run and online findings
-        self.keys: dict = {}  # (path, line, column) -> baseline key parts found beside the document
+        self.keys = {} if keys is None else keys  # (path, line, column) -> baseline key parts found beside the document
 
 
 def run(paths: list[str], plan: Plan, step=LINT, *, force_exclude: bool = False,
@@ -510,9 +511,7 @@ def _served(files: list[str], plan: Plan, results_cache: ResultCache | None,
             keys.update(_placed(path, found[1]))
     diagnostics.extend(late)
     diagnostics.sort(key=lambda d: d.sort_key)
-    outcome = Outcome(diagnostics, files, [], late=late)
-    outcome.keys = keys
-    return outcome
+    return Outcome(diagnostics, files, [], late=late, keys=keys)
 
 
 class _NoProgress:
@@ -630,9 +629,7 @@ def reduce(files: list[str], results, plan: Plan, progress_bar: Callable = None,
     late = whole_run.settle(late)
     diagnostics.extend(late)
     diagnostics.sort(key=lambda d: d.sort_key)
-    outcome = Outcome(diagnostics, files, errors, summary, late=late)
-    outcome.keys = keys
-    return outcome
+    return Outcome(diagnostics, files, errors, summary, late=late, keys=keys)
 
 
 def _keyed(diagnostics: list[Diagnostic], parts: list) -> Iterator[tuple[tuple, tuple]]:
