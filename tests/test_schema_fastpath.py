@@ -6,7 +6,7 @@ import copy
 import json
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contentlint import explain
@@ -476,3 +476,19 @@ def test_leaf_checks_and_scalar_parts_equal_jsonschema(leaves, record):
     # parts checked compiled (behind a $ref to allOf/if) explain as jsonschema.
     schema, full = leaves
     _assert_same(schema, full, record, record)
+
+
+@given(st.text(min_size=1).filter(lambda v: not v.isascii()), st.sampled_from(["URI", "URI_reference"]))
+@example("https://de.wikipedia.org/wiki/Straße", "URI")
+@example("https://example.com/a\u00e9\n", "URI_reference")
+@example("//h\u0660/", "URI_reference")
+def test_non_ascii_is_no_uri_without_the_validator(value, rule):
+    # _rfc3986 answers a non-ASCII value itself; rfc3986-validator agrees.
+    from rfc3986_validator import validate_rfc3986
+
+    from contentlint.validation import _rfc3986
+
+    assert _rfc3986(value, rule) is False
+    assert validate_rfc3986(value, rule=rule) is None
+    ascii_part = "".join(ch for ch in value if ch.isascii())
+    assert _rfc3986(ascii_part, rule) is (validate_rfc3986(ascii_part, rule=rule) is not None)
