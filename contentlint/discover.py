@@ -64,6 +64,21 @@ def matches_glob(path: str, patterns, root: str) -> bool:
     return False
 
 
+def force_excluded(path: str, settings: Settings) -> bool:
+    """Whether ``--force-exclude`` drops a file named on the command line (or
+    the stdin file name): what a walk of the checkout would not check."""
+    return (matches_glob(path, settings.exclude, settings.root) or _in_unwalked_folder(path, settings.root)
+            or bool(settings.kinds) and _kind_for(path, settings) is None)
+
+
+def _in_unwalked_folder(path: str, root: str) -> bool:
+    """Whether a walk from ``root`` would never enter a folder of ``path``: a
+    hidden one or one of DEFAULT_EXCLUDE (``_walk``). Asked of files named
+    with ``force_exclude``, so pre-commit checks what `check .` does."""
+    folders = os.path.relpath(os.path.abspath(path), os.path.abspath(root)).split(os.sep)[:-1]
+    return any(name not in (".", "..") and (name[:1] == "." or name in DEFAULT_EXCLUDE) for name in folders)
+
+
 def _is_virtualenv(folder: str) -> bool:
     return os.path.isfile(os.path.join(folder, "pyvenv.cfg"))
 
@@ -93,8 +108,7 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
                                         _file_test(settings, is_record))
         elif is_temp_name(os.path.basename(path)):
             continue
-        elif force_exclude and (matches_glob(path, settings.exclude, settings.root)
-                                or settings.kinds and _kind_for(path, settings) is None):
+        elif force_exclude and force_excluded(path, settings):
             continue  # pre-commit names every changed file: only records are checked
         else:  # a file, or something that is not there: the engine reports it
             found = (path,)
@@ -142,7 +156,9 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
     itself resolves into it; the folders entered are no symlinks).
 
     As os.walk without followlinks: a symlinked folder is not entered, an
-    unreadable one is skipped. Unlike os.walk, a folder's names are not
+    unreadable one is skipped. Nor is a hidden folder (`.github`,
+    `.changeset`: tool configuration and templates, never content, as
+    `init` decides too); a folder named on the command line is walked. Unlike os.walk, a folder's names are not
     listed first: each kept file's path is built during the scan, so a
     folder of 50,000 records costs one list of paths, not two lists.
     """
@@ -165,7 +181,7 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
                         continue  # leads out of the checkout: not a record, never read
                     elif keep(name, entry.path) and (ignored is None or not ignored(entry.path, False)):
                         files.append(entry.path)
-                elif not entry.is_symlink() and entry.name not in DEFAULT_EXCLUDE and (
+                elif not entry.is_symlink() and entry.name[:1] != "." and entry.name not in DEFAULT_EXCLUDE and (
                         ignored is None or not ignored(entry.path, True)):
                     dirs.append(entry.path)
     except OSError:

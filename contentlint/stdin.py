@@ -11,7 +11,7 @@ import sys
 
 from contentlint import api, engine
 from contentlint.config import ConfigError, Settings
-from contentlint.discover import matches_glob
+from contentlint.discover import force_excluded
 from contentlint.report.escape import printable
 
 STDIN = "-"
@@ -36,9 +36,8 @@ def read() -> bytes:
 
 
 def _excluded(args, settings: Settings, path: str) -> bool:
-    """--force-exclude applies `exclude` to the stdin file name as to a file named."""
-    return bool(args.force_exclude and args.stdin_filename
-                and matches_glob(path, settings.exclude, settings.root))
+    """--force-exclude applies to the stdin file name as to a file named."""
+    return bool(args.force_exclude and args.stdin_filename and force_excluded(path, settings))
 
 
 def check(args, settings: Settings) -> int:

@@ -243,3 +243,22 @@ def test_docs_rules_md_is_generated_from_the_rules(capsys):
         assert f'<a id="{rule.code.lower()}"></a>' in out
     # Regenerate with: contentlint rules --markdown > docs/rules.md
     assert (SEEDS.parent / "docs" / "rules.md").read_text(encoding="utf-8") == out
+
+
+def test_hidden_folders_are_not_walked_but_named_ones_are(write, capsys, tmp_path, monkeypatch):
+    """`.github` issue templates and `.changeset` notes have front matter but
+    are no content (init skips them too); pre-commit's named files follow the walk."""
+    template = "---\nname: Bug report\ntitle: \"[BUG] \"\n---\n"
+    write(".github/ISSUE_TEMPLATE/bug.md", template)
+    write(".changeset/brave-cats.md", "---\n\"@acme/ui\": patch\n---\nFix.\n")
+    write("node_modules/pkg/readme.md", template)
+    write("posts/a.md", "\ufeff---\ntitle: x\n---\n")
+    monkeypatch.chdir(tmp_path)
+    args = ["--select", "CL005,CL203"]
+    assert findings(["."], capsys, *args) == [("CL005", 1, 1)]
+    assert findings([".github"], capsys, *args) == [("CL203", 3, 14)]  # a folder named: walked
+    named = [".github/ISSUE_TEMPLATE/bug.md", "node_modules/pkg/readme.md", "posts/a.md"]
+    assert findings(named, capsys, *args) == [("CL203", 3, 14), ("CL203", 3, 14), ("CL005", 1, 1)]
+    assert findings(named, capsys, *args, "--force-exclude") == [("CL005", 1, 1)]
+    code, _, _ = run_cli(["fix", "--force-exclude", *named], capsys)
+    assert (tmp_path / ".github/ISSUE_TEMPLATE/bug.md").read_text() == template  # untouched

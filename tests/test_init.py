@@ -470,3 +470,19 @@ def test_a_key_required_in_any_case_is_described_when_missing(tmp_path, capsys, 
     code, out, _ = run_cli(["check", "--no-cache", "--select", "CL101", "content/blog/p00.md"], capsys)
     assert out.splitlines()[0] == ("content/blog/p00.md:2:1: error: CL101 missing required field `title`: "
                                    "The page's title, shown in menus.")
+
+
+def test_hugo_archetypes_are_templates_not_records(tmp_path, capsys):
+    """Hugo's archetypes are Go templates of front matter (`{{ .Date }}`):
+    neither a kind nor a sample record that schemas are inferred from."""
+    files = {f"content/posts/p{i}.md": post(i) for i in range(3)}
+    files |= {"hugo.toml": "baseURL = 'https://example.org/'\n",
+              "archetypes/posts.md": '---\ntitle: "{{ replace .Name "-" " " | title }}"\ndate: {{ .Date }}\n---\n',
+              "archetypes/default.md": "+++\ndate = '{{ .Date }}'\ndraft = true\n+++\n"}
+    root = make(tmp_path, files)
+    code, out, _ = run_cli(["init", root], capsys)
+    assert code == 0
+    assert "not scanned (templates, data, build output): archetypes" in out
+    (kind,) = kinds_of(root)
+    assert claimed(root, kind) == [f"content/posts/p{i}.md" for i in range(3)]
+    assert "archetypes" not in out.split("not scanned")[0]
