@@ -261,6 +261,23 @@ def test_site_relative_permalinks_are_not_malformed_where_relative_is_allowed(tm
     assert found(tmp_path, capsys) == [("p.md", "CL303", 4, 7)]
 
 
+def test_network_path_references_are_judged_as_the_https_url_a_browser_follows(tmp_path, capsys):
+    # `//host/path` is a relative reference too (the page's scheme): not "no
+    # scheme" where a relative address may stand, but its host and the rest
+    # are checked as in `https://host/path`, with the fix written back as is.
+    project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', {
+        "p.md": '---\nembedUrl: "//www.youtube.com/embed/dQw4w9WgXcQ"\nhostUrl: "//exa\\u00e4mple.com/"\n'
+                'cdnUrl: "//cdn.example.com/a b.js"\nemptyUrl: "///a"\n---\n',
+    })
+    assert found(tmp_path, capsys) == [("p.md", "CL303", 3, 10), ("p.md", "CL303", 4, 29), ("p.md", "CL303", 5, 11)]
+    code, out, _ = run_cli(["fix", "--diff", "--unsafe-fixes", "--no-cache", "--config", str(tmp_path / "contentlint.toml"),
+                            str(tmp_path)], capsys)
+    assert '+cdnUrl: "//cdn.example.com/a%20b.js"' in out.splitlines()
+    # In the article format, whose URLs must be absolute, it is still "no scheme".
+    project(tmp_path, "", {"p.md": '---\nwebUrl: "//www.example.com/a"\n---\n'})
+    assert found(tmp_path, capsys, "--select", "CL303") == [("p.md", "CL303", 2, 10)]
+
+
 def test_line_breaks_only_in_single_line_fields(tmp_path, capsys):
     project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n', {
         "p.md": '---\ntitle: "a\\nb"\ndescription: |\n  one\n  two\n---\n',

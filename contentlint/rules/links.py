@@ -165,7 +165,9 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     Characters left to other rules: leading/trailing whitespace (CL203),
     control and zero-width characters and raw line breaks (CL202), mojibake
     (CL200). A site-relative address (`/commands/hugo/`) is not malformed
-    in a field the schema declares `uri-reference` or does not declare; the
+    in a field the schema declares `uri-reference` or does not declare, and
+    a network-path one (`//cdn.example.com/a.js`, which a browser follows
+    with the page's scheme) is checked there as its `https:` form; the
     article format's URL fields and `format: uri` ones must be absolute.
     Where this rule reports a value, the schema's CL103 (`format`) or
     CL100 (`pattern`) on the same value is not reported: one defect, one
@@ -195,7 +197,8 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
 def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
     for path, value, relative_ok in _url_fields(doc, ctx):
         relative = relative_ok and _HAS_SCHEME.match(value) is None
-        for problem in url_problems(value):  # [] at once for the common URL
+        problems = _network_path_problems(value) if relative_ok and value.startswith("//") else url_problems(value)
+        for problem in problems:  # [] at once for the common URL
             if _reported_elsewhere(value, problem) or relative and problem.kind in _STRUCTURE:
                 continue
             start, end = _char_span(doc, path, value, problem.start, problem.end)
@@ -207,6 +210,20 @@ def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
                     verb = "Strip the surrounding junk" if problem.kind == JUNK else "Percent-encode the URL"
                     fix = Fix.of(verb, safety, edit)
             yield path, Violation(start, end, problem.message, fix)
+
+
+def _network_path_problems(value: str) -> list:
+    """``url_problems`` of a network-path reference (`//cdn.example.com/a.js`)
+    where a relative address may stand: a browser follows it with the
+    page's scheme, so it is judged as its `https:` form (its host too),
+    the offsets and repairs taken back to the value as written."""
+    problems = []
+    for problem in url_problems("https:" + value):
+        repair = problem.repair
+        if repair is not None:
+            repair = repair[6:] if repair.startswith("https:") and repair[6:].startswith("//") else None
+        problems.append(problem._replace(start=max(problem.start - 6, 0), end=max(problem.end - 6, 0), repair=repair))
+    return problems
 
 
 # -- CL305: a whole-run rule -----------------------------------------------------------
