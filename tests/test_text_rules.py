@@ -65,6 +65,8 @@ CASES = [
     ("entity in a URL is unsafe", fm('url: "https://i2.wp.com/a.png?fit=1280%2C720&#038;ssl=1"'),
      [("CL201", 2, 45, UNSAFE)], None),
     ("entity decoding to U+FFFD is display-only", fm('title: "a &#0; b"'), [("CL201", 2, 11, DISPLAY)], None),
+    ("entity decoding to markup is unsafe", fm('title: "How to type &lt;br&gt; in Markdown"'),
+     [("CL201", 2, 21, UNSAFE)], None),
     ("&nbsp; then trailing no-break space", fm('title: "Security in Dataverse&nbsp;"'),
      [("CL201", 2, 30, SAFE)], fm('title: "Security in Dataverse"')),
     # -- CL202 invisible-character ------------------------------------------------------

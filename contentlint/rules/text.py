@@ -290,7 +290,10 @@ def html_entity(doc, ctx):
     Safe in text: the references are decoded until nothing changes, which
     is exactly what a browser would have shown. Unsafe in URLs, because the
     decoded URL asks the server for something else (usually what was
-    meant). A decoding that would produce U+FFFD (`&#0;`) is display-only.
+    meant), and where decoding writes `<` or `>` (`&lt;br&gt;`): a
+    template that does not escape the value (Jekyll's `{{ page.title }}`)
+    would then output a tag instead of showing the text. A decoding that
+    would produce U+FFFD (`&#0;`) is display-only.
     """
     skip = set(ctx.options("CL201")["html-fields"])
     for path, value in string_values(doc):
@@ -309,10 +312,18 @@ def html_entity(doc, ctx):
                    + (f" and {more} more" if more > 0 else "") + f" in `{field_name(path)}`")
         if decoded.count("\ufffd") > value.count("\ufffd"):
             applicability = DISPLAY
+        elif is_url(path, value) or _writes_markup(value, decoded):
+            applicability = UNSAFE
         else:
-            applicability = UNSAFE if is_url(path, value) else SAFE
+            applicability = SAFE
         yield _violation(doc, path, found[0].start(), found[-1].end(), message,
                          "Decode the HTML entities", decoded, applicability)
+
+
+def _writes_markup(value: str, decoded: str) -> bool:
+    """Whether decoding writes a `<` or `>` that was an entity: where a template
+    does not escape the value (Jekyll's `{{ page.title }}`), that is a tag."""
+    return decoded.count("<") > value.count("<") or decoded.count(">") > value.count(">")
 
 
 # -- CL202 invisible-character -----------------------------------------------------
