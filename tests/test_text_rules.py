@@ -111,6 +111,8 @@ CLEAN = [
     ("symbols and typography", fm('title: "“quoted” ‘single’ – — … © ® ™ € £ ½ x² Diablo 4′s PC´s"')),
     ("emoji with joiner and variation selector", fm('title: "👨\u200d👩\u200d👧 ❤️ 🔥"')),
     ("persian zero-width non-joiner", fm('title: "می\u200cخواهم"')),
+    ("malayalam chillu spelled with a joiner after the virama, at a word's end",
+     fm('title: "\u0d28\u0d4d\u200d \u0d15\u0d4d\u200d"')),
     ("thai word boundaries", fm('title: "ภาษา\u200bไทย"')),
     ("right-to-left text with a mark", fm('title: "שלום\u200f world"')),
     ("soft hyphen inside a word", fm('title: "Donau\u00addampf\u00adschiff"')),

@@ -358,6 +358,8 @@ def _legitimate(value: str, i: int) -> bool:
     if ch == "\u00ad":  # a hyphenation hint belongs inside a word
         return before.isalpha() and after.isalpha()
     if ch in "\u200c\u200d":  # joiners shape Indic/Arabic script and emoji sequences
+        if before and unicodedata.combining(before) == 9:
+            return True  # after a virama (ccc 9) it picks a form, even at a word's end (Malayalam's chillu, U+0D28 U+0D4D U+200D)
         return bool(before) and bool(after) and not before.isspace() and not after.isspace()
     if ch == "\u200b":
         return bool(before) and bool(after) and _no_space_script(before) and _no_space_script(after)
@@ -461,7 +463,8 @@ def invisible_character(doc, ctx):
       and is kept;
     - a soft hyphen (U+00AD) that is not inside a word, and zero-width
       joiners (U+200C/U+200D) next to a space or at an end (inside a word or
-      an emoji sequence they do a job and are kept);
+      an emoji sequence, or after a virama, where they pick a letter's form,
+      they do a job and are kept);
     - bidirectional controls in a value with no right-to-left letters;
     - U+2028/U+2029/U+0085, and raw line breaks and tabs inside single-line
       fields. A field is single-line when the schema says so
