@@ -177,6 +177,8 @@ def source_offsets(doc, path) -> list[int] | None:
     if any(c in source for c in "\r\n") or span.style in ("|", ">") or source[:1] in ("!", "&"):
         return None
     base = span.start
+    if doc.format == "toml":
+        return _toml_offsets(source, base)
     if not span.style:
         return [base + i for i in range(len(source) + 1)]
     offsets = []
@@ -191,3 +193,24 @@ def source_offsets(doc, path) -> list[int] | None:
             i += 1
     offsets.append(base + end)
     return offsets
+
+
+def _toml_offsets(source: str, base: int) -> list[int] | None:
+    """``source_offsets`` of a TOML string on one line, whose span runs to the
+    end of its line (a comment included): a basic string (`"`, escapes as
+    YAML's double quotes), or a literal or three-quote string written
+    without escapes; else None."""
+    if source.startswith('"') and not source.startswith('"""'):
+        offsets, i = [], 1
+        while i < len(source) and source[i] != '"':
+            offsets.append(base + i)
+            i += 2 + {"x": 2, "u": 4, "U": 8}.get(source[i + 1:i + 2], 0) if source[i] == "\\" else 1
+        return offsets + [base + i] if i < len(source) else None
+    for quote in ('"""', "'''", "'"):
+        if source.startswith(quote):
+            close = source.find(quote, len(quote))
+            inner = source[len(quote):close]
+            if close < 0 or quote[0] == '"' and "\\" in inner or source[close + len(quote):close + len(quote) + 1] == quote[0]:
+                return None  # an escape, or quotes that end the string (`""""`): not mapped here
+            return [base + len(quote) + i for i in range(len(inner) + 1)]
+    return None

@@ -173,11 +173,10 @@ def test_toml_positions_skip_multi_line_strings(tmp_path, capsys):
         '',
     ])
     project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n', {"t.md": front})
+    # The multi-line strings' line breaks are theirs (as a block scalar's):
+    # no CL202/CL203 there (test_toml_multi_line_strings_are_multi_line_...).
     assert found(tmp_path, capsys) == [
         ("t.md", "CL104", 9, 1),  # the real `[params]` table
-        ("t.md", "CL202", 2, 15),  # the strings' own values, where they start
-        ("t.md", "CL203", 2, 15),
-        ("t.md", "CL203", 10, 5),
         ("t.md", "CL303", 8, 9),  # the real `link`
     ]
 
@@ -286,6 +285,25 @@ def test_line_breaks_only_in_single_line_fields(tmp_path, capsys):
     # A title is single-line even as a block scalar; an undeclared quoted value too; a block scalar is not.
     assert found(tmp_path, capsys) == [("p.md", "CL202", 2, 10), ("q.md", "CL202", 2, 8),
                                        ("q.md", "CL202", 5, 16)]
+
+
+def test_toml_multi_line_strings_are_multi_line_as_block_scalars_are(tmp_path, capsys):
+    # Three quotes are TOML's `|`: line breaks in them, and the one before
+    # the closing line, are the author's; a "\n" escape in a one-line string is not.
+    project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', {
+        "p.md": "+++\nsummary = \"\"\"\nWritten on its own lines.\n\"\"\"\nquote = '''\nRoses are red\nViolets are blue'''\n"
+                "bad = \"a\\nb\"\nlead = \"\"\" x\"\"\"\n+++\nBody\n",
+    })
+    assert found(tmp_path, capsys) == [("p.md", "CL202", 8, 9), ("p.md", "CL203", 9, 11)]
+
+
+def test_toml_string_columns_follow_each_kind_of_string(tmp_path, capsys):
+    # A TOML value's span runs to its line's end; columns inside it follow
+    # the string's own quotes and escapes (a literal string has none).
+    project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', {
+        "q.md": "+++\ntitle = 'T '  # a comment\nlit = 'C:\\u0041\\path '\nesc = \"\\u00e9\\t \"\n+++\n",
+    })
+    assert found(tmp_path, capsys) == [("q.md", "CL203", 2, 11), ("q.md", "CL203", 3, 21), ("q.md", "CL203", 4, 14)]
 
 
 def test_schema_named_in_front_matter(tmp_path, capsys):

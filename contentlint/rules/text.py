@@ -438,14 +438,25 @@ def _multi_line(doc, ctx, path, names: set) -> bool:
     """Whether line breaks belong in the value: the schema says so
     (`x-single-line`, a `format` such as `uri`), else the kind's or the
     rule's `multiline-fields` name the field, else a block scalar (`|`,
-    `>`) is multi-line by the author's choice."""
+    `>`) or a TOML multi-line string is multi-line by the author's choice."""
     declared = ctx.field_info(path).single_line
     if declared is not None:
         return not declared
     if field_name(path) in names:
         return True
+    return _written_on_lines(doc, path)
+
+
+def _written_on_lines(doc, path) -> bool:
+    """Whether the author wrote the value over lines of its own: a YAML block
+    scalar (`|`, `>`) or a TOML multi-line string (three quotes), whose
+    final line break, before the closing line, belongs to the form."""
     span = doc.span(path)
-    return span is not None and span.style in ("|", ">")
+    if span is None:
+        return False
+    if doc.format == "toml":
+        return doc.text.startswith(('"""', "'''"), span.start)
+    return span.style in ("|", ">")
 
 
 @rule("CL202", "invisible-character", severity=Severity.WARNING, fix=SAFE,
@@ -472,7 +483,8 @@ def invisible_character(doc, ctx):
       the article schema marks its titles), multi-line when the schema
       says `x-single-line: false`, the field is in option
       `multiline-fields` (default `["excerpt", "featuredContent"]`) or
-      its value is a block scalar (`|`, `>`); otherwise single-line.
+      its value is a block scalar (`|`, `>`) or a TOML multi-line string
+      (three quotes); otherwise single-line.
 
     No-break spaces (U+00A0, U+202F) are not reported: in prose they are
     deliberate (`10 km`, French punctuation). At the ends of a value they
@@ -542,7 +554,8 @@ def surrounding_whitespace(doc, ctx):
     line breaks, no-break spaces and the other Unicode space characters.
     Fields that hold HTML (option `html-fields`, default
     `["featuredContent"]`) are skipped, and so is the final line break that
-    a `|`/`>` block scalar carries by definition.
+    a `|`/`>` block scalar (or a TOML multi-line string closed on a line
+    of its own) carries by its form.
 
     ## Why is this bad?
     `"Diablo 4 "` and `"Diablo 4"` look the same but compare different:
@@ -568,8 +581,7 @@ def surrounding_whitespace(doc, ctx):
             continue
         if field_name(path) in skip:
             continue
-        span = doc.span(path)
-        checked = value.rstrip("\n") if span is not None and span.style in ("|", ">") else value
+        checked = value.rstrip("\n") if _written_on_lines(doc, path) else value
         stripped = checked.strip(WHITESPACE)
         if stripped == checked:
             continue
