@@ -47,6 +47,7 @@ BOM = "\ufeff"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The opening and closing lines: exactly `---`, trailing spaces/tabs allowed.
 _FENCE = re.compile(r"---[ \t]*(?:\r\n|\r|\n|\Z)")
+_FENCE_LANGUAGE = re.compile(r"---([A-Za-z][A-Za-z0-9_-]{0,15})[ \t]*(?:\r\n|\r|\n|\Z)")
 
 # Front matter larger than this is not parsed (a finding instead): a content
 # record is a few KB; a multi-MB block is a mistake or an attack on the parser.
@@ -359,7 +360,11 @@ def _split(doc: Document) -> bool:
     if opener is None:
         end = doc.line_span(begin)[1]
         message = "file does not start with a `---` front-matter line"
-        if frontmatter.after_blank_lines(text, begin):
+        language = _FENCE_LANGUAGE.match(text, begin)
+        if language is not None:  # gray-matter's (Eleventy's) `---json`, `---yaml`, `---js`
+            message = (f"front matter opened with `---{language.group(1)}` is not read: "
+                       "open YAML with `---`, TOML with `+++`, JSON with `{` on the first line")
+        elif frontmatter.after_blank_lines(text, begin):
             message = "front matter must start on the first line: blank lines come before its `---`"
         doc.problems.append((MISSING_FRONT_MATTER, Violation(begin, max(end, begin), message)))
         return False

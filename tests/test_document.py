@@ -6,7 +6,7 @@ import pytest
 
 from contentlint.document import load
 from contentlint.model import Position
-from tests.conftest import findings
+from tests.conftest import check_json, findings
 
 SYNTAX = ["--select", "CL0"]
 
@@ -75,6 +75,16 @@ CASES = [
 def test_syntax_findings_exact(name, raw, expected, write, capsys):
     path = write("case.md", raw)
     assert sorted(findings([path], capsys, *SYNTAX)) == sorted(expected)
+
+
+@pytest.mark.parametrize("raw, language", [(b"---json\n{\"title\": \"x\"}\n---\nBody\n", "json"),
+                                           (b"---yaml \r\ntitle: x\r\n---\r\n", "yaml"), (b"---js\n", "js")])
+def test_a_gray_matter_language_fence_is_named(raw, language, write, capsys):
+    # Eleventy (gray-matter) opens front matter with `---json`: the finding says why it is not read.
+    _, result = check_json([write("case.md", raw)], capsys, *SYNTAX)
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in result] == [
+        ("CL002", 1, 1, f"front matter opened with `---{language}` is not read: "
+                        "open YAML with `---`, TOML with `+++`, JSON with `{` on the first line")]
 
 
 def test_alias_bomb_is_not_expanded(write, capsys):
