@@ -173,6 +173,19 @@ def _type_name(value: Any) -> str:
     return _TYPE_WORDS[json_type(value)]
 
 
+# YAML 1.1's other booleans (PyYAML, Ruby's Psych: Jekyll), plain text in YAML 1.2.
+_YAML11_BOOLEANS = {**dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), "true"),
+                    **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), "false")}
+
+
+def _yaml11_hint(value: Any, expected: Any) -> str:
+    """For `comments: yes` where a boolean is expected: why the text is not one here."""
+    wanted = expected if isinstance(expected, list) else [expected]
+    if "boolean" not in wanted or type(value) is not str or value not in _YAML11_BOOLEANS:
+        return ""
+    return f" (`{value}` is a boolean only in YAML 1.1; YAML 1.2 reads text: write `{_YAML11_BOOLEANS[value]}`)"
+
+
 _EXPECTED = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
              "array": "a list", "object": "a mapping", "null": "null"}
 
@@ -1087,7 +1100,8 @@ class Schema:
             expected = error.validator_value
             expected = " or ".join(_EXPECTED.get(t, t) for t in (expected if isinstance(expected, list) else [expected]))
             return [SchemaError("CL102", path, "value",
-                                f"`{name}` must be {expected}, not {_type_name(value)}{description}")]
+                                f"`{name}` must be {expected}, not {_type_name(value)}{_yaml11_hint(value, error.validator_value)}"
+                                f"{description}")]
         if kind == "format":
             return [SchemaError("CL103", path, "value",
                                 f"`{name}` must be {_format_words(error.validator_value)}, not {value!r}{description}")]

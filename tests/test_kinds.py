@@ -360,3 +360,19 @@ def test_a_changed_kind_schema_invalidates_cached_results(tmp_path, capsys):
     assert [f["code"] for f in first] == ["CL104"]
     (tmp_path / "news.schema.json").write_text(json.dumps({**NEWS_SCHEMA, "additionalProperties": True}))
     assert json.loads(run_cli(args, capsys)[1]) == []
+
+
+def test_a_yaml_11_boolean_where_a_boolean_is_expected_says_why_it_is_text(tmp_path, capsys):
+    # Jekyll reads front matter as YAML 1.1, where `yes`/`off` are booleans.
+    (tmp_path / "s.json").write_text('{"type": "object", "properties": {"comments": {"type": "boolean"},'
+                                     ' "pub": {"type": ["boolean", "null"]}, "n": {"type": "string"}}}')
+    project(tmp_path, '[[kinds]]\nname = "all"\ninclude = ["*.md"]\nschema = "s.json"\n',
+            {"a.md": "---\ncomments: yes\npub: Off\nn: no\n---\n", "b.md": "---\ncomments: maybe\n---\n"})
+    _, result = check_json([tmp_path], capsys, "--config", tmp_path / "contentlint.toml")
+    assert [(f["path"][-4:], f["line"], f["message"]) for f in result] == [
+        ("a.md", 2, "`comments` must be true or false, not a string "
+                    "(`yes` is a boolean only in YAML 1.1; YAML 1.2 reads text: write `true`)"),
+        ("a.md", 3, "`pub` must be true or false or null, not a string "
+                    "(`Off` is a boolean only in YAML 1.1; YAML 1.2 reads text: write `false`)"),
+        ("b.md", 2, "`comments` must be true or false, not a string"),
+    ]
