@@ -47,6 +47,9 @@ _LOOSE_SHAPE = r"\d{4}-\d{2}-\d{2}[ Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:[
 _MONTH_DAY = r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2\d))"
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d+)?)?"
 LOOSE_DATETIME = r"^\d{4}-" + _MONTH_DAY + r"[ Tt]" + _TIME + r"(?: ?(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?$"
+# A date alone, or a date and time as above: Jekyll and Hugo read a bare
+# date as that day, so a record that gives no time is no defect.
+DATE_OR_DATETIME = r"^\d{4}-" + _MONTH_DAY + r"(?:[ Tt]" + _TIME + r"(?: ?(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?)?$"
 _LOOSE_DATETIME = re.compile(_LOOSE_SHAPE)
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*")
 _SITE_PATH = re.compile(r"/(?!/)[^\s]*")
@@ -111,7 +114,10 @@ def _strings(values: list[str]) -> dict:
     if sum(1 for v in values if v == "") <= allowed:
         schema["minLength"] = 1
     for keyword, value, matches in _FORMATS:
-        if sum(1 for v in values if not matches(v)) <= allowed:
+        misses = [v for v in values if not matches(v)]
+        if len(misses) <= allowed:
+            if value in ("date-time", LOOSE_DATETIME) and any(_is_date(v) for v in misses):
+                keyword, value = "pattern", DATE_OR_DATETIME  # a date without a time among date-times: no defect
             schema[keyword] = value
             break
     enum = _enum(values)
@@ -129,6 +135,7 @@ _FORMATS = (
     ("format", "date", _is_date),
     ("format", "date-time", lambda v: _RFC3339.fullmatch(v) is not None),
     ("pattern", LOOSE_DATETIME, lambda v: _LOOSE_DATETIME.fullmatch(v) is not None),
+    ("pattern", DATE_OR_DATETIME, lambda v: _is_date(v) or _LOOSE_DATETIME.fullmatch(v) is not None),
     ("format", "uri", lambda v: _URL.fullmatch(v) is not None),
     ("format", "uri-reference", lambda v: _SITE_PATH.fullmatch(v) is not None),
 )

@@ -90,6 +90,22 @@ def test_an_impossible_loose_date_time_is_an_outlier_not_a_reason_to_drop_the_pa
     assert "pattern" in schema and not Draft202012Validator(schema).is_valid("2016-02-30 11:10:38 -0700")
 
 
+@pytest.mark.parametrize("values", [
+    ["2023-01-05T21:32:14+01:00"] * 59 + ["2023-02-18"],  # Hugo: one post gives its day only
+    ["2023-01-05 21:32:14 +0100"] * 59 + ["2023-02-18"],  # Jekyll
+    ["2023-01-05 21:32:14 +0100", "2023-02-18"] * 5,  # half and half
+])
+def test_a_date_alone_among_date_times_is_no_defect(values):
+    # Jekyll and Hugo read a bare date as that day: the inferred form accepts both.
+    schema = infer_values(values)
+    assert "format" not in schema
+    validator = Draft202012Validator(schema)
+    assert all(validator.is_valid(v) for v in values)
+    assert validator.is_valid("2024-02-29") and validator.is_valid("2024-09-16T21:34:22Z")
+    assert not validator.is_valid("2023-02-30") and not validator.is_valid("2023-02-18 25:00")
+    assert not validator.is_valid("soon")
+
+
 def test_no_format_when_values_disagree_beyond_the_tolerance():
     assert "format" not in infer_values(["2024-01-31", "soon"])
     assert "format" not in infer_values(["/docs/a/", "https://example.com/", "relative/path"])
