@@ -118,6 +118,8 @@ def _strings(values: list[str]) -> dict:
         if len(misses) <= allowed:
             if value in ("date-time", LOOSE_DATETIME) and any(_is_date(v) for v in misses):
                 keyword, value = "pattern", DATE_OR_DATETIME  # a date without a time among date-times: no defect
+            elif value in _IRI_OF and sum(1 for v in values if not v.isascii() and matches(v)) > allowed:
+                value = _IRI_OF[value]  # raw non-ASCII addresses are the site's convention, not outliers
             schema[keyword] = value
             break
     enum = _enum(values)
@@ -139,6 +141,11 @@ _FORMATS = (
     ("format", "uri", lambda v: _URL.fullmatch(v) is not None),
     ("format", "uri-reference", lambda v: _SITE_PATH.fullmatch(v) is not None),
 )
+
+
+# Addresses written with raw non-ASCII characters (`/été-à-paris/`, an IDN
+# host) in more records than the tolerance: the IRI form of the format.
+_IRI_OF = {"uri": "iri", "uri-reference": "iri-reference"}
 
 
 def _enum(values: list[str]) -> list[str] | None:

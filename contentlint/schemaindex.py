@@ -3,7 +3,8 @@ URL and line-break rules are aimed by (docs/schema.md, "Rules aimed by the
 schema").
 
 - `format: uri` -> an absolute URL; `uri-reference` / `iri-reference` -> a
-  URL that may be relative (`/commands/hugo/`).
+  URL that may be relative (`/commands/hugo/`); `iri` / `iri-reference` ->
+  raw non-ASCII characters are allowed in it.
 - single-line: `x-single-line: true`, or a `format` whose values have no
   line break (uri, date-time, email ...). `x-single-line: false` marks a
   multi-line field. Neither: undeclared (the rule decides by the value's
@@ -21,6 +22,7 @@ from typing import Any, NamedTuple
 
 URI_FORMATS = frozenset({"uri", "iri"})
 RELATIVE_FORMATS = frozenset({"uri-reference", "iri-reference", "uri-template"})
+IRI_FORMATS = frozenset({"iri", "iri-reference"})
 SINGLE_LINE_FORMATS = URI_FORMATS | RELATIVE_FORMATS | frozenset({
     "date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname",
     "ipv4", "ipv6", "uuid", "json-pointer", "relative-json-pointer", "regex"})
@@ -30,6 +32,7 @@ _MAX_DEPTH = 32
 class FieldInfo(NamedTuple):  # not a frozen dataclass: cheaper to define on every run's path
     url: str | None = None  # "absolute", "relative" or None (not declared a URL)
     single_line: bool | None = None  # True / False declared; None: not declared
+    iri: bool = False  # declared `iri` or `iri-reference`: raw non-ASCII characters are allowed
 
 
 class SchemaIndex:
@@ -124,7 +127,7 @@ class SchemaIndex:
             single_line = True
         else:
             single_line = None
-        return FieldInfo(url, single_line)
+        return FieldInfo(url, single_line, bool(formats & IRI_FORMATS))
 
 
 _INDEXES: dict[int, SchemaIndex] = {}

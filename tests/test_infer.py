@@ -106,6 +106,16 @@ def test_a_date_alone_among_date_times_is_no_defect(values):
     assert not validator.is_valid("soon")
 
 
+def test_addresses_written_as_iris_get_the_iri_formats():
+    # A French Hugo site writes its paths in its language; a few raw non-ASCII
+    # addresses among many ASCII ones stay outliers of the ASCII format.
+    paths = ["/articles/vélo-électrique/", "/été-à-paris/"] + [f"/posts/p{i}/" for i in range(8)]
+    assert infer_values(paths)["format"] == "iri-reference"
+    assert infer_values(["https://www.fürth.de/"] + ["https://example.com/a"] * 11)["format"] == "iri"
+    assert infer_values(["https://example.com/é"] + ["https://example.com/a"] * 59)["format"] == "uri"
+    assert infer_values([f"/posts/p{i}/" for i in range(10)])["format"] == "uri-reference"
+
+
 def test_no_format_when_values_disagree_beyond_the_tolerance():
     assert "format" not in infer_values(["2024-01-31", "soon"])
     assert "format" not in infer_values(["/docs/a/", "https://example.com/", "relative/path"])

@@ -66,12 +66,14 @@ _STRUCTURE = frozenset({BAD_SCHEME, NO_HOST, BAD_HOST})
 _HAS_SCHEME = re.compile(r"\s*[A-Za-z][A-Za-z0-9+.\-]*:|\s*//")
 
 
-def _url_fields(doc, ctx) -> list[tuple[tuple, str, bool]]:
-    """(path, value, relative allowed) of every URL: the values the schema
-    declares `format: uri` (absolute) or `uri-reference` (relative allowed),
-    and strings whose key ends in `url` (any case; the test CL200-CL203 use
+def _url_fields(doc, ctx) -> list[tuple[tuple, str, tuple[bool, bool]]]:
+    """(path, value, (relative allowed, non-ASCII allowed)) of every URL: the
+    values the schema declares `format: uri` (absolute) or `uri-reference`
+    (relative allowed), or their `iri` forms (raw non-ASCII allowed), and
+    strings whose key ends in `url` (any case; the test CL200-CL203 use
     too, rules/text.py), which the article format requires absolute and
-    which elsewhere may be site-relative (`url: /commands/hugo/`).
+    ASCII, and which elsewhere may be site-relative (`url: /commands/hugo/`)
+    and written as IRIs (`/été-à-paris/`, as Hugo and browsers take them).
 
     The verdict depends on the schema and the path alone, and the same
     paths recur from record to record: one lookup per string in a per-run
@@ -82,26 +84,30 @@ def _url_fields(doc, ctx) -> list[tuple[tuple, str, bool]]:
         verdicts = ctx.memo[key] = {}
     found = []
     for path, value in doc.strings():
-        relative_ok = verdicts.get(path, _UNDECIDED)
-        if relative_ok is _UNDECIDED:
+        verdict = verdicts.get(path, _UNDECIDED)
+        if verdict is _UNDECIDED:
             if len(verdicts) >= 4096:  # a record with 25,000 related entries: keep memory flat
                 verdicts.clear()
-            relative_ok = verdicts[path] = _url_verdict(path, ctx)
-        if relative_ok is not None:
-            found.append((path, value, relative_ok))
+            verdict = verdicts[path] = _url_verdict(path, ctx)
+        if verdict is not None:
+            found.append((path, value, verdict))
     return found
 
 
 _UNDECIDED = object()
 
 
-def _url_verdict(path: tuple, ctx) -> bool | None:
-    """Whether the value at ``path`` is a URL that may be relative; None: not a URL."""
-    declared = ctx.field_info(path).url
-    if declared is not None:
-        return declared == "relative"
+_ABSOLUTE_ASCII, _ANY_REFERENCE = (False, False), (True, True)
+
+
+def _url_verdict(path: tuple, ctx) -> tuple[bool, bool] | None:
+    """Whether the value at ``path`` is a URL that may be relative, and one
+    that may hold raw non-ASCII characters; None: not a URL."""
+    info = ctx.field_info(path)
+    if info.url is not None:
+        return info.url == "relative", info.iri
     if path and path[-1].__class__ is str and path[-1].lower().endswith("url"):
-        return ctx.current.schema != _article_schema()
+        return _ANY_REFERENCE if ctx.current.schema != _article_schema() else _ABSOLUTE_ASCII
     return None
 
 
@@ -158,8 +164,12 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     WHATWG URL Standard accepts: no spaces, no ``"<>\\^`{|}`` characters, no
     `%` that starts no `%XX` escape, a host after `//`, and the scheme
     `http` or `https`. Raw non-ASCII characters (an IRI such as
-    `https://de.wikipedia.org/wiki/Straße`) are reported too: the schema's
-    `format: uri` requires the ASCII form, and the two checks agree. Quotes
+    `https://de.wikipedia.org/wiki/Straße`) are reported where the ASCII
+    form is required: in the article format and in a field the schema
+    declares `format: uri` or `uri-reference`, and the two checks agree.
+    Where the schema declares `iri` or `iri-reference`, or does not declare
+    the field and is not the article schema, an IRI is accepted (browsers
+    and site generators such as Hugo take `/été-à-paris/` as written). Quotes
     or angle brackets pasted around a URL are reported as surrounding junk.
     Reports at the offending characters.
     Characters left to other rules: leading/trailing whitespace (CL203),
@@ -195,11 +205,12 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
 
 
 def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
-    for path, value, relative_ok in _url_fields(doc, ctx):
+    for path, value, (relative_ok, iri_ok) in _url_fields(doc, ctx):
         relative = relative_ok and _HAS_SCHEME.match(value) is None
         problems = _network_path_problems(value) if relative_ok and value.startswith("//") else url_problems(value)
         for problem in problems:  # [] at once for the common URL
-            if _reported_elsewhere(value, problem) or relative and problem.kind in _STRUCTURE:
+            if (_reported_elsewhere(value, problem) or relative and problem.kind in _STRUCTURE
+                    or iri_ok and problem.kind == NON_ASCII):
                 continue
             start, end = _char_span(doc, path, value, problem.start, problem.end)
             fix = None
