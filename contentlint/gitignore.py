@@ -45,6 +45,22 @@ def read_spec(path: str) -> pathspec.GitIgnoreSpec | None:
         return None
 
 
+def matchable(relative: str) -> str:
+    """``relative`` as RE2 can take it: in a name that is not UTF-8 (its bytes
+    kept as surrogate escapes) each such byte is a U+FFFD, which `*` and `?`
+    match as git's byte-wise globs match the byte. RE2 raises on a surrogate."""
+    if relative.isascii():
+        return relative
+    try:
+        relative.encode("utf-8")
+    except UnicodeEncodeError:
+        return relative.translate(_SURROGATES)
+    return relative
+
+
+_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
+
+
 def relative_to(path: str, root: str) -> str | None:
     """``path`` relative to ``root``, `/`-separated; None outside it."""
     relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
@@ -85,7 +101,7 @@ class Ignores:
             relative = os.path.relpath(path, folder).replace(os.sep, "/")
             if relative.startswith("../"):
                 continue
-            result = spec.check_file(relative + "/" if is_dir else relative)
+            result = spec.check_file(matchable(relative + "/" if is_dir else relative))
             if result.include is not None:
                 return bool(result.include)
         return False

@@ -247,7 +247,7 @@ def _globs(kind: Kind, base: str, found: Scan) -> None:
     folders = [prefix + section + "/" for section in kind.folders if section]
     kind.exclude = [_escape(p) + "/" for p in found.skipped_folders if p.startswith(tuple(folders))]
     spec = gitignore.spec(kind.include)
-    kind.exclude += [_escape(p) for p in found.others if spec.match_file(p)]
+    kind.exclude += [_escape(p) for p in found.others if spec.match_file(gitignore.matchable(p))]
     kind.exclude.sort()
 
 

@@ -67,6 +67,7 @@ class Kind(Frozen):
 
     def claims(self, relative: str) -> bool:
         include, exclude = self._specs
+        relative = gitignore.matchable(relative)
         return include.match_file(relative) and not exclude.match_file(relative)
 
 

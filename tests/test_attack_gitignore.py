@@ -4,6 +4,7 @@ hang the run (gitignore.spec matches with RE2, in linear time)."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -74,3 +75,24 @@ def test_init_does_not_block_on_a_fifo_named_like_a_record(tmp_path):
     done = subprocess.run([sys.executable, "-m", "contentlint", "init", "--dry-run", "."], cwd=tmp_path,
                           capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+def test_a_name_that_is_not_utf8_is_matched_not_a_traceback(tmp_path):
+    """RE2 takes no surrogate: a file name's bytes that are not UTF-8 (kept
+    as surrogate escapes) are matched as U+FFFD, one per byte, as git's globs
+    match bytes; the file is checked like any other."""
+    import os
+
+    folder = os.fsencode(tmp_path)
+    with open(os.path.join(folder, b"bad\xff.md"), "wb") as handle:
+        handle.write(b"\xef\xbb\xbf---\ntitle: x\n---\n")  # a BOM: one CL005
+    with open(os.path.join(folder, b"skip\xfe.md"), "wb") as handle:
+        handle.write(b"\xef\xbb\xbf---\ntitle: x\n---\n")
+    (tmp_path / ".gitignore").write_text("skip?.md\n*.log\n")
+    done = _check(tmp_path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr  # CL005 is a warning
+    assert [(f["path"], f["code"]) for f in json.loads(done.stdout)] == [("./bad\udcff.md", "CL005")]
+    (tmp_path / "contentlint.toml").write_text('[[kinds]]\nname = "a"\ninclude = ["bad*.md"]\n')
+    done = _check(tmp_path)
+    assert [(f["path"], f["code"]) for f in json.loads(done.stdout)] == [("./bad\udcff.md", "CL005")], done.stderr
+    assert gitignore.matchable("bad\udcff.md") == "bad\ufffd.md" and gitignore.matchable("a\ud800") == "a\ufffd"
