@@ -99,7 +99,34 @@ def _load(path: str, raw: bytes) -> "Schema":
         document = json.loads(raw)
     except ValueError as exc:
         raise SchemaLoadError(f"schema {path} is not valid JSON: {exc}") from None
+    outside = _reference_outside(document)
+    if outside is not None:
+        raise SchemaLoadError(f"schema {path} refers to {outside[:200]!r}: only references inside the schema "
+                              "file (`#...`) are followed, never another file or a URL")
     return Schema(path, document)
+
+
+# Keywords whose values are data, not subschemas: a `$ref` key there is text.
+_DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
+
+
+def _reference_outside(document: Any) -> str | None:
+    """The first `$ref` or `$dynamicRef` that does not stay in the document
+    (anything but `#...`), or None. The schema is data from the checkout:
+    fastjsonschema and jsonschema would read a `file://` reference from the
+    disk or fetch an `http://` one (no `--online`, no guard, no timeout)."""
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if node.__class__ is dict:
+            for key in ("$ref", "$dynamicRef"):
+                ref = node.get(key)
+                if isinstance(ref, str) and not ref.startswith("#"):
+                    return ref
+            stack.extend(v for k, v in node.items() if k not in _DATA_KEYWORDS)
+        elif node.__class__ is list:
+            stack.extend(node)
+    return None
 
 
 _CHECKED: set[str] = set()  # digests of the schemas checked in this process

@@ -58,3 +58,62 @@ def test_a_schema_nested_too_deeply_is_one_cl100_not_internal_errors(tmp_path, t
     found = [(f["code"], f["line"], f["column"], f["message"]) for f in json.loads(done.stdout)]
     assert found == [("CL100", 2, 10, f"schema {tmp_path / 's.json'} is nested too deeply to read")]
     assert "Traceback" not in done.stderr
+
+
+def test_a_schema_refers_to_nothing_outside_itself(tmp_path):
+    """A `$ref` to a file or a URL would make `check` read outside the
+    checkout (quoting it in messages) or open a socket without `--online`:
+    refused before any validator sees it; a record naming such a schema gets
+    one CL100 at its `$schema`, a configured one is a usage error."""
+    import http.server
+    import threading
+
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            body = b'{"enum": ["FROM-THE-NETWORK"]}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        secret = tmp_path / "outside.json"
+        secret.write_text('{"enum": ["TOPSECRET-VALUE"]}')
+        checkout = tmp_path / "site"
+        checkout.mkdir()
+        url = f"http://127.0.0.1:{server.server_address[1]}/remote.json"
+        for name, ref in (("file.json", secret.as_uri()), ("http.json", url), ("rel.json", "outside.json#/enum"),
+                          ("dyn.json", None)):
+            schema = {"type": "object", "properties": {"title": {"$ref": ref}}} if ref else \
+                {"type": "object", "properties": {"title": {"$dynamicRef": url}}}
+            (checkout / name).write_text(json.dumps(schema))
+            record(checkout, name)
+            done = run("check", "--no-cache", "--format", "json", "r.md", cwd=checkout)
+            found = [(f["code"], f["line"], f["column"], f["message"]) for f in json.loads(done.stdout)]
+            shown = ref or url
+            assert found == [("CL100", 2, 10, f"schema {checkout / name} refers to {shown!r}: only references inside "
+                                              "the schema file (`#...`) are followed, never another file or a URL")]
+            done = run("check", "--no-cache", "--schema", name, "r.md", cwd=checkout)
+            assert done.returncode == 2 and "refers to" in done.stderr and "Traceback" not in done.stderr
+            assert "TOPSECRET" not in done.stdout + done.stderr
+        # `$ref`s inside the document, and `$ref` keys in data (`enum`), are schemas as before.
+        (checkout / "ok.json").write_text(json.dumps({
+            "type": "object", "$defs": {"t": {"type": "string"}},
+            "properties": {"title": {"$ref": "#/$defs/t"}, "x": {"enum": [{"$ref": url}]}}}))
+        record(checkout, "ok.json")
+        done = run("check", "--no-cache", "--format", "json", "r.md", cwd=checkout)
+        assert json.loads(done.stdout) == [], done.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+    assert requests == []
