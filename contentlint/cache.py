@@ -1013,7 +1013,8 @@ def _run_digest(files: list[str], digests: dict[str, bytes]) -> bytes:
 
 
 def _db_files(db_path: str) -> tuple[str, ...]:
-    return db_path, f"{db_path}-wal", f"{db_path}-shm"
+    # -journal too: SQLite opens a rollback journal there (a FIFO there blocked the run).
+    return db_path, f"{db_path}-wal", f"{db_path}-shm", f"{db_path}-journal"
 
 
 def _is_damage(exc: sqlite3.Error) -> bool:

@@ -588,3 +588,21 @@ def test_the_online_cache_never_opens_a_symlinked_database(tmp_path, caplog):
     assert open_cache(str(tmp_path / "online.sqlite3"), secret=b"k" * KEY_SIZE) is None
     assert not target.exists()
     assert "not a regular file" in caplog.text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("name", ["results.sqlite-journal", "results.sqlite-wal", "results.sqlite-shm"])
+def test_a_fifo_beside_the_database_is_damage_not_a_hang(tmp_path, name):
+    """SQLite opens its rollback journal, WAL and shared-memory files by name:
+    a FIFO there would block open() for ever (SIGTERM too). Such a cache is
+    rebuilt with a warning, and the run's output is a run without it."""
+    import subprocess
+    import sys
+
+    (tmp_path / "a.md").write_text("\ufeff" + RECORD, encoding="utf-8")
+    (tmp_path / ".contentlint_cache").mkdir()
+    os.mkfifo(tmp_path / ".contentlint_cache" / name)
+    done = subprocess.run([sys.executable, "-m", "contentlint", "check", "--select", "CL005", "."], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    assert done.stdout.splitlines()[0] == "./a.md:1:1: warning: CL005 file starts with a UTF-8 byte order mark [*]"
+    assert f"({name} is not a regular file); rebuilding it" in done.stderr, done.stderr
