@@ -186,7 +186,10 @@ def _source_inside(root: str):
     real_root = os.path.realpath(root)
 
     def source(path: str) -> list[str] | None:
-        inside = kinds.relative_to(os.path.realpath(path), real_root) is not None
+        try:
+            inside = kinds.relative_to(os.path.realpath(path), real_root) is not None
+        except ValueError:  # a path no file system takes (a lone surrogate, a NUL): no lines
+            return None
         return source_lines(path) if inside else None
 
     return source
