@@ -20,7 +20,7 @@ import stat
 from typing import Any
 
 from contentlint.model import Violation
-from contentlint.problems import YAML_SYNTAX_ERROR
+from contentlint.problems import DUPLICATE_KEY, YAML_SYNTAX_ERROR
 
 # A JSON object: `{` then a key or `}` (Liquid's `{%` and `{{` start templates, not data).
 JSON_START = re.compile(r"\{[ \t\r\n]*[\"}]")
@@ -292,7 +292,23 @@ def _toml_error(doc, base: int, exc: Exception) -> Violation:
 # -- JSON ----------------------------------------------------------------------------
 
 _WS = re.compile(r"[ \t\n\r]*")
-_DECODER = json.JSONDecoder()
+
+
+def _not_json(name: str):
+    raise ValueError(f"`{name}` is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if number in (float("inf"), float("-inf")):
+        raise ValueError(f"`{text[:40]}` is too large for a number")
+    return number
+
+
+# JSON as RFC 8259 has it: Python's decoder also takes NaN and Infinity, and
+# reads 1e99999 as infinity, which no schema or JSON report can hold.
+_DECODER = json.JSONDecoder(parse_constant=_not_json, parse_float=_finite)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_JSON_DEPTH = 64
 
 
@@ -302,18 +318,32 @@ def parse_json(doc, begin: int) -> None:
 
     text = doc.text
     spans: dict[tuple, Span] = {}
+    repeated: list[tuple[int, int, str]] = []
     try:
-        data, end = _walk_json(text, begin, (), None, spans, Span, 0)
+        data, end = _walk_json(text, begin, (), None, spans, Span, 0, repeated)
     except (ValueError, RecursionError) as exc:
         at = getattr(exc, "pos", begin)
         message = getattr(exc, "msg", None) or str(exc)
         doc.problems.append((YAML_SYNTAX_ERROR, Violation(at, at, f"JSON syntax error: {message}")))
         return
+    for start, stop, name in repeated:  # as a YAML mapping's (the last value is the one read)
+        shown = name if len(name) <= 40 else name[:40] + "…"
+        doc.problems.append((DUPLICATE_KEY, Violation(start, stop, f"duplicate key `{shown}`: the earlier value is "
+                                                                     "silently overwritten")))
     doc.fm_start, doc.fm_end = begin, end
     doc.data, doc._spans = data, spans
 
 
-def _walk_json(text: str, at: int, path: tuple, key: tuple | None, spans: dict, Span, depth: int):
+def _whole_characters(value: str, text: str, at: int) -> None:
+    """A `\\udXXX` escape that pairs with no other is half a character: YAML
+    and TOML refuse it, and no JSON report or fix could write it."""
+    if not value.isascii():
+        found = _SURROGATE.search(value)
+        if found is not None:
+            raise json.JSONDecodeError(f"`\\u{ord(found.group()):04x}` is half of a character (a lone surrogate)", text, at)
+
+
+def _walk_json(text: str, at: int, path: tuple, key: tuple | None, spans: dict, Span, depth: int, repeated: list):
     if depth > MAX_JSON_DEPTH:
         raise ValueError(f"nested deeper than {MAX_JSON_DEPTH} levels")
     at = _WS.match(text, at).end()
@@ -329,12 +359,15 @@ def _walk_json(text: str, at: int, path: tuple, key: tuple | None, spans: dict, 
                 if text[position:position + 1] != '"':
                     raise json.JSONDecodeError("expected a key in double quotes", text, position)
                 name, after = json.decoder.scanstring(text, position + 1)
+                _whole_characters(name, text, position)
+                if name in result:
+                    repeated.append((position, after, name))
                 key_span = (position, after)
                 position = _WS.match(text, after).end()
                 if text[position:position + 1] != ":":
                     raise json.JSONDecodeError("expected `:` after the key", text, position)
                 result[name], position = _walk_json(text, position + 1, path + (name,), key_span, spans, Span,
-                                                    depth + 1)
+                                                    depth + 1, repeated)
                 position = _WS.match(text, position).end()
                 if text[position:position + 1] == ",":
                     position += 1
@@ -351,7 +384,8 @@ def _walk_json(text: str, at: int, path: tuple, key: tuple | None, spans: dict, 
             position += 1
         else:
             while True:
-                item, position = _walk_json(text, position, path + (len(result),), None, spans, Span, depth + 1)
+                item, position = _walk_json(text, position, path + (len(result),), None, spans, Span, depth + 1,
+                                            repeated)
                 result.append(item)
                 position = _WS.match(text, position).end()
                 if text[position:position + 1] == ",":
@@ -363,7 +397,14 @@ def _walk_json(text: str, at: int, path: tuple, key: tuple | None, spans: dict, 
                     raise json.JSONDecodeError("expected `,` or `]`", text, position)
         kind = "seq"
     else:
-        result, position = _DECODER.raw_decode(text, at)
+        try:
+            result, position = _DECODER.raw_decode(text, at)
+        except json.JSONDecodeError:
+            raise
+        except ValueError as exc:  # NaN, Infinity, 1e99999
+            raise json.JSONDecodeError(str(exc), text, at) from None
+        if result.__class__ is str:
+            _whole_characters(result, text, at)
         kind = "scalar"
     spans[path] = Span(at, position, key[0] if key else None, key[1] if key else None,
                        '"' if char == '"' else None, kind)

@@ -223,6 +223,27 @@ def test_json_front_matter_with_exact_positions(tmp_path, capsys):
     ]
 
 
+def test_json_front_matter_is_json_as_rfc_8259_has_it(tmp_path, capsys):
+    # A repeated key is CL004 as in YAML; NaN, Infinity, a number too large
+    # for a float and half a character (a lone `\udXXX`) are not JSON data:
+    # CL003 at the value, never CL010 in the rules that would meet them.
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\n', {
+        "dup.md": '{\n"title": "a", "title": "b"\n}\n',
+        "nan.md": '{\n"n": NaN\n}\n', "inf.md": '{\n"n": -Infinity\n}\n', "big.md": '{\n"n": 1e99999\n}\n',
+        "half.md": '{\n"webUrl": "https://e.com/\\udc80"\n}\n', "key.md": '{\n"\\ud800": 1\n}\n',
+        "pair.md": '{\n"title": "\\ud83d\\ude00"\n}\n',
+    })
+    _, result = check_json([tmp_path], capsys, "--config", tmp_path / "contentlint.toml")
+    assert sorted((f["path"].rsplit("/", 1)[1], f["code"], f["line"], f["column"], f["message"]) for f in result) == [
+        ("big.md", "CL003", 2, 6, "JSON syntax error: `1e99999` is too large for a number"),
+        ("dup.md", "CL004", 2, 15, "duplicate key `title`: the earlier value is silently overwritten"),
+        ("half.md", "CL003", 2, 11, "JSON syntax error: `\\udc80` is half of a character (a lone surrogate)"),
+        ("inf.md", "CL003", 2, 6, "JSON syntax error: `-Infinity` is not a JSON value"),
+        ("key.md", "CL003", 2, 1, "JSON syntax error: `\\ud800` is half of a character (a lone surrogate)"),
+        ("nan.md", "CL003", 2, 6, "JSON syntax error: `NaN` is not a JSON value"),
+    ]
+
+
 def test_no_fix_is_offered_in_toml_or_json(tmp_path, capsys):
     project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\n', {"t.md": '+++\nwebUrl = "<https://a.example/>"\n+++\n'})
     code, result = check_json([tmp_path], capsys, "--config", tmp_path / "contentlint.toml")
