@@ -56,6 +56,31 @@ def test_wrong_value_types_are_errors_naming_the_key(key, value):
     assert f"'{key}' in [tool.contentlint.online]" in str(info.value)
 
 
+@pytest.mark.parametrize("key, value", [
+    ("deadline", float("inf")), ("read-timeout", float("nan")), ("connect-timeout", "99999d"), ("deadline", 301),
+    ("retry-after-cap", "6m"), ("backoff-cap", float("inf")), ("ttl-ok", "400d"), ("retries", 11),
+    ("max-redirects", 31), ("per-host-interval", "1h"),
+])
+def test_a_config_cannot_make_a_request_wait_for_ever(key, value):
+    # The config is data from the checkout: `deadline = inf` against a silent server would hang `--online`.
+    with pytest.raises(ValueError) as info:
+        OnlineSettings.from_mapping({key: value})
+    assert f"'{key}' in [tool.contentlint.online]" in str(info.value)
+    assert "must be at most" in str(info.value) or "expected seconds" in str(info.value)
+    OnlineSettings.from_mapping({"deadline": 300, "retries": 10, "ttl-ok": "366d", "max-redirects": 30})
+
+
+def test_exclude_patterns_match_in_linear_time_with_rust_regex_syntax():
+    # RE2, as lychee's Rust regex: `(a+)+$` answers at once where Python's engine backtracks for hours.
+    s = OnlineSettings.from_mapping({"exclude": ["(a+)+$", r"^https://example\.com/", "(?i)LOCALHOST"]})
+    assert not s.excluded("http://127.0.0.1/" + "a" * 5000 + "!")
+    assert s.excluded("http://x/" + "a" * 50) and s.excluded("https://example.com/p") and s.excluded("http://localhost/")
+    for unsupported in ("(?=a)", r"(a)\1"):
+        with pytest.raises(ValueError) as info:
+            OnlineSettings.from_mapping({"exclude": [unsupported]})
+        assert "no lookaround, no backreferences" in str(info.value)
+
+
 def test_settings_are_frozen_and_validated():
     s = OnlineSettings()
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -38,6 +38,13 @@ DEFAULT_FIELDS = (
 )
 
 DAY = 86_400.0
+# Upper bounds: a config file is data from the checkout, and `deadline = inf`
+# (or retries = 10**9) would make `--online` wait for a silent server for ever.
+MAX_REQUEST_SECONDS = 300.0  # connect-timeout, read-timeout, deadline
+MAX_WAIT_SECONDS = 300.0  # per-host-interval, backoff-base, backoff-cap, retry-after-cap
+MAX_TTL_SECONDS = 366 * DAY
+MAX_RETRIES = 10
+MAX_REDIRECTS = 30
 
 
 @dataclass(frozen=True)
@@ -79,11 +86,23 @@ class OnlineSettings:
         for name in ("connect_timeout", "read_timeout", "deadline"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        object.__setattr__(self, "_exclude_re", tuple(re.compile(p) for p in self.exclude))
+        for names, bound in ((("connect_timeout", "read_timeout", "deadline"), MAX_REQUEST_SECONDS),
+                             (("per_host_interval", "backoff_base", "backoff_cap", "retry_after_cap"), MAX_WAIT_SECONDS),
+                             (("ttl_ok", "ttl_redirect", "ttl_broken", "ttl_unverifiable"), MAX_TTL_SECONDS),
+                             (("retries",), MAX_RETRIES), (("max_redirects",), MAX_REDIRECTS)):
+            for name in names:
+                if not getattr(self, name) <= bound:  # NaN too
+                    raise ValueError(f"{name} must be at most {bound:g}")
+        object.__setattr__(self, "_exclude_re", tuple(_compiled(p) for p in self.exclude))
 
     # -- helpers used by the checks ------------------------------------------
 
     def excluded(self, url: str) -> bool:
+        if not self._exclude_re:
+            return False
+        from contentlint.gitignore import matchable
+
+        url = matchable(url)
         return any(p.search(url) for p in self._exclude_re)
 
     def with_(self, **changes: Any) -> "OnlineSettings":
@@ -195,11 +214,22 @@ def _host_ip(text: str) -> tuple[str, str]:
 # -- converters: each raises ValueError naming what it expected ----------------
 
 
-def _int(minimum: int) -> Callable[[Any], int]:
+def _int(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
     def convert(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise ValueError(f"expected an integer >= {minimum}, got {value!r}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"must be at most {maximum}, got {value!r}")
         return value
+    return convert
+
+
+def _seconds_up_to(bound: float) -> Callable[[Any], float]:
+    def convert(value: Any) -> float:
+        seconds = _seconds(value)
+        if not seconds <= bound:
+            raise ValueError(f"must be at most {bound:g} seconds, got {value!r}")
+        return seconds
     return convert
 
 
@@ -240,11 +270,25 @@ def _strings(check: Callable[[str], Any] | None = None) -> Callable[[Any], tuple
     return convert
 
 
-def _regex(pattern: str) -> None:
+def _compiled(pattern: str):
+    """``pattern`` compiled by RE2, as lychee's exclude patterns are (Rust's
+    regex: no lookaround, no backreferences): linear time, where Python's
+    backtracking engine takes hours on `(a+)+$` against a long URL, and the
+    pattern comes from a config file in the checkout."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # the error is ours to report, not RE2's on stderr
     try:
-        re.compile(pattern)
-    except re.error as exc:
-        raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise ValueError(f"bad regular expression {pattern!r}: {reason} (RE2 syntax, as lychee's: "
+                         "no lookaround, no backreferences)") from None
+
+
+def _regex(pattern: str) -> None:
+    _compiled(pattern)
 
 
 def _network(text: str) -> None:
@@ -282,15 +326,15 @@ def _optional_path(value: Any) -> str | None:
 _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "concurrency": ("concurrency", _int(1)),
     "per-host-concurrency": ("per_host_concurrency", _int(1)),
-    "per-host-interval": ("per_host_interval", _seconds),
-    "connect-timeout": ("connect_timeout", _seconds),
-    "read-timeout": ("read_timeout", _seconds),
-    "deadline": ("deadline", _seconds),
-    "retries": ("retries", _int(0)),
-    "backoff-base": ("backoff_base", _seconds),
-    "backoff-cap": ("backoff_cap", _seconds),
-    "retry-after-cap": ("retry_after_cap", _seconds),
-    "max-redirects": ("max_redirects", _int(0)),
+    "per-host-interval": ("per_host_interval", _seconds_up_to(MAX_WAIT_SECONDS)),
+    "connect-timeout": ("connect_timeout", _seconds_up_to(MAX_REQUEST_SECONDS)),
+    "read-timeout": ("read_timeout", _seconds_up_to(MAX_REQUEST_SECONDS)),
+    "deadline": ("deadline", _seconds_up_to(MAX_REQUEST_SECONDS)),
+    "retries": ("retries", _int(0, MAX_RETRIES)),
+    "backoff-base": ("backoff_base", _seconds_up_to(MAX_WAIT_SECONDS)),
+    "backoff-cap": ("backoff_cap", _seconds_up_to(MAX_WAIT_SECONDS)),
+    "retry-after-cap": ("retry_after_cap", _seconds_up_to(MAX_WAIT_SECONDS)),
+    "max-redirects": ("max_redirects", _int(0, MAX_REDIRECTS)),
     "max-body-bytes": ("max_body_bytes", _int(1)),
     "max-image-prefix-bytes": ("max_image_prefix_bytes", _int(1)),
     "accepted-statuses": ("accepted_statuses", _statuses),
@@ -299,10 +343,10 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "user-agent": ("user_agent", _str),
     "cache-path": ("cache_path", _optional_path),
     "refresh": ("refresh", _bool),
-    "ttl-ok": ("ttl_ok", _seconds),
-    "ttl-redirect": ("ttl_redirect", _seconds),
-    "ttl-broken": ("ttl_broken", _seconds),
-    "ttl-unverifiable": ("ttl_unverifiable", _seconds),
+    "ttl-ok": ("ttl_ok", _seconds_up_to(MAX_TTL_SECONDS)),
+    "ttl-redirect": ("ttl_redirect", _seconds_up_to(MAX_TTL_SECONDS)),
+    "ttl-broken": ("ttl_broken", _seconds_up_to(MAX_TTL_SECONDS)),
+    "ttl-unverifiable": ("ttl_unverifiable", _seconds_up_to(MAX_TTL_SECONDS)),
 }
 
 # Every public option has a key (a test keeps the table complete).
