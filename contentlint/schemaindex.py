@@ -27,6 +27,7 @@ SINGLE_LINE_FORMATS = URI_FORMATS | RELATIVE_FORMATS | frozenset({
     "date-time", "date", "time", "duration", "email", "idn-email", "hostname", "idn-hostname",
     "ipv4", "ipv6", "uuid", "json-pointer", "relative-json-pointer", "regex"})
 _MAX_DEPTH = 32
+KEY_MATCH_SECONDS = 1  # a `patternProperties` pattern against one key (microseconds when it does not run away)
 
 
 class FieldInfo(NamedTuple):  # not a frozen dataclass: cheaper to define on every run's path
@@ -105,12 +106,15 @@ class SchemaIndex:
         found = []
         patterns = schema.get("patternProperties")
         if isinstance(patterns, dict):
+            from contentlint import timebox
+
             for pattern, child in patterns.items():
                 try:
-                    if re.search(pattern, step):
-                        found.append(child)
-                except (re.error, TypeError):
-                    continue
+                    with timebox.bounded(KEY_MATCH_SECONDS):  # the schema's pattern, a record's key: both data
+                        if re.search(pattern, step):
+                            found.append(child)
+                except (re.error, TypeError, timebox.Expired):
+                    continue  # a pattern that runs away on this key declares nothing about it
         additional = schema.get("additionalProperties")
         if not found and isinstance(additional, dict):
             found.append(additional)

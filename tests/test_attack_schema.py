@@ -117,3 +117,31 @@ def test_a_schema_refers_to_nothing_outside_itself(tmp_path):
         server.server_close()
         thread.join(5)
     assert requests == []
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_pattern_that_backtracks_without_end_is_bounded(tmp_path, monkeypatch, capsys, jobs):
+    """`^(a+)+$` on forty `a`s and a `!` takes Python's engine hours, in the
+    validators' code as in ours: each record's check stops at the bound with
+    one CL100, every other record is checked, in one process as in workers."""
+    from contentlint import schemaindex, validation
+    from tests.conftest import check_json
+
+    monkeypatch.setattr(validation, "SCHEMA_CHECK_SECONDS", 1)
+    monkeypatch.setattr(schemaindex, "KEY_MATCH_SECONDS", 0.2)
+    evil = "^(a+)+$"
+    (tmp_path / "s.json").write_text(json.dumps({
+        "type": "object", "properties": {"title": {"type": "string", "pattern": evil}},
+        "patternProperties": {evil: {"type": "string", "format": "uri"}}}))
+    (tmp_path / "contentlint.toml").write_text('[[kinds]]\nname = "k"\ninclude = ["*.md"]\nschema = "s.json"\n')
+    for i in range(70):  # a pool with two jobs
+        (tmp_path / f"r{i:02d}.md").write_text(f"---\ntitle: {'a' * (i % 5 + 1)}\n---\n")
+    (tmp_path / "r03.md").write_text("---\ntitle: " + "a" * 40 + "!\n---\n")
+    (tmp_path / "r04.md").write_text("---\ntitle: ab\n" + "a" * 40 + "!: x\n---\n")  # a key only
+    monkeypatch.chdir(tmp_path)
+    _, found = check_json(["."], capsys, "--no-cache", "--jobs", jobs)
+    timed_out = (f"the check against schema {tmp_path / 's.json'} did not finish in 1 s: one of its regular "
+                 "expressions backtracks without end on a value of this record (as `^(a+)+$` does on `aaaa…a!`); "
+                 "the record is not checked against it")
+    assert [(f["path"], f["code"], f["line"], f["message"]) for f in found] == [
+        ("./r03.md", "CL100", 2, timed_out), ("./r04.md", "CL100", 2, timed_out)]
