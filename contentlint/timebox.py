@@ -36,11 +36,12 @@ def bounded(seconds: float) -> Iterator[None]:
     """Raise Expired in the block once it has run ``seconds``. Not nested,
     and not over another user of SIGALRM: then the block runs unbounded."""
     global _armed
-    if (_armed or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread()
-            or signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, _expire)):
+    handler = signal.getsignal(signal.SIGALRM) if hasattr(signal, "setitimer") else None
+    if _armed or handler not in (signal.SIG_DFL, _expire) or threading.current_thread() is not threading.main_thread():
         yield
         return
-    signal.signal(signal.SIGALRM, _expire)  # kept installed: a later bound costs two timer calls
+    if handler is not _expire:
+        signal.signal(signal.SIGALRM, _expire)  # kept installed: a later bound costs two timer calls
     _armed = True
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
