@@ -158,9 +158,10 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
     As os.walk without followlinks: a symlinked folder is not entered, an
     unreadable one is skipped. Nor is a hidden folder (`.github`,
     `.changeset`: tool configuration and templates, never content, as
-    `init` decides too); a folder named on the command line is walked. Unlike os.walk, a folder's names are not
-    listed first: each kept file's path is built during the scan, so a
-    folder of 50,000 records costs one list of paths, not two lists.
+    `init` decides too); a folder named on the command line is walked.
+    Unlike os.walk, a folder's names are not listed first: each kept file's
+    path is built during the scan, so a folder of 50,000 records costs one
+    list of paths, not two lists.
     """
     files: list[str] = []
     dirs: list[str] = []

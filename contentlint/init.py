@@ -31,8 +31,9 @@ CONFIG_NAME = "contentlint.toml"
 SCHEMA_FOLDER = "schemas"
 # Templates, data and build output: files there may have front matter
 # (Jekyll layouts do; Hugo's archetypes are Go templates of it, which
-# neither parse nor infer as records) but they are not content records. Inside a folder named
-# `content` (Hugo's, Astro's) every folder is content, whatever its name.
+# neither parse nor infer as records) but they are not content records.
+# Inside a folder named `content` (Hugo's, Astro's) every folder is
+# content, whatever its name.
 TEMPLATE_FOLDERS = frozenset({"_layouts", "_includes", "layouts", "partials", "_data", "assets", "static",
                               "node_modules", "_site", "public", "resources", "archetypes"})
 # Hugo reads front-matter keys in any case (`linktitle` is `linkTitle`): a
