@@ -333,6 +333,16 @@ def test_toml_multi_line_strings_are_multi_line_as_block_scalars_are(tmp_path, c
     assert found(tmp_path, capsys) == [("p.md", "CL202", 8, 9), ("p.md", "CL203", 9, 11)]
 
 
+def test_toml_strings_inside_inline_lists_and_tables_are_found_at_their_value(tmp_path, capsys):
+    # Hugo's `tags = ["a ", "b"]`: such a string has no span of its own (spans
+    # are to the line), so the finding is at the list or table; never CL010.
+    project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', {
+        "c.md": '+++\nlst = [" o", "p\\u200b"]\ninl = { m = " n" }\ntags = ["a ", "b"]\n+++\nbody\n',
+    })
+    assert found(tmp_path, capsys) == [("c.md", "CL202", 2, 7), ("c.md", "CL203", 2, 7), ("c.md", "CL203", 3, 7),
+                                       ("c.md", "CL203", 4, 8)]
+
+
 def test_toml_string_columns_follow_each_kind_of_string(tmp_path, capsys):
     # A TOML value's span runs to its line's end; columns inside it follow
     # the string's own quotes and escapes (a literal string has none).

@@ -58,8 +58,7 @@ def _where(doc, path, start: int, end: int) -> tuple[int, int]:
     offsets = scalars.source_offsets(doc, path)
     if offsets is not None and end <= len(offsets) - 1:
         return offsets[start], offsets[end]
-    span = doc.span(path)
-    return span.start, span.end
+    return doc.value_span(path)  # a TOML value inside an inline list or table: its line
 
 
 def _violation(doc, path, start: int, end: int, message: str, fix_message: str,
@@ -67,7 +66,9 @@ def _violation(doc, path, start: int, end: int, message: str, fix_message: str,
     """A finding on value characters ``start:end`` whose fix sets the value to ``new_value``."""
     edit = scalars.replacement(doc, path, new_value)
     if edit is None:  # block, tagged or anchored scalar: show the repair, apply nothing
-        why = "a block scalar" if doc.span(path).style in ("|", ">") else "a tagged or anchored value"
+        span = doc.span(path)
+        why = ("a value inside a list or table written on one line" if span is None
+               else "a block scalar" if span.style in ("|", ">") else "a tagged or anchored value")
         fix = Fix.of(f"{fix_message} (edit by hand: {why})", DISPLAY)
     else:
         fix = Fix.of(fix_message, applicability, edit)
