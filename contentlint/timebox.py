@@ -27,7 +27,12 @@ _armed = False  # whether a bound is running: a late signal after it ended is ig
 
 
 def _expire(signum, frame) -> None:
+    # Disarmed here, not only when the block ends: a signal handled as the
+    # block's `finally` starts would otherwise leave the bound armed for good
+    # (every later bound taking itself for a nested one, and running unbounded).
+    global _armed
     if _armed:
+        _armed = False
         raise Expired()
 
 
