@@ -17,6 +17,7 @@ Best effort: local `$ref`s, `properties`, `patternProperties`,
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, NamedTuple
 
@@ -105,16 +106,10 @@ class SchemaIndex:
             return [properties[step]]
         found = []
         patterns = schema.get("patternProperties")
-        if isinstance(patterns, dict):
-            from contentlint import timebox
-
+        if isinstance(patterns, dict) and isinstance(step, str):
             for pattern, child in patterns.items():
-                try:
-                    with timebox.bounded(KEY_MATCH_SECONDS):  # the schema's pattern, a record's key: both data
-                        if re.search(pattern, step):
-                            found.append(child)
-                except (re.error, TypeError, timebox.Expired):
-                    continue  # a pattern that runs away on this key declares nothing about it
+                if _key_matches(pattern, step):
+                    found.append(child)
         additional = schema.get("additionalProperties")
         if not found and isinstance(additional, dict):
             found.append(additional)
@@ -132,6 +127,50 @@ class SchemaIndex:
         else:
             single_line = None
         return FieldInfo(url, single_line, bool(formats & IRI_FORMATS))
+
+
+def _key_matches(pattern: Any, key: str) -> bool:
+    """Whether a `patternProperties` pattern matches ``key``: both are data
+    (the schema's, a record's). RE2 answers in linear time wherever it takes
+    the pattern; one it does not (a lookaround, a backreference) runs on
+    Python's engine under a bound, and once it has run away it declares
+    nothing about any key for the rest of the process (so a record of many
+    keys costs one bound, not one a key)."""
+    matcher = _matcher(pattern) if isinstance(pattern, str) and pattern not in _RUNAWAY else None
+    if matcher is None:
+        return False
+    if matcher.__class__ is not re.Pattern:
+        from contentlint.gitignore import matchable
+
+        return matcher.search(matchable(key)) is not None
+    from contentlint import timebox
+
+    try:
+        with timebox.bounded(KEY_MATCH_SECONDS):
+            return matcher.search(key) is not None
+    except timebox.Expired:
+        _RUNAWAY.add(pattern)
+        return False
+
+
+_RUNAWAY: set = set()  # Python-engine patterns that ran past their bound in this process
+
+
+@functools.lru_cache(maxsize=256)
+def _matcher(pattern: str):
+    """RE2's compiled ``pattern``, else Python's (None: neither takes it)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False
+    try:
+        return re2.compile(pattern, options)
+    except re2.error:
+        pass
+    try:
+        return re.compile(pattern)
+    except (re.error, TypeError, ValueError, OverflowError, RecursionError):
+        return None
 
 
 _INDEXES: dict[int, SchemaIndex] = {}

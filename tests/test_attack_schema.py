@@ -145,3 +145,36 @@ def test_a_pattern_that_backtracks_without_end_is_bounded(tmp_path, monkeypatch,
                  "the record is not checked against it")
     assert [(f["path"], f["code"], f["line"], f["message"]) for f in found] == [
         ("./r03.md", "CL100", 2, timed_out), ("./r04.md", "CL100", 2, timed_out)]
+
+
+def test_many_keys_against_a_runaway_key_pattern_cost_one_bound(tmp_path, monkeypatch, capsys):
+    """Aiming the rules, a `patternProperties` pattern meets every key: RE2
+    answers where it takes the pattern (no bound needed); a lookahead one
+    runs on Python's engine under a bound, and after one runaway it is not
+    tried again: 30 keys cost one bound, not 30."""
+    from contextlib import contextmanager
+
+    from contentlint import schemaindex, timebox, validation
+    from tests.conftest import check_json
+
+    monkeypatch.setattr(validation, "SCHEMA_CHECK_SECONDS", 1)
+    monkeypatch.setattr(schemaindex, "KEY_MATCH_SECONDS", 0.5)
+    key_bounds = []
+    real = timebox.bounded
+
+    @contextmanager
+    def counted(seconds):
+        if seconds == 0.5:
+            key_bounds.append(seconds)
+        with real(seconds):
+            yield
+
+    monkeypatch.setattr(timebox, "bounded", counted)
+    (tmp_path / "r.md").write_text("---\n" + "".join(f"{'a' * 40}!{i}: x\n" for i in range(30)) + "---\n")
+    for pattern, bounds in (("^(a+)+$", 0), ("^(?=(a+)+$)", 1)):
+        (tmp_path / "s.json").write_text(json.dumps({"type": "object", "patternProperties": {pattern: {"format": "uri"}}}))
+        _, found = check_json([tmp_path / "r.md"], capsys, "--no-cache", "--schema", tmp_path / "s.json")
+        assert [f["code"] for f in found] == ["CL100"]  # the record's own check ran away: one finding
+        assert (len(key_bounds), pattern in schemaindex._RUNAWAY) == (bounds, bounds == 1)
+        key_bounds.clear()
+    schemaindex._RUNAWAY.clear()
