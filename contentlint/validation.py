@@ -117,9 +117,13 @@ _DATA_KEYWORDS = frozenset({"enum", "const", "default", "examples"})
 
 def _reference_outside(document: Any) -> str | None:
     """The first `$ref` or `$dynamicRef` that does not stay in the document
-    (anything but `#...`), or None. The schema is data from the checkout:
-    fastjsonschema and jsonschema would read a `file://` reference from the
-    disk or fetch an `http://` one (no `--online`, no guard, no timeout)."""
+    (anything but `#...`), or `$id` (`id`) that would send a `#...` one out
+    of it, or None. The schema is data from the checkout: fastjsonschema and
+    jsonschema would read a `file://` reference from the disk or fetch an
+    `http://` one (no `--online`, no guard, no timeout). An identifier with
+    both an address and a fragment (`http://host/s.json#x`) names no
+    resource fastjsonschema holds, so the `#...` references under it are
+    fetched from that address."""
     stack = [document]
     while stack:
         node = stack.pop()
@@ -128,10 +132,37 @@ def _reference_outside(document: Any) -> str | None:
                 ref = node.get(key)
                 if isinstance(ref, str) and not ref.startswith("#"):
                     return ref
+            for key in ("$id", "id"):
+                identifier = node.get(key)
+                if isinstance(identifier, str):
+                    address, _, fragment = identifier.partition("#")
+                    if address and fragment:
+                        return identifier
             stack.extend(v for k, v in node.items() if k not in _DATA_KEYWORDS)
         elif node.__class__ is list:
             stack.extend(node)
     return None
+
+
+# Every scheme urllib opens, refused: fastjsonschema fetches a `$ref` it does
+# not hold with urlopen unless a handler answers for the scheme. A schema
+# that would need one is refused first (_reference_outside); this is the
+# second wall, in case that walk misses a way.
+def _no_retrieval(uri: str):
+    raise SchemaLoadError(f"the schema refers to {uri[:200]!r}, outside itself")
+
+
+NO_RETRIEVAL = dict.fromkeys(("http", "https", "ftp", "file", "data", ""), _no_retrieval)
+
+
+def _jsonschema_registry():
+    """jsonschema's registry with nothing to retrieve: by default it fetches
+    a remote `$ref` with urlopen (with a warning)."""
+    try:
+        from referencing import Registry
+    except ImportError:  # pragma: no cover - jsonschema >= 4.18 depends on it
+        return None
+    return Registry()
 
 
 _CHECKED: set[str] = set()  # digests of the schemas checked in this process
@@ -690,8 +721,8 @@ def _fastjsonschema_compile(document: dict, formats: dict) -> Any:
     try:
         rewritten = _const_as_enum(document)
     except ValueError:
-        return fastjsonschema.compile(copy.deepcopy(document), formats=formats)
-    return fastjsonschema.compile(rewritten, formats=formats, detailed_exceptions=False)
+        return fastjsonschema.compile(copy.deepcopy(document), handlers=NO_RETRIEVAL, formats=formats)
+    return fastjsonschema.compile(rewritten, handlers=NO_RETRIEVAL, formats=formats, detailed_exceptions=False)
 
 
 # fastjsonschema releases whose code generator _QuietRefs was written against
@@ -750,7 +781,7 @@ def _generator(document: Any, formats: dict) -> Any:
     if fastjsonschema.VERSION not in _QUIET_REFS_RELEASES:
         return None
     base = fastjsonschema._get_code_generator_class(document)
-    resolver = RefResolver.from_schema(document, handlers={}, store={})
+    resolver = RefResolver.from_schema(document, handlers=NO_RETRIEVAL, store={})
     generator = type(base.__name__, (_QuietRefs, base), {})(
         document, resolver=resolver, formats=formats, detailed_exceptions=False)
     generator.ref_functions = {}  # uri -> name of each function it writes
@@ -928,7 +959,9 @@ class Schema:
                 cls = validators.extend(cls, {"multipleOf": _exact_multiple_of(cls.VALIDATORS["multipleOf"])})
             if self.fast is not None:  # the compiled validator agrees with jsonschema here
                 cls = _pruned(cls, self._part_accepts)
-            self._validator = cls(self.document, format_checker=format_checker(cls))
+            registry = _jsonschema_registry()
+            extra = {} if registry is None else {"registry": registry}
+            self._validator = cls(self.document, format_checker=format_checker(cls), **extra)
         return self._validator
 
     @functools.cached_property

@@ -91,20 +91,34 @@ def test_a_schema_refers_to_nothing_outside_itself(tmp_path):
         checkout = tmp_path / "site"
         checkout.mkdir()
         url = f"http://127.0.0.1:{server.server_address[1]}/remote.json"
+        # An `$id` with an address and a fragment names no resource the
+        # validator holds: the `#...` references under it would be fetched.
+        scoped = {"$schema": "http://json-schema.org/draft-07/schema#", "type": "object", "properties": {"title": {
+            "$id": url + "#frag", "properties": {"a": {"$ref": "#/definitions/x"}}, "definitions": {"x": {}}}}}
         for name, ref in (("file.json", secret.as_uri()), ("http.json", url), ("rel.json", "outside.json#/enum"),
-                          ("dyn.json", None)):
-            schema = {"type": "object", "properties": {"title": {"$ref": ref}}} if ref else \
-                {"type": "object", "properties": {"title": {"$dynamicRef": url}}}
+                          ("dyn.json", None), ("id.json", "scoped")):
+            schema = scoped if ref == "scoped" else {"type": "object", "properties": {"title": {"$ref": ref}}} if ref \
+                else {"type": "object", "properties": {"title": {"$dynamicRef": url}}}
             (checkout / name).write_text(json.dumps(schema))
             record(checkout, name)
             done = run("check", "--no-cache", "--format", "json", "r.md", cwd=checkout)
             found = [(f["code"], f["line"], f["column"], f["message"]) for f in json.loads(done.stdout)]
-            shown = ref or url
+            shown = url + "#frag" if ref == "scoped" else ref or url
             assert found == [("CL100", 2, 10, f"schema {checkout / name} refers to {shown!r}: only references inside "
                                               "the schema file (`#...`) are followed, never another file or a URL")]
             done = run("check", "--no-cache", "--schema", name, "r.md", cwd=checkout)
             assert done.returncode == 2 and "refers to" in done.stderr and "Traceback" not in done.stderr
             assert "TOPSECRET" not in done.stdout + done.stderr
+        # Second wall: the validators themselves retrieve nothing, even for a schema the walk let through.
+        from contentlint import validation
+
+        with pytest.raises(validation.SchemaLoadError):
+            validation._fastjsonschema_compile({"properties": {"a": {"$ref": url}}}, {})
+        from referencing.exceptions import Unresolvable
+
+        loose = validation.Schema("loose.json", {"properties": {"a": {"$ref": url}}})
+        with pytest.raises(Unresolvable):
+            list(loose.validator.iter_errors({"a": 1}))
         # `$ref`s inside the document, and `$ref` keys in data (`enum`), are schemas as before.
         (checkout / "ok.json").write_text(json.dumps({
             "type": "object", "$defs": {"t": {"type": "string"}},
