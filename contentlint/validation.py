@@ -148,11 +148,11 @@ def _reference_outside(document: Any) -> str | None:
 # not hold with urlopen unless a handler answers for the scheme. A schema
 # that would need one is refused first (_reference_outside); this is the
 # second wall, in case that walk misses a way.
-def _no_retrieval(uri: str):
+def _fetch_nothing(uri: str):
     raise SchemaLoadError(f"the schema refers to {uri[:200]!r}, outside itself")
 
 
-NO_RETRIEVAL = dict.fromkeys(("http", "https", "ftp", "file", "data", ""), _no_retrieval)
+NO_RETRIEVAL = dict.fromkeys(("http", "https", "ftp", "file", "data", ""), _fetch_nothing)
 
 
 def _jsonschema_registry():
