@@ -113,6 +113,8 @@ def _strings(values: list[str]) -> dict:
     allowed = tolerance(len(values))
     if sum(1 for v in values if v == "") <= allowed:
         schema["minLength"] = 1
+    if sum(1 for v in values if "\n" in v or "\r" in v) > allowed:
+        schema["x-single-line"] = False  # line breaks are the field's convention (a summary, a body): CL202 keeps them
     for keyword, value, matches in _FORMATS:
         misses = [v for v in values if not matches(v)]
         if len(misses) <= allowed:

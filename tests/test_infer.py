@@ -116,6 +116,13 @@ def test_addresses_written_as_iris_get_the_iri_formats():
     assert infer_values([f"/posts/p{i}/" for i in range(10)])["format"] == "uri-reference"
 
 
+def test_line_breaks_that_are_the_fields_convention_make_it_multi_line():
+    # Hugo's `summary: "First.\n\nSecond."` in most records: CL202 must not merge the paragraphs.
+    assert infer_values(["First.\n\nSecond.", "One line."] * 6)["x-single-line"] is False
+    # One stray line break in 60 titles is an outlier, not the convention: nothing declared.
+    assert "x-single-line" not in infer_values(["A title"] * 59 + ["A\ntitle"])
+
+
 def test_no_format_when_values_disagree_beyond_the_tolerance():
     assert "format" not in infer_values(["2024-01-31", "soon"])
     assert "format" not in infer_values(["/docs/a/", "https://example.com/", "relative/path"])
