@@ -141,11 +141,10 @@ def load_settings(config_file: str | None = None, cwd: str = ".") -> Settings:
         raise ConfigError(f"{path}: invalid TOML: not UTF-8 (byte {exc.start})") from None
     if os.path.basename(path) == "pyproject.toml":
         table = document.get("tool", {}).get("contentlint", {})
-        where = "[tool.contentlint]"
-    else:
-        table, where = document, os.path.basename(path)
-    return from_mapping(table, root=os.path.dirname(os.path.abspath(path)), where=f"{path}: {where}",
-                        config_file=path)
+        where = f"{path}: [tool.contentlint]"
+    else:  # the file is the table: its path says where (not its name twice)
+        table, where = document, path
+    return from_mapping(table, root=os.path.dirname(os.path.abspath(path)), where=where, config_file=path)
 
 
 def from_mapping(table: dict, *, root: str, where: str, config_file: str | None = None) -> Settings:

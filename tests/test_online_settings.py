@@ -103,9 +103,9 @@ def test_operator_keys_in_a_config_table_have_no_effect(table):
 
 
 @pytest.mark.parametrize("name, text, where", [
-    ("contentlint.toml", "[online]\n{keys}", "contentlint.toml"),
-    (".contentlint.toml", "[online]\n{keys}", ".contentlint.toml"),
-    ("pyproject.toml", "[tool.contentlint.online]\n{keys}", "[tool.contentlint]"),
+    ("contentlint.toml", "[online]\n{keys}", ""),  # the path says where: not the file's name twice
+    (".contentlint.toml", "[online]\n{keys}", ""),
+    ("pyproject.toml", "[tool.contentlint.online]\n{keys}", " [tool.contentlint]:"),
 ])
 def test_a_config_file_setting_operator_keys_loads_with_a_warning(tmp_path, name, text, where):
     keys = 'retries = 1\nallow-networks = ["0.0.0.0/0"]\nresolve-override = { "a.test" = "10.0.0.1" }\n'
@@ -114,9 +114,9 @@ def test_a_config_file_setting_operator_keys_loads_with_a_warning(tmp_path, name
     settings = load_settings(str(path))
     assert settings.online == {"retries": 1}
     assert settings.warnings == (
-        f"{path}: {where}: `online.allow-networks` is ignored: a config file cannot widen the SSRF guard; "
+        f"{path}:{where} `online.allow-networks` is ignored: a config file cannot widen the SSRF guard; "
         "the operator sets it with --allow-network CIDR or CONTENTLINT_ALLOW_NETWORKS (see docs/online.md)",
-        f"{path}: {where}: `online.resolve-override` is ignored: a config file cannot widen the SSRF guard; "
+        f"{path}:{where} `online.resolve-override` is ignored: a config file cannot widen the SSRF guard; "
         "the operator sets it with --resolve-override HOST=IP or CONTENTLINT_RESOLVE_OVERRIDE (see docs/online.md)",
     )
     assert load_settings(str(path)).warnings == settings.warnings  # stable, not accumulated
