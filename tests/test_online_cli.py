@@ -104,10 +104,10 @@ def test_a_repository_config_cannot_let_online_checks_reach_loopback(site, write
     assert {f["message"] for f in found} == {
         "link could not be verified: refused by the SSRF guard: 127.0.0.1 is a loopback address"}
     assert code == 0  # CL902 is information, and the config is not an error
-    where = "[tool.contentlint]" if name == "pyproject.toml" else name
+    where = " [tool.contentlint]:" if name == "pyproject.toml" else ""  # a contentlint.toml's path says where
     for key, how in (("allow-networks", "--allow-network CIDR or CONTENTLINT_ALLOW_NETWORKS"),
                      ("resolve-override", "--resolve-override HOST=IP or CONTENTLINT_RESOLVE_OVERRIDE")):
-        assert (f"contentlint: warning: {tmp_path / name}: {where}: `online.{key}` is ignored: a config file "
+        assert (f"contentlint: warning: {tmp_path / name}:{where} `online.{key}` is ignored: a config file "
                 f"cannot widen the SSRF guard; the operator sets it with {how} (see docs/online.md)\n") in err
     assert "Traceback" not in err
 
