@@ -19,7 +19,7 @@ import re
 import stat
 from collections import Counter
 import importlib.util
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
 from urllib.parse import quote
 
 from contentlint.digests import sha256
@@ -124,24 +124,31 @@ def _reference_outside(document: Any) -> str | None:
     both an address and a fragment (`http://host/s.json#x`) names no
     resource fastjsonschema holds, so the `#...` references under it are
     fetched from that address."""
+    for node in _schema_objects(document):
+        for key in ("$ref", "$dynamicRef"):
+            ref = node.get(key)
+            if isinstance(ref, str) and not ref.startswith("#"):
+                return ref
+        for key in ("$id", "id"):
+            identifier = node.get(key)
+            if isinstance(identifier, str):
+                address, _, fragment = identifier.partition("#")
+                if address and fragment:
+                    return identifier
+    return None
+
+
+def _schema_objects(document: Any) -> Iterator[dict]:
+    """Every object of a schema document outside data keywords (`enum`,
+    `const`, `default`, `examples`): where a keyword is a keyword."""
     stack = [document]
     while stack:
         node = stack.pop()
         if node.__class__ is dict:
-            for key in ("$ref", "$dynamicRef"):
-                ref = node.get(key)
-                if isinstance(ref, str) and not ref.startswith("#"):
-                    return ref
-            for key in ("$id", "id"):
-                identifier = node.get(key)
-                if isinstance(identifier, str):
-                    address, _, fragment = identifier.partition("#")
-                    if address and fragment:
-                        return identifier
+            yield node
             stack.extend(v for k, v in node.items() if k not in _DATA_KEYWORDS)
         elif node.__class__ is list:
             stack.extend(node)
-    return None
 
 
 # Every scheme urllib opens, refused: fastjsonschema fetches a `$ref` it does
@@ -153,16 +160,6 @@ def _fetch_nothing(uri: str):
 
 
 NO_RETRIEVAL = dict.fromkeys(("http", "https", "ftp", "file", "data", ""), _fetch_nothing)
-
-
-def _jsonschema_registry():
-    """jsonschema's registry with nothing to retrieve: by default it fetches
-    a remote `$ref` with urlopen (with a warning)."""
-    try:
-        from referencing import Registry
-    except ImportError:  # pragma: no cover - jsonschema >= 4.18 depends on it
-        return None
-    return Registry()
 
 
 _CHECKED: set[str] = set()  # digests of the schemas checked in this process
@@ -959,9 +956,10 @@ class Schema:
                 cls = validators.extend(cls, {"multipleOf": _exact_multiple_of(cls.VALIDATORS["multipleOf"])})
             if self.fast is not None:  # the compiled validator agrees with jsonschema here
                 cls = _pruned(cls, self._part_accepts)
-            registry = _jsonschema_registry()
-            extra = {} if registry is None else {"registry": registry}
-            self._validator = cls(self.document, format_checker=format_checker(cls), **extra)
+            from referencing import Registry  # jsonschema's own dependency
+
+            # An empty registry: by default jsonschema fetches a remote `$ref` with urlopen (with a warning).
+            self._validator = cls(self.document, format_checker=format_checker(cls), registry=Registry())
         return self._validator
 
     @functools.cached_property
@@ -1085,16 +1083,8 @@ class Schema:
         the shipped schema's are ours, and fixed."""
         if self.path == default_schema_path():
             return False
-        stack = [self.document]
-        while stack:
-            node = stack.pop()
-            if node.__class__ is dict:
-                if isinstance(node.get("pattern"), str) or isinstance(node.get("patternProperties"), dict):
-                    return True
-                stack.extend(v for k, v in node.items() if k not in _DATA_KEYWORDS)
-            elif node.__class__ is list:
-                stack.extend(node)
-        return False
+        return any(isinstance(node.get("pattern"), str) or isinstance(node.get("patternProperties"), dict)
+                   for node in _schema_objects(self.document))
 
     def _errors(self, data: Any) -> list[SchemaError]:
         if self._fast_valid(data):
