@@ -17,6 +17,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from contentlint.linear_regex import matchable
+
 if TYPE_CHECKING:
     import pathspec
 
@@ -43,22 +45,6 @@ def read_spec(path: str) -> pathspec.GitIgnoreSpec | None:
         return spec(lines) if lines else None
     except (OSError, ValueError, TypeError):
         return None
-
-
-def matchable(relative: str) -> str:
-    """``relative`` as RE2 can take it: in a name that is not UTF-8 (its bytes
-    kept as surrogate escapes) each such byte is a U+FFFD, which `*` and `?`
-    match as git's byte-wise globs match the byte. RE2 raises on a surrogate."""
-    if relative.isascii():
-        return relative
-    try:
-        relative.encode("utf-8")
-    except UnicodeEncodeError:
-        return relative.translate(_SURROGATES)
-    return relative
-
-
-_SURROGATES = dict.fromkeys(range(0xD800, 0xE000), 0xFFFD)
 
 
 def relative_to(path: str, root: str) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator
 
 from contentlint import document, gitignore
 from contentlint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from contentlint.linear_regex import matchable
 from contentlint.discover import temp_name
 from contentlint.frontmatter import read_regular
 from contentlint.gitignore import Ignores
@@ -248,7 +249,7 @@ def _globs(kind: Kind, base: str, found: Scan) -> None:
     folders = [prefix + section + "/" for section in kind.folders if section]
     kind.exclude = [_escape(p) + "/" for p in found.skipped_folders if p.startswith(tuple(folders))]
     spec = gitignore.spec(kind.include)
-    kind.exclude += [_escape(p) for p in found.others if spec.match_file(gitignore.matchable(p))]
+    kind.exclude += [_escape(p) for p in found.others if spec.match_file(matchable(p))]
     kind.exclude.sort()
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from contentlint import gitignore
 from contentlint.gitignore import relative_to  # noqa: F401 (kinds.relative_to)
+from contentlint.linear_regex import matchable
 from contentlint.model import Frozen
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ class Kind(Frozen):
 
     def claims(self, relative: str) -> bool:
         include, exclude = self._specs
-        relative = gitignore.matchable(relative)
+        relative = matchable(relative)
         return include.match_file(relative) and not exclude.match_file(relative)
 
 

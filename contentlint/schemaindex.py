@@ -139,10 +139,8 @@ def _key_matches(pattern: Any, key: str) -> bool:
     matcher = _matcher(pattern) if isinstance(pattern, str) and pattern not in _RUNAWAY else None
     if matcher is None:
         return False
-    if matcher.__class__ is not re.Pattern:
-        from contentlint.gitignore import matchable
-
-        return matcher.search(matchable(key)) is not None
+    if matcher.__class__ is not re.Pattern:  # RE2's: linear time
+        return matcher.search(key) is not None
     from contentlint import timebox
 
     try:
@@ -159,13 +157,11 @@ _RUNAWAY: set = set()  # Python-engine patterns that ran past their bound in thi
 @functools.lru_cache(maxsize=256)
 def _matcher(pattern: str):
     """RE2's compiled ``pattern``, else Python's (None: neither takes it)."""
-    import re2
+    from contentlint.linear_regex import compile_linear
 
-    options = re2.Options()
-    options.log_errors = False
     try:
-        return re2.compile(pattern, options)
-    except re2.error:
+        return compile_linear(pattern)
+    except ValueError:
         pass
     try:
         return re.compile(pattern)
