@@ -72,11 +72,18 @@ def force_excluded(path: str, settings: Settings) -> bool:
 
 
 def _in_unwalked_folder(path: str, root: str) -> bool:
-    """Whether a walk from ``root`` would never enter a folder of ``path``: a
-    hidden one or one of DEFAULT_EXCLUDE (``_walk``). Asked of files named
-    with ``force_exclude``, so pre-commit checks what `check .` does."""
+    """Whether a walk from ``root`` would never enter a folder of ``path``
+    (``_unwalked``). Asked of files named with ``force_exclude``, so
+    pre-commit checks what `check .` does."""
     folders = os.path.relpath(os.path.abspath(path), os.path.abspath(root)).split(os.sep)[:-1]
-    return any(name not in (".", "..") and (name[:1] == "." or name in DEFAULT_EXCLUDE) for name in folders)
+    return any(name not in (".", "..") and _unwalked(name) for name in folders)
+
+
+def _unwalked(name: str) -> bool:
+    """A folder a walk does not enter, by its name: a hidden one (`.github`,
+    `.changeset`: tool configuration and templates, never content, as
+    `init` decides too) or one of DEFAULT_EXCLUDE."""
+    return name[:1] == "." or name in DEFAULT_EXCLUDE
 
 
 def _is_virtualenv(folder: str) -> bool:
@@ -156,9 +163,8 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
     itself resolves into it; the folders entered are no symlinks).
 
     As os.walk without followlinks: a symlinked folder is not entered, an
-    unreadable one is skipped. Nor is a hidden folder (`.github`,
-    `.changeset`: tool configuration and templates, never content, as
-    `init` decides too); a folder named on the command line is walked.
+    unreadable one is skipped. Nor is a hidden or excluded one
+    (``_unwalked``); a folder named on the command line is walked.
     Unlike os.walk, a folder's names are not listed first: each kept file's
     path is built during the scan, so a folder of 50,000 records costs one
     list of paths, not two lists.
@@ -182,7 +188,7 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
                         continue  # leads out of the checkout: not a record, never read
                     elif keep(name, entry.path) and (ignored is None or not ignored(entry.path, False)):
                         files.append(entry.path)
-                elif not entry.is_symlink() and entry.name[:1] != "." and entry.name not in DEFAULT_EXCLUDE and (
+                elif not entry.is_symlink() and not _unwalked(entry.name) and (
                         ignored is None or not ignored(entry.path, True)):
                     dirs.append(entry.path)
     except OSError:
