@@ -45,6 +45,12 @@ MAX_WAIT_SECONDS = 300.0  # per-host-interval, backoff-base, backoff-cap, retry-
 MAX_TTL_SECONDS = 366 * DAY
 MAX_RETRIES = 10
 MAX_REDIRECTS = 30
+UPPER_BOUNDS = {
+    **dict.fromkeys(("connect_timeout", "read_timeout", "deadline"), MAX_REQUEST_SECONDS),
+    **dict.fromkeys(("per_host_interval", "backoff_base", "backoff_cap", "retry_after_cap"), MAX_WAIT_SECONDS),
+    **dict.fromkeys(("ttl_ok", "ttl_redirect", "ttl_broken", "ttl_unverifiable"), MAX_TTL_SECONDS),
+    "retries": MAX_RETRIES, "max_redirects": MAX_REDIRECTS,
+}
 
 
 @dataclass(frozen=True)
@@ -86,13 +92,9 @@ class OnlineSettings:
         for name in ("connect_timeout", "read_timeout", "deadline"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        for names, bound in ((("connect_timeout", "read_timeout", "deadline"), MAX_REQUEST_SECONDS),
-                             (("per_host_interval", "backoff_base", "backoff_cap", "retry_after_cap"), MAX_WAIT_SECONDS),
-                             (("ttl_ok", "ttl_redirect", "ttl_broken", "ttl_unverifiable"), MAX_TTL_SECONDS),
-                             (("retries",), MAX_RETRIES), (("max_redirects",), MAX_REDIRECTS)):
-            for name in names:
-                if not getattr(self, name) <= bound:  # NaN too
-                    raise ValueError(f"{name} must be at most {bound:g}")
+        for name, bound in UPPER_BOUNDS.items():
+            if not getattr(self, name) <= bound:  # NaN too
+                raise ValueError(f"{name} must be at most {bound:g}")
         object.__setattr__(self, "_exclude_re", tuple(_compiled(p) for p in self.exclude))
 
     # -- helpers used by the checks ------------------------------------------
@@ -120,6 +122,8 @@ class OnlineSettings:
                 values[name] = convert(value)
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"{key!r} in {TABLE}: {exc}") from None
+            if name in UPPER_BOUNDS and not values[name] <= UPPER_BOUNDS[name]:  # named by its key, not its field
+                raise ValueError(f"{key!r} in {TABLE}: must be at most {UPPER_BOUNDS[name]:g}, got {value!r}")
         try:
             return cls(**values)
         except (TypeError, ValueError, re.error) as exc:
@@ -209,22 +213,11 @@ def _host_ip(text: str) -> tuple[str, str]:
 # -- converters: each raises ValueError naming what it expected ----------------
 
 
-def _int(minimum: int, maximum: int | None = None) -> Callable[[Any], int]:
+def _int(minimum: int) -> Callable[[Any], int]:
     def convert(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise ValueError(f"expected an integer >= {minimum}, got {value!r}")
-        if maximum is not None and value > maximum:
-            raise ValueError(f"must be at most {maximum}, got {value!r}")
         return value
-    return convert
-
-
-def _seconds_up_to(bound: float) -> Callable[[Any], float]:
-    def convert(value: Any) -> float:
-        seconds = _seconds(value)
-        if not seconds <= bound:
-            raise ValueError(f"must be at most {bound:g} seconds, got {value!r}")
-        return seconds
     return convert
 
 
@@ -316,15 +309,15 @@ def _optional_path(value: Any) -> str | None:
 _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "concurrency": ("concurrency", _int(1)),
     "per-host-concurrency": ("per_host_concurrency", _int(1)),
-    "per-host-interval": ("per_host_interval", _seconds_up_to(MAX_WAIT_SECONDS)),
-    "connect-timeout": ("connect_timeout", _seconds_up_to(MAX_REQUEST_SECONDS)),
-    "read-timeout": ("read_timeout", _seconds_up_to(MAX_REQUEST_SECONDS)),
-    "deadline": ("deadline", _seconds_up_to(MAX_REQUEST_SECONDS)),
-    "retries": ("retries", _int(0, MAX_RETRIES)),
-    "backoff-base": ("backoff_base", _seconds_up_to(MAX_WAIT_SECONDS)),
-    "backoff-cap": ("backoff_cap", _seconds_up_to(MAX_WAIT_SECONDS)),
-    "retry-after-cap": ("retry_after_cap", _seconds_up_to(MAX_WAIT_SECONDS)),
-    "max-redirects": ("max_redirects", _int(0, MAX_REDIRECTS)),
+    "per-host-interval": ("per_host_interval", _seconds),
+    "connect-timeout": ("connect_timeout", _seconds),
+    "read-timeout": ("read_timeout", _seconds),
+    "deadline": ("deadline", _seconds),
+    "retries": ("retries", _int(0)),
+    "backoff-base": ("backoff_base", _seconds),
+    "backoff-cap": ("backoff_cap", _seconds),
+    "retry-after-cap": ("retry_after_cap", _seconds),
+    "max-redirects": ("max_redirects", _int(0)),
     "max-body-bytes": ("max_body_bytes", _int(1)),
     "max-image-prefix-bytes": ("max_image_prefix_bytes", _int(1)),
     "accepted-statuses": ("accepted_statuses", _statuses),
@@ -333,10 +326,10 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "user-agent": ("user_agent", _str),
     "cache-path": ("cache_path", _optional_path),
     "refresh": ("refresh", _bool),
-    "ttl-ok": ("ttl_ok", _seconds_up_to(MAX_TTL_SECONDS)),
-    "ttl-redirect": ("ttl_redirect", _seconds_up_to(MAX_TTL_SECONDS)),
-    "ttl-broken": ("ttl_broken", _seconds_up_to(MAX_TTL_SECONDS)),
-    "ttl-unverifiable": ("ttl_unverifiable", _seconds_up_to(MAX_TTL_SECONDS)),
+    "ttl-ok": ("ttl_ok", _seconds),
+    "ttl-redirect": ("ttl_redirect", _seconds),
+    "ttl-broken": ("ttl_broken", _seconds),
+    "ttl-unverifiable": ("ttl_unverifiable", _seconds),
 }
 
 # Every public option has a key (a test keeps the table complete).
