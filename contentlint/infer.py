@@ -188,7 +188,7 @@ def _objects(objects: list[dict], required_here: bool, any_case: bool, pointer: 
         spelling = _usual_spellings(spellings)
         objects = [{spelling[key]: value for key, value in obj.items()} for obj in objects]
     counts = Counter(key for obj in objects for key in obj)
-    typos = _typos(counts, n)
+    typos = _typos(objects, counts, n)
     keys = sorted(k for k in counts if k not in typos)
     required = [k for k in keys if required_here and n - counts[k] <= tolerance(n)]
     properties = {}
@@ -256,14 +256,29 @@ def _pointer_token(key: str) -> str:
     return quote(key.replace("~", "~0").replace("/", "~1"), safe="~!$&'()*+,;=:@")
 
 
-def _typos(counts: Counter, n: int) -> set[str]:
+def _typos(objects: list[dict], counts: Counter, n: int) -> set[str]:
+    """Keys seen once that are a near-spelling of a common key whose values
+    have the same JSON type: a typo keeps the value's shape, while Hugo's
+    `authors: [..]` beside `author: ".."` are two fields."""
     if n < TYPO_MIN_RECORDS:
         return set()
     common = [k for k, c in counts.items() if c >= 2]
     rare = [k for k, c in counts.items() if c == 1]
     if len(rare) * len(common) > TYPO_MAX_PAIRS:
         return set()
-    return {k for k in rare if any(near_spelling(k, other) for other in common)}
+    near = {k: [other for other in common if near_spelling(k, other)] for k in rare}
+    near = {k: others for k, others in near.items() if others}
+    if not near:
+        return set()
+    types: dict[str, set[str]] = {}
+    for obj in objects:
+        for key, value in obj.items():
+            types.setdefault(key, set()).add(_number_as_one(json_type(value)))
+    return {k for k, others in near.items() if any(types[k] & types[other] for other in others)}
+
+
+def _number_as_one(type_name: str) -> str:
+    return "number" if type_name == "integer" else type_name
 
 
 def _folded(key: str) -> str:

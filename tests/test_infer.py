@@ -197,6 +197,20 @@ def test_a_key_seen_once_that_is_a_near_spelling_of_a_common_key_is_a_typo():
     assert sorted(infer_values(records)["properties"]) == ["expiryDate", "linkTitle", "title"]
 
 
+def test_a_near_spelling_with_values_of_another_type_is_another_field_not_a_typo():
+    # Hugo themes read `author` (a name) and `authors` (a list) side by side.
+    records = [{"title": "t", "author": "Ann", "image": "a.png"} for _ in range(9)]
+    records.append({"title": "t", "authors": ["Ann", "Bo"], "images": ["a.png"]})
+    schema = infer_values(records)
+    assert sorted(schema["properties"]) == ["author", "authors", "image", "images", "title"]
+    assert Draft202012Validator(schema).is_valid(records[-1])
+    # The same shape is still a typo; an integer where others wrote 1.5 too.
+    records[-1] = {"title": "t", "authors": "Ann", "image": "a.png"}
+    assert "authors" not in infer_values(records)["properties"]
+    records = [{"title": "t", "weight": 1.5} for _ in range(9)] + [{"title": "t", "weigth": 2}]
+    assert "weigth" not in infer_values(records)["properties"]
+
+
 def test_below_ten_records_a_single_key_is_no_evidence_of_a_typo():
     records = [{"title": "t", "linkTitle": "l"} for _ in range(8)] + [{"title": "t", "linktitle": "l"}]
     assert "linktitle" in infer_values(records)["properties"]
