@@ -347,6 +347,10 @@ def _no_space_script(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith(_NO_SPACE_SCRIPTS)
 
 
+def _ideographic(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith(("CJK", "HIRAGANA", "KATAKANA"))
+
+
 def _has_rtl(value: str) -> bool:
     return any(unicodedata.bidirectional(c) in ("R", "AL") for c in value)
 
@@ -563,6 +567,8 @@ def surrounding_whitespace(doc, ctx):
     ## What it does
     Reports string values that start or end with whitespace: spaces, tabs,
     line breaks, no-break spaces and the other Unicode space characters.
+    Ideographic spaces (U+3000) before Chinese or Japanese text are a
+    paragraph indent (字下げ) and are kept; trailing ones are reported.
     Fields that hold HTML (option `html-fields`, default
     `["featuredContent"]`) are skipped, and so is the final line break that
     a `|`/`>` block scalar (or a TOML multi-line string closed on a line
@@ -593,14 +599,16 @@ def surrounding_whitespace(doc, ctx):
         if field_name(path) in skip:
             continue
         checked = value.rstrip("\n") if _written_on_lines(doc, path) else value
-        stripped = checked.strip(WHITESPACE)
-        if stripped == checked:
-            continue
         lead = checked[: len(checked) - len(checked.lstrip(WHITESPACE))]
         trail = checked[len(checked.rstrip(WHITESPACE)):]
+        if lead and lead.strip("\u3000") == "" and lead != checked and _ideographic(checked[len(lead)]):
+            lead = ""  # Japanese and Chinese indent a paragraph with ideographic spaces (字下げ)
+        if not lead and not trail:
+            continue
+        stripped = checked[len(lead):len(checked) - len(trail)]
         name = field_name(path)
-        if not stripped:
-            message, a, b = f"`{name}` is only whitespace", 0, len(checked)
+        if lead == checked:
+            message, a, b, stripped = f"`{name}` is only whitespace", 0, len(checked), ""
         else:
             sides = [f"{side} `{show(ws)}`" for side, ws in (("leading", lead), ("trailing", trail)) if ws]
             message = f"`{name}` has {' and '.join(sides)} whitespace"
