@@ -158,3 +158,14 @@ def test_the_package_exports_the_api_lazily():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
     assert (REPO / "contentlint" / "py.typed").is_file()
+
+
+def test_the_package_api_rules_is_callable_in_a_fresh_process_whatever_was_imported_first():
+    # `contentlint.rules` is also the rules package, which Python binds on the
+    # package once it is imported: the call must work before and after.
+    script = ("import contentlint; first = [r.code for r in contentlint.rules()];"
+              "contentlint.check_text('---\\ntitle: x\\n---\\n'); from contentlint import rules;"
+              "assert [r.code for r in contentlint.rules()] == [r.code for r in rules()] == first;"
+              "print(len(first), first[0])")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out == f"{len(registry.all_rules())} CL001\n"
