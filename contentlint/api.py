@@ -66,8 +66,9 @@ def load_settings_for(path: str, *, config: str | None = None) -> Settings:
 
 def settings_with(settings: Settings, *, select: Iterable[str] | None = None,
                   ignore: Iterable[str] | None = None) -> Settings:
-    """``select`` replaces the configured selection; ``ignore`` adds to it (as on the CLI)."""
-    return with_cli(settings, select=_upper(select),
+    """``select`` replaces the configured selection (`select` and
+    `extend-select`); ``ignore`` adds to it (as on the CLI)."""
+    return with_cli(settings, select=_upper(select), extend_select=None if select is None else (),
                     ignore=settings.ignore + _upper(ignore) if ignore else None)
 
 

@@ -98,8 +98,10 @@ def _add_report(parser: argparse.ArgumentParser) -> None:
 
 def _add_selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: .)")
-    parser.add_argument("--select", type=_codes, help="only these codes or prefixes (e.g. CL1,CL200)")
-    parser.add_argument("--extend-select", type=_codes, help="add these codes to the selection")
+    parser.add_argument("--select", type=_codes,
+                        help="only these codes or prefixes (e.g. CL1,CL200): the config's select and extend-select "
+                             "are replaced")
+    parser.add_argument("--extend-select", type=_codes, help="add these codes to the selection (the config's included)")
     parser.add_argument("--ignore", type=_codes, help="skip these codes or prefixes")
     parser.add_argument("--config", metavar="FILE", help="config file (default: found from the current folder up)")
     parser.add_argument("--schema", metavar="FILE", help="JSON Schema to validate against")

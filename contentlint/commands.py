@@ -37,10 +37,15 @@ def settings_from(options: Options) -> Settings:
     schema = options.schema
     if schema is not None and not os.path.isfile(schema):
         raise ConfigError(f"--schema: no such file: {schema}")
+    # `--select` is the whole selection (the config's `extend-select` goes
+    # too, as in ruff); `--extend-select` and `--ignore` add to the config's.
+    extend_select = options.extend_select or ()
+    if options.select is None:
+        extend_select = tuple(settings.extend_select) + extend_select
     return with_cli(
         settings,
         select=options.select,
-        extend_select=options.extend_select,
+        extend_select=extend_select if options.select is not None or options.extend_select else None,
         ignore=tuple(settings.ignore) + options.ignore if options.ignore else None,
         schema=schema,
         jobs=options.jobs,

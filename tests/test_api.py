@@ -40,6 +40,15 @@ def test_selection_and_ignores():
     assert codes(api.check_text(text, select=["CL2"])) == [("CL200", 3, 49)]
 
 
+def test_select_replaces_the_configured_extend_select_too():
+    from contentlint.engine import enabled_rules
+
+    settings = api.settings_with(api.Settings(), select=["CL2"]).replace(extend_select=("CL403",))
+    assert [r.code for r in enabled_rules(settings)] == ["CL200", "CL201", "CL202", "CL203", "CL403"]
+    assert [r.code for r in enabled_rules(api.settings_with(settings, select=["CL201"]))] == ["CL201"]
+    assert [r.code for r in enabled_rules(api.settings_with(settings, ignore=["CL2"]))] == ["CL403"]
+
+
 def test_config_found_from_the_files_folder_with_per_file_ignores(tmp_path, monkeypatch):
     repo = tmp_path / "repo"
     (repo / "news").mkdir(parents=True)

@@ -127,6 +127,23 @@ def test_show_files_and_show_settings(folder, capsys):
     assert all(line.startswith("  CL00") for line in enabled)
 
 
+def _enabled(out: str) -> list[str]:
+    lines = out.splitlines()
+    return [line.split()[0] for line in lines[lines.index(next(x for x in lines if x.startswith("enabled rules"))) + 1:]]
+
+
+def test_select_on_the_command_line_is_the_whole_selection_and_extend_select_adds(folder, capsys):
+    (folder / "contentlint.toml").write_text('select = ["CL20"]\nextend-select = ["CL403"]\n')
+    assert _enabled(run_cli(["check", "--show-settings"], capsys)[1]) == ["CL200", "CL201", "CL202", "CL203", "CL403"]
+    # --select replaces the config's select and extend-select (as ruff's does).
+    assert _enabled(run_cli(["check", "--show-settings", "--select", "CL201"], capsys)[1]) == ["CL201"]
+    # --extend-select adds to the config's extend-select.
+    assert _enabled(run_cli(["check", "--show-settings", "--extend-select", "CL300"], capsys)[1]) == [
+        "CL200", "CL201", "CL202", "CL203", "CL300", "CL403"]
+    assert _enabled(run_cli(["check", "--show-settings", "--select", "CL201", "--extend-select", "CL300"],
+                            capsys)[1]) == ["CL201", "CL300"]
+
+
 def test_help_has_examples_exit_codes_and_help_on_every_option(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--help"])
