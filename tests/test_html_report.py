@@ -207,6 +207,13 @@ def test_html_is_a_registered_format(write, capsys):
     assert "All checks passed (1 file checked)." in out and "<table" not in out
 
 
+def test_each_finding_names_its_rule_documentation(write, capsys):
+    record = write("a.md", RECORD.format(image="http://127.0.0.1:9/a.jpg").replace("title: ", "title: Caf\u00c3\u00a9 "))
+    code, out, _ = run_cli(["check", "--format", "html", "--no-cache", record], capsys)
+    cells = parse(out).all("td", **{"class": "code"})
+    assert code == 1 and cells and [c["title"] for c in cells] == ["documentation: contentlint rule CL200"]
+
+
 # -- excerpts and diffs --------------------------------------------------------
 
 

@@ -138,9 +138,9 @@ def test_algorithm_with_the_default_config_is_judged_as_articles(check):
 
 def test_algorithm_records_checked_as_their_own_kinds(tmp_path, monkeypatch, capsys):
     """`contentlint init` then `contentlint check` on a copy: the records get
-    kinds of their own, every one of the 19 is checked, and only two real
-    warnings remain (a trailing space; `coursera.com` as the provider of
-    `www.coursera.org` courses)."""
+    kinds of their own, every one of the 19 is checked, and only real
+    warnings of two kinds remain (a trailing space; `coursera.com` as the
+    provider of seven `www.coursera.org` courses)."""
     root = tmp_path / "algorithm"
     shutil.copytree(ALGORITHM, root)
     monkeypatch.chdir(root)

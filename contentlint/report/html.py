@@ -272,7 +272,8 @@ def _finding(d: Diagnostic, lines: list[str] | None) -> str:
     severity = d.severity.label
     fix = _fix_label(d)
     head = (f'<tr><td><span class="sev {severity}">{severity}</span></td>'
-            f'<td class="code">{d.code}<br><small>{text(d.name)}</small></td>'
+            f'<td class="code" title="documentation: contentlint rule {text(d.code)}">{d.code}<br>'
+            f'<small>{text(d.name)}</small></td>'
             f'<td class="loc">{text(d.path)}<span class="pos">:{d.start.line}:{d.start.column}</span></td>'
             f"<td>{text(d.message)}</td><td>{fix}</td></tr>")
     detail = _excerpt(d, lines) + _fix_block(d, lines) if lines is not None else ""
