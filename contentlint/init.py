@@ -15,7 +15,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from contentlint import document, gitignore
 from contentlint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
@@ -74,14 +74,11 @@ def _empty(doc) -> bool:
         return False
 
 
-def read_yaml(path: str, raw: bytes):
-    """A YAML front-matter record, or None when the file has no `---` block."""
+def read_record(path: str, raw: bytes):
+    """A record read as `check` reads it (YAML, TOML or JSON front matter),
+    or None when the file starts with no front-matter block."""
     doc = document.load(path, raw)
     return doc if doc.fm_start >= 0 else None
-
-
-# Front-matter readers, tried in order; TOML (`+++`) and JSON (`{`) plug in here.
-READERS: list[Callable[[str, bytes], Any]] = [read_yaml]
 
 
 @dataclass
@@ -97,8 +94,7 @@ def scan(root: str) -> Scan:
         raw = read_regular(os.path.join(root, rel), MAX_FILE_BYTES + 1)  # never blocks on a FIFO
         if raw is None:
             continue
-        doc = None if len(raw) > MAX_FILE_BYTES else next(
-            (d for d in (reader(rel, raw) for reader in READERS) if d is not None), None)
+        doc = None if len(raw) > MAX_FILE_BYTES else read_record(rel, raw)
         if doc is None:
             found.others.append(rel)
         else:
