@@ -7,12 +7,13 @@ import re
 import stat
 import time
 import functools
-from fnmatch import fnmatch, translate
+from fnmatch import translate
 from typing import Callable, Iterable, Iterator
 
-from contentlint import frontmatter
+from contentlint import frontmatter, gitignore
 from contentlint.config import DEFAULT_EXCLUDE, Settings
 from contentlint.gitignore import Ignores, relative_to
+from contentlint.linear_regex import matchable
 
 # `fix` writes `.NAME.<16 hex digits>.contentlint-tmp` beside NAME and renames
 # it over NAME; a SIGKILL in between leaves it behind. Only names of exactly
@@ -47,21 +48,20 @@ def leads_out(path: str, root: str) -> bool:
     return not within(os.path.realpath(path), real_root)
 
 
-def matches_glob(path: str, patterns, root: str) -> bool:
-    """gitignore-like: a pattern without `/` matches any path component (or the
-    file name); a pattern with `/` matches the path relative to ``root``."""
+def matches_glob(path: str, patterns, root: str, is_dir: bool = False) -> bool:
+    """Whether ``path`` matches gitignore-style ``patterns`` (relative to
+    ``root``), as a kind's globs do: a pattern without `/` matches a name at
+    any depth, one with `/` the path from ``root``, `*` stays inside a folder,
+    `**` crosses folders, a trailing `/` names a folder (and all under it)."""
     if not patterns:
         return False
     relative = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-    parts = relative.split("/")
-    for pattern in patterns:
-        pattern = pattern.rstrip("/")
-        if "/" in pattern:
-            if fnmatch(relative, pattern.lstrip("/")) or fnmatch(relative, pattern.lstrip("/") + "/*"):
-                return True
-        elif any(fnmatch(part, pattern) for part in parts):
-            return True
-    return False
+    return _glob_spec(tuple(patterns)).match_file(matchable(relative + "/" if is_dir else relative))
+
+
+@functools.lru_cache(maxsize=64)
+def _glob_spec(patterns: tuple):
+    return gitignore.spec(patterns)
 
 
 def force_excluded(path: str, settings: Settings) -> bool:
@@ -197,7 +197,7 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
     yield from files
     del files
     for path in sorted(dirs):
-        if not _is_virtualenv(path) and not matches_glob(path, settings.exclude, settings.root):
+        if not _is_virtualenv(path) and not matches_glob(path, settings.exclude, settings.root, is_dir=True):
             yield from _walk(path, settings, started_ns, ignores.enter(path) if ignores is not None else None,
                              real_root, inside, keep)
 

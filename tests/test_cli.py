@@ -166,6 +166,22 @@ def test_config_file_and_per_file_ignores(write, capsys, tmp_path, monkeypatch):
     assert code == 1
 
 
+def test_top_level_globs_are_gitignore_style_as_a_kinds_are(write, capsys, tmp_path, monkeypatch):
+    write("contentlint.toml", 'select = ["CL0"]\nexclude = ["archive/*.md", "old/", "!old/keep.md", "tmp/**/x.md"]\n'
+          '[per-file-ignores]\n"legacy/*.md" = ["CL004"]\n')
+    for name in ("archive/a.md", "archive/sub/b.md", "legacy/a.md", "legacy/sub/b.md", "old/a.md", "old/keep.md",
+                 "tmp/x.md", "tmp/1/2/x.md", "tmp/1/y.md", "x/archive/a.md"):
+        write(name, "---\na: 1\na: 2\n---\n")
+    monkeypatch.chdir(tmp_path)
+    code, result = check_json(["."], capsys)
+    # `*` stays inside its folder, `**` crosses folders, a trailing `/` is a
+    # folder, a pattern with `/` is anchored at the config's folder.
+    # `!old/keep.md` cannot re-include a file whose folder is excluded (git's
+    # rule too).
+    assert sorted(f["path"] for f in result) == [
+        "./archive/sub/b.md", "./legacy/sub/b.md", "./tmp/1/y.md", "./x/archive/a.md"]
+
+
 def test_contentlint_toml_wins_and_unknown_keys_fail(write, capsys, tmp_path, monkeypatch):
     write("contentlint.toml", 'select = ["CL0"]\nselct = ["CL1"]\n')
     write("a.md", "---\na: 1\n---\n")
