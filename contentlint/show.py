@@ -29,15 +29,44 @@ def settings_lines(settings: Settings, online: bool) -> list[str]:
         f"ignore: {', '.join(settings.ignore) or '(none)'}",
         f"include: {', '.join(settings.include)}",
         f"exclude: {', '.join(settings.exclude) or '(none)'}",
-        f"schema: {settings.schema or default_schema_path()}",
+        f"schema{' (a file no kind claims)' if settings.kinds else ''}: {settings.schema or default_schema_path()}",
+        f"respect-gitignore: {'true' if settings.respect_gitignore else 'false'}",
+        f"baseline: {settings.baseline or '(none)'}",
         f"cache dir: {cache_folder(settings)}",
         f"jobs: {settings.jobs or 'all cores'}",
         "per-file-ignores:" + ("" if settings.per_file_ignores else " (none)"),
         *(f"  {glob}: {', '.join(codes)}" for glob, codes in sorted(settings.per_file_ignores.items())),
+        "kinds:" + ("" if settings.kinds else " (none: every record is checked against the schema above)"),
+        *(line for kind in settings.kinds for line in _kind_lines(kind)),
+        "online:" + ("" if settings.online else " (defaults)"),
+        *(f"  {key} = {value!r}" for key, value in sorted(settings.online.items())),
         f"enabled rules ({len(rules)}):",
-        *(f"  {r.code} {r.name}" for r in rules),
+        *(f"  {r.code} {r.name}" + _options(r, settings) for r in rules),
     ]
     return [printable(line) for line in lines]
+
+
+def _kind_lines(kind) -> list[str]:
+    schema = kind.schema or "(none: no schema rules)"
+    lines = [f"  {kind.name}: include {', '.join(kind.include)}", f"    schema: {schema}"]
+    if kind.exclude:
+        lines.append(f"    exclude: {', '.join(kind.exclude)}")
+    for label, codes in (("select", kind.select), ("extend-select", kind.extend_select), ("ignore", kind.ignore)):
+        if codes:
+            lines.append(f"    {label}: {', '.join(codes)}")
+    lines += [f"    rules.{code}: {_pairs(options)}" for code, options in sorted(kind.rule_options.items())]
+    return lines
+
+
+def _options(rule, settings: Settings) -> str:
+    """The rule's options as the run uses them (the config's over the defaults)."""
+    if not rule.options:
+        return ""
+    return f" ({_pairs({**rule.options, **settings.rule_options.get(rule.code, {})})})"
+
+
+def _pairs(options: dict) -> str:
+    return ", ".join(f"{name} = {value!r}" for name, value in options.items())
 
 
 def show_settings(settings: Settings, online: bool = False) -> int:

@@ -127,6 +127,41 @@ def test_show_files_and_show_settings(folder, capsys):
     assert all(line.startswith("  CL00") for line in enabled)
 
 
+def test_the_readmes_config_example_loads_and_show_settings_shows_every_key(tmp_path, capsys, monkeypatch):
+    import re
+
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(\[tool\.contentlint\]\n.*?)```", readme, re.S).group(1)
+    (tmp_path / "pyproject.toml").write_text(example, encoding="utf-8")
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "article.schema.json").write_bytes((REPO / "schemas" / "article.schema.json").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["check", "--show-settings"], capsys)
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    for line in ("select: CL", "extend-select: CL403", "ignore: CL601", "include: *.md, *.txt",
+                 "exclude: drafts, archive/*.md", f"schema: {tmp_path / 'schemas' / 'article.schema.json'}",
+                 "respect-gitignore: true", f"baseline: {tmp_path / '.contentlint-baseline.json'}",
+                 f"cache dir: {tmp_path / '.contentlint_cache'}", "jobs: 2", "  legacy/*.md: CL2",
+                 "  CL501 image-dimension-implausible (max-aspect-ratio = 8.0, max-logo-aspect-ratio = 10.0, "
+                 "max-side = 10000)", "  CL403 amp-variant-absent"):
+        assert line in lines, line
+
+
+def test_show_settings_shows_kinds_and_online(folder, capsys):
+    (folder / "contentlint.toml").write_text(
+        '[online]\nread-timeout = 5.0\n[[kinds]]\nname = "news"\ninclude = ["posts/*.md"]\nexclude = ["posts/x.md"]\n'
+        'schema = "contentlint:article"\nignore = ["CL3"]\n[kinds.rules.CL202]\nmultiline-fields = ["summary"]\n')
+    code, out, err = run_cli(["check", "--show-settings"], capsys)
+    lines = out.splitlines()
+    start = lines.index("kinds:")
+    assert lines[start:start + 8] == [
+        "kinds:", "  news: include posts/*.md", "    schema: contentlint:article", "    exclude: posts/x.md",
+        "    ignore: CL3", "    rules.CL202: multiline-fields = ['summary']", "online:", "  read-timeout = 5.0"]
+
+
 def _enabled(out: str) -> list[str]:
     lines = out.splitlines()
     return [line.split()[0] for line in lines[lines.index(next(x for x in lines if x.startswith("enabled rules"))) + 1:]]
