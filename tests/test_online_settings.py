@@ -41,7 +41,7 @@ def test_from_mapping_reads_kebab_case_keys():
 def test_unknown_key_is_named():
     with pytest.raises(ValueError) as info:
         OnlineSettings.from_mapping({"concurency": 3})
-    assert str(info.value) == "unknown key 'concurency' in [tool.contentlint.online]"
+    assert str(info.value) == "unknown key `online.concurency`"
 
 
 @pytest.mark.parametrize("key, value", [
@@ -53,7 +53,7 @@ def test_unknown_key_is_named():
 def test_wrong_value_types_are_errors_naming_the_key(key, value):
     with pytest.raises(ValueError) as info:
         OnlineSettings.from_mapping({key: value})
-    assert f"'{key}' in [tool.contentlint.online]" in str(info.value)
+    assert f"`online.{key}`: " in str(info.value)
 
 
 @pytest.mark.parametrize("key, value", [
@@ -65,7 +65,7 @@ def test_a_config_cannot_make_a_request_wait_for_ever(key, value):
     # The config is data from the checkout: `deadline = inf` against a silent server would hang `--online`.
     with pytest.raises(ValueError) as info:
         OnlineSettings.from_mapping({key: value})
-    assert f"'{key}' in [tool.contentlint.online]" in str(info.value)
+    assert f"`online.{key}`: " in str(info.value)
     assert "must be at most" in str(info.value) or "expected seconds" in str(info.value)
     OnlineSettings.from_mapping({"deadline": 300, "retries": 10, "ttl-ok": "366d", "max-redirects": 30})
 

@@ -1,6 +1,6 @@
 """Every option of the network checks, with defaults, and its config table.
 
-``OnlineSettings.from_mapping(table)`` reads ``[tool.contentlint.online]``
+``OnlineSettings.from_mapping(table)`` reads the ``[online]`` table (``[tool.contentlint.online]`` in pyproject.toml)
 (kebab-case keys). Durations are seconds, given as numbers or as strings with
 a unit (``"500ms"``, ``"30s"``, ``"5m"``, ``"12h"``, ``"7d"``).
 
@@ -20,7 +20,6 @@ from typing import Any, Callable, Iterable, Mapping
 
 from contentlint import __version__
 
-TABLE = "[tool.contentlint.online]"
 
 # Dotted JSON paths (list indices are numbers; fnmatch patterns) of the URL
 # fields checked by default. cdnAmpWebUrl is left out: it is derived from
@@ -116,18 +115,18 @@ class OnlineSettings:
                 continue  # never from a config file: see ignored_keys
             spec = _KEYS.get(key)
             if spec is None:
-                raise ValueError(f"unknown key {key!r} in {TABLE}")
+                raise ValueError(f"unknown key `online.{key}`")
             name, convert = spec
             try:
                 values[name] = convert(value)
             except (TypeError, ValueError) as exc:
-                raise ValueError(f"{key!r} in {TABLE}: {exc}") from None
+                raise ValueError(f"`online.{key}`: {exc}") from None
             if name in UPPER_BOUNDS and not values[name] <= UPPER_BOUNDS[name]:  # named by its key, not its field
-                raise ValueError(f"{key!r} in {TABLE}: must be at most {UPPER_BOUNDS[name]:g}, got {value!r}")
+                raise ValueError(f"`online.{key}`: must be at most {UPPER_BOUNDS[name]:g}, got {value!r}")
         try:
             return cls(**values)
         except (TypeError, ValueError, re.error) as exc:
-            raise ValueError(f"{TABLE}: {exc}") from None
+            raise ValueError(f"`online`: {exc}") from None
 
 
 # Config keys that only the operator may set, and where the operator sets them.

@@ -198,8 +198,10 @@ def unreadable_file(doc, ctx):
 
     ## What it does
     Reports, at 1:1, a path that was named or found but could not be read:
-    permission denied, deleted during the run, a directory where a file was
-    named, or a file over the size limit (20 MiB).
+    permission denied, deleted or replaced by a folder during the run, a
+    FIFO, socket or device named on the command line (never opened, so
+    never waited on), or a file over the size limit (20 MiB). A folder
+    named on the command line is walked, not reported.
 
     ## Why is this bad?
     A record nobody can read is a record nobody checks; the run goes on with
