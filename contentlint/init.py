@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import Any, Iterator
 
-from contentlint import document, gitignore
+from contentlint import document, frontmatter, gitignore
 from contentlint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from contentlint.linear_regex import matchable
 from contentlint.discover import temp_name
@@ -76,9 +76,11 @@ def _empty(doc) -> bool:
 
 def read_record(path: str, raw: bytes):
     """A record read as `check` reads it (YAML, TOML or JSON front matter),
-    or None when the file starts with no front-matter block."""
+    or None when the file is none. A broken attempt at one (not UTF-8, a
+    block never closed) is a record, as `check` decides (frontmatter.
+    starts_like_record): its kind claims it, so `check` reports it."""
     doc = document.load(path, raw)
-    return doc if doc.fm_start >= 0 else None
+    return doc if doc.fm_start >= 0 or frontmatter.starts_like_record(frontmatter.head_of(raw)) else None
 
 
 @dataclass
@@ -453,8 +455,10 @@ def _toml_list(items: list[str]) -> str:
 def summary(found: Scan, kinds: list[Kind], found_outliers: list[Outlier]) -> str:
     """What init found, in a fixed order; every name from the checkout escaped."""
     records = sum(len(k.records) for k in kinds)
-    lines = [f"{records} records in {len(kinds)} kind{'s' if len(kinds) != 1 else ''}; "
-             f"{len(found.others)} files without front matter are not records"]
+    others = len(found.others)
+    lines = [f"{records} record{'s' if records != 1 else ''} in {len(kinds)} kind{'s' if len(kinds) != 1 else ''}; "
+             + (f"{others} files without front matter are not records" if others != 1
+                else "1 file without front matter is not a record")]
     if found.skipped_folders:
         lines.append("not scanned (templates, data, build output): " + ", ".join(found.skipped_folders))
     for kind in kinds:

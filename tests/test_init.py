@@ -486,3 +486,24 @@ def test_hugo_archetypes_are_templates_not_records(tmp_path, capsys):
     (kind,) = kinds_of(root)
     assert claimed(root, kind) == [f"content/posts/p{i}.md" for i in range(3)]
     assert "archetypes" not in out.split("not scanned")[0]
+
+
+def test_a_broken_attempt_at_front_matter_is_a_record_its_kind_claims(tmp_path, capsys, monkeypatch):
+    """A post saved as Windows-1252 and one whose block is never closed are
+    records (as `check` decides): listed as outliers and claimed, so `check`
+    reports them, instead of excluded as files without front matter."""
+    files = {f"_posts/p{i}.md": post(i) for i in range(3)}
+    files |= {"_posts/cafe.md": b'---\r\ntitle: "Caf\xe9 cr\xe8me"\r\ndate: 2024-01-10\r\n---\r\nBody\r\n',
+              "_posts/unclosed.md": "---\ntitle: Forgot to close\ndate: 2024-01-11\n\nBody\n",
+              "_posts/README.md": "Just a readme\n"}
+    root = make(tmp_path, files)
+    code, out, _ = run_cli(["init", root], capsys)
+    assert code == 0 and out.startswith("5 records in 1 kind; 1 file without front matter is not a record\n")
+    assert ("_posts/cafe.md:2:12: [posts] front matter cannot be read; not used to infer the schema\n"
+            "_posts/unclosed.md:1:1: [posts] front matter cannot be read; not used to infer the schema\n") in out
+    (kind,) = kinds_of(root)
+    assert kind["exclude"] == ["_posts/README.md"]
+    monkeypatch.chdir(root)
+    code, out, _ = run_cli(["check", "--no-cache", "--format", "json", "."], capsys)
+    assert [(f["path"], f["line"], f["column"], f["code"]) for f in json.loads(out)] == [
+        ("./_posts/cafe.md", 2, 12, "CL001"), ("./_posts/unclosed.md", 1, 1, "CL002")]
