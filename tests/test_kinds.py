@@ -298,6 +298,32 @@ def test_network_path_references_are_judged_as_the_https_url_a_browser_follows(t
     assert found(tmp_path, capsys, "--select", "CL303") == [("p.md", "CL303", 2, 10)]
 
 
+def test_links_of_other_schemes_are_their_applications_business_outside_the_article_format(tmp_path, capsys):
+    # `mailto:`, `tel:`, `obsidian:` in a team page's links are no malformed
+    # web addresses; a script is never an address. `curl` is no URL key.
+    project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', {
+        "p.md": '---\nsocial:\n  - url: mailto:ann@example.com\n  - url: "tel:+1-555-0100"\n'
+                '  - url: obsidian://open?vault=a b\n  - url: " JavaScript:alert(1)"\n'
+                'install:\n  curl: curl -sSL https://get.example.com | sh\n---\n',
+    })
+    assert found(tmp_path, capsys, "--select", "CL303") == [("p.md", "CL303", 6, 12)]
+    # In the article format, whose addresses are web pages and images, a
+    # `mailto:` is still "not http or https".
+    project(tmp_path, "", {"p.md": '---\nwebUrl: "mailto:ann@example.com"\n---\n'})
+    assert found(tmp_path, capsys, "--select", "CL303") == [("p.md", "CL303", 2, 10)]
+
+
+@pytest.mark.parametrize("key,url", [
+    ("url", True), ("URL", True), ("Url", True), ("webUrl", True), ("cdnAmpWebUrl", True), ("imageURL", True),
+    ("image_url", True), ("og:url", True), ("og-url", True), ("AMPUrl", True), ("OG_URL", True),
+    ("curl", False), ("hurl", False), ("CURL", False), ("imageurl", False), ("urls", False), ("title", False),
+])
+def test_url_keys_end_in_url_as_a_word(key, url):
+    from contentlint.rules.text import is_url_key
+
+    assert is_url_key(key) is url
+
+
 def test_line_breaks_only_in_single_line_fields(tmp_path, capsys):
     project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "news.schema.json"\n', {
         "p.md": '---\ntitle: "a\\nb"\ndescription: |\n  one\n  two\n---\n',

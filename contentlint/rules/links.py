@@ -11,7 +11,7 @@ from contentlint.digests import blake2b
 from contentlint.model import Applicability, Fix, Position, Severity, Violation
 from contentlint.registry import rule
 from contentlint.rules.related import record_and_entries, url_key
-from contentlint.rules.text import mojibake_repair
+from contentlint.rules.text import is_url_key, mojibake_repair
 from contentlint.wholerun import U8, U32, U64
 from contentlint.urls import (BAD_HOST, BAD_SCHEME, INVISIBLE, JUNK, NO_HOST, NON_ASCII, WHITESPACE, domain_matches,
                               host_of, url_problems)
@@ -70,7 +70,7 @@ def _url_fields(doc, ctx) -> list[tuple[tuple, str, tuple[bool, bool]]]:
     """(path, value, (relative allowed, non-ASCII allowed)) of every URL: the
     values the schema declares `format: uri` (absolute) or `uri-reference`
     (relative allowed), or their `iri` forms (raw non-ASCII allowed), and
-    strings whose key ends in `url` (any case; the test CL200-CL203 use
+    strings whose key ends in `url` as a word (`webUrl`, `image_url`, not `curl`: the test CL200-CL203 use
     too, rules/text.py), which the article format requires absolute and
     ASCII, and which elsewhere may be site-relative (`url: /commands/hugo/`)
     and written as IRIs (`/été-à-paris/`, as Hugo and browsers take them).
@@ -106,7 +106,7 @@ def _url_verdict(path: tuple, ctx) -> tuple[bool, bool] | None:
     info = ctx.field_info(path)
     if info.url is not None:
         return info.url == "relative", info.iri
-    if path and path[-1].__class__ is str and path[-1].lower().endswith("url"):
+    if path and path[-1].__class__ is str and is_url_key(path[-1]):
         return _ANY_REFERENCE if ctx.current.schema != _article_schema() else _ABSOLUTE_ASCII
     return None
 
@@ -159,11 +159,14 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     ## What it does
     Checks every URL field (`webUrl`, `originalUrl`, `ampWebUrl`,
     `cdnAmpWebUrl`, image and logo `url`, at any level, any key ending in
-    `url`, and every value the schema declares `format: uri` or
-    `uri-reference`) against what the
+    `url` as a word (`imageURL`, `image_url`; not `curl`), and every value
+    the schema declares `format: uri` or `uri-reference`) against what the
     WHATWG URL Standard accepts: no spaces, no ``"<>\\^`{|}`` characters, no
     `%` that starts no `%XX` escape, a host after `//`, and the scheme
-    `http` or `https`. Raw non-ASCII characters (an IRI such as
+    `http` or `https`. Outside the article format a link of another scheme
+    (`mailto:`, `tel:`, `obsidian:`) is its application's business and is
+    not checked, but `javascript:` and `vbscript:`, which run a script
+    where the link is followed, are reported. Raw non-ASCII characters (an IRI such as
     `https://de.wikipedia.org/wiki/Straße`) are reported where the ASCII
     form is required: in the article format and in a field the schema
     declares `format: uri` or `uri-reference`, and the two checks agree.
@@ -204,8 +207,23 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     return [violation for _, violation in url_findings(doc, ctx)]
 
 
+# Schemes that run code where a link is followed: never an address.
+_SCRIPT_SCHEMES = frozenset({"javascript", "vbscript"})
+_SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
 def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
+    # The article format's addresses are web pages and images: http(s)
+    # only. Elsewhere a link may be `mailto:`, `tel:`, `obsidian:`...: their
+    # syntax is their applications' business, so only a script is reported.
+    web_only = ctx.current.schema == _article_schema()
     for path, value, (relative_ok, iri_ok) in _url_fields(doc, ctx):
+        scheme = None if web_only else _SCHEME.match(value)
+        if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+            if scheme.group(1).lower() in _SCRIPT_SCHEMES:
+                start, end = _char_span(doc, path, value, scheme.start(1), scheme.end())
+                yield path, Violation(start, end, f"URL scheme {scheme.group(1)!r} runs a script: not an address")
+            continue
         relative = relative_ok and _HAS_SCHEME.match(value) is None
         problems = _network_path_problems(value) if relative_ok and value.startswith("//") else url_problems(value)
         for problem in problems:  # [] at once for the common URL

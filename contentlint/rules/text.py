@@ -6,7 +6,7 @@ Edit that replaces the whole scalar's source text with the new value rendered
 in the old style (contentlint.scalars). Findings are anchored on the defective
 characters when the scalar is one line (exact columns), else on the value.
 
-Fields are told apart by key name: URL fields (key ending in `url`, or a
+Fields are told apart by key name: URL fields (key ending in `url` as a word, or a
 value starting with `http://`/`https://`) get unsafe fixes where a change
 alters which resource the link names; HTML fields (`featuredContent`) hold
 markup, so entities and surrounding whitespace are theirs to keep;
@@ -36,7 +36,19 @@ def field_name(path) -> str:
 
 
 def is_url(path, value: str) -> bool:
-    return field_name(path).lower().endswith("url") or _HTTP.match(value) is not None
+    return is_url_key(field_name(path)) or _HTTP.match(value) is not None
+
+
+def is_url_key(name: str) -> bool:
+    """Whether a key names an address: `url` (any case) or a name ending in
+    it as a word (`webUrl`, `imageURL`, `image_url`, `og:url`); not `curl`,
+    `hurl` or `CURL`, whose `url` is part of a word."""
+    tail, before = name[-3:], name[-4:-3]
+    if tail not in ("url", "Url", "URL"):
+        return False
+    if not before.isalpha():  # `url`, `image_url`, `og:url`
+        return True
+    return tail == "Url" or tail == "URL" and before.islower()
 
 
 def string_values(doc):
