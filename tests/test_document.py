@@ -77,6 +77,19 @@ def test_syntax_findings_exact(name, raw, expected, write, capsys):
     assert sorted(findings([path], capsys, *SYNTAX)) == sorted(expected)
 
 
+@pytest.mark.parametrize("raw, data, body", [
+    (b"---\ntitle: Pandoc doc\nauthor: Me\n...\n\n# Body\n", {"title": "Pandoc doc", "author": "Me"}, "\n# Body\n"),
+    (b"---\r\ntitle: x\r\n... \r\nbody\r\n---\r\n", {"title": "x"}, "body\r\n---\r\n"),
+    # The first closer wins: a `...` line in the body after `---` is text.
+    (b"---\ntitle: Wait...\n---\nbody\n...\n", {"title": "Wait..."}, "body\n...\n"),
+])
+def test_yamls_document_end_closes_front_matter_as_jekyll_and_pandoc_read_it(raw, data, body):
+    doc = load("x.md", raw)
+    assert doc.ok and doc.data == data and doc.text[doc.fm_end:].split("\n", 1)[1] == body
+    # `....` is no document end: the block runs on to `---`.
+    assert load("x.md", b"---\ntitle: x\n....\n---\nb\n").fm_end == len("---\ntitle: x\n....\n")
+
+
 @pytest.mark.parametrize("raw, language", [(b"---json\n{\"title\": \"x\"}\n---\nBody\n", "json"),
                                            (b"---yaml \r\ntitle: x\r\n---\r\n", "yaml"), (b"---js\n", "js")])
 def test_a_gray_matter_language_fence_is_named(raw, language, write, capsys):
