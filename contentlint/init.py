@@ -141,8 +141,27 @@ def hugo_site(root: str, found: Scan) -> bool:
     """Whether Hugo builds this checkout (it reads front-matter keys in any case)."""
     configs = [os.path.join(root, name) for name in HUGO_CONFIGS]
     configs += [os.path.join(root, "config", "_default", name) for name in HUGO_CONFIGS]
-    return any(os.path.isfile(path) for path in configs) or any(
-        HUGO_SECTION_INDEX.search(record.path) for record in found.records)
+    if any(os.path.isfile(path) for path in configs):
+        return True
+    return not _zola_site(root) and any(HUGO_SECTION_INDEX.search(record.path) for record in found.records)
+
+
+def _zola_site(root: str) -> bool:
+    """Whether Zola builds this checkout: it has `content/**/_index.md`
+    section pages as Hugo has, but reads front-matter keys as written. Its
+    configuration is `zola.toml`, or a `config.toml` with `base_url` (Hugo's
+    is `baseURL`, and Hugo knows no `base_url`)."""
+    if os.path.isfile(os.path.join(root, "zola.toml")):
+        return True
+    raw = read_regular(os.path.join(root, "config.toml"), MAX_FILE_BYTES + 1)
+    if raw is None or len(raw) > MAX_FILE_BYTES:
+        return False
+    from contentlint.config import tomllib
+
+    try:
+        return "base_url" in tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
+        return False
 
 
 def _encodable(path: str) -> bool:

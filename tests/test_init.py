@@ -419,6 +419,11 @@ def test_a_target_that_is_a_link_is_refused_even_with_force(tmp_path, capsys, re
     ({"hugo.toml": "title = 'Site'\n"}, True),  # Hugo's configuration
     ({"config/_default/hugo.yaml": "title: Site\n"}, True),
     ({"content/blog/_index.md": "---\ntitle: Blog\n---\n"}, True),  # a section index page in `content`
+    # Zola has section index pages too, but reads keys as written.
+    ({"content/blog/_index.md": "+++\ntitle = 'Blog'\n+++\n", "config.toml": "base_url = 'https://a.org'\n"}, False),
+    ({"content/blog/_index.md": "+++\ntitle = 'Blog'\n+++\n", "zola.toml": "base_url = 'https://a.org'\n"}, False),
+    ({"content/blog/_index.md": "---\ntitle: Blog\n---\n", "config.toml": "baseURL = 'https://a.org'\n"}, True),
+    ({"content/blog/_index.md": "---\ntitle: Blog\n---\n", "config.toml": "base_url = [\n"}, True),  # unreadable
     ({}, False),  # Jekyll, Astro, ...: keys are case-sensitive there
 ])
 def test_keys_in_any_case_only_on_a_hugo_site(tmp_path, capsys, monkeypatch, marker, any_case):
