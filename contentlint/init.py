@@ -31,12 +31,14 @@ EXIT_OK, EXIT_ERROR = 0, 2
 CONFIG_NAME = "contentlint.toml"
 SCHEMA_FOLDER = "schemas"
 # Templates, data and build output: files there may have front matter
-# (Jekyll layouts do; Hugo's archetypes are Go templates of it, which
-# neither parse nor infer as records) but they are not content records.
-# Inside a folder named `content` (Hugo's, Astro's) every folder is
-# content, whatever its name.
+# (Jekyll layouts do; Hugo's archetypes, Hexo's scaffolds and an Obsidian
+# vault's note templates are templates of it, `{{ .Date }}`, which neither
+# parse nor infer as records) but they are not content records. Inside a
+# folder named `content` (Hugo's, Astro's) every folder is content,
+# whatever its name.
 TEMPLATE_FOLDERS = frozenset({"_layouts", "_includes", "layouts", "partials", "_data", "assets", "static",
-                              "node_modules", "_site", "public", "resources", "archetypes"})
+                              "node_modules", "_site", "public", "resources", "archetypes", "scaffolds",
+                              "templates", "Templates", "_templates"})
 # Hugo reads front-matter keys in any case (`linktitle` is `linkTitle`): a
 # site is Hugo's when it has Hugo's configuration, or section index pages
 # (`_index.md`, a Hugo convention) inside a `content` folder.

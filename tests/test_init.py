@@ -477,6 +477,17 @@ def test_a_key_required_in_any_case_is_described_when_missing(tmp_path, capsys, 
                                    "The page's title, shown in menus.")
 
 
+@pytest.mark.parametrize("folder", ["scaffolds", "Templates", "templates", "_templates"])
+def test_hexo_scaffolds_and_note_templates_are_templates_not_records(tmp_path, capsys, folder):
+    files = {f"source/_posts/p{i}.md": post(i) for i in range(3)}
+    files[f"{folder}/post.md"] = "---\ntitle: {{ title }}\ndate: {{ date }}\ntags:\n---\n"
+    root = make(tmp_path, files)
+    code, out, _ = run_cli(["init", root], capsys)
+    assert code == 0 and f"not scanned (templates, data, build output): {folder}" in out
+    (kind,) = kinds_of(root)
+    assert claimed(root, kind) == [f"source/_posts/p{i}.md" for i in range(3)]
+
+
 def test_hugo_archetypes_are_templates_not_records(tmp_path, capsys):
     """Hugo's archetypes are Go templates of front matter (`{{ .Date }}`):
     neither a kind nor a sample record that schemas are inferred from."""
