@@ -48,6 +48,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The opening and closing lines: exactly `---`, trailing spaces/tabs allowed.
 _FENCE = re.compile(r"---[ \t]*(?:\r\n|\r|\n|\Z)")
 # YAML's document end closes a block too, as Jekyll, Pandoc and R Markdown read it.
+_LEADING_BLANKS = re.compile(r"[ \t\r\n]*")
 _DOCUMENT_END = re.compile(r"\.\.\.[ \t]*(?:\r\n|\r|\n|\Z)")
 _FENCE_LANGUAGE = re.compile(r"---([A-Za-z][A-Za-z0-9_-]{0,15})[ \t]*(?:\r\n|\r|\n|\Z)")
 
@@ -391,17 +392,19 @@ def _other_format(doc: Document) -> bool:
         doc.format, doc.opener = "json", (begin, begin + 1)
         frontmatter.parse_json(doc, begin)
         return True
-    opener = frontmatter.TOML_FENCE.match(text, begin)
+    # Hugo and Zola, the generators of TOML front matter, skip whitespace before it.
+    at = _LEADING_BLANKS.match(text, begin).end()
+    opener = frontmatter.TOML_FENCE.match(text, at)
     if opener is None:
         return False
-    doc.format, doc.opener = "toml", (begin, begin + 3)
+    doc.format, doc.opener = "toml", (at, at + 3)
     closer = _closer(text, opener.end(), frontmatter.TOML_FENCE, "+++")
     if closer is None:
-        doc.problems.append((MISSING_FRONT_MATTER, Violation(begin, begin + 3, "front matter opened here is never closed by a `+++` line")))
+        doc.problems.append((MISSING_FRONT_MATTER, Violation(at, at + 3, "front matter opened here is never closed by a `+++` line")))
         return True
     doc.fm_start, doc.fm_end = opener.end(), closer.start()
     if doc.fm_end - doc.fm_start > MAX_FRONT_MATTER_CHARS:
-        doc.problems.append((YAML_SYNTAX_ERROR, Violation(begin, begin + 3, f"front matter is over {MAX_FRONT_MATTER_CHARS:,} characters")))
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(at, at + 3, f"front matter is over {MAX_FRONT_MATTER_CHARS:,} characters")))
         return True
     frontmatter.parse_toml(doc, doc.fm_start, doc.fm_end)
     return True

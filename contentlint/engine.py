@@ -17,7 +17,7 @@ from contentlint.discover import matches_glob
 from contentlint.document import Document, load
 from contentlint.model import INTERNAL_ERROR, Diagnostic, Fields, FixEdit, Position, Severity, Violation  # noqa: F401
 from contentlint.frontmatter import MAX_FILE_BYTES, read, read_with_stat  # noqa: F401 - engine's reading, named here too
-from contentlint.problems import UNREADABLE_FILE
+from contentlint.problems import BYTE_ORDER_MARK, UNREADABLE_FILE
 from contentlint.schemaindex import FieldInfo, index_of
 
 
@@ -320,9 +320,13 @@ def stamp(rule: registry.Rule, path: str, violation: Violation,
                       violation.fix, fix_edits)
 
 
+# Fixes that write no front matter: removing a byte order mark holds in any format.
+_ANY_FORMAT_FIXES = frozenset({BYTE_ORDER_MARK})
+
+
 def to_diagnostic(doc: Document, rule: registry.Rule, violation: Violation, path: str | None = None) -> Diagnostic:
-    if doc.format != "yaml" and violation.fix is not None:  # fixes write YAML: never into TOML or JSON
-        violation = Violation(violation.start, violation.end, violation.message)
+    if doc.format != "yaml" and violation.fix is not None and rule.code not in _ANY_FORMAT_FIXES:
+        violation = Violation(violation.start, violation.end, violation.message)  # fixes write YAML
     return stamp(rule, path or doc.path, violation, doc.position)
 
 

@@ -244,10 +244,23 @@ def test_json_front_matter_is_json_as_rfc_8259_has_it(tmp_path, capsys):
     ]
 
 
-def test_no_fix_is_offered_in_toml_or_json(tmp_path, capsys):
-    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\n', {"t.md": '+++\nwebUrl = "<https://a.example/>"\n+++\n'})
+def test_no_fix_is_offered_in_toml_or_json_but_the_byte_order_marks_removal(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\n', {
+        "t.md": '\ufeff+++\nwebUrl = "<https://a.example/>"\n+++\n', "j.md": '\ufeff{"webUrl": "https://a.example/ "}\n'})
     code, result = check_json([tmp_path], capsys, "--config", tmp_path / "contentlint.toml")
-    assert [(f["code"], f["fix"]) for f in result] == [("CL303", None)]
+    assert [(f["path"].rsplit("/", 1)[1], f["code"], f["fix"] is None) for f in result] == [
+        ("j.md", "CL005", False), ("j.md", "CL203", True), ("t.md", "CL005", False), ("t.md", "CL303", True)]
+    run_cli(["fix", "--config", str(tmp_path / "contentlint.toml"), "--no-cache", str(tmp_path)], capsys)
+    assert (tmp_path / "t.md").read_text(encoding="utf-8") == '+++\nwebUrl = "<https://a.example/>"\n+++\n'
+    assert (tmp_path / "j.md").read_text(encoding="utf-8") == '{"webUrl": "https://a.example/ "}\n'
+
+
+def test_whitespace_before_toml_front_matter_is_skipped_as_hugo_and_zola_skip_it(tmp_path, capsys):
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\n', {
+        "t.md": '\n\n  +++\ntitle = "T "\n+++\nbody\n', "crlf.md": '\r\n+++\r\ntitle = "T "\r\n+++\r\n',
+        "y.md": '\n---\ntitle: T\n---\n'})
+    # Before `---` it stays CL002: Jekyll, Astro and Eleventy want it on the first line.
+    assert found(tmp_path, capsys) == [("crlf.md", "CL203", 3, 11), ("t.md", "CL203", 4, 11), ("y.md", "CL002", 1, 1)]
 
 
 # -- rules aimed by the schema ---------------------------------------------------------
