@@ -20,6 +20,7 @@ from typing import Any, Iterator
 from contentlint import document, frontmatter, gitignore
 from contentlint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from contentlint.linear_regex import matchable
+from contentlint.problems import BYTE_ORDER_MARK
 from contentlint.discover import temp_name
 from contentlint.frontmatter import read_regular
 from contentlint.gitignore import Ignores
@@ -306,7 +307,8 @@ def outliers(kind: Kind) -> list[Outlier]:
     for record in kind.records:
         doc = record.doc
         if record.data is None:
-            offset = doc.problems[0][1].start if doc.problems else doc.opener[0]
+            # Where it cannot be read: a byte order mark (CL005) is no reason.
+            offset = next((v.start for code, v in doc.problems if code != BYTE_ORDER_MARK), doc.opener[0])
             found.append(_at(record, kind, offset, "front matter cannot be read; not used to infer the schema"))
             continue
         for error in validator.iter_errors(record.data):

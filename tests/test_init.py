@@ -296,6 +296,7 @@ def test_outliers_are_listed_with_positions(tmp_path, capsys):
     files["blog/p04.md"] = "---\ntitle: ''\ndate: 2024-01-05\n---\n"
     files["blog/p05.md"] = "---\ntitle: Post 5\n---\n"
     files["blog/p06.md"] = "---\ntitle: Post 6\ndate: 2024-01-07\n  bad: [\n---\n"
+    files["blog/p07.md"] = "\ufeff---\ntitle: Hello: world\n---\n"  # a BOM: still at the syntax error
     root = make(tmp_path, files)
     code, out, _ = run_cli(["init", "--dry-run", root], capsys)
     assert code == 0
@@ -304,6 +305,7 @@ def test_outliers_are_listed_with_positions(tmp_path, capsys):
         "blog/p04.md:2:1: [blog] `title` is empty\n"
         "blog/p05.md:2:1: [blog] missing `date`, which the other records of this kind have\n"
         "blog/p06.md:4:6: [blog] front matter cannot be read; not used to infer the schema\n"
+        "blog/p07.md:2:13: [blog] front matter cannot be read; not used to infer the schema\n"
         "dry run: nothing written\n"
     )
 
