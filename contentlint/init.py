@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from typing import Any, Iterator
 
-from contentlint import document, frontmatter, gitignore
+from contentlint import document, gitignore
 from contentlint.config import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from contentlint.linear_regex import matchable
 from contentlint.problems import BYTE_ORDER_MARK
 from contentlint.discover import temp_name
-from contentlint.frontmatter import read_regular
+from contentlint.frontmatter import head_of, read_regular, starts_like_record
 from contentlint.gitignore import Ignores
 from contentlint.infer import infer_schema
 from contentlint.report.escape import printable
@@ -80,10 +80,10 @@ def _empty(doc) -> bool:
 def read_record(path: str, raw: bytes):
     """A record read as `check` reads it (YAML, TOML or JSON front matter),
     or None when the file is none. A broken attempt at one (not UTF-8, a
-    block never closed) is a record, as `check` decides (frontmatter.
-    starts_like_record): its kind claims it, so `check` reports it."""
+    block never closed) is a record, as `check` decides
+    (``starts_like_record``): its kind claims it, so `check` reports it."""
     doc = document.load(path, raw)
-    return doc if doc.fm_start >= 0 or frontmatter.starts_like_record(frontmatter.head_of(raw)) else None
+    return doc if doc.fm_start >= 0 or starts_like_record(head_of(raw)) else None
 
 
 @dataclass
