@@ -75,6 +75,8 @@ CASES = [
     ("escaped zero-width space keeps escape style",
      fm('excerpt: "caf\\u00e9 \\u200bbar"'),
      [("CL202", 2, 21, SAFE)], fm('excerpt: "caf\\xE9 bar"')),
+    ("right-to-left marks with no right-to-left letter", fm('a: "\u200fPython 3.12"', 'c: "\u061cPython"'),
+     [("CL202", 2, 5, UNSAFE), ("CL202", 3, 5, UNSAFE)], None),
     ("word joiner before a space", fm('title: "Low\u2060 Code"'),
      [("CL202", 2, 12, SAFE)], fm('title: "Low Code"')),
     ("mongolian vowel separator in latin text", fm('title: "Low\u180eCode"'),

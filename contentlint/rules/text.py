@@ -364,7 +364,8 @@ def _ideographic(ch: str) -> bool:
 
 
 def _has_rtl(value: str) -> bool:
-    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in value)
+    """Right-to-left letters: the marks themselves (RLM is `R`, ALM `AL`) are none."""
+    return any(unicodedata.bidirectional(c) in ("R", "AL") and c not in _BIDI for c in value)
 
 
 def _legitimate(value: str, i: int) -> bool:
