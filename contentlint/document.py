@@ -314,10 +314,24 @@ class Document:
         return self.memo["all strings"]
 
 
+_COMPLEX_KEY = "<complex key>"
+
+
 def _key_text(node: Node) -> str:
     if isinstance(node, ScalarNode):
         return node.value
-    return "<complex key>"
+    return _COMPLEX_KEY
+
+
+def _complex_key(node: Node) -> tuple:
+    """A complex key's content, to tell two of them apart: a scalar by its
+    text and whether it is plain (`1` and `'1'` differ), a collection by
+    its items (nesting is bounded before composing)."""
+    if isinstance(node, ScalarNode):
+        return (node.value, not node.style)
+    if isinstance(node, SequenceNode):
+        return ("[",) + tuple(_complex_key(item) for item in node.value)
+    return ("{",) + tuple((_complex_key(k), _complex_key(v)) for k, v in node.value)
 
 
 # -- reading -------------------------------------------------------------------
@@ -480,7 +494,8 @@ def _parse(doc: Document) -> None:
     doc._root = root
     # Built by build_tree (no node is shared) and no key twice in a mapping
     # (the index keeps paths under an earlier duplicate): spans can be walked to.
-    doc._tree = not builder.seen and all(code != DUPLICATE_KEY for code, _ in doc.problems)
+    doc._tree = (not builder.seen and not builder.complex_keys_collide
+                 and all(code != DUPLICATE_KEY for code, _ in doc.problems))
     if builder.anchors_reported and _expanded_size(root, MAX_ALIAS_EXPANSION) is None:
         return  # an alias bomb or a cycle: CL007 is reported; rules that read the data do not run
     doc.data = data
@@ -573,6 +588,26 @@ class _Builder:
         self.anchors_reported: set[int] = set()
         self.values: list[tuple[Path, Any]] = []  # build_tree's: see there
         self.strings: list[tuple[Path, str]] = []
+        # Two different complex keys of one mapping (`? [a, b]`, `? {x: 1}`):
+        # both are `<complex key>` in the data, so the later value stands at
+        # the earlier key's place (spans are walked to, as after a duplicate).
+        self.complex_keys_collide = False
+        self.complex_keys: dict[int, list] = {}  # id of a mapping (alive while building) -> its complex keys
+
+    def duplicate(self, mapping: dict, name: str, knode: Node) -> None:
+        """Record CL004 when ``knode`` repeats a key of ``mapping``. Complex
+        keys share one name: they repeat only when they are equal."""
+        if name != _COMPLEX_KEY:
+            if name in mapping:
+                self.problem(DUPLICATE_KEY, knode, f"duplicate key `{name}`: the earlier value is silently overwritten")
+            return
+        key = _complex_key(knode)
+        complex_keys = self.complex_keys.setdefault(id(mapping), [])
+        if key in complex_keys:
+            self.problem(DUPLICATE_KEY, knode, f"duplicate key `{name}`: the earlier value is silently overwritten")
+        elif name in mapping:
+            self.complex_keys_collide = True
+        complex_keys.append(key)
 
     def problem(self, code: str, node: Node, message: str) -> None:
         start = self.base + node.start_mark.index
@@ -611,9 +646,10 @@ class _Builder:
         result = {}
         add_value((path, result))
         for knode, vnode in node.value:
-            name = knode.value if knode.__class__ is ScalarNode else "<complex key>"
-            if name in result:
-                self.problem(DUPLICATE_KEY, knode, f"duplicate key `{name}`: the earlier value is silently overwritten")
+            scalar_key = knode.__class__ is ScalarNode
+            name = knode.value if scalar_key else _COMPLEX_KEY
+            if name in result or not scalar_key:
+                self.duplicate(result, name, knode)
             if vnode.__class__ is not ScalarNode:
                 result[name] = self.build_tree(vnode, path + (name,))
                 continue
@@ -648,8 +684,8 @@ class _Builder:
         self.seen[key] = result
         for knode, vnode in node.value:
             name = _key_text(knode)
-            if name in result:
-                self.problem(DUPLICATE_KEY, knode, f"duplicate key `{name}`: the earlier value is silently overwritten")
+            if name in result or not isinstance(knode, ScalarNode):
+                self.duplicate(result, name, knode)
             result[name] = self.build(vnode)
         return result
 
