@@ -100,6 +100,10 @@ CASES = [
     ("whitespace-only value", fm('title: "  "'), [("CL203", 2, 9, SAFE)], fm('title: ""')),
     ("ideographic spaces: an indent kept, trailing ones stripped", fm('excerpt: "\u3000本日は晴天なり。\u3000"'),
      [("CL203", 2, 20, SAFE)], fm('excerpt: "\u3000本日は晴天なり。"')),
+    ("a block scalar's indentation indicator keeps its leading spaces; its trailing ones are reported",
+     fm("snippet: |2", "    indented code", "  end  ", "other: x"), [("CL203", 2, 10, DISPLAY)], None),
+    ("leading spaces of a block scalar without an indicator", fm("snippet: >-", "  \u00a0x"),
+     [("CL203", 2, 10, DISPLAY)], None),
     ("ideographic space before latin text", fm('title: "\u3000Tokyo"'), [("CL203", 2, 9, SAFE)],
      fm('title: "Tokyo"')),
     ("ideographic spaces only", fm('title: "\u3000\u3000"'), [("CL203", 2, 9, SAFE)], fm('title: ""')),
@@ -135,6 +139,7 @@ CLEAN = [
     ("HTML field keeps entities and whitespace", fm('featuredContent: " <p>a &amp; b</p>\\n"')),
     ("ampersands that are not entities", fm('title: "AT&T & R&D"', 'webUrl: "https://x.com/?a=1&copy=2&title=x"')),
     ("block scalar's own final line break", fm("excerpt: |", "  one", "  two")),
+    ("leading spaces kept by an indentation indicator", fm("snippet: |2", "    indented code", "  end")),
     ("non-string values", fm("quality: 54", "published: false", "heat: -1", "date: 2021-12-08T16:33:00Z")),
 ]
 

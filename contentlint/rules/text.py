@@ -473,6 +473,17 @@ def _multi_line(doc, ctx, path, names: set) -> bool:
     return _written_on_lines(doc, path)
 
 
+_INDENTATION_INDICATOR = re.compile(r"[|>](?:[+-]?[1-9]|[1-9][+-])")
+
+
+def _indentation_indicator(doc, path) -> bool:
+    """Whether the value is a YAML block scalar with an explicit indentation
+    indicator (`|2`, `>-1`): its leading spaces are kept on purpose."""
+    span = doc.span(path)
+    return (span is not None and doc.format == "yaml" and span.style in ("|", ">")
+            and _INDENTATION_INDICATOR.match(doc.text, span.start) is not None)
+
+
 def _written_on_lines(doc, path) -> bool:
     """Whether the author wrote the value over lines of its own: a YAML block
     scalar (`|`, `>`) or a TOML multi-line string (three quotes), whose
@@ -581,7 +592,9 @@ def surrounding_whitespace(doc, ctx):
     Reports string values that start or end with whitespace: spaces, tabs,
     line breaks, no-break spaces and the other Unicode space characters.
     Ideographic spaces (U+3000) before Chinese or Japanese text are a
-    paragraph indent (字下げ) and are kept; trailing ones are reported.
+    paragraph indent (字下げ) and are kept; trailing ones are reported. So
+    are the leading spaces of a block scalar with an indentation indicator
+    (`|2`), which exists to keep them.
     Fields that hold HTML (option `html-fields`, default
     `["featuredContent"]`) are skipped, and so is the final line break that
     a `|`/`>` block scalar (or a TOML multi-line string closed on a line
@@ -614,8 +627,12 @@ def surrounding_whitespace(doc, ctx):
         checked = value.rstrip("\n") if _written_on_lines(doc, path) else value
         lead = checked[: len(checked) - len(checked.lstrip(WHITESPACE))]
         trail = checked[len(checked.rstrip(WHITESPACE)):]
-        if lead and lead.strip("\u3000") == "" and lead != checked and _ideographic(checked[len(lead)]):
-            lead = ""  # Japanese and Chinese indent a paragraph with ideographic spaces (字下げ)
+        if lead and lead != checked and (lead.strip("\u3000") == "" and _ideographic(checked[len(lead)])
+                                         or _indentation_indicator(doc, path)):
+            # Japanese and Chinese indent a paragraph with ideographic spaces
+            # (字下げ); `|2` says how far the block is indented so that its
+            # first line may start with spaces of its own.
+            lead = ""
         if not lead and not trail:
             continue
         stripped = checked[len(lead):len(checked) - len(trail)]
