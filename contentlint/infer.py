@@ -78,13 +78,16 @@ def infer_schema(records: list[dict], title: str = "", description: str = "", an
     return schema
 
 
-def infer_values(values: list, required: bool = True, any_case: bool = False, pointer: str = "") -> dict:
+def infer_values(values: list, required: bool = True, any_case: bool = False, pointer: str = "",
+                 listed: bool = False) -> dict:
     """The schema of one field from every value it has across the records.
 
     ``required``: the field is in nearly all records, so keys inside it may
     be required too. Inside an optional mapping nothing is required: the
     records that have it may use it in different ways. ``pointer``: where the
-    schema sits in the kind's schema (JSON Pointer), for `$ref`s to it."""
+    schema sits in the kind's schema (JSON Pointer), for `$ref`s to it.
+    ``listed``: the values are a list's items (`tags`, `authors`,
+    `categories`): labels that grow with the site, never an enum."""
     counts = Counter(json_type(v) for v in values)
     if "number" in counts and "integer" in counts:  # 1 and 1.5: both numbers
         counts["number"] += counts.pop("integer")
@@ -95,7 +98,7 @@ def infer_values(values: list, required: bool = True, any_case: bool = False, po
         schema["type"] = types[0] if len(types) == 1 else types
     of = {t: [v for v in values if json_type(v) == t or (t == "number" and json_type(v) == "integer")] for t in types}
     if "string" in of:
-        schema.update(_strings(of["string"]))
+        schema.update(_strings(of["string"], enum=not listed))
     if "array" in of:
         schema.update(_arrays(of["array"], required, any_case, pointer))
     if "object" in of:
@@ -108,7 +111,7 @@ def _common(counts: Counter, n: int) -> set:
     return {value for value, count in counts.items() if count > tolerance(n)}
 
 
-def _strings(values: list[str]) -> dict:
+def _strings(values: list[str], enum: bool = True) -> dict:
     schema: dict[str, Any] = {}
     allowed = tolerance(len(values))
     if sum(1 for v in values if v == "") <= allowed:
@@ -124,9 +127,9 @@ def _strings(values: list[str]) -> dict:
                 value = _IRI_OF[value]  # raw non-ASCII addresses are the site's convention, not outliers
             schema[keyword] = value
             break
-    enum = _enum(values)
-    if enum:
-        schema["enum"] = enum
+    vocabulary = _enum(values) if enum else None
+    if vocabulary:
+        schema["enum"] = vocabulary
     return schema
 
 
@@ -169,7 +172,7 @@ def _arrays(arrays: list[list], required: bool, any_case: bool, pointer: str) ->
         schema["minItems"] = 1
     items = [item for a in arrays for item in a]
     if items:
-        schema["items"] = infer_values(items, required, any_case, pointer + "/items")
+        schema["items"] = infer_values(items, required, any_case, pointer + "/items", listed=True)
     return schema
 
 

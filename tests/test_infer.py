@@ -47,6 +47,15 @@ def test_enum_for_a_small_vocabulary_seen_often():
     assert infer_values(values) == {"type": "string", "minLength": 1, "enum": ["community", "release", "team"]}
 
 
+def test_no_enum_for_a_lists_items_but_for_the_fields_of_its_mappings():
+    # Tags, authors, categories are labels that grow with the site; the
+    # `type` of a list's entries is a field with a closed set of values.
+    records = [{"tags": ["go", "web"], "related": [{"type": "article"}, {"type": "video"}]} for _ in range(12)]
+    schema = infer_values(records)["properties"]
+    assert "enum" not in schema["tags"]["items"]
+    assert schema["related"]["items"]["properties"]["type"]["enum"] == ["article", "video"]
+
+
 @pytest.mark.parametrize("values", [
     ["release"] * 10 + ["community"] * 7 + ["team"] * 2,  # 19 values: too few to tell
     ["release"] * 10 + ["community"] * 8 + ["team"] * 2,  # `team` seen twice: not established
