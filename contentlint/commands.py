@@ -113,7 +113,8 @@ def check(options: Options) -> int:
     if options.write_baseline or options.add_suppressions:
         return _record(options, done, settings.root)
     notes = [host_summary(done.online_summary)] if done.online_summary else []
-    output.emit(options, settings, done.diagnostics, done.files, notes, summary_notes=filter_notes(options, plan, done))
+    output.emit(options, settings, done.diagnostics, done.files, notes,
+                summary_notes=filter_notes(options, plan, done) + schema_note(settings, done.diagnostics))
     for error in done.errors:  # also CL010 findings; said here too, as the report may go to a file
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     return exit_status(options, done.diagnostics)
@@ -229,6 +230,21 @@ def filter_notes(options: Options, plan, done) -> list[str]:
         notes.append(f"{_plural(done.unchanged, 'finding')} in files not changed since "
                      f"{printable(options.changed_since)} not shown.")
     return notes
+
+
+_SCHEMA_CODES = ("CL100", "CL101", "CL102", "CL103", "CL104")
+
+
+def schema_note(settings: Settings, diagnostics) -> list[str]:
+    """Where no config file chose a schema, the shipped article schema judged
+    every record: schema findings on a repository of other records (docs
+    pages, posts, books) are that default's, and `init` is the way out."""
+    if settings.config_file is not None or settings.schema is not None:
+        return []
+    if not any(d.code in _SCHEMA_CODES for d in diagnostics):
+        return []
+    return ["No config file: every record was checked against the shipped article schema. For records of other "
+            "kinds (docs pages, posts, books), `contentlint init` writes kinds and schemas (docs/init.md)."]
 
 
 def _plural(n: int, word: str, words: str | None = None) -> str:
