@@ -109,7 +109,7 @@ TABLE = [
     ("closer-at-eof-no-newline", b"---\na: 1\n---", [], ()),
     ("closer-with-trailing-blanks", b"---\na: 1\n---  \t\nbody", [], ()),
     ("four-dashes-do-not-close", b"---\na: 1\n----\n", [("CL002", 1, 1)], ()),
-    ("dots-do-not-close", b"---\na: 1\n...\n", [("CL002", 1, 1)], ()),
+    ("dots-do-not-close", b"---\na: 1\n...\n", [("CL002", 1, 1)], ()),  # SPEC: `---`; CL002 names the `...`
     ("yaml-directive", b"---\n%YAML 1.2\na: 1\n---\n", [("CL003", 3, 1)], ()),
     # Binary: invalid UTF-8 (PNG) is CL001 at the first bad byte; NULs are valid
     # UTF-8 (CL002, or CL003 at the NUL inside front matter); the body is not parsed.

@@ -80,17 +80,12 @@ def test_syntax_findings_exact(name, raw, expected, write, capsys):
     assert sorted(findings([path], capsys, *SYNTAX)) == sorted(expected)
 
 
-@pytest.mark.parametrize("raw, data, body", [
-    (b"---\ntitle: Pandoc doc\nauthor: Me\n...\n\n# Body\n", {"title": "Pandoc doc", "author": "Me"}, "\n# Body\n"),
-    (b"---\r\ntitle: x\r\n... \r\nbody\r\n---\r\n", {"title": "x"}, "body\r\n---\r\n"),
-    # The first closer wins: a `...` line in the body after `---` is text.
-    (b"---\ntitle: Wait...\n---\nbody\n...\n", {"title": "Wait..."}, "body\n...\n"),
-])
-def test_yamls_document_end_closes_front_matter_as_jekyll_and_pandoc_read_it(raw, data, body):
-    doc = load("x.md", raw)
-    assert doc.ok and doc.data == data and doc.text[doc.fm_end:].split("\n", 1)[1] == body
-    # `....` is no document end: the block runs on to `---`.
-    assert load("x.md", b"---\ntitle: x\n....\n---\nb\n").fm_end == len("---\ntitle: x\n....\n")
+def test_a_document_end_line_does_not_close_front_matter_and_cl002_says_so(write, capsys):
+    # The contract (SPEC) closes front matter with `---` only; Jekyll and Pandoc also take `...`.
+    _, result = check_json([write("case.md", b"---\ntitle: Pandoc doc\n...\n\n# Body\n")], capsys, *SYNTAX)
+    assert [(f["code"], f["line"], f["column"], f["message"]) for f in result] == [
+        ("CL002", 1, 1, "front matter opened here is never closed by a `---` line "
+                        "(a `...` line, YAML's document end, does not close it: write `---`)")]
 
 
 @pytest.mark.parametrize("raw, language", [(b"---json\n{\"title\": \"x\"}\n---\nBody\n", "json"),
