@@ -113,8 +113,8 @@ def check(options: Options) -> int:
     if options.write_baseline or options.add_suppressions:
         return _record(options, done, settings.root)
     notes = [host_summary(done.online_summary)] if done.online_summary else []
-    output.emit(options, settings, done.diagnostics, done.files, notes,
-                summary_notes=filter_notes(options, plan, done) + schema_note(settings, done.diagnostics))
+    notes += schema_note(settings, done.diagnostics)
+    output.emit(options, settings, done.diagnostics, done.files, notes, summary_notes=filter_notes(options, plan, done))
     for error in done.errors:  # also CL010 findings; said here too, as the report may go to a file
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     return exit_status(options, done.diagnostics)
@@ -175,7 +175,8 @@ def merge(options: Options) -> int:
     done, hosts = shard.merge(list(options.results),
                               lambda online: pipeline.prepare(settings, online=online, no_cache=True))
     done = pipeline.reported(done, filters)
-    output.emit(options, settings, done.diagnostics, done.files, [host_summary(hosts)] if hosts else [],
+    notes = ([host_summary(hosts)] if hosts else []) + schema_note(settings, done.diagnostics)
+    output.emit(options, settings, done.diagnostics, done.files, notes,
                 source=_source_inside(settings.root), summary_notes=filter_notes(options, filters, done))
     for error in done.errors:
         print(f"contentlint: {printable(error)}", file=sys.stderr)
@@ -243,8 +244,11 @@ def schema_note(settings: Settings, diagnostics) -> list[str]:
         return []
     if not any(d.code in _SCHEMA_CODES for d in diagnostics):
         return []
-    return ["No config file: every record was checked against the shipped article schema. For records of other "
-            "kinds (docs pages, posts, books), `contentlint init` writes kinds and schemas (docs/init.md)."]
+    return [SCHEMA_NOTE]
+
+
+SCHEMA_NOTE = ("No config file: every record was checked against the shipped article schema. For records of other "
+               "kinds (docs pages, posts, books), `contentlint init` writes kinds and schemas (docs/init.md).")
 
 
 def _plural(n: int, word: str, words: str | None = None) -> str:

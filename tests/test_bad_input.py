@@ -31,6 +31,8 @@ from pathlib import Path
 
 import pytest
 
+from contentlint.commands import SCHEMA_NOTE
+
 if os.name != "posix":
     pytest.skip("POSIX only: signals, process groups, FIFOs", allow_module_level=True)
 
@@ -834,7 +836,7 @@ def test_a_rule_that_raises_through_the_cli(fmt, monkeypatch, tmp_path, capsys):
                  "--ignore", "CL010", str(crash), str(ok)])
     out, err = capsys.readouterr()
     assert code == 1 and out == "" and "Traceback" not in err
-    errors = [line for line in err.splitlines() if not line.startswith("No config file: ")]  # commands.schema_note
+    errors = [line for line in err.splitlines() if line != SCHEMA_NOTE]
     assert errors == [f"contentlint: {crash}: {_internal_error('rule CL101')}"]
     text = report.read_text("utf-8")
     assert "CL010" in text and _internal_error("rule CL101") in text and "ok.md" in text

@@ -48,6 +48,7 @@ def _walk_stream(schema: Schema, data) -> list:
 _HUGO_RECORDS = [
     {"title": f"Page {i}", "date": f"2024-01-{i + 1:02d}", "weight": i, "draft": False,
      "categories": ["functions", "templates"], "link": f"https://gohugo.io/{i}/",
+     "menu": [{"section": "docs"}, {"section": "blog"}],  # a list's mappings' field: an enum
      "params": {"kind": "a" if i % 2 else "b", "path": f"/docs/{i}/"}}
     for i in range(12)
 ]

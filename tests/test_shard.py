@@ -110,6 +110,7 @@ def test_merge_applies_the_baseline_as_a_single_run_does(fmt, write, tmp_path, m
         == ["CL104"]
     # `baseline` in the config: the shards write every finding, merge filters
     write("contentlint.toml", 'baseline = "base.json"\n')
+    single = run_cli(["check", "--no-cache", "--format", fmt, "."], capsys)  # now with a config file
     files = _shards(["."], 2, tmp_path / "out2", capsys)
     assert _merge(files, capsys, "--format", fmt) == single
 
