@@ -100,6 +100,40 @@ def cache_folder(settings) -> str:
     return settings.cache_dir or os.path.join(settings.root, ".contentlint_cache")
 
 
+# The `.gitignore` the cache writes into its folder: also its mark of ownership.
+_IGNORE_MARK = "# Created by contentlint\n*\n"
+
+
+def not_a_cache_folder(folder: str) -> str | None:
+    """Why ``folder`` cannot be the result cache's, or None. The cache writes
+    a `.gitignore` of `*` there and deletes a damaged database: a committed
+    symlink (`.contentlint_cache -> content`) or `cache-dir = "content"`
+    would hide every record from the walk. So the folder is used only when
+    it is absent, empty, or holds the cache's own `.gitignore`; never
+    through a symlink."""
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        return str(exc)
+    if stat.S_ISLNK(info.st_mode):
+        return "it is a symlink"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a folder"
+    from contentlint.frontmatter import read_regular
+
+    mark = read_regular(os.path.join(folder, ".gitignore"), len(_IGNORE_MARK) + 1)
+    if mark == _IGNORE_MARK.encode():
+        return None
+    try:
+        with os.scandir(folder) as entries:
+            empty = next(entries, None) is None
+    except OSError as exc:
+        return str(exc)
+    return None if empty else "it holds files the cache did not write (no contentlint .gitignore in it)"
+
+
 def digest(raw: bytes) -> bytes:
     return blake2b(raw, digest_size=16).digest()
 
@@ -685,7 +719,7 @@ class ResultCache:
         ignore = os.path.join(self.folder, ".gitignore")
         if not os.path.lexists(ignore):
             with open(ignore, "w", encoding="utf-8") as handle:
-                handle.write("# Created by contentlint\n*\n")
+                handle.write(_IGNORE_MARK)
         for name in _db_files(self.db_path):  # SQLite would write through a symlink
             try:
                 if not stat.S_ISREG(os.lstat(name).st_mode):

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 
 from contentlint import frontmatter
 from contentlint.cache import (ResultCache, Row, cache_folder, digest, encode, file_digest, leads_out, machine_key,
-                               row_mac, setup_key, stat_key, trusted_stat_key)
+                               not_a_cache_folder, row_mac, setup_key, stat_key, trusted_stat_key)
 from contentlint.config import ConfigError, Settings
 from contentlint.discover import discover
 from contentlint.model import INTERNAL_ERROR, Applicability, Diagnostic, Frozen
@@ -118,6 +118,10 @@ def prepare(settings: Settings, *, online: bool = False, no_cache: bool = False,
     if cache_dir is not None and leads_out(cache_dir, settings.root):
         _warn(f"ignoring cache folder {cache_dir}: it is in the checkout but leads out of it (a symlink); "
               "running without the cache")
+        cache_dir = None
+    foreign = None if cache_dir is None else not_a_cache_folder(cache_dir)
+    if foreign is not None:
+        _warn(f"ignoring cache folder {cache_dir}: {foreign}; running without the cache")
         cache_dir = None
     online_settings = _online_settings(settings, cache_dir, online_cache_dir, refresh) if online else None
     plan = Plan(settings, Rules(settings, online), cache_dir, online_settings, access)

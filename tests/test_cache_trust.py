@@ -430,6 +430,42 @@ def test_a_symlinked_cache_folder_leading_out_of_the_checkout_is_refused(project
     assert _check(capsys, "--cache-dir", outside, ".") == (plain, "") and (outside / "results.sqlite").is_file()
 
 
+@pytest.mark.parametrize("layout", ["symlink to the records", "config: the records", "config: the root",
+                                    "a file", "another's database"])
+def test_a_cache_folder_that_is_not_the_caches_is_never_written_into(layout, project, write, capsys):
+    """The cache writes a `.gitignore` of `*` into its folder and replaces a
+    damaged database: a committed `.contentlint_cache -> content` or
+    `cache-dir = "content"` hid every record from the walk (a run passed
+    with nothing checked) and deleted a database it did not write."""
+    (project / "content").mkdir()
+    for name in ("a.md", "b.md", "c.md"):
+        (project / name).rename(project / "content" / name)
+    plain, _ = _check(capsys, "--no-cache", ".")
+    assert len(plain) >= 2
+    if layout == "symlink to the records":
+        (project / ".contentlint_cache").symlink_to(project / "content", target_is_directory=True)
+    elif layout == "config: the records":
+        write("contentlint.toml", 'cache-dir = "content"\n')
+    elif layout == "config: the root":
+        write("contentlint.toml", 'cache-dir = "."\n')
+    elif layout == "a file":
+        write(".contentlint_cache", "not a folder\n")
+    else:
+        write(".contentlint_cache/results.sqlite", "precious data, not a database\n")
+    before = sorted(str(p.relative_to(project)) for p in project.rglob("*"))
+    for _ in range(2):
+        found, err = _check(capsys, ".")
+        assert found == plain and err.count("contentlint: warning: ignoring cache folder") == 1, err
+    assert sorted(str(p.relative_to(project)) for p in project.rglob("*")) == before
+    if layout == "another's database":
+        assert (project / ".contentlint_cache" / "results.sqlite").read_text() == "precious data, not a database\n"
+    # An empty folder (made by the operator) is adopted, and the cache's own folder used again.
+    (project / "fresh").mkdir()
+    assert _check(capsys, "--cache-dir", project / "fresh", ".") == (plain, "")
+    assert (project / "fresh" / ".gitignore").read_text() == "# Created by contentlint\n*\n"
+    assert _check(capsys, "--cache-dir", project / "fresh", ".") == (plain, "")
+
+
 # -- the metaschema check, once per schema digest ------------------------------------------
 
 
@@ -601,6 +637,7 @@ def test_a_fifo_beside_the_database_is_damage_not_a_hang(tmp_path, name):
 
     (tmp_path / "a.md").write_text("\ufeff" + RECORD, encoding="utf-8")
     (tmp_path / ".contentlint_cache").mkdir()
+    (tmp_path / ".contentlint_cache" / ".gitignore").write_text("# Created by contentlint\n*\n")  # looks like ours
     os.mkfifo(tmp_path / ".contentlint_cache" / name)
     done = subprocess.run([sys.executable, "-m", "contentlint", "check", "--select", "CL005", "."], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
