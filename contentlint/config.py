@@ -159,7 +159,7 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
                 raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
             values["per_file_ignores"] = {g: _str_list(c, f"per-file-ignores.{g}", where) for g, c in value.items()}
         elif key == "schema":
-            if not isinstance(value, str):
+            if not is_path_string(value):
                 raise ConfigError(f"{where}: `schema` must be a path string")
             values["schema"] = os.path.join(root, value)
         elif key == "jobs":
@@ -167,7 +167,7 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
                 raise ConfigError(f"{where}: `jobs` must be a positive integer")
             values["jobs"] = value
         elif key == "cache-dir":
-            if not isinstance(value, str):
+            if not is_path_string(value):
                 raise ConfigError(f"{where}: `cache-dir` must be a path string")
             folder = os.path.join(root, value)
             if _inside(folder, root):
@@ -175,7 +175,7 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
             else:
                 values["warnings"] = values.get("warnings", ()) + (f"{where}: {_OUTSIDE.format('cache-dir')}",)
         elif key == "baseline":
-            if not isinstance(value, str):
+            if not is_path_string(value):
                 raise ConfigError(f"{where}: `baseline` must be a path string")
             values["baseline"] = os.path.join(root, value)
         elif key == "online":
@@ -229,6 +229,11 @@ def _inside(path: str, root: str) -> bool:
         return os.path.commonpath([path, root]) == root
     except ValueError:  # another drive
         return False
+
+
+def is_path_string(value: Any) -> bool:
+    """A string that can name a file: not empty, no NUL (the OS takes none)."""
+    return isinstance(value, str) and value != "" and "\0" not in value
 
 
 def _str_list(value: Any, key: str, where: str) -> tuple[str, ...]:

@@ -186,6 +186,8 @@ def _named_schema(path: str, named: str, root: str) -> str:
     the run read /etc/passwd). "!why" when it cannot be used."""
     if "://" in named or named.startswith("urn:"):
         return "!`$schema` names a remote schema; contentlint reads local schema files only"
+    if "\0" in named:  # no file name holds one (realpath would raise)
+        return "!`$schema` holds a NUL character: no file has such a name"
     target = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(path)), named))
     if kinds.relative_to(target, os.path.realpath(root)) is None:
         return f"!`$schema` names a file outside the project's folder: {named}"

@@ -123,9 +123,9 @@ def parse(value: Any, *, root: str, where: str, parse_list, parse_rules, check_c
 
 
 def _schema(value: Any, root: str, where: str) -> str:
-    from contentlint.config import ConfigError
+    from contentlint.config import ConfigError, is_path_string
 
-    if not isinstance(value, str) or not value:
+    if not is_path_string(value):
         raise ConfigError(f"{where}: `schema` must be a path string or `contentlint:article`")
     if value.startswith(SHIPPED_PREFIX):
         if value not in SHIPPED:

@@ -399,6 +399,27 @@ def test_schema_named_in_front_matter(tmp_path, capsys):
     assert found(tmp_path, capsys) == [("docs/p.md", "CL104", 4, 1), ("docs/q.md", "CL100", 2, 10)]
 
 
+def test_a_schema_name_with_a_nul_is_a_finding_not_a_crash(tmp_path, capsys):
+    # It ended the whole run in a traceback (`embedded null byte`), in every format of front matter.
+    project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "contentlint:article"\n', {
+        "y.md": '---\n$schema: "\\0"\ntitle: T\n---\n', "j.md": '{"$schema": "\\u0000", "title": "T"}\n',
+        "t.md": '+++\n"$schema" = "\\u0000"\ntitle = "T"\n+++\n'})
+    assert [f for f in found(tmp_path, capsys, "--select", "CL100")] == [
+        ("j.md", "CL100", 1, 13), ("t.md", "CL100", 2, 13), ("y.md", "CL100", 2, 10)]
+    from contentlint import api
+
+    assert [d.code for d in api.check_text('---\n$schema: "\\0"\ntitle: T\n---\n', select=["CL100"])] == ["CL100"]
+
+
+@pytest.mark.parametrize("config", ['schema = "\\u0000"', 'baseline = "\\u0000"', 'cache-dir = "\\u0000"',
+                                    '[online]\ncache-path = "a\\u0000"',
+                                    '[[kinds]]\nname = "k"\ninclude = ["*.md"]\nschema = "\\u0000"'])
+def test_a_config_path_with_a_nul_is_a_usage_error(config, tmp_path, capsys):
+    project(tmp_path, config + "\n", {"a.md": "---\ntitle: T\n---\n"})
+    code, out, err = run_cli(["check", "--config", str(tmp_path / "contentlint.toml"), str(tmp_path)], capsys)
+    assert code == 2 and "Traceback" not in err and "path" in err and "contentlint.toml" in err
+
+
 # -- real sites ------------------------------------------------------------------------
 
 

@@ -302,6 +302,8 @@ def _statuses(value: Any) -> frozenset[int]:
 def _optional_path(value: Any) -> str | None:
     if value is False or value == "":
         return None  # `cache-path = false` turns the cache off
+    if isinstance(value, str) and "\0" in value:
+        raise ValueError("a path holds no NUL character")
     return _str(value)
 
 
