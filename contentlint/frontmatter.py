@@ -174,6 +174,12 @@ def parse_toml(doc, fence_end: int, closer_start: int) -> None:
     from contentlint.document import Span
 
     block = doc.text[fence_end:closer_start]
+    deep = _toml_too_deep(block)
+    if deep is not None:
+        start = fence_end + deep
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(start, start, f"TOML keys nested deeper than {MAX_TOML_DEPTH} "
+                                                                        "levels: not read")))
+        return
     tomllib = _tomllib()
     try:
         data = tomllib.loads(block)
@@ -243,6 +249,30 @@ _STRING_REST = {  # from after the opening delimiter to the end of the closing o
     '"': r'(?:[^"\\]|\\.)*"',
     "'": r"[^']*'",
 }
+
+
+# As for YAML's flow nesting and JSON: real records nest a few levels. A
+# dotted key of N parts costs tomllib O(N^2) time and memory (200 KB of
+# `a.a.a...` was 40 GB), and the rules walk data that deep recursively.
+MAX_TOML_DEPTH = 64
+# A key (or a table header's name) at the start of a line, up to `=` or `]`.
+_KEY_PATH = r"[ \t]*\[?\[?[ \t]*([^=\[\]#\r\n]*?)[ \t]*(?:=|\])"
+
+
+def _toml_too_deep(block: str) -> int | None:
+    """The offset of the first line whose key has more than MAX_TOML_DEPTH
+    parts, or None; read before tomllib (a line of a multi-line string that
+    looks like such a key counts too: none does in real records)."""
+    if block.count(".") <= MAX_TOML_DEPTH:
+        return None
+    key = _pattern(_KEY_PATH)
+    offset = 0
+    for line in block.splitlines(keepends=True):
+        found = key.match(line)
+        if found is not None and found.group(1).count(".") >= MAX_TOML_DEPTH:
+            return offset
+        offset += len(line)
+    return None
 
 
 def _open_string(line: str, open_string: str | None) -> str | None:

@@ -399,6 +399,18 @@ def test_schema_named_in_front_matter(tmp_path, capsys):
     assert found(tmp_path, capsys) == [("docs/p.md", "CL104", 4, 1), ("docs/q.md", "CL100", 2, 10)]
 
 
+def test_toml_keys_nested_past_the_bound_are_cl003_before_tomllib_reads_them(tmp_path, capsys):
+    # 200 KB of `a.a.a...` cost tomllib minutes and ~40 GB (quadratic); 1,000
+    # levels of table header gave CL010 in ten rules. 64 levels are read.
+    project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', {
+        "dotted.md": "+++\ntitle = 'T'\n" + "a." * 100_000 + "b = 1\n+++\n",
+        "header.md": "+++\ntitle = 'T'\n[" + "a." * 1000 + "b]\nc = 1\n+++\n",
+        "fine.md": "+++\n" + "a." * 63 + "b = 'x '\nurl = '/" + "x." * 100 + "'\n+++\n",
+    })
+    assert found(tmp_path, capsys) == [("dotted.md", "CL003", 3, 1), ("fine.md", "CL203", 2, 133),
+                                       ("header.md", "CL003", 3, 1)]
+
+
 def test_a_schema_name_with_a_nul_is_a_finding_not_a_crash(tmp_path, capsys):
     # It ended the whole run in a traceback (`embedded null byte`), in every format of front matter.
     project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\nschema = "contentlint:article"\n', {
