@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import os
+import stat
 from typing import Any
 
 from contentlint.model import Frozen
@@ -105,17 +106,35 @@ def find_config(start: str) -> str | None:
         folder = parent
 
 
+# A config file is a few hundred bytes; a larger one (or a FIFO, a device)
+# is refused before it is read: the checkout may hold any file by that name.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
+def _read_config(path: str) -> bytes:
+    """A config file's bytes; OSError when it cannot be one."""
+    from contentlint.frontmatter import READ_FLAGS
+
+    fd = os.open(path, READ_FLAGS)  # O_NONBLOCK: a FIFO does not wait for a writer
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise OSError(0, f"larger than {MAX_CONFIG_BYTES:,} bytes")
+    return data
+
+
 def _has_tool_table(path: str) -> bool:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = _read_config(path)
     except OSError:
         return False
     if not _may_name_the_tool(data):
         return False  # no TOML reading can find the table: tomllib (~2.5 ms) is not imported
     try:
         return "contentlint" in _tomllib().loads(data.decode()).get("tool", {})
-    except (UnicodeDecodeError, _tomllib().TOMLDecodeError):  # not TOML (which is UTF-8): no table
+    except (UnicodeDecodeError, _tomllib().TOMLDecodeError, RecursionError):  # not TOML we can read: no table
         return False
 
 
@@ -131,14 +150,15 @@ def load_settings(config_file: str | None = None, cwd: str = ".") -> Settings:
     if path is None:
         return Settings(root=os.path.abspath(cwd))
     try:
-        with open(path, "rb") as handle:
-            document = _tomllib().load(handle)
+        document = _tomllib().loads(_read_config(path).decode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     except _tomllib().TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:  # tomllib decodes before parsing
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: not UTF-8 (byte {exc.start})") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply to read") from None
     if os.path.basename(path) == "pyproject.toml":
         table = document.get("tool", {}).get("contentlint", {})
         where = f"{path}: [tool.contentlint]"

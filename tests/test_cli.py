@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import json
 import subprocess
 import sys
@@ -164,6 +165,24 @@ def test_config_file_and_per_file_ignores(write, capsys, tmp_path, monkeypatch):
     code, result = check_json(["."], capsys)
     assert [(f["path"], f["code"]) for f in result] == [("./new/a.md", "CL004")]
     assert code == 1
+
+
+def test_a_config_file_that_cannot_be_one_is_a_usage_error_not_a_hang(write, capsys, tmp_path, monkeypatch):
+    write("a.md", "---\ntitle: x\n---\n")
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "fifo.toml")
+    (tmp_path / "big.toml").write_bytes(b"# " + b"x" * (1024 * 1024) + b"\n")
+    for config, message in (("fifo.toml", "not a regular file"), ("/dev/zero", "not a regular file"),
+                            ("big.toml", "larger than 1,048,576 bytes"), (".", "Is a directory")):
+        code, out, err = run_cli(["check", "--config", config, "."], capsys)
+        assert (code, out) == (2, "") and err == f"contentlint: error: cannot read config file {config}: {message}\n"
+    write("contentlint.toml", "x = " + "[" * 2000 + "]" * 2000 + "\n")
+    code, out, err = run_cli(["check", "."], capsys)
+    assert code == 2 and err.endswith("contentlint.toml: invalid TOML: nested too deeply to read\n")
+    # A pyproject.toml that is not readable TOML has no contentlint table: passed over.
+    (tmp_path / "contentlint.toml").unlink()
+    write("pyproject.toml", "# contentlint\nx = " + "[" * 2000 + "]" * 2000 + "\n")
+    assert run_cli(["check", "--select", "CL0", "."], capsys) == (0, "All checks passed (1 file checked).\n", "")
 
 
 def test_top_level_globs_are_gitignore_style_as_a_kinds_are(write, capsys, tmp_path, monkeypatch):
