@@ -176,5 +176,4 @@ def is_record(text: str | bytes, path: str = "<stdin>", settings: Settings | Non
 
     if settings is not None and settings.kinds:
         return kinds.kind_for(path, settings.kinds, settings.root) is not None
-    raw = text.encode("utf-8", errors="surrogateescape") if isinstance(text, str) else text
-    return frontmatter.starts_like_record(raw[:frontmatter.HEAD_BYTES])
+    return frontmatter.starts_like_record(_raw(text)[:frontmatter.HEAD_BYTES])

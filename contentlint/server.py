@@ -88,6 +88,10 @@ class Linted:
 class ContentlintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("contentlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
+        # The documents the client has open, by its URI as it wrote it (pygls
+        # keys its own by the URI unquoted: `my%20notes` is `my notes` there,
+        # and a second unquote turned `x%2541.md` into `xA.md`, read from disk).
+        self.open: dict[str, None] = {}
         self.linted: dict[str, Linted] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.settings_cache: dict[tuple, Settings] = {}
@@ -129,6 +133,8 @@ class ContentlintServer(LanguageServer):
 
     async def _lint_later(self, uri: str, delay: float) -> None:
         await asyncio.sleep(delay)
+        if uri not in self.open:  # closed meanwhile: never read from disk
+            return
         document = self.workspace.get_text_document(uri)
         text, version = document.source, document.version
         try:
@@ -162,7 +168,7 @@ class ContentlintServer(LanguageServer):
     def current(self, uri: str) -> Linted | None:
         """The findings of the document's text as it is now (None when stale)."""
         linted = self.linted.get(uri)
-        if linted is None or uri not in self.workspace.text_documents:
+        if linted is None or uri not in self.open:
             return None
         return linted if self.workspace.get_text_document(uri).source == linted.text else None
 
@@ -257,6 +263,7 @@ def build() -> ContentlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: ContentlintServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.open[params.text_document.uri] = None
         ls.schedule(params.text_document.uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
@@ -267,12 +274,13 @@ def build() -> ContentlintServer:
     def did_save(ls: ContentlintServer, params: types.DidSaveTextDocumentParams) -> None:
         path = to_fs_path(params.text_document.uri) or ""
         if os.path.basename(path) in CONFIG_FILES:
-            for uri in list(ls.workspace.text_documents):  # the settings may have changed
+            for uri in list(ls.open):  # the settings may have changed
                 ls.schedule(uri, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ContentlintServer, params: types.DidCloseTextDocumentParams) -> None:
         uri = params.text_document.uri
+        ls.open.pop(uri, None)
         pending = ls.pending.pop(uri, None)
         if pending is not None:
             pending.cancel()

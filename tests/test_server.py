@@ -342,3 +342,44 @@ def test_changes_are_debounced_to_the_latest_text(tmp_path):
             assert published[0] == 1 and published[-1] == 5 and published == sorted(published)
 
     run(scenario)
+
+
+def test_uris_with_escapes_are_the_clients_own_and_nothing_is_read_from_disk(tmp_path):
+    """pygls keys documents by the URI unquoted; the server once unquoted it
+    again (`x%2541.md` -> `xA.md`, read from disk: here /dev/zero), answered
+    no code action or hover for `my%20notes`, and published re-lints after a
+    config save to the unquoted URI, which the client does not know."""
+    folder = tmp_path / "my notes"
+    folder.mkdir()
+    (folder / "xA.md").symlink_to("/dev/zero")
+    path = folder / "x%41.md"
+    text = MOJIBAKE.read_text(encoding="utf-8")
+    uri = from_fs_path(str(path))
+    assert "my%20notes/x%2541.md" in uri
+
+    async def scenario():
+        async with server(tmp_path) as s:
+            found = await s.open(path, text)
+            assert [d.code for d in found] == ["CL200"]
+            assert [a.title for a in await s.actions(path, found[0].range)][0] == "CL200: Repair: `Security’s`"
+            hover = await s.client.text_document_hover_async(types.HoverParams(
+                types.TextDocumentIdentifier(uri), found[0].range.start))
+            assert hover is not None and "CL200" in hover.contents.value
+            (tmp_path / "contentlint.toml").write_text('ignore = ["CL200"]\n', encoding="utf-8")
+            s.client.text_document_did_save(types.DidSaveTextDocumentParams(
+                types.TextDocumentIdentifier(from_fs_path(str(tmp_path / "contentlint.toml")))))
+            while len(s.published.get(uri, [])) < 2:
+                s.event.clear()
+                await s.event.wait()
+            assert list(s.published) == [uri] and list(s.published[uri][-1].diagnostics) == []
+
+    run(scenario)
+
+
+def test_a_document_with_a_lone_surrogate_gets_its_diagnostics(tmp_path):
+    async def scenario():
+        async with server(tmp_path) as s:
+            found = await s.open(tmp_path / "a.md", "---\ntitle: \ud800x\n---\n")
+            assert [(d.code, d.range.start.line, d.range.start.character) for d in found] == [("CL001", 1, 7)]
+
+    run(scenario)
