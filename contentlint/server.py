@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import concurrent.futures
 import logging
 import os
+import queue
 import re
+import threading
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -85,6 +88,36 @@ class Linted:
     findings: list[tuple[model.Diagnostic, types.Diagnostic]]
 
 
+class MainThread:
+    """Runs the lints in the process's main thread, the one place where
+    Python runs signal handlers: a schema's own regular expressions are
+    bounded there (timebox.py), while pygls serves the client from another
+    thread. In a worker thread a runaway `pattern` held the interpreter lock
+    for ever and the server answered nothing more, `exit` included."""
+
+    def __init__(self) -> None:
+        self.jobs: queue.SimpleQueue = queue.SimpleQueue()
+
+    async def call(self, work: Callable[..., Any], *args: Any) -> Any:
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self.jobs.put((future, work, args))
+        return await asyncio.wrap_future(future)
+
+    def serve(self, alive: Callable[[], bool]) -> None:
+        """Run the queued work while ``alive()``."""
+        while alive():
+            try:
+                future, work, args = self.jobs.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(work(*args))
+            except Exception as exc:  # the caller's to handle
+                future.set_exception(exc)
+
+
 class ContentlintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("contentlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
@@ -92,6 +125,7 @@ class ContentlintServer(LanguageServer):
         # keys its own by the URI unquoted: `my%20notes` is `my notes` there,
         # and a second unquote turned `x%2541.md` into `xA.md`, read from disk).
         self.open: dict[str, None] = {}
+        self.main_thread = MainThread()
         self.linted: dict[str, Linted] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.settings_cache: dict[tuple, Settings] = {}
@@ -138,7 +172,7 @@ class ContentlintServer(LanguageServer):
         document = self.workspace.get_text_document(uri)
         text, version = document.source, document.version
         try:
-            linted = await asyncio.to_thread(self.lint, uri, text)
+            linted = await self.main_thread.call(self.lint, uri, text)
         except ConfigError as exc:  # the user's config: said once, no diagnostics
             self.show_once(str(exc))
             linted = None
@@ -310,6 +344,10 @@ def build() -> ContentlintServer:
 
 
 def serve() -> int:
-    """Run until the client says exit (or closes the connection)."""
-    build().start_io()
+    """Run until the client says exit (or closes the connection): pygls in a
+    thread of its own, the lints in the main thread (``MainThread``)."""
+    server = build()
+    connection = threading.Thread(target=server.start_io, name="lsp", daemon=True)
+    connection.start()
+    server.main_thread.serve(connection.is_alive)
     return 0

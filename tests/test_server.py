@@ -383,3 +383,26 @@ def test_a_document_with_a_lone_surrogate_gets_its_diagnostics(tmp_path):
             assert [(d.code, d.range.start.line, d.range.start.character) for d in found] == [("CL001", 1, 7)]
 
     run(scenario)
+
+
+def test_a_runaway_schema_pattern_is_bounded_and_the_server_keeps_answering(tmp_path):
+    """Lints run in the main thread, where the schema check's bound works:
+    in a worker thread `^(a+)+$` held the interpreter lock for ever, and
+    hover, shutdown and exit went unanswered."""
+    import json
+
+    (tmp_path / "s.json").write_text(json.dumps(
+        {"type": "object", "properties": {"title": {"type": "string", "pattern": "^(a+)+$"}}}), encoding="utf-8")
+    path = tmp_path / "a.md"
+    text = "---\n$schema: s.json\ntitle: " + "a" * 40 + "!\n---\n"
+
+    async def scenario():
+        async with server(tmp_path) as s:
+            found = await s.open(path, text)
+            assert [(d.code, d.range.start.line) for d in found] == [("CL100", 1)]
+            assert "did not finish in 10 s" in found[0].message
+            hover = await s.client.text_document_hover_async(types.HoverParams(
+                types.TextDocumentIdentifier(from_fs_path(str(path))), found[0].range.start))
+            assert hover is not None and "CL100" in hover.contents.value
+
+    run(scenario)
