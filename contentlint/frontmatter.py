@@ -279,19 +279,40 @@ def _open_string(line: str, open_string: str | None) -> str | None:
     """The multi-line string delimiter (three quotes) still open at the end of
     ``line``, given the one open at its start. tomllib has accepted the
     block, so its strings are well formed; a comment ends the line."""
+    return _scan_line(line, open_string)[0]
+
+
+def _scan_line(line: str, open_string: str | None) -> tuple[str | None, int | None]:
+    """(``_open_string``, where the line's comment starts or None)."""
     at = 0
     while True:
         if open_string is not None:
             end = _pattern(_STRING_REST[open_string]).match(line, at)
             if end is None:
-                return open_string if len(open_string) == 3 else None
+                return (open_string if len(open_string) == 3 else None), None
             at, open_string = end.end(), None
             while line[at:at + 1] == line[at - 1] and line[at - 1] in "\"'":  # """"" closes with quotes in it
                 at += 1
         start = _pattern(_STRING_START).search(line, at)
-        if start is None or start.group() == "#":
-            return None
+        if start is None:
+            return None, None
+        if start.group() == "#":
+            return None, start.start()
         at, open_string = start.end(), start.group()
+
+
+def toml_comment_starts(text: str, start: int, end: int) -> set[int]:
+    """Offsets of the `#` that start a comment in the TOML ``text[start:end]``
+    (a `#` inside a string is text: `title = "Q&A # not a comment"`)."""
+    found = set()
+    open_string = None
+    offset = start
+    for line in text[start:end].splitlines(keepends=True):
+        open_string, comment = _scan_line(line.rstrip("\r\n"), open_string)
+        if comment is not None:
+            found.add(offset + comment)
+        offset += len(line)
+    return found
 
 
 def _value_at(data: Any, path: tuple) -> Any:

@@ -255,6 +255,23 @@ def test_no_fix_is_offered_in_toml_or_json_but_the_byte_order_marks_removal(tmp_
     assert (tmp_path / "j.md").read_text(encoding="utf-8") == '{"webUrl": "https://a.example/ "}\n'
 
 
+def test_a_suppression_comment_inside_a_toml_or_json_string_is_text(tmp_path, capsys):
+    """It was taken for a comment: it hid findings, and CL009's safe fix cut
+    the string (`title = "Q&A  # contentlint: ignore[CL201]"` became `"Q&A"`)."""
+    files = {
+        "t.md": '+++\ntitle = "Q&A  # contentlint: ignore[CL201]"\nx = "a&amp;b"  # contentlint: ignore[CL201]\n'
+                'y = 1 # contentlint: ignore[CL200]\nz = """\nA # contentlint: ignore-file[CL2]\n"""\n'
+                'w = "T&amp;J"\n+++\nbody\n',
+        "j.md": '{"title": "Tom &amp; Jerry", "note": "see # contentlint: ignore-file[CL2]"}\nbody\n',
+    }
+    project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', files)
+    assert found(tmp_path, capsys) == [("j.md", "CL201", 1, 16), ("t.md", "CL009", 4, 7), ("t.md", "CL201", 8, 7)]
+    run_cli(["fix", "--no-cache", "--config", str(tmp_path / "contentlint.toml"), str(tmp_path)], capsys)
+    assert (tmp_path / "t.md").read_text(encoding="utf-8") == files["t.md"].replace(
+        "y = 1 # contentlint: ignore[CL200]", "y = 1")  # only the real, unused comment goes
+    assert (tmp_path / "j.md").read_text(encoding="utf-8") == files["j.md"]
+
+
 def test_whitespace_before_toml_front_matter_is_skipped_as_hugo_and_zola_skip_it(tmp_path, capsys):
     project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\n', {
         "t.md": '\n\n  +++\ntitle = "T "\n+++\nbody\n', "crlf.md": '\r\n+++\r\ntitle = "T "\r\n+++\r\n',

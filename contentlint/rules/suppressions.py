@@ -52,11 +52,13 @@ class Suppression(_SuppressionFields):
 def parse(doc) -> list[Suppression]:
     if doc.fm_start < 0 or doc.text.find("contentlint:", doc.fm_start, doc.fm_end) < 0:
         return []  # the common case, decided without the regex
+    if doc.format == "json":
+        return []  # JSON has no comments: `# contentlint: ...` there is inside a string
     found = []
-    in_scalar = None  # built at the first match
+    is_text = None  # built at the first match: whether an offset is inside a value, not a comment
     for match in _COMMENT.finditer(doc.text, doc.fm_start, doc.fm_end):
-        in_scalar = in_scalar or _ScalarCover(doc)
-        if in_scalar(match.start()):
+        is_text = is_text or _text_test(doc)
+        if is_text(match.start()):
             continue
         codes = tuple(c.strip().upper() for c in match.group(2).split(",") if c.strip())
         start, end = match.span()
@@ -73,6 +75,18 @@ def parse(doc) -> list[Suppression]:
         found.append(Suppression(match.group(1) == "ignore-file", codes, doc.position(start).line,
                                  (start, end), remove, {o: doc.position(o) for o in offsets}))
     return found
+
+
+def _text_test(doc):
+    """Whether an offset of the front matter is part of a value: YAML's
+    scalars; in TOML, anything but a comment's `#` (tomllib has read the
+    block, so where comments start is known line by line)."""
+    if doc.format == "toml":
+        from contentlint.frontmatter import toml_comment_starts
+
+        comments = toml_comment_starts(doc.text, doc.fm_start, doc.fm_end)
+        return lambda offset: offset not in comments
+    return _ScalarCover(doc)
 
 
 class _ScalarCover:
