@@ -45,6 +45,19 @@ def test_unused_file_suppression_removes_its_line(write, capsys):
                                           "content": ""}]
 
 
+def test_an_unused_suppression_goes_with_the_reason_written_after_it(write, capsys, tmp_path):
+    # The rest of the line is the comment's: removing only `# ...]` left
+    # `x and more` as the value, which the fixer refused (the finding stayed [*]).
+    from tests.conftest import run_cli
+
+    path = write("a.md", "---\ntitle: x # contentlint: ignore[CL004] and more\n"
+                         "# contentlint: ignore[CL005] because reasons\nb: y\n---\nbody\n")
+    code, result = check_json([path], capsys, *SEL)
+    assert [(f["code"], f["line"], f["column"]) for f in result] == [("CL009", 2, 10), ("CL009", 3, 1)]
+    assert run_cli(["fix", "--no-cache", *SEL, str(path)], capsys)[0] == 0
+    assert path.read_text() == "---\ntitle: x\nb: y\n---\nbody\n"
+
+
 def test_partly_used_suppression_keeps_the_used_code(write, capsys):
     path = write("a.md", "---\na: 1\na: 2 # contentlint: ignore[CL004, CL005]\n---\n")
     code, result = check_json([path], capsys, *SEL)

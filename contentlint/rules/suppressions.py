@@ -66,11 +66,12 @@ def parse(doc) -> list[Suppression]:
         before = start
         while before > line_start and doc.text[before - 1] in " \t":
             before -= 1
-        if before == line_start and end == line_end:  # alone on its line: remove the line
+        # A comment runs to the line's end: a reason written after `]` goes with it.
+        if before == line_start:  # alone on its line: remove the line
             after = line_end + (2 if doc.text.startswith("\r\n", line_end) else 1 if line_end < len(doc.text) else 0)
             remove = (line_start, after)
         else:
-            remove = (before, end)
+            remove = (before, line_end)
         offsets = {start, end, *remove}
         found.append(Suppression(match.group(1) == "ignore-file", codes, doc.position(start).line,
                                  (start, end), remove, {o: doc.position(o) for o in offsets}))
