@@ -10,6 +10,9 @@ The loop for one file (``fix_bytes``, no I/O):
 2. pick the fixes of at least the wanted applicability, by position then
    code, skipping any whose edits conflict with one already picked (it gets
    its turn in a later pass); identical fixes from two rules count once;
+   an unused suppression (CL009) is removed only in a pass with no other
+   fix, as another fix may make it used (`&nbsp;` decoded into the
+   trailing space an `ignore[CL203]` keeps);
 3. apply the edits (``apply_edits``) and verify the result (``verify``): it
    must parse as well as before, keep the body and closing line, and keep
    every value the edits did not touch (the contract is in docs/fixer.md);
@@ -43,6 +46,7 @@ from contentlint.report.escape import printable
 from contentlint.parallel import signals_blocked
 
 MAX_PASSES = 10
+UNUSED_SUPPRESSION = "CL009"  # rules/suppressions.CODE
 # Files with these problems are never written: the text is not understood.
 BLOCKING = frozenset(("CL001", "CL002", "CL003"))
 # A fix must not add any of these reading problems.
@@ -103,6 +107,8 @@ def select_fixes(text: str, diagnostics, applicability: Applicability, rejected=
             chosen_edits.add(d.fix.edits)
             for e in d.fix.edits:
                 taken.add(e)
+    if any(d.code != UNUSED_SUPPRESSION for d in chosen):
+        chosen = [d for d in chosen if d.code != UNUSED_SUPPRESSION]
     return chosen
 
 

@@ -107,3 +107,15 @@ def test_an_unused_whole_run_code_keeps_the_used_per_file_code(write, capsys):
         ("CL009", 2, 1, "unused suppression: `CL305` suppressed nothing")]
     assert result[0]["fix"]["edits"] == [{"start": {"line": 2, "column": 1}, "end": {"line": 2, "column": 41},
                                           "content": "# contentlint: ignore-file[CL004]"}]
+
+
+def test_a_suppression_another_fix_makes_used_is_kept(write, capsys):
+    # Decoding `&nbsp;` writes the trailing no-break space `ignore[CL203]`
+    # keeps: the comment was removed as unused in the same pass, and the
+    # next pass stripped the space it was there for.
+    from tests.conftest import run_cli
+
+    path = write("a.md", '---\ntitle: "x&nbsp;"  # contentlint: ignore[CL203]\nb: "y"  # contentlint: ignore[CL203]\n'
+                         "---\nbody\n")
+    assert run_cli(["fix", "--no-cache", "--select", "CL0,CL2", str(path)], capsys)[0] == 0
+    assert path.read_text() == '---\ntitle: "x\u00a0"  # contentlint: ignore[CL203]\nb: "y"\n---\nbody\n'
