@@ -41,6 +41,10 @@ _LEADING_JUNK = _QUOTES | {"<"}
 # A trailing `'` is legal in a URL path, so it is junk only when the URL
 # also starts with one (checked below).
 _TRAILING_JUNK = (_QUOTES - {"'"}) | {">"}
+# What a trailing junk character closes: it is junk unless it closes a
+# quote (or bracket) opened inside the URL (`?q="x"`, `/“a”`).
+_OPENER = {"\u201d": "\u201c", "\u2019": "\u2018", "\u201f": "\u201b", "\u00bb": "\u00ab",
+           "\u203a": "\u2039", ">": "<"}
 # Browsers drop tabs and line breaks from URLs instead of encoding them.
 _DROPPED_SPACE = frozenset("\t\n\r\v\f\x85\u2028\u2029")
 
@@ -259,15 +263,26 @@ def _core(url: str) -> tuple[int, int]:
         url[start].isspace() or _is_invisible(url[start]) or url[start] in _LEADING_JUNK
     ):
         start += 1
-    quoted = "'" in url[:start]
+    leading = url[:start]
     while end > start and (
         url[end - 1].isspace()
         or _is_invisible(url[end - 1])
-        or url[end - 1] in _TRAILING_JUNK
-        or (quoted and url[end - 1] == "'")
+        or url[end - 1] in _TRAILING_JUNK and _closes_nothing_inside(url, start, end, leading)
+        or ("'" in leading and url[end - 1] == "'")
     ):
         end -= 1
     return start, end
+
+
+def _closes_nothing_inside(url: str, start: int, end: int, leading: str) -> bool:
+    """Whether the quote or bracket at ``end - 1`` is junk: it closes the
+    leading junk, or no quote opened inside ``url[start:end - 1]``."""
+    closing = url[end - 1]
+    opener = _OPENER.get(closing, closing)
+    if opener in leading:
+        return True
+    inside = url.count(opener, start, end - 1)
+    return inside % 2 == 0 if opener == closing else inside == 0
 
 
 def _inner_problems(url: str, start: int, end: int, repairable: bool) -> list[UrlProblem]:

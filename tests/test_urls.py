@@ -169,6 +169,18 @@ def test_surrounding_whitespace_and_quotes_are_safe_to_strip():
     ]
 
 
+@pytest.mark.parametrize("url, repair", [
+    ('https://example.com/?q="x"', "https://example.com/?q=%22x%22"),
+    ("https://example.com/\u201ca\u201d", "https://example.com/%E2%80%9Ca%E2%80%9D"),
+    ("https://x.com/<a>", "https://x.com/%3Ca%3E"),
+])
+def test_a_quote_closing_one_inside_the_url_is_not_junk(url, repair):
+    # Stripping it changed the URL (`?q="x` is another query): only the
+    # unsafe percent-encoding is offered.
+    assert [(p.kind, p.repair, p.safe) for p in url_problems(url)] == [
+        (url_problems(url)[0].kind, repair, False)] and url_problems(url)[0].kind != JUNK
+
+
 def test_only_junk_has_no_repair():
     assert url_problems("  ") == [UrlProblem(JUNK, 0, 2, "URL has leading '  '", None, True)]
 
