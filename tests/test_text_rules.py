@@ -56,6 +56,12 @@ CASES = [
      fm('title: "Security\\u2019s"')),  # the old scalar was ASCII with escapes: so is the new one
     ("lossy mojibake is display-only", fm('title: "â€œquotedâ€?"'), [("CL200", 2, 9, DISPLAY)], None),
     ("guessed no-break space is display-only", fm('title: "voilÃ le travail"'), [("CL200", 2, 13, DISPLAY)], None),
+    # Beside correct text, ftfy repairs each garbled stretch with its guesses on:
+    # safe only where the repair read back with the wrong codec is the stretch.
+    ("a guess beside correct text is display-only", fm('title: "139ð Ÿ˜€ — café"'), [("CL200", 2, 12, DISPLAY)],
+     None),
+    ("a read-back beside correct text is safe", fm('title: "naïve cafÃ© and crÃ¨me"'), [("CL200", 2, 18, SAFE)],
+     fm('title: "naïve café and crème"')),
     ("block scalar: display-only", fm("title: |", "  Securityâ€™s"), [("CL200", 2, 8, DISPLAY)], None),
     # -- CL201 html-entity -----------------------------------------------------------
     ("double-escaped entity", fm('excerpt: "We&amp;#39;re here, we&amp;#39;ve seen"'),

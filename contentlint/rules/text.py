@@ -191,10 +191,40 @@ def _non_ascii_repair(value: str) -> tuple[str, Applicability] | None:
         return None
     plan = [tuple(step) for step in result.explanation or ()]
     pure = all(step[0] in _PURE_STEPS or step in _PURE_APPLY for step in plan)
+    if any(step in _PURE_APPLY for step in plan):
+        # decode_inconsistent_utf8 repairs each garbled stretch with ftfy's
+        # default fix_encoding, guesses included (a space read back as a
+        # no-break space: `ð Ÿ˜€` became `𠟘€`): pure only when the change
+        # is the repair read back with the wrong codec.
+        pure = pure and _read_back(value, result.text)
     lossless = result.text.count("\ufffd") <= value.count("\ufffd")
     if pure and lossless:
         return result.text, SAFE
     return result.text, DISPLAY
+
+
+# The codecs mojibake comes from in practice (ftfy's sloppy ones decode every byte).
+_WRONG_CODECS = ("sloppy-windows-1252", "latin-1", "sloppy-windows-1251")
+
+
+def _read_back(value: str, repaired: str) -> bool:
+    """Whether the stretch that changed is the repaired text's UTF-8 read
+    with one of the wrong codecs, byte for byte."""
+    start = 0
+    while start < min(len(value), len(repaired)) and value[start] == repaired[start]:
+        start += 1
+    end = 0
+    while end < min(len(value), len(repaired)) - start and value[-1 - end] == repaired[-1 - end]:
+        end += 1
+    garbled, meant = value[start:len(value) - end], repaired[start:len(repaired) - end]
+    encoded = meant.encode("utf-8", errors="surrogatepass")
+    for codec in _WRONG_CODECS:
+        try:
+            if encoded.decode(codec) == garbled:
+                return True
+        except UnicodeDecodeError:
+            continue
+    return False
 
 
 @rule("CL200", "mojibake", fix=SAFE)
@@ -224,10 +254,12 @@ def mojibake(doc, ctx):
     ```
 
     ## Fix safety
-    Safe when ftfy's plan only re-encodes and re-decodes the text (including
-    ftfy's `decode_inconsistent_utf8`, which does that for each garbled run
-    inside otherwise correct text) and the result has no new U+FFFD: that
-    recovers the exact original characters. Any other plan (guessing a lost
+    Safe when ftfy's plan only re-encodes and re-decodes the text and the
+    result has no new U+FFFD: that recovers the exact original characters.
+    Inside otherwise correct text ftfy repairs each garbled run on its own
+    (`decode_inconsistent_utf8`), with its guesses on: safe only when the
+    changed stretch is the repair's UTF-8 read back with Windows-1252,
+    Latin-1 or Windows-1251, byte for byte. Any other plan (guessing a lost
     no-break space, or bytes that were lost for good) is shown as a
     display-only suggestion and never applied. Block scalars get a
     display-only suggestion too.
