@@ -52,9 +52,16 @@ CASES = [
      fm('webUrl: "https://example.com/a-â€¨b"'),
      [("CL200", 2, 32, SAFE)], fm('webUrl: "https://example.com/a-\\Lb"')),
     ("Windows-1252 read as Latin-1 (a C1 control): re-decoded, not removed",
-     fm('title: "Security\\x92s"'), [("CL200", 2, 17, SAFE), ("CL202", 2, 17, SAFE)],
+     fm('title: "Security\\x92s"'), [("CL200", 2, 17, SAFE), ("CL202", 2, 17, DISPLAY)],
      fm('title: "Security\\u2019s"')),  # the old scalar was ASCII with escapes: so is the new one
     ("lossy mojibake is display-only", fm('title: "â€œquotedâ€?"'), [("CL200", 2, 9, DISPLAY)], None),
+    # A byte of the mojibake removed first is lost to its repair: the removal waits for it.
+    ("a control inside display-only mojibake is kept", fm('title: "He said â€œHiâ€\\x9d to Â you"'),
+     [("CL200", 2, 17, DISPLAY), ("CL202", 2, 24, DISPLAY)], None),
+    ("a trailing space of display-only mojibake is kept", fm('b: "Power AppsÂ "'),
+     [("CL200", 2, 15, DISPLAY), ("CL203", 2, 16, DISPLAY)], None),
+    ("safe mojibake first, then the trailing space", fm('c: "Securityâ€™s x "'),
+     [("CL200", 2, 13, SAFE), ("CL203", 2, 19, DISPLAY)], fm('c: "Security’s x"')),
     ("guessed no-break space is display-only", fm('title: "voilÃ le travail"'), [("CL200", 2, 13, DISPLAY)], None),
     # Beside correct text, ftfy repairs each garbled stretch with its guesses on:
     # safe only where the repair read back with the wrong codec is the stretch.

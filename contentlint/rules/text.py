@@ -76,8 +76,10 @@ def _where(doc, path, start: int, end: int) -> tuple[int, int]:
 def _violation(doc, path, start: int, end: int, message: str, fix_message: str,
                new_value: str, applicability: Applicability) -> Violation:
     """A finding on value characters ``start:end`` whose fix sets the value to ``new_value``."""
-    edit = scalars.replacement(doc, path, new_value)
-    if edit is None:  # block, tagged or anchored scalar: show the repair, apply nothing
+    edit = None if applicability == DISPLAY else scalars.replacement(doc, path, new_value)
+    if applicability == DISPLAY:
+        fix = Fix.of(fix_message, DISPLAY)
+    elif edit is None:  # block, tagged or anchored scalar: show the repair, apply nothing
         span = doc.span(path)
         why = ("a value inside a list or table written on one line" if span is None
                else "a block scalar" if span.style in ("|", ">") else "a tagged or anchored value")
@@ -492,6 +494,16 @@ def invisible_repair(value: str, *, url: bool, multiline: bool) -> tuple[str, Co
     return value[:core_start] + "".join(out) + value[core_end:], found, applicability
 
 
+# Where a value holds mojibake, an invisible character or a trailing space
+# may be one of its bytes (`â€\x9d` is `”`, `Ã\xa0` is `à`): removing it
+# first loses what CL200 repairs, so the removal waits for that repair.
+_AFTER_MOJIBAKE = " once CL200's mojibake repair is applied (they may be part of it)"
+
+
+def _in_mojibake(value: str) -> bool:
+    return not value.isascii() and mojibake_repair(value) is not None
+
+
 def _multi_line(doc, ctx, path, names: set) -> bool:
     """Whether line breaks belong in the value: the schema says so
     (`x-single-line`, a `format` such as `uri`), else the kind's or the
@@ -579,7 +591,9 @@ def invisible_character(doc, ctx):
     ## Fix safety
     Safe in text: invisible characters are removed; line breaks and tabs in
     a single-line field become one space; U+2028/U+2029 in a multi-line
-    field become a line break. Unsafe in URLs (the characters are removed,
+    field become a line break. In a value that holds mojibake (CL200) the
+    removal waits for CL200's repair (a display-only suggestion until
+    then): a C1 control may be one of its bytes (`â€\x9d` is `”`). Unsafe in URLs (the characters are removed,
     which changes the URL) and for bidirectional controls (removing them
     changes how the text is displayed).
     """
@@ -605,6 +619,8 @@ def invisible_character(doc, ctx):
             action = " and ".join(([ "Remove the invisible characters"] if others else [])
                                   + (["replace line breaks and tabs with a space"] if breaks else []))
             action = action[0].upper() + action[1:]
+        if _in_mojibake(value):
+            action, applicability = action + _AFTER_MOJIBAKE, DISPLAY
         yield _violation(doc, path, a, b, message, action, fixed, applicability)
 
 
@@ -648,7 +664,10 @@ def surrounding_whitespace(doc, ctx):
     ```
 
     ## Fix safety
-    Safe: the whitespace is stripped; nothing a reader sees changes.
+    Safe: the whitespace is stripped; nothing a reader sees changes. In a
+    value that holds mojibake (CL200) it waits for CL200's repair (a
+    display-only suggestion until then): the space may be one of its bytes
+    (`Ã` and a no-break space are `à`).
     """
     skip = set(ctx.options("CL203")["html-fields"])
     for path, value in string_values(doc):
@@ -675,5 +694,8 @@ def surrounding_whitespace(doc, ctx):
             sides = [f"{side} `{show(ws)}`" for side, ws in (("leading", lead), ("trailing", trail)) if ws]
             message = f"`{name}` has {' and '.join(sides)} whitespace"
             a, b = (0, len(lead)) if lead else (len(checked) - len(trail), len(checked))
-        yield _violation(doc, path, a, b, message, "Strip the whitespace",
-                         stripped + value[len(checked):], SAFE)
+        action, applicability = "Strip the whitespace", SAFE
+        if _in_mojibake(value):
+            action, applicability = action + _AFTER_MOJIBAKE, DISPLAY
+        yield _violation(doc, path, a, b, message, action,
+                         stripped + value[len(checked):], applicability)
