@@ -323,10 +323,12 @@ def unchanged_outside(old: Any, new: Any, path: tuple, touched: set, opened: set
         if not isinstance(new, list):
             return False
         kept = [i for i in range(len(old)) if path + (i,) not in touched]
-        if len(new) == len(old) and all(same(old[i], new[i]) for i in kept):
-            return all(unchanged_outside(old[i], new[i], path + (i,), touched, opened)
-                       for i in range(len(old)) if path + (i,) in touched)
-        # Entries moved, removed or added: only where a structural edit reaches.
+        if len(new) == len(old) and all(same(old[i], new[i]) for i in kept) and all(
+                unchanged_outside(old[i], new[i], path + (i,), touched, opened)
+                for i in range(len(old)) if path + (i,) in touched):
+            return True
+        # Entries moved, removed or added (as many after a reorder, each in
+        # another's place): only where a structural edit reaches.
         return path in opened and _subsequence([old[i] for i in kept], new)
     # A touched scalar may take any value of its type (or become / stop being null).
     return old is None or new is None or type(old) is type(new)

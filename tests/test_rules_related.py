@@ -229,6 +229,16 @@ def test_order_fix_moves_whole_blocks_stably(convert, tail):
     assert lint(after, "CL601")[1] == []
 
 
+def test_the_fixer_takes_a_reorder_that_puts_a_list_where_a_null_was(tmp_path, capsys):
+    # Item by item, `images: [..]` and `images:` (null) at one index looked
+    # like a change outside the edit, and the reorder was refused.
+    text = ("---\nrelated:\n  - t: a\n    quality: 1\n  - t: b\n    quality: 2\n    images:\n      - u: x\n"
+            "  - t: c\n    quality: 2\n    images:\n---\n")
+    assert fix_command(tmp_path, capsys, text, "CL601") == (
+        "---\nrelated:\n  - t: b\n    quality: 2\n    images:\n      - u: x\n  - t: c\n    quality: 2\n    images:\n"
+        "  - t: a\n    quality: 1\n---\n")
+
+
 def test_sorted_list_ties_and_missing_quality_are_not_reported():
     text = HEAD + "related:\n" + entry("a", "https://a.example/1", 59) + entry("b", "https://a.example/2", 59) + TAIL
     assert lint(text, "CL601")[1] == []
