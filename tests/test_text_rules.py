@@ -90,6 +90,8 @@ CASES = [
      [("CL202", 2, 21, SAFE)], fm('excerpt: "caf\\xE9 bar"')),
     ("right-to-left marks with no right-to-left letter", fm('a: "\u200fPython 3.12"', 'c: "\u061cPython"'),
      [("CL202", 2, 5, UNSAFE), ("CL202", 3, 5, UNSAFE)], None),
+    ("a removal that would join an HTML entity is left to a person", fm('b: "GameSpot&#x2\\x00028;"'),
+     [("CL202", 2, 17, DISPLAY)], None),
     ("word joiner before a space", fm('title: "Low\u2060 Code"'),
      [("CL202", 2, 12, SAFE)], fm('title: "Low Code"')),
     ("mongolian vowel separator in latin text", fm('title: "Low\u180eCode"'),

@@ -500,6 +500,16 @@ def invisible_repair(value: str, *, url: bool, multiline: bool) -> tuple[str, Co
 _AFTER_MOJIBAKE = " once CL200's mojibake repair is applied (they may be part of it)"
 
 
+def _joins_an_entity(value: str, fixed: str) -> bool:
+    """Whether removing the characters makes a character reference that was
+    not there (`&#x2\x00028;` -> `&#x2028;`): CL201 would then decode what
+    nobody wrote."""
+    def references(text: str) -> list[str]:
+        return [m.group() for m in _ESCAPED_ENTITY.finditer(text) if unescape_entities(m.group()) != m.group()]
+
+    return references(fixed) != references(value)
+
+
 def _in_mojibake(value: str) -> bool:
     return not value.isascii() and mojibake_repair(value) is not None
 
@@ -593,7 +603,9 @@ def invisible_character(doc, ctx):
     a single-line field become one space; U+2028/U+2029 in a multi-line
     field become a line break. In a value that holds mojibake (CL200) the
     removal waits for CL200's repair (a display-only suggestion until
-    then): a C1 control may be one of its bytes (`â€\x9d` is `”`). Unsafe in URLs (the characters are removed,
+    then): a C1 control may be one of its bytes (`â€\x9d` is `”`). A
+    removal that would join an HTML entity (`&#x2\x00028;`) is left to a
+    person (display-only): CL201 would then decode what nobody wrote. Unsafe in URLs (the characters are removed,
     which changes the URL) and for bidirectional controls (removing them
     changes how the text is displayed).
     """
@@ -621,6 +633,8 @@ def invisible_character(doc, ctx):
             action = action[0].upper() + action[1:]
         if _in_mojibake(value):
             action, applicability = action + _AFTER_MOJIBAKE, DISPLAY
+        elif "&" in fixed and _joins_an_entity(value, fixed):
+            action, applicability = action + " by hand: removing them joins an HTML entity", DISPLAY
         yield _violation(doc, path, a, b, message, action, fixed, applicability)
 
 
