@@ -766,8 +766,7 @@ class ResultCache:
             self.db = None
         if not self.warned:
             self.warned = True
-            print(f"contentlint: warning: ignoring {why.label} {self.db_path} ({why}); rebuilding it",
-                  file=sys.stderr)
+            _warn(f"ignoring {why.label} {self.db_path} ({why}); rebuilding it")
         try:
             import shutil
 
@@ -857,8 +856,8 @@ class ResultCache:
     def _damaged_row(self, path: str) -> None:
         if not self.warned:
             self.warned = True
-            print(f"contentlint: warning: ignoring damaged cache {self.db_path} (a stored result of {path} "
-                  "does not read back); checking the file again", file=sys.stderr)
+            _warn(f"ignoring damaged cache {self.db_path} (a stored result of {path} does not read back); "
+                  "checking the file again")
 
     def findings(self, path: str, text: Any, size: int, rules: dict) -> tuple[list[Diagnostic], list | None] | None:
         """``findings`` of a row, or None (and the warning) when they do not read back."""
@@ -1044,6 +1043,14 @@ def _run_slot(files: list[str]) -> str:
 def _run_digest(files: list[str], digests: dict[str, bytes]) -> bytes:
     joined = b"".join([path.encode("utf-8", "surrogateescape") + b"\0" + digests[path] for path in files])
     return blake2b(joined, digest_size=16).digest()
+
+
+def _warn(message: str) -> None:
+    """A warning on stderr; its paths come from the checkout or its config
+    (`cache-dir = "c\n::error ..."`): escaped, as every printed name is."""
+    from contentlint.report.escape import printable
+
+    print(f"contentlint: warning: {printable(message)}", file=sys.stderr)
 
 
 def _db_files(db_path: str) -> tuple[str, ...]:

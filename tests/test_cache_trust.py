@@ -643,3 +643,16 @@ def test_a_fifo_beside_the_database_is_damage_not_a_hang(tmp_path, name):
                           capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.stdout.splitlines()[0] == "./a.md:1:1: warning: CL005 file starts with a UTF-8 byte order mark [*]"
     assert f"({name} is not a regular file); rebuilding it" in done.stderr, done.stderr
+
+
+def test_a_cache_warning_escapes_the_folder_name(project, write, capsys):
+    # `cache-dir` comes from the checkout's config: a line break and `::error`
+    # in it forged a GitHub annotation on stderr, an ESC cleared the terminal.
+    name = "c\n::error file=a.md,line=1::FORGED\n\x1b[2J"
+    write("contentlint.toml", 'cache-dir = "c\\n::error file=a.md,line=1::FORGED\\n\\u001b[2J"\n')
+    (project / name).mkdir()
+    (project / name / ".gitignore").write_text("# Created by contentlint\n*\n")
+    (project / name / "results.sqlite").write_text("not a database\n")
+    found, err = _check(capsys, ".")
+    assert err.splitlines() == [f"contentlint: warning: ignoring damaged cache {project}/c\\n::error file=a.md,"
+                                "line=1::FORGED\\n\\x1b[2J/results.sqlite (file is not a database); rebuilding it"]

@@ -25,6 +25,7 @@ import time
 from typing import Any, Callable, Iterable
 
 from contentlint.cache import machine_key, sign, verify
+from contentlint.report.escape import printable  # paths from the checkout's config, printed
 
 log = logging.getLogger("contentlint.online")
 
@@ -74,12 +75,12 @@ class OnlineCache:
                 except ValueError:
                     continue
         except sqlite3.Error as exc:
-            log.warning("online cache not read: %s", exc)
+            log.warning("online cache not read: %s", printable(str(exc)))
         return found
 
     def _forget_foreign(self) -> None:
         log.warning("ignoring online cache written elsewhere %s (a row not signed with this machine's key); "
-                    "emptying it", self.path)
+                    "emptying it", printable(self.path))
         with self.db:
             self.db.execute(f"DELETE FROM {_TABLE}")
 
@@ -98,7 +99,7 @@ class OnlineCache:
                     f"INSERT OR REPLACE INTO {_TABLE} (url, mode, payload, stored, expires, mac)"
                     " VALUES (?, ?, ?, ?, ?, ?)", values)
         except sqlite3.Error as exc:
-            log.warning("online cache not written: %s", exc)
+            log.warning("online cache not written: %s", printable(str(exc)))
 
     def close(self) -> None:
         self.db.close()
@@ -122,5 +123,5 @@ def open_cache(path: str | None, clock: Callable[[], float] = time.time,
     try:
         return OnlineCache(path, secret, clock)
     except (sqlite3.Error, OSError) as exc:
-        log.warning("online cache %s not used: %s", path, exc)
+        log.warning("online cache %s not used: %s", printable(path), printable(str(exc)))
         return None
