@@ -167,8 +167,25 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
     (``_unwalked``); a folder named on the command line is walked.
     Unlike os.walk, a folder's names are not listed first: each kept file's
     path is built during the scan, so a folder of 50,000 records costs one
-    list of paths, not two lists.
+    list of paths, not two lists. A stack, not recursion: a checkout may
+    nest folders a thousand deep (a path of 2,000 characters).
     """
+    stack: list[tuple[str, Ignores | None, bool]] = [(folder, ignores, True)]
+    while stack:
+        folder, ignores, top = stack.pop()
+        if not top:
+            if _is_virtualenv(folder) or matches_glob(folder, settings.exclude, settings.root, is_dir=True):
+                continue
+            ignores = ignores.enter(folder) if ignores is not None else None
+        files, dirs = _scan(folder, started_ns, ignores, real_root, inside, keep)
+        yield from files
+        del files
+        stack.extend((path, ignores, False) for path in reversed(dirs))
+
+
+def _scan(folder: str, started_ns: int, ignores: Ignores | None, real_root: str, inside: bool,
+          keep: Callable[[str, str], bool]) -> tuple[list[str], list[str]]:
+    """One folder's kept files and the folders to walk next, each sorted."""
     files: list[str] = []
     dirs: list[str] = []
     # A folder with no ignore file in force (most) asks nothing per entry.
@@ -192,14 +209,10 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
                         ignored is None or not ignored(entry.path, True)):
                     dirs.append(entry.path)
     except OSError:
-        return
+        return [], []
     files.sort()
-    yield from files
-    del files
-    for path in sorted(dirs):
-        if not _is_virtualenv(path) and not matches_glob(path, settings.exclude, settings.root, is_dir=True):
-            yield from _walk(path, settings, started_ns, ignores.enter(path) if ignores is not None else None,
-                             real_root, inside, keep)
+    dirs.sort()
+    return files, dirs
 
 
 def _remove_stale(entry: os.DirEntry, started_ns: int) -> None:

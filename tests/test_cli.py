@@ -280,6 +280,23 @@ def test_docs_rules_md_is_generated_from_the_rules(capsys):
     assert (SEEDS.parent / "docs" / "rules.md").read_text(encoding="utf-8") == out
 
 
+def test_a_thousand_nested_folders_are_walked_in_order_without_recursion(write, capsys, tmp_path, monkeypatch):
+    # A 2,000-character path that git can commit ended the walk in a RecursionError.
+    deep = "d/" * 1000
+    folder = tmp_path
+    for _ in range(1000):  # os.makedirs and pathlib's mkdir(parents=True) recurse
+        folder = folder / "d"
+        folder.mkdir()
+    (tmp_path / deep / "a.md").write_text("---\na: 1\na: 2\n---\n")
+    write("b.md", "---\na: 1\n---\n")
+    write("d/c.md", "---\na: 1\n---\n")
+    write("d/d/.gitignore", "z.md\n")
+    write("d/d/z.md", "---\na: 1\n---\n")
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["check", "--show-files", "."], capsys)[1].splitlines() == ["./b.md", "./d/c.md", "./" + deep + "a.md"]
+    assert findings(["."], capsys, "--select", "CL004") == [("CL004", 3, 1)]
+
+
 def test_hidden_folders_are_not_walked_but_named_ones_are(write, capsys, tmp_path, monkeypatch):
     """`.github` issue templates and `.changeset` notes have front matter but
     are no content (init skips them too); pre-commit's named files follow the walk."""
