@@ -293,8 +293,15 @@ def test_a_thousand_nested_folders_are_walked_in_order_without_recursion(write, 
     write("d/d/.gitignore", "z.md\n")
     write("d/d/z.md", "---\na: 1\n---\n")
     monkeypatch.chdir(tmp_path)
-    assert run_cli(["check", "--show-files", "."], capsys)[1].splitlines() == ["./b.md", "./d/c.md", "./" + deep + "a.md"]
-    assert findings(["."], capsys, "--select", "CL004") == [("CL004", 3, 1)]
+    try:
+        assert run_cli(["check", "--show-files", "."], capsys)[1].splitlines() == [
+            "./b.md", "./d/c.md", "./" + deep + "a.md"]
+        assert findings(["."], capsys, "--select", "CL004") == [("CL004", 3, 1)]
+    finally:  # shutil.rmtree (pytest's clean-up) recurses too: emptied here, deepest first
+        (folder / "a.md").unlink()
+        for _ in range(998):
+            folder.rmdir()
+            folder = folder.parent
 
 
 def test_hidden_folders_are_not_walked_but_named_ones_are(write, capsys, tmp_path, monkeypatch):
