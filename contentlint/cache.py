@@ -604,7 +604,10 @@ def _edit(value: Any, size: int) -> Edit:
 
 def _fix_edit(value: Any, size: int) -> FixEdit:
     start, end, content = _list(value, 3)
-    return FixEdit(_position(start, size), _position(end, size), _str(content))
+    start, end = _position(start, size), _position(end, size)
+    if end < start:  # (line, column) tuples: the reports read the lines between
+        raise _Bad("an edit that ends before it starts")
+    return FixEdit(start, end, _str(content))
 
 
 def _span(value: Any, size: int) -> tuple[int, int]:

@@ -31,7 +31,7 @@ import threading  # noqa: E402
 from contentlint import __version__, commands  # noqa: E402
 from contentlint.commands import EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, EXIT_SIGINT, EXIT_SIGTERM  # noqa: E402,F401
 from contentlint.config import ConfigError  # noqa: E402
-from contentlint.options import Options  # noqa: E402
+from contentlint.options import MAX_SHARDS, Options  # noqa: E402
 from contentlint.report import FORMATS  # noqa: E402
 from contentlint.report.escape import printable  # noqa: E402
 
@@ -75,8 +75,9 @@ def _codes(value: str) -> tuple[str, ...]:
 def _shard(value: str) -> tuple[int, int]:
     """--shard K/N: shard K (1-based) of N."""
     k, _, n = value.partition("/")
-    if not (k.isdigit() and n.isdigit() and k.isascii() and n.isascii() and 1 <= int(k) <= int(n) <= 10_000):
-        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N <= 10000, e.g. 2/3; got {printable(value)!r}")
+    if not (k.isdigit() and n.isdigit() and k.isascii() and n.isascii() and 1 <= int(k) <= int(n) <= MAX_SHARDS):
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N <= {MAX_SHARDS}, e.g. 2/3; "
+                                         f"got {printable(value)!r}")
     return int(k), int(n)
 
 

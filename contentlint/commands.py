@@ -177,27 +177,29 @@ def merge(options: Options) -> int:
     done = pipeline.reported(done, filters)
     notes = ([host_summary(hosts)] if hosts else []) + schema_note(settings, done.diagnostics)
     output.emit(options, settings, done.diagnostics, done.files, notes,
-                source=_source_inside(settings.root), summary_notes=filter_notes(options, filters, done))
+                source=_source_inside(settings), summary_notes=filter_notes(options, filters, done))
     for error in done.errors:
         print(f"contentlint: {printable(error)}", file=sys.stderr)
     return exit_status(options, done.diagnostics)
 
 
-def _source_inside(root: str):
+def _source_inside(settings: Settings):
     """The html report's context lines, for merge: the paths come from shard
-    files (data from other jobs), so only files inside the root are read; a
-    forged `/etc/passwd` must not be copied into the report."""
+    files (data from other jobs), so only files a walk of the root would
+    check are read; a forged `/etc/passwd` or `.git/config` (where CI keeps
+    its token) must not be copied into the report."""
     from contentlint import kinds
+    from contentlint.discover import walked
     from contentlint.report import source_lines
 
-    real_root = os.path.realpath(root)
+    real_root = os.path.realpath(settings.root)
 
     def source(path: str) -> list[str] | None:
         try:
-            inside = kinds.relative_to(os.path.realpath(path), real_root) is not None
+            readable = kinds.relative_to(os.path.realpath(path), real_root) is not None and walked(path, settings)
         except ValueError:  # a path no file system takes (a lone surrogate, a NUL): no lines
             return None
-        return source_lines(path) if inside else None
+        return source_lines(path) if readable else None
 
     return source
 

@@ -71,6 +71,15 @@ def force_excluded(path: str, settings: Settings) -> bool:
             or bool(settings.kinds) and _kind_for(path, settings) is None)
 
 
+def walked(path: str, settings: Settings) -> bool:
+    """Whether a walk of the root would consider ``path`` at all: not in a
+    hidden or excluded folder, not excluded, claimed by a kind (with kinds)
+    or of the included types. `.git/config` and `.env` are not."""
+    if force_excluded(path, settings):
+        return False
+    return bool(settings.kinds) or _included_type(os.path.basename(path), path, settings)
+
+
 def _in_unwalked_folder(path: str, root: str) -> bool:
     """Whether a walk from ``root`` would never enter a folder of ``path``
     (``_unwalked``). Asked of files named with ``force_exclude``, so

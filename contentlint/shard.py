@@ -25,7 +25,6 @@ import json
 import os
 import stat
 import struct
-import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,10 +33,14 @@ from contentlint.cache import _Bad, _int, _list, decode_data, encode_data, setup
 from contentlint.config import ConfigError
 from contentlint.discover import discover
 from contentlint.frontmatter import READ_FLAGS, read_up_to
+from contentlint.options import MAX_SHARDS
 from contentlint.engine import FileResult
 
 FORMAT = "contentlint-shard"
 VERSION = 1
+# A shard file of a million records' findings is a few hundred MB; a larger
+# one (a 60 GB sparse file) is not read into memory.
+MAX_SHARD_BYTES = 1 << 30
 _KEYS = {"format", "version", "tool", "setup", "online", "shard", "total", "files", "hosts"}
 
 
@@ -126,7 +129,9 @@ def load(name: str) -> dict:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode):
                 raise ShardError(f"shard file {name}: not a regular file")
-            raw = read_up_to(fd, info.st_size, sys.maxsize)
+            if info.st_size > MAX_SHARD_BYTES:
+                raise ShardError(f"shard file {name}: larger than {MAX_SHARD_BYTES:,} bytes")
+            raw = read_up_to(fd, info.st_size, MAX_SHARD_BYTES + 1)
         finally:
             os.close(fd)
     except OSError as exc:
@@ -162,7 +167,7 @@ def read(name: str, data: dict, plan: pipeline.Plan, setup: str) -> Shard:
     try:
         k, n = _ints(data["shard"], 2)
         total = _int(data["total"], 0, 2**32 - 1)
-        if not 1 <= k <= n:
+        if not 1 <= k <= n <= MAX_SHARDS:
             raise _Bad("shard")
         rules = {r.code: r for r in plan.rules}
         rules.setdefault(engine.INTERNAL_ERROR, registry.get(engine.INTERNAL_ERROR))  # CL010: always reported
@@ -182,6 +187,9 @@ def _entry(item: Any, total: int, rules: dict) -> tuple:
     _int(index, 0, total - 1)
     if type(path) is not str or (error is not None and type(error) is not str):
         raise _Bad("not a string")
+    if "\0" in path:
+        raise _Bad("a path no file system takes")
+    path.encode("utf-8", errors="surrogateescape")  # a name's undecodable bytes, else a forged surrogate: ValueError
     # Positions lie within the largest file a run reads (the file itself may not be here).
     if any(type(r) is dict and "k" in r for r in (row, online_row)):  # a shard never holds baseline key parts
         raise _Bad("a row with baseline key parts")

@@ -265,6 +265,15 @@ FORGERIES = {
     "facts too short": lambda d: next(e for e in d["files"] if e[2]["f"].get("CL305"))[2]["f"].update(CL305=[1, 0]),
     "online row with facts": lambda d: d["files"][0].__setitem__(3, {"d": [], "f": {"CL305": None}, "s": []}),
     "host counts negative": lambda d: d.update(hosts={"h": {"ok": -1}}),
+    # N past `--shard`'s own bound: merge once built the list of 4 billion missing shards.
+    "n of four billion": lambda d: d.update(shard=[1, 2**32 - 1]),
+    # Paths no file system takes (a NUL; a surrogate that is no undecodable byte):
+    # the SARIF report and --changed-since ended in tracebacks.
+    "path with a nul": lambda d: d["files"][0].__setitem__(1, "a\0b.md"),
+    "path with a forged surrogate": lambda d: d["files"][0].__setitem__(1, "/x\ud800.md"),
+    # A fix edit that ends before it starts: the html report's diff raised IndexError.
+    "fix edit backwards": lambda d: _first_row(d)[2]["d"][0].__setitem__(
+        slice(4, 6), [["m", 2, [[3, 5, "x"]]], [[[1, 5], [1, 3], "x"]]]),
 }
 
 
@@ -289,6 +298,25 @@ def test_a_damaged_shard_file_is_a_usage_error_naming_it(content, three, capsys)
     raw = open(three[0], "rb").read()
     open(three[0], "wb").write(raw[:len(raw) // 2] if content is None else content)
     _usage_error(["merge", *three], capsys, three[0])
+
+
+def test_a_shard_file_larger_than_the_bound_is_not_read(three, tmp_path, capsys, monkeypatch):
+    from contentlint import shard
+
+    monkeypatch.setattr(shard, "MAX_SHARD_BYTES", 64)
+    _usage_error(["merge", *three], capsys, "larger than 64 bytes")
+
+
+def test_merge_html_shows_no_context_of_files_a_walk_would_not_check(three, tmp_path, capsys):
+    # A forged entry naming `.git/config` (where CI keeps its token) copied its lines into the report.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[http]\n\textraheader = AUTHORIZATION: basic c2VjcmV0\n")
+    data = json.loads(open(three[0]).read())
+    entry = next(e for e in data["files"] if e[2]["d"])
+    entry[1] = "./.git/config"
+    open(three[0], "w").write(json.dumps(data))
+    code, out, err = _merge(three, capsys, "--format", "html")
+    assert code == 1 and ".git/config" in out and "AUTHORIZATION" not in out and "c2VjcmV0" not in out
 
 
 def test_a_shard_file_that_is_not_a_file(three, tmp_path, capsys):
