@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 VERSION = 1
 Key = tuple  # (path, code, key, digest)
 _FIELDS = {"path", "code", "key", "digest", "count"}
+# One key stands for the findings of one line: a count past this is forged
+# (a 4,300-digit one ended the summary in a traceback).
+MAX_COUNT = 1_000_000
 _CODE = re.compile(r"[A-Z]+[0-9]+")
 _DIGEST = re.compile(r"[0-9a-f]{16}")
 _NAME = re.compile(r"[A-Za-z_$][A-Za-z0-9_$-]*")
@@ -345,7 +348,7 @@ def _entries(data, where: str) -> Counter:
             fail(f"{at}.code", "must be a rule code such as CL200")
         if not isinstance(entry["digest"], str) or not _DIGEST.fullmatch(entry["digest"]):
             fail(f"{at}.digest", "must be 16 lowercase hex digits")
-        if type(entry["count"]) is not int or entry["count"] < 1:
-            fail(f"{at}.count", "must be a positive integer")
+        if type(entry["count"]) is not int or not 1 <= entry["count"] <= MAX_COUNT:
+            fail(f"{at}.count", f"must be a positive integer up to {MAX_COUNT:,}")
         counts[(entry["path"], entry["code"], entry["key"], entry["digest"])] += entry["count"]
     return counts
