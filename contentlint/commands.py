@@ -151,10 +151,7 @@ def check_shard(options: Options, settings: Settings) -> int:
                             access=network_access(options), online_cache_dir=options.cache_dir)
     content = shard.check(list(options.paths), plan, k, n, force_exclude=options.force_exclude,
                           progress_bar=functools.partial(Progress, quiet=options.quiet))
-    try:
-        shard.write(options.output_file, content)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {options.output_file}: {exc.strerror or exc}") from None
+    shard.write(options.output_file, content, settings.root)
     for _, path, _, _, error in content["files"]:
         if error:
             print(f"contentlint: {printable(f'{path}: {error}')}", file=sys.stderr)

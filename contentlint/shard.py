@@ -98,12 +98,13 @@ def check(paths: list[str], plan: pipeline.Plan, k: int, n: int, *, force_exclud
             "hosts": hosts}
 
 
-def write(path: str, content: dict) -> None:
+def write(path: str, content: dict, root: str | None = None) -> None:
     """ASCII JSON (json escapes every other character, lone surrogates of
-    undecodable file names included: they read back as they were)."""
-    with open(path, "w", encoding="ascii") as handle:
-        json.dump(content, handle, separators=(",", ":"))
-        handle.write("\n")
+    undecodable file names included: they read back as they were), written
+    as every report file is (report.output.write: ConfigError when it cannot be)."""
+    from contentlint.report.output import write as write_report
+
+    write_report(json.dumps(content, separators=(",", ":")) + "\n", path, "w", root)
 
 
 # -- merge ----------------------------------------------------------------------------------

@@ -185,6 +185,25 @@ def test_a_config_file_that_cannot_be_one_is_a_usage_error_not_a_hang(write, cap
     assert run_cli(["check", "--select", "CL0", "."], capsys) == (0, "All checks passed (1 file checked).\n", "")
 
 
+def test_a_report_file_that_cannot_be_one_is_a_usage_error_not_a_hang_or_a_write_outside(
+        write, capsys, tmp_path, tmp_path_factory, monkeypatch):
+    write("a.md", "---\na: 1\n---\n")
+    monkeypatch.chdir(tmp_path)
+    os.mkfifo(tmp_path / "fifo.json")
+    (tmp_path / "dir.json").mkdir()
+    outside = tmp_path_factory.mktemp("outside") / "victim"
+    outside.write_text("keep\n")
+    (tmp_path / "link.json").symlink_to(outside)  # committed in the checkout
+    for target, why in (("fifo.json", "No such device or address"), ("dir.json", "Is a directory"),
+                        ("no/r.json", "No such file or directory"),
+                        ("link.json", "it is in the checkout but leads out of it (a symlink)")):
+        for args in (["check", "-o", target, "."], ["check", "--summary-file", target, "."],
+                     ["check", "--shard", "1/2", "-o", target, "."]):
+            code, out, err = run_cli([*args, "--select", "CL0"], capsys)
+            assert code == 2 and err == f"contentlint: error: cannot write {target}: {why}\n", (args, err)
+    assert outside.read_text() == "keep\n"
+
+
 def test_top_level_globs_are_gitignore_style_as_a_kinds_are(write, capsys, tmp_path, monkeypatch):
     write("contentlint.toml", 'select = ["CL0"]\nexclude = ["archive/*.md", "old/", "!old/keep.md", "tmp/**/x.md"]\n'
           '[per-file-ignores]\n"legacy/*.md" = ["CL004"]\n')

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+import stat
 from typing import Mapping, Sequence
 
 from contentlint import __version__
@@ -65,12 +66,12 @@ def emit(args, settings, diagnostics: Sequence[Diagnostic], files: Sequence[str]
         given = " ".join(getattr(args, "paths", None) or ["."])
         print(f"contentlint: warning: no files found to check in {printable(given)} "
               "(see the paths and the include/exclude settings)", file=sys.stderr)
-    write(renderer(fmt)(diagnostics, ctx), getattr(args, "output_file", None), "w")
+    write(renderer(fmt)(diagnostics, ctx), getattr(args, "output_file", None), "w", settings.root)
     if getattr(args, "statistics", False) and fmt != "text" and diagnostics:
         print("\n".join(statistics(diagnostics)), file=sys.stderr)
     summary_file = getattr(args, "summary_file", None)
     if summary_file:
-        write(renderer("summary")(diagnostics, ctx), summary_file, "a")
+        write(renderer("summary")(diagnostics, ctx), summary_file, "a", settings.root)
     if fmt != "text" and not ctx.quiet:
         for note in summary_notes:
             print(note, file=sys.stderr)
@@ -79,9 +80,27 @@ def emit(args, settings, diagnostics: Sequence[Diagnostic], files: Sequence[str]
             print(note, file=sys.stderr)
 
 
-def write(text: str, path: str | None, mode: str) -> None:
+def write(text: str, path: str | None, mode: str, root: str | None = None) -> None:
+    """``text`` to stdout, or to the file ``path`` (``mode`` "w" or "a"). A
+    report file is a regular file: a FIFO never blocks the run (O_NONBLOCK
+    finds no reader), a folder or a missing one is a usage error, and a
+    committed symlink in the checkout ``root`` that leads out of it
+    (`report.json -> ~/.bashrc`) is not written through."""
     if not path:
         sys.stdout.write(text)
         return
-    with open(path, mode, encoding="utf-8", errors="backslashreplace") as handle:
-        handle.write(text)
+    from contentlint.config import ConfigError
+    from contentlint.discover import leads_out
+
+    if root is not None and leads_out(path, root):
+        raise ConfigError(f"cannot write {printable(path)}: it is in the checkout but leads out of it (a symlink)")
+    flags = (os.O_WRONLY | os.O_CREAT | (os.O_APPEND if mode == "a" else os.O_TRUNC)
+             | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        fd = os.open(path, flags, 0o666)
+        with os.fdopen(fd, "wb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise OSError(0, "not a regular file")
+            handle.write(text.encode("utf-8", errors="backslashreplace"))
+    except OSError as exc:
+        raise ConfigError(f"cannot write {printable(path)}: {exc.strerror or exc}") from None
