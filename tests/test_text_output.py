@@ -228,7 +228,28 @@ def test_summary_markdown_with_links_and_escaped_content():
         "### Findings\n\n| location | severity | code | message |\n|---|---|---|---|\n"
         "| [a\\.md:3](https://github.com/o/r/blob/abc/a.md#L3) | error | CL200 | bad title |\n"
         "| [posts/x\\|y\\.md:4](https://github.com/o/r/blob/abc/posts/x%7Cy.md#L4) | error | CL104 | "
-        "key \\`&lt;img src=x&gt;\\` \\| \\[a\\]\\(http://e\\) \\*b\\*\\\\n\\# h |\n")
+        "key \\`&lt;img src=x&gt;\\` \\| \\[a\\]\\(http:\u2060//e\\) \\*b\\*\\\\n\\# h |\n")
+
+
+def test_the_summary_rendered_by_githubs_markdown_has_only_its_own_links():
+    """cmark-gfm (GitHub's renderer): a record's text adds no link, image or
+    markup. Its autolinks find `https://`, `www.` and `a@b.c` after escapes
+    are read, so escaping alone let `https://evil%2Ecom/login` link."""
+    import re
+
+    import cmarkgfm
+
+    texts = ["Login at https://evil%2Ecom/login or mail a@evil.com", "WWW.evil.com http://localhost:8080/a",
+             "https://2130706433/x xmpp:a@b.c mailto:x@y.z", "<img src=x onerror=alert(1)> [a](http://e) ![i](x)",
+             "`code` **b** <https://e.com> ftp://files.example.com"]
+    hostile = [finding(f"posts/www.a{i}@b.md", i + 1, "CL104", Severity.ERROR, text) for i, text in enumerate(texts)]
+    ctx = ReportContext(files_checked=3, root="", repository_url="https://github.com/o/r/blob/abc")
+    html = cmarkgfm.github_flavored_markdown_to_html(renderer("summary")(hostile, ctx))
+    links = re.findall(r'<a href="([^"]*)"', html)
+    assert links == ["https://github.com/contentlint/contentlint/blob/main/docs/rules.md#cl104"] + [
+        f"https://github.com/o/r/blob/abc/posts/www.a{i}%40b.md#L{i + 1}" for i in range(len(texts))]
+    assert "<img" not in html and "<code>" not in html and "<strong>" not in html
+    assert html.count("evil%2Ecom/login") == 1  # the text is shown, as text
 
 
 def test_summary_lists_the_first_findings_only():

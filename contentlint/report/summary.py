@@ -15,7 +15,8 @@
 - Paths are relative to the repository root, as in every CI format.
 - Messages, names and paths are record content: every character Markdown or
   HTML gives a meaning to is escaped (``markdown_text``), controls are shown
-  escaped (``printable``), so a record can neither break the table nor add a
+  escaped (``printable``), and GitHub's autolinks are broken with an
+  invisible WORD JOINER, so a record can neither break the table nor add a
   link, an image or markup to the job page.
 """
 
@@ -37,10 +38,16 @@ FIRST = 50  # findings listed one by one; the job log and the annotations hold t
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
+# GitHub's autolinks (`https://…`, `www.…`, `a@b.c`) are found after escapes
+# are read, so an escaped `.` still links: a WORD JOINER (U+2060, invisible,
+# no break) inside `://`, after `www` and before `@` keeps them text.
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?=@)", re.IGNORECASE)
+
+
 def markdown_text(text: str) -> str:
     """``text`` shown literally in a Markdown table cell (one line)."""
     text = printable(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN.sub(r"\\\1", text)
+    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub("\u2060", text))
 
 
 def render(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
