@@ -11,6 +11,7 @@ Relative paths in a config file are relative to the file's folder.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import stat
 from typing import Any
@@ -234,6 +235,9 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
     for key in ("select", "extend_select", "ignore"):
         for code in values.get(key, ()):
             _check_code(code, f"{where}: `{key.replace('_', '-')}`", registry)
+    for glob, codes in values.get("per_file_ignores", {}).items():
+        for code in codes:
+            _check_code(code, f"{where}: `per-file-ignores.{glob}`", registry)
     return Settings(**values)
 
 
@@ -281,6 +285,11 @@ def _rule_options(value: Any, where: str, registry) -> dict[str, dict[str, Any]]
             default = found.options[name]
             if type(option) is not type(default) and not (isinstance(default, float) and isinstance(option, int)):
                 raise ConfigError(f"{where}: `rules.{code}.{name}` must be {type(default).__name__}")
+            if isinstance(default, list) and not all(isinstance(item, str) for item in option):
+                raise ConfigError(f"{where}: `rules.{code}.{name}` must be a list of strings")
+            # Every number a rule takes is a bound (a ratio, a size): nan would turn the check off.
+            if isinstance(default, (int, float)) and not 0 < option < math.inf:
+                raise ConfigError(f"{where}: `rules.{code}.{name}` must be a positive finite number")
         result[found.code] = dict(options)
     return result
 
@@ -288,6 +297,8 @@ def _rule_options(value: Any, where: str, registry) -> dict[str, dict[str, Any]]
 def _check_code(code: str, where: str, registry) -> None:
     if code == "ALL":
         return
+    if not code.strip():  # a prefix of every code: it would select or ignore them all
+        raise ConfigError(f"{where}: an empty code is no rule code")
     if not any(r.code.startswith(code.upper()) for r in registry.all_rules()):
         raise ConfigError(f"{where}: `{code}` matches no rule code")
 

@@ -204,6 +204,24 @@ def test_a_report_file_that_cannot_be_one_is_a_usage_error_not_a_hang_or_a_write
     assert outside.read_text() == "keep\n"
 
 
+@pytest.mark.parametrize("config, message", [
+    ('ignore = [""]', "`ignore`: an empty code is no rule code"),  # a prefix of every code: all rules off
+    ('[per-file-ignores]\n"a/*" = ["XYZ"]', "`per-file-ignores.a/*`: `XYZ` matches no rule code"),
+    ("[rules.CL501]\nmax-aspect-ratio = nan", "`rules.CL501.max-aspect-ratio` must be a positive finite number"),
+    ("[rules.CL501]\nmax-side = -1", "`rules.CL501.max-side` must be a positive finite number"),
+    ("[rules.CL202]\nmultiline-fields = [{a = 1}]", "`rules.CL202.multiline-fields` must be a list of strings"),
+    ('[[kinds]]\nname = "k"\ninclude = ["*.md"]\n[kinds.rules.CL203]\nhtml-fields = [1]',
+     "kind `k`: `rules.CL203.html-fields` must be a list of strings"),
+])
+def test_config_values_that_would_switch_a_check_off_or_fail_every_file_are_usage_errors(
+        config, message, write, capsys, tmp_path, monkeypatch):
+    write("contentlint.toml", config + "\n")
+    write("a.md", "---\ntitle: x\n---\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["check", "."], capsys)
+    assert (code, out) == (2, "") and err == f"contentlint: error: {tmp_path / 'contentlint.toml'}: {message}\n"
+
+
 def test_top_level_globs_are_gitignore_style_as_a_kinds_are(write, capsys, tmp_path, monkeypatch):
     write("contentlint.toml", 'select = ["CL0"]\nexclude = ["archive/*.md", "old/", "!old/keep.md", "tmp/**/x.md"]\n'
           '[per-file-ignores]\n"legacy/*.md" = ["CL004"]\n')
