@@ -29,6 +29,7 @@ from contentlint import __version__, api, model
 from contentlint.config import CONFIG_FILES, ConfigError, Settings, find_config, load_settings
 from contentlint.document import BOM
 from contentlint.report.common import DOCS_URL
+from contentlint.report.escape import printable
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +251,7 @@ class ContentlintServer(LanguageServer):
 def to_lsp(d: model.Diagnostic, lines: Lines) -> types.Diagnostic:
     return types.Diagnostic(
         range=types.Range(lines.of(d.start), lines.of(d.end)),
-        message=d.message,
+        message=printable(d.message),  # record content, shown to a person: as the text format shows it
         severity=_SEVERITY[d.severity],
         code=d.code,
         code_description=types.CodeDescription(DOCS_URL.format(code=d.code.lower())),
@@ -267,7 +268,7 @@ def quick_fix(uri: str, linted: Linted, finding: model.Diagnostic,
     edits = [types.TextEdit(types.Range(linted.lines.at(e.start), linted.lines.at(e.end)), e.content)
              for e in finding.fix.edits]
     return types.CodeAction(
-        f"{finding.code}: {finding.fix.message}" + ("" if safe else " (unsafe)"),
+        f"{finding.code}: {printable(finding.fix.message)}" + ("" if safe else " (unsafe)"),
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diagnostic],
         is_preferred=safe,

@@ -406,3 +406,19 @@ def test_a_runaway_schema_pattern_is_bounded_and_the_server_keeps_answering(tmp_
             assert hover is not None and "CL100" in hover.contents.value
 
     run(scenario)
+
+
+def test_controls_and_bidi_overrides_in_messages_are_shown_escaped(tmp_path):
+    # As the text format shows them: an ESC or a U+202E from a record must
+    # not reach the editor's problem list raw (Trojan Source reordering).
+    text = '---\n"x\\u202ey\\x1bz": "a "\n---\n'  # an unknown key, quoted in CL104's message
+
+    async def scenario():
+        async with server(tmp_path) as s:
+            found = await s.open(tmp_path / "a.md", text)
+            assert found and all("\u202e" not in d.message and "\x1b" not in d.message for d in found)
+            assert any("\\u202e" in d.message or "\\x1b" in d.message for d in found)
+            for action in await s.actions(tmp_path / "a.md", found[0].range):
+                assert "\u202e" not in action.title and "\x1b" not in action.title
+
+    run(scenario)
