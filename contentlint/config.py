@@ -35,7 +35,8 @@ def __getattr__(name: str) -> Any:
         return _tomllib()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.mdx", "*.txt", "*.html")
+# Markdown (and MDX), Quarto and R Markdown pages, text and HTML with front matter.
+DEFAULT_INCLUDE = ("*.md", "*.markdown", "*.mdx", "*.qmd", "*.Rmd", "*.rmd", "*.txt", "*.html")
 DEFAULT_EXCLUDE = (".git", "node_modules", ".venv", "venv", ".tox", ".nox", "__pycache__",
                    ".contentlint_cache", ".mypy_cache", ".pytest_cache")
 CONFIG_FILES = (".contentlint.toml", "contentlint.toml", "pyproject.toml")
