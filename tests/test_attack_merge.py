@@ -66,12 +66,12 @@ def test_merge_html_still_shows_the_context_of_files_in_the_checkout(tmp_path, m
 
 
 def test_merge_html_takes_a_path_no_file_system_takes(tmp_path, monkeypatch, capsys):
-    # A lone surrogate (not a name's byte escape) or a NUL: reported, with no context lines, no traceback.
+    # A lone surrogate (not a name's byte escape) or a NUL: the shard file is
+    # refused, naming it (no traceback, here or in SARIF's URIs and --changed-since).
     for case, path in enumerate(("./\ud800.md", "./a\x00.md")):
         folder = tmp_path / f"case{case}"
         folder.mkdir()
         names = _shards(folder, monkeypatch, capsys)
         _forge_path(names, path)
         code, out, err = run_cli(["merge", "--format", "html", *names], capsys)
-        assert code == 1 and "Traceback" not in err, err
-        assert "missing required field" in out
+        assert (code, out) == (2, "") and "Traceback" not in err and "malformed shard file" in err, err
