@@ -55,8 +55,10 @@ _ESCAPES = {
 
 @cache
 def _yaml11_not_str() -> re.Pattern:
-    """YAML 1.1 implicit types (the PyYAML resolver's patterns): a plain scalar
-    matching one of these is not a string to a 1.1 reader such as Ruby's Psych."""
+    """YAML 1.1 implicit types (the PyYAML resolver's patterns), and Ruby
+    Psych's own (Jekyll's reader): numbers with `,` separators (`1,000` is
+    1000) and a leading `:` (a Symbol). A plain scalar matching one of these
+    is not a string to such a reader."""
     return re.compile(r"""(?x)
       y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
     | [-+]?0b[0-1_]+ | [-+]?0[0-7_]+ | [-+]?(?:0|[1-9][0-9_]*) | [-+]?0x[0-9a-fA-F_]+
@@ -67,6 +69,9 @@ def _yaml11_not_str() -> re.Pattern:
     | [0-9]{4}-[0-9]{2}-[0-9]{2}
     | [0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?
       (?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?
+    | [-+]?0b[0-1_,]+ | [-+]?0[0-7_,]+ | [-+]?(?:0|[1-9](?:[0-9]|,[0-9]|_[0-9])*) | [-+]?0x[0-9a-fA-F_,]+
+    | [-+]?(?:[0-9][0-9_,]*)?\.[0-9]*(?:[eE][-+][0-9]+)?
+    | :.+
     """)
 
 

@@ -127,6 +127,8 @@ def test_render_reads_back_as_the_same_string(value, style):
     ("end:", False), ("- x", False), ("[x]", False), ("'q'", False), ("&anchor", False), ("*alias", False),
     ("!tag", False), ("|", False), (">", False), ("%x", False), ("@x", False), ("`x", False), ("---", False),
     (" lead", False), ("trail ", False), ("a\tb", False), ("a\u2028b", False), ("\u00a0", False),
+    # Ruby's Psych (Jekyll): `1,000` is the integer 1000, `1,5` a float, `:sym` a Symbol.
+    ("1,000", False), ("1,5", False), ("12,345.5", False), (":sym", False), ("1,000 km", True), ("a:b", True),
 ])
 def test_plain_only_when_every_reader_agrees(value, plain):
     assert scalars.plain_ok(value) is plain
