@@ -578,14 +578,20 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 def unified_diff(path: str, before: bytes, after: bytes) -> str:
     """A unified diff of the real lines, made safe to print (docs/fixer.md): the
     path and each line's text go through ``printable``, so a line ending other
-    than LF shows as a visible ``\\r`` and no control character is written raw."""
+    than LF shows as a visible ``\\r`` and no control character is written raw
+    but the tab, which moves no cursor back (a diff of Go code in a Hugo
+    record still applies with `patch` or `git apply`)."""
     old = _LINE.findall(before.decode("utf-8"))
     new = _LINE.findall(after.decode("utf-8"))
     from_label, to_label = (printable(label) for label in diff_labels(path))
     lines = []
     for line in difflib.unified_diff(old, new, fromfile=from_label, tofile=to_label):
         if line.endswith("\n"):  # headers too: their text is already printable
-            lines.append(printable(line[:-1]) + "\n")
+            lines.append(_shown(line[:-1]) + "\n")
         else:  # a lone CR ends the line (shown escaped), or nothing does
-            lines.append(printable(line) + ("\n" if line.endswith("\r") else "\n\\ No newline at end of file\n"))
+            lines.append(_shown(line) + ("\n" if line.endswith("\r") else "\n\\ No newline at end of file\n"))
     return "".join(lines)
+
+
+def _shown(line: str) -> str:
+    return "\t".join(printable(part) for part in line.split("\t"))

@@ -403,6 +403,26 @@ def test_fix_seeds_changes_exactly_the_mojibake_title(work, capsys):
     assert capsys.readouterr().out.splitlines()[-1].startswith("Fixed 0 findings in 0 files")
 
 
+def test_a_diff_with_tabs_applies_with_git_apply_and_escapes_other_controls(tmp_path, capsys):
+    # Tabs (Go code in a Hugo record) were shown as `\t`, and the diff did not apply.
+    import subprocess
+
+    record = tmp_path / "a.md"
+    record.write_text('---\ntitle: "x\t y "\n---\nfunc main() {\n\tfmt.Println("C:\\\\temp")\n}\n')
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    assert main(["fix", "--diff", "--no-cache", "--select", "CL2", str(record)]) == 1
+    diff = capsys.readouterr().out
+    assert "\n \tfmt.Println" in diff
+    (tmp_path / "d.patch").write_text(diff.replace(str(record).lstrip("/"), "a.md"))
+    subprocess.run(["git", "apply", "d.patch"], cwd=tmp_path, check=True, capture_output=True)
+    assert record.read_text() == '---\ntitle: "x  y"\n---\nfunc main() {\n\tfmt.Println("C:\\\\temp")\n}\n'
+    # Any other control is still shown escaped: it could move the cursor back.
+    record.write_text('---\ntitle: "x "\n---\n\x1b[2Jbody\r\n')
+    assert main(["fix", "--diff", "--no-cache", "--select", "CL2", str(record)]) == 1
+    diff = capsys.readouterr().out
+    assert "\x1b" not in diff and "\r" not in diff.replace("\r\n", "") and " \\x1b[2Jbody\\r\n" in diff
+
+
 def test_diff_prints_the_change_and_writes_nothing(work, capsys):
     before = snapshot(work / "seeds")
     assert main(["fix", "seeds", "--diff"]) == 1
