@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from contentlint.spelling import one_edit
 from contentlint.validation import json_type
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -294,18 +295,5 @@ def near_spelling(a: str, b: str) -> bool:
         return False
     if _folded(a) == _folded(b):
         return True
-    return min(len(a), len(b)) >= 5 and _one_edit(a, b)
+    return min(len(a), len(b)) >= 5 and one_edit(a, b)
 
-
-def _one_edit(a: str, b: str) -> bool:
-    """One substitution, insertion, deletion or swap of neighbours."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    if len(a) == len(b):
-        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
-    return a[i:] == b[i + 1:]

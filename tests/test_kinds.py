@@ -337,6 +337,13 @@ def test_links_of_other_schemes_are_their_applications_business_outside_the_arti
                 'install:\n  curl: curl -sSL https://get.example.com | sh\n---\n',
     })
     assert found(tmp_path, capsys, "--select", "CL303") == [("p.md", "CL303", 6, 12)]
+    # A web address written wrong is still one: a misspelt scheme, a host and
+    # port without one; `ftp:` and a `tel:` number are other applications'.
+    project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', {
+        "p.md": '---\na_url: "htps://example.com/a/"\nb_url: "localhost:4000/img/a.png"\n'
+                'c_url: "www.example.com:8080/a/"\nd_url: "ftp://files.example.org/a"\ne_url: "tel:5551234"\n---\n'})
+    assert found(tmp_path, capsys, "--select", "CL303") == [("p.md", "CL303", 2, 9), ("p.md", "CL303", 3, 9),
+                                                             ("p.md", "CL303", 4, 9)]
     # In the article format, whose addresses are web pages and images, a
     # `mailto:` is still "not http or https".
     project(tmp_path, "", {"p.md": '---\nwebUrl: "mailto:ann@example.com"\n---\n'})
@@ -346,7 +353,9 @@ def test_links_of_other_schemes_are_their_applications_business_outside_the_arti
 @pytest.mark.parametrize("key,url", [
     ("url", True), ("URL", True), ("Url", True), ("webUrl", True), ("cdnAmpWebUrl", True), ("imageURL", True),
     ("image_url", True), ("og:url", True), ("og-url", True), ("AMPUrl", True), ("OG_URL", True),
-    ("curl", False), ("hurl", False), ("CURL", False), ("imageurl", False), ("urls", False), ("title", False),
+    ("canonicalurl", True), ("editurl", True), ("imageurl", True), ("purl", True),  # a Wikipedia export's keys
+    ("curl", False), ("hurl", False), ("CURL", False), ("install_curl", False), ("imageCurl", False),
+    ("unfurl", False), ("urls", False), ("title", False),
 ])
 def test_url_keys_end_in_url_as_a_word(key, url):
     from contentlint.rules.text import is_url_key

@@ -12,6 +12,7 @@ from contentlint.model import Applicability, Fix, Position, Severity, Violation
 from contentlint.registry import rule
 from contentlint.rules.related import record_and_entries, url_key
 from contentlint.rules.text import is_url_key, mojibake_repair
+from contentlint.spelling import one_edit
 from contentlint.wholerun import U8, U32, U64
 from contentlint.urls import (BAD_HOST, BAD_SCHEME, INVISIBLE, JUNK, NO_HOST, NON_ASCII, WHITESPACE, domain_matches,
                               host_of, url_problems)
@@ -164,9 +165,11 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     WHATWG URL Standard accepts: no spaces, no ``"<>\\^`{|}`` characters, no
     `%` that starts no `%XX` escape, a host after `//`, and the scheme
     `http` or `https`. Outside the article format a link of another scheme
-    (`mailto:`, `tel:`, `obsidian:`) is its application's business and is
-    not checked, but `javascript:` and `vbscript:`, which run a script
-    where the link is followed, are reported. Raw non-ASCII characters (an IRI such as
+    (`mailto:`, `tel:`, `ftp:`, `obsidian:`) is its application's business
+    and is not checked, but `javascript:` and `vbscript:`, which run a
+    script where the link is followed, are reported, and so is a web
+    address written wrong: a misspelt scheme (`htps:`) or a host and port
+    with no scheme (`localhost:4000/a.png`). Raw non-ASCII characters (an IRI such as
     `https://de.wikipedia.org/wiki/Straße`) are reported where the ASCII
     form is required: in the article format and in a field the schema
     declares `format: uri` or `uri-reference`, and the two checks agree.
@@ -210,6 +213,7 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
 # Schemes that run code where a link is followed: never an address.
 _SCRIPT_SCHEMES = frozenset({"javascript", "vbscript"})
 _SCHEME = re.compile(r"\s*([A-Za-z][A-Za-z0-9+.\-]*):")
+_PORT_THEN_PATH = re.compile(r"[0-9]{1,5}[/?#]")
 
 
 def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
@@ -219,7 +223,7 @@ def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
     web_only = ctx.current.schema == _article_schema()
     for path, value, (relative_ok, iri_ok) in _url_fields(doc, ctx):
         scheme = None if web_only else _SCHEME.match(value)
-        if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
+        if scheme is not None and _another_application(value, scheme):
             if scheme.group(1).lower() in _SCRIPT_SCHEMES:
                 start, end = _char_span(doc, path, value, scheme.start(1), scheme.end())
                 yield path, Violation(start, end, f"URL scheme {scheme.group(1)!r} runs a script: not an address")
@@ -239,6 +243,20 @@ def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
                     verb = "Strip the surrounding junk" if problem.kind == JUNK else "Percent-encode the URL"
                     fix = Fix.of(verb, safety, edit)
             yield path, Violation(start, end, problem.message, fix)
+
+
+def _another_application(value: str, scheme: re.Match) -> bool:
+    """Whether ``value`` links to another application than the web
+    (`mailto:`, `tel:`, `obsidian:`, `javascript:`), not an http(s) address,
+    nor a web address written wrong: a host and port without a scheme
+    (`localhost:4000/a.png`, `www.example.com:8080/`) or a misspelt
+    `http`/`https` (`htps://`), which are checked as web addresses."""
+    name = scheme.group(1).lower()
+    if name in ("http", "https") or "." in name:
+        return False
+    if name == "localhost" or _PORT_THEN_PATH.match(value, scheme.end()):  # `host:4000/a`, not `tel:5551234`
+        return False
+    return not any(one_edit(name, web) for web in ("http", "https"))  # `ftp` is two edits from `http`
 
 
 def _network_path_problems(value: str) -> list:

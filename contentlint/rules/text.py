@@ -40,15 +40,19 @@ def is_url(path, value: str) -> bool:
 
 
 def is_url_key(name: str) -> bool:
-    """Whether a key names an address: `url` (any case) or a name ending in
-    it as a word (`webUrl`, `imageURL`, `image_url`, `og:url`); not `curl`,
-    `hurl` or `CURL`, whose `url` is part of a word."""
-    tail, before = name[-3:], name[-4:-3]
-    if tail not in ("url", "Url", "URL"):
+    """Whether a key names an address: a name ending in `url`, any case
+    (`webUrl`, `imageURL`, `image_url`, `canonicalurl`), unless its last word
+    is an English word that ends so (`curl`, `install_curl`, `unfurl`)."""
+    if name[-3:].lower() != "url":
         return False
-    if not before.isalpha():  # `url`, `image_url`, `og:url`
-        return True
-    return tail == "Url" or tail == "URL" and before.islower()
+    words = _WORDS.findall(name)
+    return not words or words[-1].lower() not in _URL_LOOKALIKES
+
+
+# The last word of a key: camelCase and separators split words (`imageCurl` -> `Curl`).
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+# English words ending in "url" that name no address (PURL, a persistent URL, is one).
+_URL_LOOKALIKES = frozenset({"curl", "hurl", "churl", "furl", "unfurl", "knurl", "burl"})
 
 
 def string_values(doc):
