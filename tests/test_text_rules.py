@@ -94,6 +94,8 @@ CASES = [
      [("CL202", 2, 17, DISPLAY)], None),
     ("word joiner before a space", fm('title: "Low\u2060 Code"'),
      [("CL202", 2, 12, SAFE)], fm('title: "Low Code"')),
+    ("word joiner between two letters hides a word", fm('title: "Pay\u2060Pal account"'),
+     [("CL202", 2, 12, SAFE)], fm('title: "PayPal account"')),
     ("mongolian vowel separator in latin text", fm('title: "Low\u180eCode"'),
      [("CL202", 2, 12, SAFE)], fm('title: "LowCode"')),
     ("soft hyphens outside a word", fm('title: "\u00ad\u00adDataverse Low Code"'),

@@ -419,8 +419,13 @@ def _legitimate(value: str, i: int) -> bool:
         return bool(before) and bool(after) and not before.isspace() and not after.isspace()
     if ch == "\u200b":
         return bool(before) and bool(after) and _no_space_script(before) and _no_space_script(after)
-    if ch == "\u2060":  # a word joiner forbids a line break between two characters (`1⁠/⁠2`)
-        return bool(before) and bool(after) and not before.isspace() and not after.isspace()
+    if ch == "\u2060":  # a word joiner forbids a line break beside punctuation (`1⁠/⁠2`) or in a no-space script
+        if not before or not after or before.isspace() or after.isspace():
+            return False
+        # Between two letters or digits of a spaced script no line may break anyway:
+        # there it only hides a word from search and filters (`Pay⁠Pal`).
+        return (not (before.isalnum() and after.isalnum())
+                or _no_space_script(before) and _no_space_script(after))
     if ch == "\u180e":  # Mongolian's vowel separator picks the next letter's form
         return _mongolian(before) and _mongolian(after)
     return False
@@ -566,9 +571,10 @@ def invisible_character(doc, ctx):
       U+2060 WORD JOINER, U+FEFF inside text, invisible operators …);
       U+200B between two characters of a script written without spaces
       (Thai, Lao, Khmer, Myanmar, Chinese, Japanese) is a word-boundary hint,
-      U+2060 between two non-space characters forbids a line break there
-      (`1⁠/⁠2`), and U+180E between two Mongolian letters picks a letter's
-      form: these are kept;
+      U+2060 beside punctuation (`1⁠/⁠2`) or inside such a script forbids a
+      line break there (between two letters of a spaced script, `Pay⁠Pal`,
+      it only hides the word), and U+180E between two Mongolian letters
+      picks a letter's form: these are kept;
     - a soft hyphen (U+00AD) that is not inside a word, and zero-width
       joiners (U+200C/U+200D) next to a space or at an end (inside a word or
       an emoji sequence, or after a virama, where they pick a letter's form,
