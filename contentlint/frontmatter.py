@@ -39,11 +39,14 @@ def starts_like_record(head: bytes) -> bool:
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if not cut or exc.start < len(head) - 4:
-            return True  # not UTF-8: checked, so CL001 says so
-        text = head[:exc.start].decode("utf-8")
+        # Not UTF-8: a record in another encoding (checked, so CL001 says so)
+        # when it opens like one; a Windows-1252 LICENSE.txt does not.
+        text = head.decode("utf-8", errors="replace").lstrip("\ufffd") if not cut or exc.start < len(head) - 4 \
+            else head[:exc.start].decode("utf-8")
+    if "\x00" in text:  # UTF-16 (ASCII's every other byte is NUL) or binary
+        text = text.removeprefix("\ufffd\ufffd").replace("\x00", "")  # its byte order mark, its NULs
     text = text.lstrip("\ufeff")  # a second BOM before `---` is a broken record (CL002)
-    if text.startswith(("---", "+++")) or JSON_START.match(text) or "\x00" in text:  # NUL: UTF-16 or binary, not text we can judge
+    if text.startswith(("---", "+++")) or JSON_START.match(text):
         return True
     return _BLANK_THEN_FENCE.match(text) is not None
 

@@ -400,7 +400,9 @@ def restore_permissions():
             path.chmod(0o700 if path.is_dir() else 0o600)
 
 
-NOT_RECORDS = {"bom-no-front-matter", "blank-lines-only"}
+# Found in a folder, these are no records: nothing opens front matter in
+# them, whatever their encoding (a PNG, NULs, a Windows-1252 LICENSE).
+NOT_RECORDS = {"bom-no-front-matter", "blank-lines-only", "utf8-bom-then-bad-line-1", "binary-png", "binary-nul-bytes"}
 CONTROL = b"---\ntitle: a\ntitle: b\n---\n"  # CL004 at 3:1, plus whatever the schema says
 
 

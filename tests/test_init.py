@@ -513,10 +513,11 @@ def test_a_broken_attempt_at_front_matter_is_a_record_its_kind_claims(tmp_path, 
     files = {f"_posts/p{i}.md": post(i) for i in range(3)}
     files |= {"_posts/cafe.md": b'---\r\ntitle: "Caf\xe9 cr\xe8me"\r\ndate: 2024-01-10\r\n---\r\nBody\r\n',
               "_posts/unclosed.md": "---\ntitle: Forgot to close\ndate: 2024-01-11\n\nBody\n",
-              "_posts/README.md": "Just a readme\n"}
+              "_posts/README.md": "Just a readme\n",
+              "legal/LICENSE.txt": b"Copyright \xa9 2003 Example\n"}  # not UTF-8, but no front matter: no record
     root = make(tmp_path, files)
     code, out, _ = run_cli(["init", root], capsys)
-    assert code == 0 and out.startswith("5 records in 1 kind; 1 file without front matter is not a record\n")
+    assert code == 0 and out.startswith("5 records in 1 kind; 2 files without front matter are not records\n")
     assert ("_posts/cafe.md:2:12: [posts] front matter cannot be read; not used to infer the schema\n"
             "_posts/unclosed.md:1:1: [posts] front matter cannot be read; not used to infer the schema\n") in out
     (kind,) = kinds_of(root)

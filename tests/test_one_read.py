@@ -52,7 +52,8 @@ def _project(tmp_path: Path, records: int = 6, fillers: int = 0) -> Path:
         (project / "news" / f"r{n:03}.md").write_text(RECORD.format(n=n, url=url) + ("bad: [" if n == 3 else ""),
                                                      encoding="utf-8")
     (project / "news" / "s.md").write_text(SUPPRESSED, encoding="utf-8")
-    (project / "news" / "latin1.md").write_bytes(b"caf\xe9\n---\n")  # not UTF-8: a record (CL001 says so)
+    (project / "news" / "latin1.md").write_bytes(b"---\ncaf\xe9\n---\n")  # not UTF-8: a record (CL001 says so)
+    (project / "news" / "licence.md").write_bytes(b"Copyright \xa9 2003\n")  # not UTF-8, no front matter: none
     for name, text in {**NON_RECORDS, **ODD_RECORDS}.items():
         (project / name).write_text(text, encoding="utf-8")
     for n in range(fillers):
@@ -74,6 +75,7 @@ def test_show_files_lists_the_records_only(tmp_path, monkeypatch, capsys):
     assert not {os.path.normpath(p) for p in listed} & {os.path.normpath(n) for n in NON_RECORDS}
     assert {os.path.normpath(n) for n in ODD_RECORDS} | {"news/latin1.md", "news/s.md"} <= set(
         os.path.normpath(p) for p in listed)
+    assert "news/licence.md" not in {os.path.normpath(p) for p in listed}
     assert len(listed) == 6 + 1 + 1 + len(ODD_RECORDS)
 
 
