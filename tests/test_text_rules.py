@@ -147,6 +147,8 @@ CLEAN = [
      fm('title: "\u0d28\u0d4d\u200d \u0d15\u0d4d\u200d"')),
     ("thai word boundaries", fm('title: "ภาษา\u200bไทย"')),
     ("japanese paragraph indented with an ideographic space", fm('excerpt: "\u3000本日は晴天なり。"')),
+    ("an indent before a bracket or a digit of japanese text", fm('excerpt: "\u3000「会議」は終わりました。"',
+                                                                  'title: "\u30002日間の会議"')),
     ("word joiners keeping a fraction on one line", fm('title: "1\u2060/\u20602 cup"')),
     ("mongolian vowel separator between letters", fm('title: "\u1828\u1820\u1837\u1822\u180e\u1820"')),
     ("right-to-left text with a mark", fm('title: "שלום\u200f world"')),

@@ -663,8 +663,9 @@ def surrounding_whitespace(doc, ctx):
     ## What it does
     Reports string values that start or end with whitespace: spaces, tabs,
     line breaks, no-break spaces and the other Unicode space characters.
-    Ideographic spaces (U+3000) before Chinese or Japanese text are a
-    paragraph indent (字下げ) and are kept; trailing ones are reported. So
+    Ideographic spaces (U+3000) at the start of Chinese or Japanese text
+    are a paragraph indent (字下げ, also before `「` or a digit) and are
+    kept; trailing ones are reported. So
     are the leading spaces of a block scalar with an indentation indicator
     (`|2`), which exists to keep them.
     Fields that hold HTML (option `html-fields`, default
@@ -702,7 +703,7 @@ def surrounding_whitespace(doc, ctx):
         checked = value.rstrip("\n") if _written_on_lines(doc, path) else value
         lead = checked[: len(checked) - len(checked.lstrip(WHITESPACE))]
         trail = checked[len(checked.rstrip(WHITESPACE)):]
-        if lead and lead != checked and (lead.strip("\u3000") == "" and _ideographic(checked[len(lead)])
+        if lead and lead != checked and (lead.strip("\u3000") == "" and any(map(_ideographic, checked))
                                          or _indentation_indicator(doc, path)):
             # Japanese and Chinese indent a paragraph with ideographic spaces
             # (字下げ); `|2` says how far the block is indented so that its
