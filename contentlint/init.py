@@ -39,7 +39,7 @@ SCHEMA_FOLDER = "schemas"
 # whatever its name.
 TEMPLATE_FOLDERS = frozenset({"_layouts", "_includes", "layouts", "partials", "_data", "assets", "static",
                               "node_modules", "_site", "public", "resources", "archetypes", "scaffolds",
-                              "templates", "Templates", "_templates"})
+                              "Templates", "_templates"})  # not `templates`: docs sites hold pages about them there
 # Hugo reads front-matter keys in any case (`linktitle` is `linkTitle`): a
 # site is Hugo's when it has Hugo's configuration, or section index pages
 # (`_index.md`, a Hugo convention) inside a `content` folder.

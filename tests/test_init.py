@@ -479,7 +479,7 @@ def test_a_key_required_in_any_case_is_described_when_missing(tmp_path, capsys, 
                                    "The page's title, shown in menus.")
 
 
-@pytest.mark.parametrize("folder", ["scaffolds", "Templates", "templates", "_templates"])
+@pytest.mark.parametrize("folder", ["scaffolds", "Templates", "_templates"])
 def test_hexo_scaffolds_and_note_templates_are_templates_not_records(tmp_path, capsys, folder):
     files = {f"source/_posts/p{i}.md": post(i) for i in range(3)}
     files[f"{folder}/post.md"] = "---\ntitle: {{ title }}\ndate: {{ date }}\ntags:\n---\n"
@@ -488,6 +488,15 @@ def test_hexo_scaffolds_and_note_templates_are_templates_not_records(tmp_path, c
     assert code == 0 and f"not scanned (templates, data, build output): {folder}" in out
     (kind,) = kinds_of(root)
     assert claimed(root, kind) == [f"source/_posts/p{i}.md" for i in range(3)]
+
+
+def test_a_docs_section_named_templates_is_content(tmp_path, capsys):
+    # A template gallery (`docs/templates/invoice.md`) is pages, as `docs/guides/` is.
+    files = {f"docs/{section}/{name}.md": post(i) for i, (section, name) in enumerate(
+        [("guides", "a"), ("guides", "b"), ("templates", "invoice"), ("templates", "resume")])}
+    root = make(tmp_path, files)
+    code, out, _ = run_cli(["init", root], capsys)
+    assert code == 0 and "not scanned" not in out and out.startswith("4 records in 1 kind")
 
 
 def test_hugo_archetypes_are_templates_not_records(tmp_path, capsys):
