@@ -146,7 +146,11 @@ def hugo_site(root: str, found: Scan) -> bool:
     configs += [os.path.join(root, "config", "_default", name) for name in HUGO_CONFIGS]
     if any(os.path.isfile(path) for path in configs):
         return True
-    return not _zola_site(root) and any(HUGO_SECTION_INDEX.search(record.path) for record in found.records)
+    # A section index page's site is the folder holding its `content` folder
+    # (Zola's own repository keeps its site in `docs/`).
+    sites = {record.path[:index.start() + index.group().startswith("/")]
+             for record in found.records if (index := HUGO_SECTION_INDEX.search(record.path))}
+    return any(not _zola_site(os.path.join(root, site)) for site in sites)
 
 
 def _zola_site(root: str) -> bool:

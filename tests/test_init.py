@@ -426,6 +426,7 @@ def test_a_target_that_is_a_link_is_refused_even_with_force(tmp_path, capsys, re
     ({"content/blog/_index.md": "+++\ntitle = 'Blog'\n+++\n", "zola.toml": "base_url = 'https://a.org'\n"}, False),
     ({"content/blog/_index.md": "---\ntitle: Blog\n---\n", "config.toml": "baseURL = 'https://a.org'\n"}, True),
     ({"content/blog/_index.md": "---\ntitle: Blog\n---\n", "config.toml": "base_url = [\n"}, True),  # unreadable
+
     ({}, False),  # Jekyll, Astro, ...: keys are case-sensitive there
 ])
 def test_keys_in_any_case_only_on_a_hugo_site(tmp_path, capsys, monkeypatch, marker, any_case):
@@ -444,6 +445,19 @@ def test_keys_in_any_case_only_on_a_hugo_site(tmp_path, capsys, monkeypatch, mar
     else:
         assert "content/blog/p05.md:2:1: [blog] unexpected key `Title`: a typo of a key the other records use?" in out
         assert "patternProperties" not in schema and "allOf" not in schema and "any case" not in out
+
+
+def test_a_zola_site_in_a_subfolder_is_no_hugo_site(tmp_path, capsys):
+    # Zola's own repository keeps its site in `docs/` (config.toml, content/).
+    files = {f"docs/content/blog/p{i:02d}.md": f"+++\ntitle = 'Post {i}'\n+++\n" for i in range(12)}
+    files |= {"docs/content/blog/_index.md": "+++\ntitle = 'Blog'\n+++\n",
+              "docs/config.toml": "base_url = 'https://a.org'\n"}
+    root = make(tmp_path, files)
+    code, out, _ = run_cli(["init", root], capsys)
+    assert code == 0 and "any case" not in out
+    files["docs/config.toml"] = "baseURL = 'https://a.org'\n"  # Hugo's, there
+    root = make(tmp_path / "hugo", files)
+    assert "keys match in any case" in run_cli(["init", root], capsys)[1]
 
 
 def test_toml_front_matter_with_dates_is_inferred_as_date_time_text(tmp_path, capsys):
