@@ -209,9 +209,10 @@ class ContentlintServer(LanguageServer):
 
     # -- code actions and hover --------------------------------------------------------
 
-    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+    def code_actions(self, params: types.CodeActionParams, linted: Linted | None) -> list[types.CodeAction]:
+        """The actions for ``linted`` (the document's current lint). Run in
+        the main thread, as a lint is: the fixes re-lint the text."""
         uri = params.text_document.uri
-        linted = self.current(uri)
         if linted is None:
             return []
         only = params.context.only
@@ -324,9 +325,9 @@ def build() -> ContentlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
         code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
-    def code_action(ls: ContentlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    async def code_action(ls: ContentlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         try:
-            return ls.code_actions(params)
+            return await ls.main_thread.call(ls.code_actions, params, ls.current(params.text_document.uri))
         except Exception as exc:  # a bug: no actions, logged
             log.exception("code actions failed")
             ls.log(f"internal error in code actions: {type(exc).__name__}: {exc}")

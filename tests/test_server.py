@@ -394,16 +394,19 @@ def test_a_runaway_schema_pattern_is_bounded_and_the_server_keeps_answering(tmp_
     (tmp_path / "s.json").write_text(json.dumps(
         {"type": "object", "properties": {"title": {"type": "string", "pattern": "^(a+)+$"}}}), encoding="utf-8")
     path = tmp_path / "a.md"
-    text = "---\n$schema: s.json\ntitle: " + "a" * 40 + "!\n---\n"
+    text = "---\n$schema: s.json\ntitle: " + "a" * 40 + "!\ndescription: \"x \"\n---\n"
 
     async def scenario():
         async with server(tmp_path) as s:
             found = await s.open(path, text)
-            assert [(d.code, d.range.start.line) for d in found] == [("CL100", 1)]
+            assert [(d.code, d.range.start.line) for d in found] == [("CL100", 1), ("CL203", 3)]
             assert "did not finish in 10 s" in found[0].message
             hover = await s.client.text_document_hover_async(types.HoverParams(
                 types.TextDocumentIdentifier(from_fs_path(str(path))), found[0].range.start))
             assert hover is not None and "CL100" in hover.contents.value
+            # "Fix all" re-lints the text: in the main thread too, bounded.
+            actions = await s.actions(path, found[1].range)
+            assert [a.title for a in actions] == ["CL203: Strip the whitespace", "contentlint: fix all safe fixes"]
 
     run(scenario)
 
