@@ -119,3 +119,15 @@ def test_a_suppression_another_fix_makes_used_is_kept(write, capsys):
                          "---\nbody\n")
     assert run_cli(["fix", "--no-cache", "--select", "CL0,CL2", str(path)], capsys)[0] == 0
     assert path.read_text() == '---\ntitle: "x\u00a0"  # contentlint: ignore[CL203]\nb: "y"\n---\nbody\n'
+
+
+def test_an_unused_suppression_leaves_a_used_one_on_its_line(write, capsys):
+    # Removing to the line's end swallowed the used comment after it, and
+    # CL203 then stripped the space it was there for.
+    from tests.conftest import run_cli
+
+    path = write("a.md", '---\ntitle: "keep my space " # contentlint: ignore[CL202] # contentlint: ignore[CL203]\n'
+                         "# contentlint: ignore-file[CL201] reason # contentlint: ignore-file[CL203]\nb: x\n---\nbody\n")
+    assert run_cli(["fix", "--no-cache", "--select", "CL2,CL009", str(path)], capsys)[0] == 0
+    assert path.read_text() == ('---\ntitle: "keep my space " # contentlint: ignore[CL203]\n'
+                                "# contentlint: ignore-file[CL203]\nb: x\n---\nbody\n")

@@ -66,12 +66,19 @@ def parse(doc) -> list[Suppression]:
         before = start
         while before > line_start and doc.text[before - 1] in " \t":
             before -= 1
-        # A comment runs to the line's end: a reason written after `]` goes with it.
-        if before == line_start:  # alone on its line: remove the line
+        # A comment runs to the line's end: a reason written after `]` goes
+        # with it, up to another suppression comment on the line, which stays.
+        following = _COMMENT.search(doc.text, end, line_end)
+        stop = line_end if following is None else following.start()
+        while following is not None and stop > end and doc.text[stop - 1] in " \t":
+            stop -= 1
+        if before == line_start and following is None:  # alone on its line: remove the line
             after = line_end + (2 if doc.text.startswith("\r\n", line_end) else 1 if line_end < len(doc.text) else 0)
             remove = (line_start, after)
+        elif before == line_start:  # first on its line: the next comment starts it
+            remove = (start, following.start())
         else:
-            remove = (before, line_end)
+            remove = (before, stop)
         offsets = {start, end, *remove}
         found.append(Suppression(match.group(1) == "ignore-file", codes, doc.position(start).line,
                                  (start, end), remove, {o: doc.position(o) for o in offsets}))
