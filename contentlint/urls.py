@@ -18,6 +18,7 @@ import functools
 import codecs
 import re
 import unicodedata
+from collections import Counter
 from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
@@ -263,26 +264,27 @@ def _core(url: str) -> tuple[int, int]:
         url[start].isspace() or _is_invisible(url[start]) or url[start] in _LEADING_JUNK
     ):
         start += 1
-    leading = url[:start]
-    while end > start and (
-        url[end - 1].isspace()
-        or _is_invisible(url[end - 1])
-        or url[end - 1] in _TRAILING_JUNK and _closes_nothing_inside(url, start, end, leading)
-        or ("'" in leading and url[end - 1] == "'")
-    ):
+    unclosed = Counter(url[:start])  # the leading quotes and brackets, each closed once at the end
+    while end > start:
+        last = url[end - 1]
+        if last.isspace() or _is_invisible(last):
+            end -= 1
+            continue
+        opener = _OPENER.get(last, last)
+        if (last in _TRAILING_JUNK or last == "'") and unclosed[opener]:
+            unclosed[opener] -= 1  # closes a leading one
+        elif last not in _TRAILING_JUNK or _closes_one_inside(url, start, end, opener):
+            break
         end -= 1
     return start, end
 
 
-def _closes_nothing_inside(url: str, start: int, end: int, leading: str) -> bool:
-    """Whether the quote or bracket at ``end - 1`` is junk: it closes the
-    leading junk, or no quote opened inside ``url[start:end - 1]``."""
-    closing = url[end - 1]
-    opener = _OPENER.get(closing, closing)
-    if opener in leading:
-        return True
+def _closes_one_inside(url: str, start: int, end: int, opener: str) -> bool:
+    """Whether the quote or bracket at ``end - 1`` closes one opened inside
+    ``url[start:end - 1]`` (`?q="x"`, `/“a”`): part of the URL, not junk.
+    A trailing `'` is legal in a path: junk only as a leading one's pair."""
     inside = url.count(opener, start, end - 1)
-    return inside % 2 == 0 if opener == closing else inside == 0
+    return inside % 2 == 1 if opener == url[end - 1] else inside > 0
 
 
 def _inner_problems(url: str, start: int, end: int, repairable: bool) -> list[UrlProblem]:

@@ -169,6 +169,15 @@ def test_surrounding_whitespace_and_quotes_are_safe_to_strip():
     ]
 
 
+@pytest.mark.parametrize("url, junk", [
+    ('"https://e.com/?q="x""', 'https://e.com/?q="x"'), ("<https://e.com/<a>>", "https://e.com/<a>"),
+    ("\u201chttps://e.com/\u201ca\u201d\u201d", "https://e.com/\u201ca\u201d"),
+])
+def test_a_wrapped_url_loses_only_its_wrapping(url, junk):
+    # Each leading quote closes once: the inner pair stays for the percent-encoding.
+    assert [(p.kind, p.repair, p.safe) for p in url_problems(url)][0] == (JUNK, junk, True)
+
+
 @pytest.mark.parametrize("url, repair", [
     ('https://example.com/?q="x"', "https://example.com/?q=%22x%22"),
     ("https://example.com/\u201ca\u201d", "https://example.com/%E2%80%9Ca%E2%80%9D"),
