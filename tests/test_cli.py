@@ -202,6 +202,21 @@ def test_a_report_file_that_cannot_be_one_is_a_usage_error_not_a_hang_or_a_write
             code, out, err = run_cli([*args, "--select", "CL0"], capsys)
             assert code == 2 and err == f"contentlint: error: cannot write {target}: {why}\n", (args, err)
     assert outside.read_text() == "keep\n"
+    # A device or a pipe that has a reader is a fine place for a report.
+    assert run_cli(["check", "-o", "/dev/null", "--select", "CL0", "."], capsys) == (0, "", "")
+    import time
+
+    os.mkfifo(tmp_path / "read.fifo")
+    reader = subprocess.Popen(["cat", str(tmp_path / "read.fifo")], stdout=subprocess.PIPE)
+    try:
+        for _ in range(100):  # until cat has the FIFO open for reading
+            code, out, err = run_cli(["check", "-o", "read.fifo", "--format", "json", "--select", "CL0", "."], capsys)
+            if code == 0:
+                break
+            time.sleep(0.05)
+        assert (code, err) == (0, "") and reader.communicate(timeout=30)[0] == b"[]\n"
+    finally:
+        reader.kill()
 
 
 @pytest.mark.parametrize("config, message", [

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import sys
-import stat
 from typing import Mapping, Sequence
 
 from contentlint import __version__
@@ -81,11 +80,12 @@ def emit(args, settings, diagnostics: Sequence[Diagnostic], files: Sequence[str]
 
 
 def write(text: str, path: str | None, mode: str, root: str | None = None) -> None:
-    """``text`` to stdout, or to the file ``path`` (``mode`` "w" or "a"). A
-    report file is a regular file: a FIFO never blocks the run (O_NONBLOCK
-    finds no reader), a folder or a missing one is a usage error, and a
-    committed symlink in the checkout ``root`` that leads out of it
-    (`report.json -> ~/.bashrc`) is not written through."""
+    """``text`` to stdout, or to the file ``path`` (``mode`` "w" or "a"):
+    a file, a device (`/dev/null`) or a pipe with a reader (`>(gzip)`). A
+    FIFO with no reader never blocks the run (O_NONBLOCK: no such device), a
+    folder or a missing one is a usage error, and a committed symlink in the
+    checkout ``root`` that leads out of it (`report.json -> ~/.bashrc`) is
+    not written through."""
     if not path:
         sys.stdout.write(text)
         return
@@ -99,8 +99,7 @@ def write(text: str, path: str | None, mode: str, root: str | None = None) -> No
     try:
         fd = os.open(path, flags, 0o666)
         with os.fdopen(fd, "wb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise OSError(0, "not a regular file")
+            os.set_blocking(fd, True)  # a pipe's reader sets the pace of the writes
             handle.write(text.encode("utf-8", errors="backslashreplace"))
     except OSError as exc:
         raise ConfigError(f"cannot write {printable(path)}: {exc.strerror or exc}") from None
