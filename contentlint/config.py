@@ -239,7 +239,22 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
     for glob, codes in values.get("per_file_ignores", {}).items():
         for code in codes:
             _check_code(code, f"{where}: `per-file-ignores.{glob}`", registry)
+    _check_globs(values, where)
     return Settings(**values)
+
+
+def _check_globs(values: dict, where: str) -> None:
+    """The top-level globs, read as the walk reads them (gitignore-style), so
+    a bad one is a usage error here, not a traceback in the middle of a run."""
+    from contentlint import gitignore
+
+    for key, patterns in (("include", values.get("include", ())), ("exclude", values.get("exclude", ())),
+                          ("per-file-ignores", tuple(values.get("per_file_ignores", ())))):
+        if patterns:
+            try:
+                gitignore.spec(patterns)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: `{key}` has an invalid glob: {exc}") from None
 
 
 # A checkout's config keeps what contentlint writes inside the checkout (symlinks

@@ -26,11 +26,26 @@ IGNORE_FILES = (".gitignore", ".ignore")
 MAX_IGNORE_BYTES = 1024 * 1024  # a real .gitignore is a few KB
 
 
+class BadPattern(ValueError):
+    """A pattern git would not take (`[z-a]`, a lone `\\` or `!`)."""
+
+
 def spec(lines) -> pathspec.GitIgnoreSpec:
-    """gitignore-style patterns (ignore files, the kinds' globs), matched in linear time."""
+    """gitignore-style patterns (ignore files, the config's and kinds' globs),
+    matched in linear time; BadPattern names the first that is none."""
+    import re
+
     import pathspec  # on first pattern: ~17 ms of imports a run without patterns skips
 
-    return pathspec.GitIgnoreSpec.from_lines(lines, backend="re2")
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines, backend="re2")
+    except (re.error, ValueError):
+        for line in lines:  # which one: a pattern at a time
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line], backend="re2")
+            except (re.error, ValueError) as exc:
+                raise BadPattern(f"`{line}` is not a glob pattern ({exc})") from None
+        raise
 
 
 def read_spec(path: str) -> pathspec.GitIgnoreSpec | None:
@@ -42,9 +57,20 @@ def read_spec(path: str) -> pathspec.GitIgnoreSpec | None:
         if raw is None or len(raw) > MAX_IGNORE_BYTES:
             return None
         lines = raw.decode("utf-8", errors="replace").splitlines()
-        return spec(lines) if lines else None
+        try:
+            return spec(lines) if lines else None
+        except BadPattern:  # as git does, a line that is no pattern is passed over, not the file
+            return spec([line for line in lines if _is_pattern(line)])
     except (OSError, ValueError, TypeError):
         return None
+
+
+def _is_pattern(line: str) -> bool:
+    try:
+        spec([line])
+    except BadPattern:
+        return False
+    return True
 
 
 def relative_to(path: str, root: str) -> str | None:

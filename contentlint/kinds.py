@@ -112,7 +112,7 @@ def parse(value: Any, *, root: str, where: str, parse_list, parse_rules, check_c
         for key in ("include", "exclude"):
             try:
                 gitignore.spec(values.get(key, ()))
-            except (ValueError, TypeError) as exc:
+            except ValueError as exc:  # gitignore.BadPattern
                 raise ConfigError(f"{here}: `{key}` has an invalid glob: {exc}") from None
         if "schema" in table:
             values["schema"] = _schema(table["schema"], root, here)

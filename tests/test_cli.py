@@ -227,6 +227,15 @@ def test_a_report_file_that_cannot_be_one_is_a_usage_error_not_a_hang_or_a_write
     ("[rules.CL202]\nmultiline-fields = [{a = 1}]", "`rules.CL202.multiline-fields` must be a list of strings"),
     ('[[kinds]]\nname = "k"\ninclude = ["*.md"]\n[kinds.rules.CL203]\nhtml-fields = [1]',
      "kind `k`: `rules.CL203.html-fields` must be a list of strings"),
+    # A glob the walk cannot read ended the run in a traceback (exit 1, as findings).
+    ('exclude = ["[z-a]"]', "`exclude` has an invalid glob: `[z-a]` is not a glob pattern (bad character range z-a "
+                            "at position 10)"),
+    ('include = ["*.md", "docs/\\\\"]', "`include` has an invalid glob: `docs/\\` is not a glob pattern "
+                                          "(Invalid git pattern: 'docs/\\\\')"),
+    ('[per-file-ignores]\n"!" = ["CL2"]', "`per-file-ignores` has an invalid glob: `!` is not a glob pattern "
+                                         "(Invalid git pattern: '!')"),
+    ('[[kinds]]\nname = "k"\ninclude = ["[z-a]"]', "kind `k`: `include` has an invalid glob: `[z-a]` is not a glob "
+                                                 "pattern (bad character range z-a at position 10)"),
 ])
 def test_config_values_that_would_switch_a_check_off_or_fail_every_file_are_usage_errors(
         config, message, write, capsys, tmp_path, monkeypatch):
@@ -235,6 +244,14 @@ def test_config_values_that_would_switch_a_check_off_or_fail_every_file_are_usag
     monkeypatch.chdir(tmp_path)
     code, out, err = run_cli(["check", "."], capsys)
     assert (code, out) == (2, "") and err == f"contentlint: error: {tmp_path / 'contentlint.toml'}: {message}\n"
+
+
+def test_a_gitignore_line_that_is_no_pattern_is_passed_over_not_the_file(write, capsys, tmp_path, monkeypatch):
+    write(".gitignore", "[z-a]\nb.md\n")  # a hostile or broken line: it ended the walk in a traceback
+    write("a.md", "---\na: 1\n---\n")
+    write("b.md", "---\na: 1\n---\n")
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["check", "--show-files", "."], capsys) == (0, "./a.md\n", "")
 
 
 def test_top_level_globs_are_gitignore_style_as_a_kinds_are(write, capsys, tmp_path, monkeypatch):
