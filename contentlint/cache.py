@@ -102,6 +102,9 @@ def cache_folder(settings) -> str:
 
 # The `.gitignore` the cache writes into its folder: also its mark of ownership.
 _IGNORE_MARK = "# Created by contentlint\n*\n"
+# What contentlint writes into a folder: the caches, their journals, the machine key.
+_OWN_NAMES = frozenset({".gitignore", "key"} | {base + suffix for base in ("results.sqlite", "online.sqlite3")
+                                                for suffix in ("", "-wal", "-shm", "-journal")})
 
 
 def not_a_cache_folder(folder: str) -> str | None:
@@ -123,15 +126,15 @@ def not_a_cache_folder(folder: str) -> str | None:
         return "it is not a folder"
     from contentlint.frontmatter import read_regular
 
-    mark = read_regular(os.path.join(folder, ".gitignore"), len(_IGNORE_MARK) + 1)
-    if mark == _IGNORE_MARK.encode():
+    mark = read_regular(os.path.join(folder, ".gitignore"), len(_IGNORE_MARK) + 3)
+    if mark is not None and mark.replace(b"\r\n", b"\n") == _IGNORE_MARK.encode():  # CRLF: an older Windows write
         return None
-    try:
+    try:  # empty, or only what contentlint writes (the machine key's folder as --cache-dir)
         with os.scandir(folder) as entries:
-            empty = next(entries, None) is None
+            ours = all(entry.name in _OWN_NAMES for entry in entries)
     except OSError as exc:
         return str(exc)
-    return None if empty else "it holds files the cache did not write (no contentlint .gitignore in it)"
+    return None if ours else "it holds files the cache did not write (no contentlint .gitignore in it)"
 
 
 def digest(raw: bytes) -> bytes:
@@ -721,7 +724,7 @@ class ResultCache:
         os.makedirs(self.folder, exist_ok=True)
         ignore = os.path.join(self.folder, ".gitignore")
         if not os.path.lexists(ignore):
-            with open(ignore, "w", encoding="utf-8") as handle:
+            with open(ignore, "w", encoding="utf-8", newline="\n") as handle:  # the mark is read back byte for byte
                 handle.write(_IGNORE_MARK)
         for name in _db_files(self.db_path):  # SQLite would write through a symlink
             try:

@@ -459,6 +459,15 @@ def test_a_cache_folder_that_is_not_the_caches_is_never_written_into(layout, pro
     assert sorted(str(p.relative_to(project)) for p in project.rglob("*")) == before
     if layout == "another's database":
         assert (project / ".contentlint_cache" / "results.sqlite").read_text() == "precious data, not a database\n"
+    # A folder of contentlint's own files (the machine key's, as --cache-dir) is the cache's,
+    # and so is one whose mark a Windows run wrote with CRLF line ends.
+    (project / "keys").mkdir()
+    (project / "keys" / "key").write_bytes(b"k" * 32)
+    assert _check(capsys, "--cache-dir", project / "keys", ".") == (plain, "")
+    (project / "windows").mkdir()
+    (project / "windows" / ".gitignore").write_bytes(b"# Created by contentlint\r\n*\r\n")
+    (project / "windows" / "notes.txt").write_text("an old run's neighbour\n")
+    assert _check(capsys, "--cache-dir", project / "windows", ".") == (plain, "")
     # An empty folder (made by the operator) is adopted, and the cache's own folder used again.
     (project / "fresh").mkdir()
     assert _check(capsys, "--cache-dir", project / "fresh", ".") == (plain, "")
