@@ -102,9 +102,10 @@ def cache_folder(settings) -> str:
 
 # The `.gitignore` the cache writes into its folder: also its mark of ownership.
 _IGNORE_MARK = "# Created by contentlint\n*\n"
-# What contentlint writes into a folder: the caches, their journals, the machine key.
-_OWN_NAMES = frozenset({".gitignore", "key"} | {base + suffix for base in ("results.sqlite", "online.sqlite3")
-                                                for suffix in ("", "-wal", "-shm", "-journal")})
+# A folder with no mark is adopted when it holds nothing, or only the machine
+# key (its folder given as --cache-dir). A `results.sqlite` there may be
+# another program's: the cache would replace it as damaged.
+_OWN_NAMES = frozenset({"key"})
 
 
 def not_a_cache_folder(folder: str) -> str | None:
@@ -129,7 +130,7 @@ def not_a_cache_folder(folder: str) -> str | None:
     mark = read_regular(os.path.join(folder, ".gitignore"), len(_IGNORE_MARK) + 3)
     if mark is not None and mark.replace(b"\r\n", b"\n") == _IGNORE_MARK.encode():  # CRLF: an older Windows write
         return None
-    try:  # empty, or only what contentlint writes (the machine key's folder as --cache-dir)
+    try:  # empty, or only the machine key
         with os.scandir(folder) as entries:
             ours = all(entry.name in _OWN_NAMES for entry in entries)
     except OSError as exc:
