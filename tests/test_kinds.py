@@ -341,9 +341,12 @@ def test_links_of_other_schemes_are_their_applications_business_outside_the_arti
     # port without one; `ftp:` and a `tel:` number are other applications'.
     project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', {
         "p.md": '---\na_url: "htps://example.com/a/"\nb_url: "localhost:4000/img/a.png"\n'
-                'c_url: "www.example.com:8080/a/"\nd_url: "ftp://files.example.org/a"\ne_url: "tel:5551234"\n---\n'})
+                'c_url: "www.example.com:8080/a/"\nd_url: "ftp://files.example.org/a"\ne_url: "tel:5551234"\n'
+                'f_url: "C:/img/a.png"\ng_url: "data:text/html,<script>alert(1)</script>"\n'
+                'h_url: "data:image/png;base64,iVBO"\n---\n'})
     assert found(tmp_path, capsys, "--select", "CL303") == [("p.md", "CL303", 2, 9), ("p.md", "CL303", 3, 9),
-                                                             ("p.md", "CL303", 4, 9)]
+                                                             ("p.md", "CL303", 4, 9), ("p.md", "CL303", 7, 9),
+                                                             ("p.md", "CL303", 8, 9)]
     # In the article format, whose addresses are web pages and images, a
     # `mailto:` is still "not http or https".
     project(tmp_path, "", {"p.md": '---\nwebUrl: "mailto:ann@example.com"\n---\n'})

@@ -166,10 +166,11 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     `%` that starts no `%XX` escape, a host after `//`, and the scheme
     `http` or `https`. Outside the article format a link of another scheme
     (`mailto:`, `tel:`, `ftp:`, `obsidian:`) is its application's business
-    and is not checked, but `javascript:` and `vbscript:`, which run a
-    script where the link is followed, are reported, and so is a web
-    address written wrong: a misspelt scheme (`htps:`) or a host and port
-    with no scheme (`localhost:4000/a.png`). Raw non-ASCII characters (an IRI such as
+    and is not checked, but `javascript:`, `vbscript:` and a `data:` page
+    or SVG image, which run a script where the link is followed, are
+    reported, and so is a web address written wrong: a misspelt scheme
+    (`htps:`), a host and port with no scheme (`localhost:4000/a.png`) or a
+    Windows path (`C:\\img\\a.png`). Raw non-ASCII characters (an IRI such as
     `https://de.wikipedia.org/wiki/Straße`) are reported where the ASCII
     form is required: in the article format and in a field the schema
     declares `format: uri` or `uri-reference`, and the two checks agree.
@@ -224,9 +225,11 @@ def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
     for path, value, (relative_ok, iri_ok) in _url_fields(doc, ctx):
         scheme = None if web_only else _SCHEME.match(value)
         if scheme is not None and _another_application(value, scheme):
-            if scheme.group(1).lower() in _SCRIPT_SCHEMES:
+            if _runs_a_script(value, scheme):
                 start, end = _char_span(doc, path, value, scheme.start(1), scheme.end())
-                yield path, Violation(start, end, f"URL scheme {scheme.group(1)!r} runs a script: not an address")
+                what = "carries a page or an image that can run a script" if scheme.group(1).lower() == "data" \
+                    else "runs a script"
+                yield path, Violation(start, end, f"URL scheme {scheme.group(1)!r} {what}: not an address")
             continue
         relative = relative_ok and _HAS_SCHEME.match(value) is None
         problems = _network_path_problems(value) if relative_ok and value.startswith("//") else url_problems(value)
@@ -245,6 +248,17 @@ def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
             yield path, Violation(start, end, problem.message, fix)
 
 
+def _runs_a_script(value: str, scheme: re.Match) -> bool:
+    """`javascript:`, `vbscript:`, and `data:` of a page or an image that
+    carries one (`data:text/html,<script>...`, SVG)."""
+    name = scheme.group(1).lower()
+    return name in _SCRIPT_SCHEMES or name == "data" and value[scheme.end():].lstrip().lower().startswith(
+        _SCRIPT_MEDIA)
+
+
+_SCRIPT_MEDIA = ("text/html", "application/xhtml", "image/svg", "text/javascript", "application/javascript")
+
+
 def _another_application(value: str, scheme: re.Match) -> bool:
     """Whether ``value`` links to another application than the web
     (`mailto:`, `tel:`, `obsidian:`, `javascript:`), not an http(s) address,
@@ -252,7 +266,7 @@ def _another_application(value: str, scheme: re.Match) -> bool:
     (`localhost:4000/a.png`, `www.example.com:8080/`) or a misspelt
     `http`/`https` (`htps://`), which are checked as web addresses."""
     name = scheme.group(1).lower()
-    if name in ("http", "https") or "." in name:
+    if name in ("http", "https") or "." in name or len(name) == 1:  # a host; a Windows drive (`C:\\img`)
         return False
     if name == "localhost" or _PORT_THEN_PATH.match(value, scheme.end()):  # `host:4000/a`, not `tel:5551234`
         return False
