@@ -59,7 +59,9 @@ def matches_glob(path: str, patterns, root: str, is_dir: bool = False) -> bool:
     return _glob_spec(tuple(patterns)).match_file(matchable(relative + "/" if is_dir else relative))
 
 
-@functools.lru_cache(maxsize=64)
+# Unbounded: one entry per pattern set of the config (per-file-ignores asks
+# one pattern at a time; a bound below their count recompiled each per file).
+@functools.lru_cache(maxsize=None)
 def _glob_spec(patterns: tuple):
     return gitignore.spec(patterns)
 
