@@ -29,7 +29,7 @@ def settings_lines(settings: Settings, online: bool) -> list[str]:
         f"ignore: {', '.join(settings.ignore) or '(none)'}",
         f"include: {', '.join(settings.include)}",
         f"exclude: {', '.join(settings.exclude) or '(none)'}",
-        f"schema{' (a file no kind claims)' if settings.kinds else ''}: {settings.schema or default_schema_path()}",
+        _schema_line(settings, default_schema_path),
         f"respect-gitignore: {'true' if settings.respect_gitignore else 'false'}",
         f"baseline: {settings.baseline or '(none)'}",
         f"cache dir: {cache_folder(settings)}",
@@ -44,6 +44,14 @@ def settings_lines(settings: Settings, online: bool) -> list[str]:
         *(f"  {r.code} {r.name}" + _options(r, settings) for r in rules),
     ]
     return [printable(line) for line in lines]
+
+
+def _schema_line(settings: Settings, default_schema_path) -> str:
+    """As load_schemas decides: with kinds, a file no kind claims (named on
+    the command line) has the configured schema, or none."""
+    if settings.kinds:
+        return f"schema (a file no kind claims): {settings.schema or '(none)'}"
+    return f"schema: {settings.schema or default_schema_path()}"
 
 
 def _kind_lines(kind) -> list[str]:

@@ -157,6 +157,7 @@ def test_show_settings_shows_kinds_and_online(folder, capsys):
         'schema = "contentlint:article"\nignore = ["CL3"]\n[kinds.rules.CL202]\nmultiline-fields = ["summary"]\n')
     code, out, err = run_cli(["check", "--show-settings"], capsys)
     lines = out.splitlines()
+    assert "schema (a file no kind claims): (none)" in lines
     start = lines.index("kinds:")
     assert lines[start:start + 8] == [
         "kinds:", "  news: include posts/*.md", "    schema: contentlint:article", "    exclude: posts/x.md",
