@@ -69,6 +69,8 @@ CASES = [
      None),
     ("a read-back beside correct text is safe", fm('title: "naïve cafÃ© and crÃ¨me"'), [("CL200", 2, 18, SAFE)],
      fm('title: "naïve café and crème"')),
+    ("two read-backs with correct text between them are safe", fm('title: "cafÃ© and naïve and rÃ©sumÃ©"'),
+     [("CL200", 2, 12, SAFE)], fm('title: "café and naïve and résumé"')),
     ("block scalar: display-only", fm("title: |", "  Securityâ€™s"), [("CL200", 2, 8, DISPLAY)], None),
     # -- CL201 html-entity -----------------------------------------------------------
     ("double-escaped entity", fm('excerpt: "We&amp;#39;re here, we&amp;#39;ve seen"'),

@@ -214,15 +214,27 @@ _WRONG_CODECS = ("sloppy-windows-1252", "latin-1", "sloppy-windows-1251")
 
 
 def _read_back(value: str, repaired: str) -> bool:
-    """Whether the stretch that changed is the repaired text's UTF-8 read
-    with one of the wrong codecs, byte for byte."""
+    """Whether each stretch that changed is the repaired text's UTF-8 read
+    with one of the wrong codecs, byte for byte (`Itâ€™s “quoted” and
+    itâ€™s`: two stretches, correct text between them)."""
+    import difflib
+
+    changes = [(value[i1:i2], repaired[j1:j2]) for op, i1, i2, j1, j2
+               in difflib.SequenceMatcher(None, value, repaired, autojunk=False).get_opcodes() if op != "equal"]
+    if all(_reads_back(garbled, meant) for garbled, meant in changes):
+        return True
+    # The matcher may split one garbled run at a character it shares with the
+    # repair: the whole changed stretch, from its first change to its last.
     start = 0
     while start < min(len(value), len(repaired)) and value[start] == repaired[start]:
         start += 1
     end = 0
     while end < min(len(value), len(repaired)) - start and value[-1 - end] == repaired[-1 - end]:
         end += 1
-    garbled, meant = value[start:len(value) - end], repaired[start:len(repaired) - end]
+    return _reads_back(value[start:len(value) - end], repaired[start:len(repaired) - end])
+
+
+def _reads_back(garbled: str, meant: str) -> bool:
     encoded = meant.encode("utf-8", errors="surrogatepass")
     for codec in _WRONG_CODECS:
         try:
