@@ -278,7 +278,9 @@ def _typos(objects: list[dict], counts: Counter, n: int) -> set[str]:
     for obj in objects:
         for key, value in obj.items():
             types.setdefault(key, set()).add(_number_as_one(json_type(value)))
-    return {k for k, others in near.items() if any(types[k] & types[other] for other in others)}
+    # A null (`descripton:` left empty) has no shape: it agrees with any.
+    return {k for k, others in near.items()
+            if any(types[k] & types[other] or "null" in types[k] for other in others)}
 
 
 def _number_as_one(type_name: str) -> str:

@@ -218,6 +218,8 @@ def test_a_near_spelling_with_values_of_another_type_is_another_field_not_a_typo
     assert "authors" not in infer_values(records)["properties"]
     records = [{"title": "t", "weight": 1.5} for _ in range(9)] + [{"title": "t", "weigth": 2}]
     assert "weigth" not in infer_values(records)["properties"]
+    records[-1] = {"title": "t", "weigth": None}  # left empty: no shape to tell it by
+    assert "weigth" not in infer_values(records)["properties"]
 
 
 def test_below_ten_records_a_single_key_is_no_evidence_of_a_typo():

@@ -518,7 +518,7 @@ def invisible_repair(value: str, *, url: bool, multiline: bool) -> tuple[str, Co
 # Where a value holds mojibake, an invisible character or a trailing space
 # may be one of its bytes (`â€\x9d` is `”`, `Ã\xa0` is `à`): removing it
 # first loses what CL200 repairs, so the removal waits for that repair.
-_AFTER_MOJIBAKE = " once CL200's mojibake repair is applied (they may be part of it)"
+_AFTER_MOJIBAKE = " once the mojibake (CL200) is repaired: they may be part of it"
 
 
 def _joins_an_entity(value: str, fixed: str) -> bool:
