@@ -38,10 +38,13 @@ def settings_from(options: Options) -> Settings:
     if schema is not None and not os.path.isfile(schema):
         raise ConfigError(f"--schema: no such file: {schema}")
     # `--select` is the whole selection (the config's `extend-select` goes
-    # too, as in ruff); `--extend-select` and `--ignore` add to the config's.
+    # too, as in ruff, and so do the kinds' `select`/`extend-select`);
+    # `--extend-select` and `--ignore` add to the config's.
     extend_select = options.extend_select or ()
     if options.select is None:
         extend_select = tuple(settings.extend_select) + extend_select
+    elif settings.kinds:
+        settings = settings.replace(kinds=tuple(kind.replace(select=None, extend_select=()) for kind in settings.kinds))
     return with_cli(
         settings,
         select=options.select,

@@ -523,3 +523,17 @@ def test_a_yaml_11_boolean_where_a_boolean_is_expected_says_why_it_is_text(tmp_p
                     "(`Off` is a boolean only in YAML 1.1; YAML 1.2 reads text: write `false`)"),
         ("b.md", 2, "`comments` must be true or false, not a string"),
     ]
+
+
+def test_select_on_the_command_line_replaces_a_kinds_selection_too(tmp_path, capsys):
+    # "only these codes": the kind's own `select` no longer wins over --select.
+    project(tmp_path, '[[kinds]]\nname = "k"\ninclude = ["*.md"]\nselect = ["CL2"]\n',
+            {"a.md": '---\ntitle: "x "\nwebUrl: "https://x.com/a b"\n---\n'})
+    assert found(tmp_path, capsys) == [("a.md", "CL203", 2, 10)]
+    assert found(tmp_path, capsys, "--select", "CL3") == [("a.md", "CL303", 3, 25)]
+    from contentlint import api
+
+    settings = api.load_settings_for(str(tmp_path / "a.md"), config=str(tmp_path / "contentlint.toml"))
+    text = (tmp_path / "a.md").read_text()
+    assert [d.code for d in api.check_text(text, str(tmp_path / "a.md"), settings=settings, select=["CL3"])] == [
+        "CL303"]
