@@ -14,6 +14,7 @@ from pathlib import Path
 
 from contentlint import api, cli, registry, schemaindex, wholerun
 from contentlint import validation as schema
+from tests.conftest import needs_corpus
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "SmartableAI__microsoft-power-apps" / "_news"
 RECORD = """---
@@ -62,6 +63,7 @@ def test_the_facts_format_is_read_once_per_rule(monkeypatch):
     assert formats == {"<QBIIII"} and len(calls) == 1
 
 
+@needs_corpus
 def test_warm_run_reads_the_facts_format_once(tmp_path, monkeypatch, capsys):
     records = tmp_path / "records"
     records.mkdir()
