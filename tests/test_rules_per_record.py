@@ -23,7 +23,7 @@ from tests.conftest import CORPUS, check_json
 
 CRAFTED = [
     "a: 1\nb: [x, {c: null}, [1, 2.5, '3']]\nc:\n  - d: true\n    e: ~\n  - - f\n    - 0x1F\nd: \"AT & T\"\n",
-    "a: !!str 3\nb: ! 4\nc: !!int '7'\nd: !local x\ne: 2021-05-11T08:56:31Z\nf: -\ng: .inf\n",
+    "a: !!str 3\nb: ! 4\nc: !!int '7'\nd: !local x\ne: 2021-05-11T08:56:31Z\nf: '-'\ng: .inf\n",
     "? [complex, key]\n: 1\nplain: text\n",
     "a: {}\nb: []\nc: [[]]\nd: {e: {f: {g: [h]}}}\n",
     "t: |\n  block\n  text\nu: >\n  folded\nv: 'single ''quoted'''\nw: \"\\u00e9\"\n",
