@@ -225,13 +225,8 @@ def _read_back(value: str, repaired: str) -> bool:
         return True
     # The matcher may split one garbled run at a character it shares with the
     # repair: the whole changed stretch, from its first change to its last.
-    start = 0
-    while start < min(len(value), len(repaired)) and value[start] == repaired[start]:
-        start += 1
-    end = 0
-    while end < min(len(value), len(repaired)) - start and value[-1 - end] == repaired[-1 - end]:
-        end += 1
-    return _reads_back(value[start:len(value) - end], repaired[start:len(repaired) - end])
+    a, b, c, d = _changed_region(value, repaired)
+    return _reads_back(value[a:b], repaired[c:d])
 
 
 def _reads_back(garbled: str, meant: str) -> bool:
