@@ -17,7 +17,7 @@ import json
 import os
 import re
 import stat
-from typing import Any
+from typing import Any, Iterator
 
 from contentlint.model import Violation
 from contentlint.problems import DUPLICATE_KEY, YAML_SYNTAX_ERROR
@@ -198,7 +198,7 @@ def parse_toml(doc, fence_end: int, closer_start: int) -> None:
     arrays: dict[tuple, int] = {}
     offset = fence_end
     open_string = None  # the delimiter of a multi-line string a line before left open
-    for line in block.splitlines(keepends=True):
+    for _, line in toml_lines(block):
         body = line.rstrip("\r\n")
         inside, open_string = open_string, _open_string(body, open_string)
         if inside:  # a line of a string's text is not a key, whatever it looks like
@@ -258,24 +258,41 @@ _STRING_REST = {  # from after the opening delimiter to the end of the closing o
 # dotted key of N parts costs tomllib O(N^2) time and memory (200 KB of
 # `a.a.a...` was 40 GB), and the rules walk data that deep recursively.
 MAX_TOML_DEPTH = 64
-# A key (or a table header's name) at the start of a line, up to `=` or `]`.
-_KEY_PATH = r"[ \t]*\[?\[?[ \t]*([^=\[\]#\r\n]*?)[ \t]*(?:=|\])"
+# A key (bare or quoted parts joined by dots) at the start of a line, before
+# `=`, or a table header's name.
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_KEY_LINE = rf"[ \t]*(?:\[\[?[ \t]*({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*\]" \
+            rf"|({_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)[ \t]*=)"
 
 
 def _toml_too_deep(block: str) -> int | None:
-    """The offset of the first line whose key has more than MAX_TOML_DEPTH
-    parts, or None; read before tomllib (a line of a multi-line string that
-    looks like such a key counts too: none does in real records)."""
+    """The offset of the first key or table header of more than
+    MAX_TOML_DEPTH parts, or None; read before tomllib. A line inside a
+    multi-line string is text, and a quoted key's dots are its own."""
     if block.count(".") <= MAX_TOML_DEPTH:
         return None
-    key = _pattern(_KEY_PATH)
-    offset = 0
-    for line in block.splitlines(keepends=True):
+    key, part = _pattern(_KEY_LINE), _pattern(_KEY_PART)
+    open_string = None
+    for offset, line in toml_lines(block):
+        inside, open_string = open_string, _open_string(line.rstrip("\r\n"), open_string)
+        if inside:
+            continue
         found = key.match(line)
-        if found is not None and found.group(1).count(".") >= MAX_TOML_DEPTH:
+        if found is not None and len(part.findall(found.group(1) or found.group(2))) > MAX_TOML_DEPTH:
             return offset
-        offset += len(line)
     return None
+
+
+def toml_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line with its end) of each line: TOML's lines end at LF
+    (CRLF) only, so U+2028 or U+0085 inside a string is no line break here,
+    as `str.splitlines` would make it."""
+    offset = 0
+    for line in text.split("\n"):
+        if offset == len(text):
+            break
+        yield offset, line + ("\n" if offset + len(line) < len(text) else "")
+        offset += len(line) + 1
 
 
 def _open_string(line: str, open_string: str | None) -> str | None:
@@ -309,12 +326,10 @@ def toml_comment_starts(text: str, start: int, end: int) -> set[int]:
     (a `#` inside a string is text: `title = "Q&A # not a comment"`)."""
     found = set()
     open_string = None
-    offset = start
-    for line in text[start:end].splitlines(keepends=True):
+    for offset, line in toml_lines(text[start:end]):
         open_string, comment = _scan_line(line.rstrip("\r\n"), open_string)
         if comment is not None:
-            found.add(offset + comment)
-        offset += len(line)
+            found.add(start + offset + comment)
     return found
 
 

@@ -272,6 +272,13 @@ def test_a_suppression_comment_inside_a_toml_or_json_string_is_text(tmp_path, ca
     assert (tmp_path / "j.md").read_text(encoding="utf-8") == files["j.md"]
 
 
+def test_a_toml_string_with_a_line_separator_is_one_line_for_comments_and_positions(tmp_path, capsys):
+    # TOML lines end at LF only: split at U+2028, a `#` after it inside the string was taken for a comment.
+    project(tmp_path, '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', {
+        "a.md": '+++\ntitle = "Hello\u2028 # contentlint: ignore-file[CL2]"\ndescription = "x "\n+++\nbody\n'})
+    assert found(tmp_path, capsys) == [("a.md", "CL202", 2, 15), ("a.md", "CL203", 3, 17)]
+
+
 def test_whitespace_before_toml_front_matter_is_skipped_as_hugo_and_zola_skip_it(tmp_path, capsys):
     project(tmp_path, '[[kinds]]\nname = "n"\ninclude = ["*.md"]\n', {
         "t.md": '\n\n  +++\ntitle = "T "\n+++\nbody\n', "crlf.md": '\r\n+++\r\ntitle = "T "\r\n+++\r\n',
@@ -438,6 +445,13 @@ def test_toml_keys_nested_past_the_bound_are_cl003_before_tomllib_reads_them(tmp
     })
     assert found(tmp_path, capsys) == [("dotted.md", "CL003", 3, 1), ("fine.md", "CL203", 2, 133),
                                        ("header.md", "CL003", 3, 1)]
+    # Dots that are no key's: in an array's values, a multi-line string, a quoted key.
+    versions = ", ".join(f'"1.{i}.0"' for i in range(33))
+    (tmp_path / "values").mkdir()
+    project(tmp_path / "values", '[[kinds]]\nname = "free"\ninclude = ["*.md"]\n', {
+        "values.md": f"+++\ntitle = 'T'\nversions = [\n  {versions} ]\n"
+                     f"text = \"\"\"\n[{'.' * 66}]\n\"\"\"\n\"{'.' * 70}\" = 'x '\n+++\n"})
+    assert found(tmp_path / "values", capsys) == [("values.md", "CL203", 8, 78)]
 
 
 def test_a_schema_name_with_a_nul_is_a_finding_not_a_crash(tmp_path, capsys):
