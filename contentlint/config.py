@@ -304,7 +304,7 @@ def _rule_options(value: Any, where: str, registry) -> dict[str, dict[str, Any]]
             if isinstance(default, list) and not all(isinstance(item, str) for item in option):
                 raise ConfigError(f"{where}: `rules.{code}.{name}` must be a list of strings")
             # Every number a rule takes is a bound (a ratio, a size): nan would turn the check off.
-            if isinstance(default, (int, float)) and not 0 < option < math.inf:
+            if isinstance(default, (int, float)) and not isinstance(default, bool) and not 0 < option < math.inf:
                 raise ConfigError(f"{where}: `rules.{code}.{name}` must be a positive finite number")
         result[found.code] = dict(options)
     return result
