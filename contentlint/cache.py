@@ -113,8 +113,8 @@ def not_a_cache_folder(folder: str) -> str | None:
     a `.gitignore` of `*` there and deletes a damaged database: a committed
     symlink (`.contentlint_cache -> content`) or `cache-dir = "content"`
     would hide every record from the walk. So the folder is used only when
-    it is absent, empty, or holds the cache's own `.gitignore`; never
-    through a symlink."""
+    it is absent, empty (or holds only the machine key), or holds the
+    cache's own `.gitignore`; never through a symlink."""
     try:
         info = os.lstat(folder)
     except FileNotFoundError:
