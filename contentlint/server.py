@@ -127,6 +127,7 @@ class ContentlintServer(LanguageServer):
         # and a second unquote turned `x%2541.md` into `xA.md`, read from disk).
         self.open: dict[str, None] = {}
         self.main_thread = MainThread()
+        self.shutdown_requested = False  # LSP: exit 0 after `shutdown`, 1 without
         self.linted: dict[str, Linted] = {}
         self.pending: dict[str, asyncio.Task] = {}
         self.settings_cache: dict[tuple, Settings] = {}
@@ -297,6 +298,10 @@ def _contains(r: types.Range, position: types.Position) -> bool:
 def build() -> ContentlintServer:
     server = ContentlintServer()
 
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: ContentlintServer, params: None) -> None:
+        ls.shutdown_requested = True
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: ContentlintServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.open[params.text_document.uri] = None
@@ -347,9 +352,10 @@ def build() -> ContentlintServer:
 
 def serve() -> int:
     """Run until the client says exit (or closes the connection): pygls in a
-    thread of its own, the lints in the main thread (``MainThread``)."""
+    thread of its own, the lints in the main thread (``MainThread``). Exit
+    status 0 after a `shutdown` request, else 1, as the LSP asks."""
     server = build()
     connection = threading.Thread(target=server.start_io, name="lsp", daemon=True)
     connection.start()
     server.main_thread.serve(connection.is_alive)
-    return 0
+    return 0 if server.shutdown_requested else 1  # the LSP's exit code (pygls's is its thread's)

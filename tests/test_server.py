@@ -425,3 +425,24 @@ def test_controls_and_bidi_overrides_in_messages_are_shown_escaped(tmp_path):
                 assert "\u202e" not in action.title and "\x1b" not in action.title
 
     run(scenario)
+
+
+@pytest.mark.parametrize("shutdown, code", [(True, 0), (False, 1)])
+def test_the_exit_status_says_whether_shutdown_came_first(tmp_path, shutdown, code):
+    # LSP: "exit with success code 0 if the shutdown request has been received before; otherwise 1".
+    async def scenario():
+        client = LanguageClient("contentlint-tests", "1")
+        await client.start_io(sys.executable, "-m", "contentlint", "server", cwd=str(tmp_path))
+        try:
+            await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities()))
+            client.initialized(types.InitializedParams())
+            if shutdown:
+                await client.shutdown_async(None)
+            client.exit(None)
+            assert await asyncio.wait_for(client._server.wait(), 20) == code
+        finally:
+            if client._server.returncode is None:
+                client._server.kill()
+                await client._server.wait()
+
+    run(scenario)
