@@ -252,3 +252,12 @@ def test_suspect_prefilter_covers_every_character_the_scan_acts_on():
                 or chr(c) in text._BIDI or chr(c) in "\u00ad\u200c\u200d"]
     assert len(acted_on) > 70
     assert [hex(ord(ch)) for ch in acted_on if not text._SUSPECT.search(ch)] == []
+
+
+def test_a_display_only_suggestion_shows_its_repair_as_an_edit():
+    # Never applied, but reports (JSON, html) show what it would write.
+    found = lint(fm('title: "â€œquotedâ€?"', 'b: "Power AppsÂ "'))
+    assert [(d.code, d.fix.applicability, [e.content for e in d.fix.edits]) for d in found] == [
+        ("CL200", Applicability.DISPLAY_ONLY, ['"“quoted\ufffd"']),
+        ("CL200", Applicability.DISPLAY_ONLY, ['"Power Apps\u00a0"']),
+        ("CL203", Applicability.DISPLAY_ONLY, ['"Power AppsÂ"'])]

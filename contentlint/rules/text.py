@@ -80,10 +80,8 @@ def _where(doc, path, start: int, end: int) -> tuple[int, int]:
 def _violation(doc, path, start: int, end: int, message: str, fix_message: str,
                new_value: str, applicability: Applicability) -> Violation:
     """A finding on value characters ``start:end`` whose fix sets the value to ``new_value``."""
-    edit = None if applicability == DISPLAY else scalars.replacement(doc, path, new_value)
-    if applicability == DISPLAY:
-        fix = Fix.of(fix_message, DISPLAY)
-    elif edit is None:  # block, tagged or anchored scalar: show the repair, apply nothing
+    edit = scalars.replacement(doc, path, new_value)
+    if edit is None:  # block, tagged or anchored scalar: show the repair, apply nothing
         span = doc.span(path)
         why = ("a value inside a list or table written on one line" if span is None
                else "a block scalar" if span.style in ("|", ">") else "a tagged or anchored value")
