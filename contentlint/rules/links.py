@@ -71,7 +71,7 @@ def _url_fields(doc, ctx) -> list[tuple[tuple, str, tuple[bool, bool]]]:
     """(path, value, (relative allowed, non-ASCII allowed)) of every URL: the
     values the schema declares `format: uri` (absolute) or `uri-reference`
     (relative allowed), or their `iri` forms (raw non-ASCII allowed), and
-    strings whose key ends in `url` as a word (`webUrl`, `image_url`, not `curl`: the test CL200-CL203 use
+    strings whose key ends in `url`, any case, but English words (`webUrl`, `canonicalurl`, not `curl`: the test CL200-CL203 use
     too, rules/text.py), which the article format requires absolute and
     ASCII, and which elsewhere may be site-relative (`url: /commands/hugo/`)
     and written as IRIs (`/été-à-paris/`, as Hugo and browsers take them).
@@ -160,7 +160,7 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     ## What it does
     Checks every URL field (`webUrl`, `originalUrl`, `ampWebUrl`,
     `cdnAmpWebUrl`, image and logo `url`, at any level, any key ending in
-    `url` as a word (`imageURL`, `image_url`; not `curl`), and every value
+    `url`, any case (`imageURL`, `canonicalurl`; not English words such as `curl`), and every value
     the schema declares `format: uri` or `uri-reference`) against what the
     WHATWG URL Standard accepts: no spaces, no ``"<>\\^`{|}`` characters, no
     `%` that starts no `%XX` escape, a host after `//`, and the scheme
@@ -220,7 +220,8 @@ _PORT_THEN_PATH = re.compile(r"[0-9]{1,5}[/?#]")
 def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
     # The article format's addresses are web pages and images: http(s)
     # only. Elsewhere a link may be `mailto:`, `tel:`, `obsidian:`...: their
-    # syntax is their applications' business, so only a script is reported.
+    # syntax is their applications' business, so only a script is reported
+    # (a web address written wrong is checked as one: _another_application).
     web_only = ctx.current.schema == _article_schema()
     for path, value, (relative_ok, iri_ok) in _url_fields(doc, ctx):
         scheme = None if web_only else _SCHEME.match(value)

@@ -6,7 +6,7 @@ Edit that replaces the whole scalar's source text with the new value rendered
 in the old style (contentlint.scalars). Findings are anchored on the defective
 characters when the scalar is one line (exact columns), else on the value.
 
-Fields are told apart by key name: URL fields (key ending in `url` as a word, or a
+Fields are told apart by key name: URL fields (key ending in `url`, but `curl`, or a
 value starting with `http://`/`https://`) get unsafe fixes where a change
 alters which resource the link names; HTML fields (`featuredContent`) hold
 markup, so entities and surrounding whitespace are theirs to keep;
