@@ -44,9 +44,9 @@ from contentlint.model import Applicability, Diagnostic, Edit
 from contentlint.report.common import diff_labels
 from contentlint.report.escape import printable
 from contentlint.parallel import signals_blocked
+from contentlint.rules import suppressions  # engine has loaded it
 
 MAX_PASSES = 10
-UNUSED_SUPPRESSION = "CL009"  # rules/suppressions.CODE
 # Files with these problems are never written: the text is not understood.
 BLOCKING = frozenset(("CL001", "CL002", "CL003"))
 # A fix must not add any of these reading problems.
@@ -107,8 +107,8 @@ def select_fixes(text: str, diagnostics, applicability: Applicability, rejected=
             chosen_edits.add(d.fix.edits)
             for e in d.fix.edits:
                 taken.add(e)
-    if any(d.code != UNUSED_SUPPRESSION for d in chosen):
-        chosen = [d for d in chosen if d.code != UNUSED_SUPPRESSION]
+    if any(d.code != suppressions.CODE for d in chosen):  # CL009 waits for a pass of its own
+        chosen = [d for d in chosen if d.code != suppressions.CODE]
     return chosen
 
 
