@@ -37,14 +37,14 @@ def spec(lines) -> pathspec.GitIgnoreSpec:
 
     import pathspec  # on first pattern: ~17 ms of imports a run without patterns skips
 
+    lines = list(lines)
     try:
         return pathspec.GitIgnoreSpec.from_lines(lines, backend="re2")
-    except (re.error, ValueError):
-        for line in lines:  # which one: a pattern at a time
-            try:
-                pathspec.GitIgnoreSpec.from_lines([line], backend="re2")
-            except (re.error, ValueError) as exc:
-                raise BadPattern(f"`{line}` is not a glob pattern ({exc})") from None
+    except (re.error, ValueError) as exc:
+        if len(lines) == 1:
+            raise BadPattern(f"`{lines[0]}` is not a glob pattern ({exc})") from None
+        for line in lines:  # which one: raises BadPattern for the first that is none
+            spec([line])
         raise
 
 
