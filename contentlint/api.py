@@ -68,10 +68,7 @@ def settings_with(settings: Settings, *, select: Iterable[str] | None = None,
                   ignore: Iterable[str] | None = None) -> Settings:
     """``select`` replaces the configured selection (`select` and
     `extend-select`); ``ignore`` adds to it (as on the CLI)."""
-    if select is not None and settings.kinds:  # the kinds' selections give way too, as on the CLI
-        settings = settings.replace(kinds=tuple(kind.replace(select=None, extend_select=()) for kind in settings.kinds))
-    return with_cli(settings, select=_upper(select), extend_select=None if select is None else (),
-                    ignore=settings.ignore + _upper(ignore) if ignore else None)
+    return with_cli(settings, select=_upper(select), ignore=_upper(ignore))
 
 
 def _upper(codes: Iterable[str] | None) -> tuple[str, ...] | None:

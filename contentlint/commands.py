@@ -37,19 +37,11 @@ def settings_from(options: Options) -> Settings:
     schema = options.schema
     if schema is not None and not os.path.isfile(schema):
         raise ConfigError(f"--schema: no such file: {schema}")
-    # `--select` is the whole selection (the config's `extend-select` goes
-    # too, as in ruff, and so do the kinds' `select`/`extend-select`);
-    # `--extend-select` and `--ignore` add to the config's.
-    extend_select = options.extend_select or ()
-    if options.select is None:
-        extend_select = tuple(settings.extend_select) + extend_select
-    elif settings.kinds:
-        settings = settings.replace(kinds=tuple(kind.replace(select=None, extend_select=()) for kind in settings.kinds))
     return with_cli(
         settings,
         select=options.select,
-        extend_select=extend_select if options.select is not None or options.extend_select else None,
-        ignore=tuple(settings.ignore) + options.ignore if options.ignore else None,
+        extend_select=options.extend_select,
+        ignore=options.ignore,
         schema=schema,
         jobs=options.jobs,
         cache_dir=options.cache_dir,

@@ -320,10 +320,22 @@ def _check_code(code: str, where: str, registry) -> None:
 
 
 def with_cli(settings: Settings, **overrides: Any) -> Settings:
-    """Command-line options win over the config file."""
+    """Command-line options win over the config file. `select` is the whole
+    selection: the config's `extend-select` and the kinds' `select` and
+    `extend-select` go too, as in ruff; `extend_select` and `ignore` add
+    to the config's lists."""
     from contentlint import registry
 
     for key in ("select", "extend_select", "ignore"):
         for code in overrides.get(key) or ():
             _check_code(code, f"--{key.replace('_', '-')}", registry)
+    extend, ignore = tuple(overrides.pop("extend_select", None) or ()), tuple(overrides.pop("ignore", None) or ())
+    if overrides.get("select") is not None:
+        overrides["extend_select"] = extend
+        if settings.kinds:
+            overrides["kinds"] = tuple(kind.replace(select=None, extend_select=()) for kind in settings.kinds)
+    elif extend:
+        overrides["extend_select"] = tuple(settings.extend_select) + extend
+    if ignore:
+        overrides["ignore"] = tuple(settings.ignore) + ignore
     return settings.replace(**{k: v for k, v in overrides.items() if v is not None})

@@ -47,6 +47,10 @@ def test_select_replaces_the_configured_extend_select_too():
     assert [r.code for r in enabled_rules(settings)] == ["CL200", "CL201", "CL202", "CL203", "CL403"]
     assert [r.code for r in enabled_rules(api.settings_with(settings, select=["CL201"]))] == ["CL201"]
     assert [r.code for r in enabled_rules(api.settings_with(settings, ignore=["CL2"]))] == ["CL403"]
+    # No codes to add leave the configured lists as they are.
+    ignoring = settings.replace(ignore=("CL200",))
+    assert api.settings_with(ignoring, ignore=[]).ignore == ("CL200",)
+    assert api.settings_with(ignoring, ignore=["CL201"]).ignore == ("CL200", "CL201")
 
 
 def test_config_found_from_the_files_folder_with_per_file_ignores(tmp_path, monkeypatch):
