@@ -6,44 +6,112 @@ when they share no history), plus untracked files that are not ignored.
 Every file is still checked (whole-run rules such as CL305 need them all);
 only the findings in changed files are reported.
 
-Git runs with a list argv (never a shell), REF is checked to be a commit
-first (and may not look like an option), external diff drivers and the
-file-system monitor hook are off: the checkout is never asked to run a
-program. Not in a git repository, no git, or a bad REF: a usage error.
+The checkout is never asked to run a program. Git runs with a list argv
+(never a shell), REF is checked to be a commit first (and may not look like
+an option), and git is only asked what needs no file content: commits and
+the index against the merge base, the index's own entries, the untracked
+files. Comparing the working tree would run the clean filters and textconv
+drivers a repository's `.git/config` and `.gitattributes` name; instead a
+file with findings is hashed here, as git stores a blob, and compared with
+its index entry. A file git would store converted (a filter, end-of-line
+conversion) then counts as changed: more findings shown, never fewer. The
+file-system monitor hook is off, and so is an implicit bare repository found
+inside the checkout. Not in a git repository, no git, or a bad REF: a usage
+error.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 
 from contentlint.config import ConfigError
 
-_GIT = ("git", "-c", "core.fsmonitor=false")
+_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "safe.bareRepository=explicit", "--no-pager")
+# No index refresh written back (git's "optional locks"): a check never writes to .git.
+_ENV = {"GIT_OPTIONAL_LOCKS": "0"}
+_LINK, _SUBMODULE = "120000", "160000"
 
 
-def changed_files(ref: str, cwd: str = ".") -> frozenset[str]:
-    """The real paths of the files changed since ``ref``."""
+class Changes:
+    """The files changed since a revision, by real path."""
+
+    def __init__(self, named: frozenset[str], index: dict[str, str], algorithm: str):
+        self.named = named  # changed in commits or the index, or untracked
+        self.index = index  # real path -> object id of a merged index entry of a file
+        self.algorithm = algorithm  # the repository's object format: sha1 or sha256
+        self._worktree: dict[str, bool] = {}  # real path -> differs from its index entry
+
+    def __contains__(self, real: str) -> bool:
+        if real in self.named:
+            return True
+        stored = self.index.get(real)
+        if stored is None:  # ignored, or not tracked as a file (a conflict is named)
+            return False
+        if real not in self._worktree:
+            self._worktree[real] = _blob_id(real, self.algorithm) != stored
+        return self._worktree[real]
+
+
+def changed_files(ref: str, cwd: str = ".") -> Changes:
+    """The files changed since ``ref``."""
     if not ref or ref.startswith("-"):
         raise ConfigError(f"--changed-since: `{ref}` is not a git revision")
     top = _git(["rev-parse", "--show-toplevel"], cwd, "not inside a git repository").rstrip("\n")
     commit = _git(["rev-parse", "--verify", "--quiet", ref + "^{commit}"], top,
                   f"`{ref}` is not a commit in this repository").strip()
     base = _git(["merge-base", commit, "HEAD"], top, None).strip() or commit
-    names = _git(["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", base, "--"], top, "git diff failed")
+    algorithm = _git(["rev-parse", "--show-object-format"], top, None).strip() or "sha1"
+    if algorithm not in ("sha1", "sha256"):
+        raise ConfigError(f"--changed-since: git's object format `{algorithm}` is not known")
+    # The index against the base: the branch's commits and what is staged (object ids only).
+    names = _git(["diff", "--cached", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv",
+                  base, "--"], top, "git diff failed")
     names += _git(["ls-files", "--others", "--exclude-standard", "-z"], top, "git ls-files failed")
-    return frozenset(os.path.realpath(os.path.join(top, name)) for name in names.split("\0") if name)
+    named = {_real(top, name) for name in names.split("\0") if name}
+    index: dict[str, str] = {}
+    for line in _git(["ls-files", "--stage", "-z"], top, "git ls-files failed").split("\0"):
+        info, _, name = line.partition("\t")
+        fields = info.split()
+        if len(fields) != 3 or not name:
+            continue
+        mode, oid, stage = fields
+        if stage != "0":  # a merge conflict: changed
+            named.add(_real(top, name))
+        elif mode not in (_LINK, _SUBMODULE):  # a link's target is judged by its own entry
+            index[_real(top, name)] = oid
+    return Changes(frozenset(named), index, algorithm)
 
 
-def is_changed(path: str, changed: frozenset[str]) -> bool:
+def is_changed(path: str, changed: Changes) -> bool:
     return os.path.realpath(path) in changed
+
+
+def _real(top: str, name: str) -> str:
+    return os.path.realpath(os.path.join(top, name))
+
+
+def _blob_id(real: str, algorithm: str) -> str | None:
+    """The object id git would give the file's bytes as they are (no filter,
+    no conversion); None when they cannot be read (then: changed)."""
+    try:
+        with open(real, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    digest = hashlib.new(algorithm)
+    digest.update(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def _git(args: list[str], cwd: str, failure: str | None) -> str:
     """Git's output (file names as the OS gives them); ``failure``: the usage
     error when git fails (None: an empty answer)."""
     try:
-        done = subprocess.run([*_GIT, *args], cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True)
+        done = subprocess.run([*_GIT, *args], cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
+                              env={**os.environ, **_ENV})
     except OSError as exc:
         raise ConfigError(f"--changed-since: cannot run git: {exc.strerror or exc}") from None
     if done.returncode != 0:

@@ -37,6 +37,7 @@ from contentlint.model import INTERNAL_ERROR, Applicability, Diagnostic, Frozen
 
 if TYPE_CHECKING:
     from contentlint import engine, registry
+    from contentlint.gitchanges import Changes
 
 
 
@@ -54,7 +55,7 @@ class Plan(Frozen):
                  online: object | None = None,  # OnlineSettings (cache path resolved); None: no network checks
                  access: object | None = None,  # the operator's NetworkAccess for the SSRF guard
                  baseline: object | None = None,  # baseline.Baseline: report only the findings not in it
-                 changed: frozenset | None = None,  # --changed-since: real paths of the files reported
+                 changed: Changes | None = None,  # --changed-since: gitchanges.changed_files
                  ) -> None:
         init = object.__setattr__  # immutable once built (as a frozen dataclass was)
         init(self, "settings", settings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 
@@ -102,3 +103,50 @@ def test_write_baseline_with_changed_since_is_refused(repo, capsys):
     code, _, err = run_cli(["check", "--no-cache", "--changed-since", "HEAD", "--write-baseline", "b.json", "."],
                            capsys)
     assert code == 2 and "--write-baseline records every finding" in err and not (repo / "b.json").exists()
+
+
+def test_a_staged_edit_counts_as_changed(repo, capsys):
+    (repo / "c.md").write_text((repo / "c.md").read_text().replace("  -\n", "  - x\n  -\n"))
+    git(repo, "add", "c.md")
+    code, found, _ = report(capsys, "--changed-since", "HEAD", ".")
+    assert (code, found) == (1, [("./c.md", "CL102", 7)])
+
+
+def test_the_checkouts_git_config_runs_no_program(repo, capsys, tmp_path_factory):
+    """Filters and textconv drivers named by .git/config and .gitattributes run
+    when git compares the working tree: --changed-since never asks it to."""
+    marks = tmp_path_factory.mktemp("marks")
+    (repo / ".gitattributes").write_text("* filter=evil diff=evil\n")
+    git(repo, "config", "filter.evil.clean", f"sh -c 'touch {marks}/clean; cat'")
+    git(repo, "config", "filter.evil.process", f"sh -c 'touch {marks}/process'")
+    git(repo, "config", "diff.evil.textconv", f"sh -c 'touch {marks}/textconv; cat \"$1\"' --")
+    git(repo, "config", "diff.external", f"sh -c 'touch {marks}/external'")
+    (repo / "d.md").write_text((repo / "d.md").read_text().replace("  -\n", "  - x\n  -\n"))  # unstaged
+    code, found, _ = report(capsys, "--changed-since", "HEAD", ".")
+    assert list(marks.iterdir()) == []
+    # d.md's edit is found by its bytes; .gitattributes is new (untracked, no record).
+    assert (code, found) == (1, [("./d.md", "CL102", 7)])
+
+
+def test_a_file_with_its_committed_bytes_is_unchanged_though_touched(repo, capsys):
+    # Same bytes, new stat: git would have to hash the file; it counts as unchanged.
+    (repo / "c.md").write_bytes((repo / "c.md").read_bytes())
+    os.utime(repo / "c.md", (1, 1))
+    assert report(capsys, "--changed-since", "HEAD", ".")[:2] == (0, [])
+
+
+def test_a_bare_repository_inside_the_checkout_is_not_used(repo, capsys, monkeypatch):
+    """A folder laid out as a repository of its own (HEAD, objects/, refs/ and
+    a config naming the checkout as its work tree) would decide what counts
+    as changed: it is not used (safe.bareRepository=explicit)."""
+    version = tuple(int(p) for p in git(repo, "--version").split()[2].split(".")[:2])
+    if version < (2, 38):
+        pytest.skip("safe.bareRepository needs git 2.38")
+    bare = repo / "posts"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    for key, value in (("core.worktree", str(repo)), ("core.bare", "false")):
+        subprocess.run(["git", "config", "--file", str(bare / "config"), key, value], check=True)
+    (bare / "a.md").write_text(RECORD.format(title="a", url="https://example.com/x"))
+    monkeypatch.chdir(bare)
+    code, out, err = run_cli(["check", "--no-cache", "--changed-since", "HEAD", "."], capsys)
+    assert (code, out) == (2, "") and "is 'explicit'" in err and "Traceback" not in err
