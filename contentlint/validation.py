@@ -199,6 +199,35 @@ def _check(path: str, document: Any) -> None:
         cls.check_schema(document)
     except exceptions.SchemaError as exc:
         raise SchemaLoadError(f"schema {path} is not a valid JSON Schema: {exc.message}") from None
+    _check_references(path, document, cls)
+
+
+def _check_references(path: str, document: dict, cls) -> None:
+    """Every `$ref` resolves, each from where it stands (a nested `$id` moves
+    its base): one that does not is the schema's defect, found once here
+    rather than as an internal error on every record it is met in."""
+    from referencing import Registry
+    from referencing.exceptions import Unresolvable
+    from referencing.jsonschema import specification_with
+
+    specification = specification_with(cls.META_SCHEMA.get("$schema", ""), default=None) \
+        if isinstance(cls.META_SCHEMA, dict) else None
+    if specification is None:
+        return
+    resource = specification.create_resource(document)
+    resolver = Registry().with_resource(resource.id() or "", resource).crawl().resolver(resource.id() or "")
+    stack = [(resolver, resource)]
+    while stack:
+        resolver, resource = stack.pop()
+        contents = resource.contents
+        ref = contents.get("$ref") if isinstance(contents, dict) else None
+        if isinstance(ref, str):
+            try:
+                resolver.lookup(ref)
+            except Unresolvable:
+                raise SchemaLoadError(f"schema {path}: `$ref` {ref[:200]!r} points to nothing in the schema") from None
+        for sub in resource.subresources():
+            stack.append((resolver.in_subresource(sub), sub))
 
 
 def describe_path(path) -> str:
@@ -419,9 +448,12 @@ _DRAFT7_SAME = frozenset("""
 $schema $id $defs $comment title description default examples definitions
 type enum const properties required additionalProperties patternProperties propertyNames
 items minItems maxItems uniqueItems contains minProperties maxProperties
-minLength maxLength pattern format minimum maximum exclusiveMinimum exclusiveMaximum multipleOf
+minLength maxLength pattern format minimum maximum exclusiveMinimum exclusiveMaximum
 allOf anyOf oneOf not if then else
 """.split())
+# Not `multipleOf`: fastjsonschema divides floats in decimal, jsonschema in
+# binary floating point (and _exact_multiple_of exactly): a record's answer
+# would depend on which of them was asked.
 _REF_SIBLINGS_OK = frozenset({"$ref", "description", "title", "$comment", "default", "examples"})
 
 
@@ -443,6 +475,8 @@ def _draft7_subset(schema: Any, parent_key: str = "") -> bool:
             return False
         if key in ("enum", "const", "default", "examples", "required", "type"):
             continue
+        if key == "pattern" and (not isinstance(value, str) or _MULTILINE_FLAG.search(value)):
+            return False  # `$` under (?m) is not the end of the string: _python_anchors cannot say it
         if not _draft7_subset(value, key):
             return False
     return True
@@ -683,29 +717,63 @@ def _refs_table(functions: dict) -> str:
     return "\n# Each local `$ref`'s function (validation.Schema._part_check).\nREFS = {\n" + rows + "}\n"
 
 
-def _const_as_enum(schema: Any, parent_key: str = "") -> Any:
-    """A copy of a draft-7 subset schema with each `const: X` written `enum: [X]`.
+def _const_as_enum(schema: Any, parent_key: str = "", const: bool = True) -> Any:
+    """A copy of a draft-7 subset schema for fastjsonschema: each `const: X`
+    written `enum: [X]` (unless not ``const``) and each `pattern` through
+    _python_anchors.
 
     fastjsonschema checks both with the same comparison, so validity is the
     same; its `const` message cannot be built without detailed exceptions.
     """
     if isinstance(schema, list):
-        return [_const_as_enum(item) for item in schema]
+        return [_const_as_enum(item, const=const) for item in schema]
     if not isinstance(schema, dict):
         return copy.deepcopy(schema)
     if parent_key in ("properties", "patternProperties", "$defs", "definitions"):
-        return {name: _const_as_enum(sub) for name, sub in schema.items()}  # names, not keywords
-    if "const" in schema and "enum" in schema:
+        return {name: _const_as_enum(sub, const=const) for name, sub in schema.items()}  # names, not keywords
+    if const and "const" in schema and "enum" in schema:
         raise ValueError("const beside enum")  # rare: compiled with detailed exceptions instead
     out = {}
     for key, value in schema.items():
-        if key == "const":
+        if key == "const" and const:
             out["enum"] = [copy.deepcopy(value)]
-        elif key in ("enum", "default", "examples", "required", "type"):
+        elif key == "pattern" and isinstance(value, str):
+            out[key] = _python_anchors(value)
+        elif key in ("const", "enum", "default", "examples", "required", "type"):
             out[key] = copy.deepcopy(value)  # data, not schemas
         else:
-            out[key] = _const_as_enum(value, key)
+            out[key] = _const_as_enum(value, key, const)
     return out
+
+
+_MULTILINE_FLAG = re.compile(r"\(\?[a-zA-Z]*m")  # (?m), (?im), (?m:...)
+
+
+def _python_anchors(pattern: str) -> str:
+    """``pattern`` rewritten so that fastjsonschema, which turns every `$` into
+    `\\Z` (the very end), matches what jsonschema's `re.search` does: `$`
+    also matches before a final newline (`draft` and a block scalar's
+    `draft\\n`). So `$` becomes `(?=\\n?\\Z)`, and a `$` in a character
+    class, a dollar sign there, `\\x24`."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            if char == "]" and not class_start:
+                in_class = False
+            out.append("\\x24" if char == "$" else char)
+            class_start = class_start and char == "^"
+        elif char == "[":
+            in_class, class_start = True, True  # a `]` first (or after `^`) is a literal
+            out.append(char)
+        else:
+            out.append("(?=\\n?\\Z)" if char == "$" else char)
+        i += 1
+    return "".join(out)
 
 
 def _fastjsonschema_compile(document: dict, formats: dict) -> Any:
@@ -718,7 +786,7 @@ def _fastjsonschema_compile(document: dict, formats: dict) -> Any:
     try:
         rewritten = _const_as_enum(document)
     except ValueError:
-        return fastjsonschema.compile(copy.deepcopy(document), handlers=NO_RETRIEVAL, formats=formats)
+        return fastjsonschema.compile(_const_as_enum(document, const=False), handlers=NO_RETRIEVAL, formats=formats)
     return fastjsonschema.compile(rewritten, handlers=NO_RETRIEVAL, formats=formats, detailed_exceptions=False)
 
 
@@ -786,22 +854,32 @@ def _generator(document: Any, formats: dict) -> Any:
 
 
 def _exact_multiple_of(keyword):
-    """jsonschema's `multipleOf`, exact where it raises: it divides by a float
-    divisor in floating point, which overflows for an integer of 400 digits
-    and fails on infinity and NaN (never multiples)."""
+    """`multipleOf` on the numbers as written, exactly: jsonschema divides by a
+    float divisor in binary floating point, where 0.7 is no multiple of 0.1
+    (0.7 / 0.1 = 6.9999...), an integer of 400 digits overflows, and infinity
+    and NaN raise (never multiples). A float is taken as the decimal it is
+    written as (its repr), as fastjsonschema does."""
+    from decimal import Decimal
     from fractions import Fraction
     from math import isfinite
 
     from jsonschema.exceptions import ValidationError
 
+    def exact(number):
+        return Fraction(number) if isinstance(number, int) else Fraction(Decimal(repr(number)))
+
     def multiple_of(validator, divisor, instance, schema):
-        try:
-            return list(keyword(validator, divisor, instance, schema))
-        except (OverflowError, ValueError):
-            finite = isinstance(instance, int) or isfinite(instance)
-            if finite and (Fraction(instance) / Fraction(divisor)).denominator == 1:
-                return []
-            return [ValidationError(f"{instance!r} is not a multiple of {divisor}")]
+        if not validator.is_type(instance, "number"):
+            return []
+        if isinstance(divisor, bool) or not isinstance(divisor, (int, float)) or not isfinite(divisor) or divisor <= 0:
+            try:  # a schema the metaschema let through but no number divides
+                return list(keyword(validator, divisor, instance, schema))
+            except (ArithmeticError, ValueError, TypeError):
+                return [ValidationError(f"{instance!r} is not a multiple of {divisor}")]
+        finite = isinstance(instance, int) or isfinite(instance)
+        if finite and (exact(instance) / exact(divisor)).denominator == 1:
+            return []
+        return [ValidationError(f"{instance!r} is not a multiple of {divisor}")]
 
     return multiple_of
 
@@ -1192,14 +1270,47 @@ class Schema:
         if kind == "format":
             return [SchemaError("CL103", path, "value",
                                 f"`{name}` must be {_format_words(error.validator_value)}, not {value!r}{description}")]
-        if kind in ("additionalProperties", "unevaluatedProperties"):
-            resolved = self._resolve(schema)
-            known = frozenset(resolved.get("properties", {}))
-            patterns = list(resolved.get("patternProperties", {}))
-            extras = [k for k in value if k not in known and not _matches_any(patterns, k)] \
-                if isinstance(value, dict) else []
-            return [_UnknownKey(path + (k,), known) for k in extras]
+        if kind == "additionalProperties" and isinstance(value, dict):
+            # As jsonschema: only the keys this very schema names (a `$ref`
+            # beside it is another schema: its keys are extra here too).
+            known = frozenset(schema.get("properties", {}))
+            patterns = list(schema.get("patternProperties", {}))
+            return [_UnknownKey(path + (k,), known) for k in value
+                    if k not in known and not _matches_any(patterns, k)]
+        if kind == "unevaluatedProperties" and isinstance(value, dict):
+            return [_UnknownKey(path + (k,), self._declared_keys(schema)) for k in self._unevaluated(value, schema)]
         return [SchemaError("CL100", path, "value", self._generic(error, name, description), kind)]
+
+    def _unevaluated(self, value: dict, schema: dict) -> list:
+        """The keys `unevaluatedProperties` rejects, as jsonschema finds them:
+        not evaluated by any applicator that holds for ``value`` (`allOf`,
+        `$ref`, `if`/`then`, `dependentSchemas`, ...) and, when it is a
+        schema, not valid against it."""
+        from jsonschema._utils import find_evaluated_property_keys_by_schema  # since jsonschema 4.0
+
+        evaluated = set(find_evaluated_property_keys_by_schema(self.validator, value, schema))
+        rest = schema.get("unevaluatedProperties")
+        check = None if rest is False else self.validator.evolve(schema=rest)
+        return [k for k in value if k not in evaluated and (check is None or not check.is_valid(value[k]))]
+
+    def _declared_keys(self, schema: dict) -> frozenset:
+        """Every key ``schema`` names in `properties`, its own or through the
+        applicators beside it: what an unknown key is compared with."""
+        keys: set = set()
+        stack, seen = [schema], 0
+        while stack and seen < 256:  # a `$ref` loop ends here
+            node, seen = self._resolve(stack.pop()), seen + 1
+            if isinstance(node.get("properties"), dict):
+                keys.update(node["properties"])
+            for key in ("allOf", "anyOf", "oneOf"):
+                if isinstance(node.get(key), list):
+                    stack.extend(part for part in node[key] if isinstance(part, dict))
+            for key in ("if", "then", "else"):
+                if isinstance(node.get(key), dict):
+                    stack.append(node[key])
+            if isinstance(node.get("dependentSchemas"), dict):
+                stack.extend(part for part in node["dependentSchemas"].values() if isinstance(part, dict))
+        return frozenset(keys)
 
     @staticmethod
     def _generic(error: exceptions.ValidationError, name: str, description: str) -> str:
