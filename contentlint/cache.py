@@ -194,6 +194,40 @@ def installed_code_identity() -> str:
     return code_identity(_PACKAGE_DIR, shipped_schema_folder())
 
 
+# The libraries whose answers a stored result holds: the YAML parsers'
+# positions and errors, the schema validators' verdicts and messages, the
+# format checkers, ftfy's repairs.
+_DEPENDENCIES = ("yaml", "_ruamel_yaml", "jsonschema", "fastjsonschema", "referencing", "rfc3339_validator",
+                 "rfc3986_validator", "ftfy")
+
+
+@functools.lru_cache(maxsize=None)
+def environment() -> str:
+    """What else decides a result than the tool's own files: the Python
+    release (its Unicode tables decide CL202's categories) and each
+    dependency's installed main file (where, size, time: an upgrade or
+    downgrade rewrites it). Found without importing them (~0.5 ms)."""
+    import importlib.util
+    import unicodedata
+
+    parts = [sys.version, unicodedata.unidata_version]
+    for name in _DEPENDENCIES:
+        try:
+            spec = importlib.util.find_spec(name)
+            info = os.stat(spec.origin) if spec is not None and spec.origin else None
+        except (ImportError, ValueError, OSError):
+            info = None
+        parts.append(f"{name} {spec.origin} {info.st_size} {info.st_mtime_ns}" if info else f"{name} -")
+    return "\n".join(parts)
+
+
+def _working_folder() -> str:
+    try:
+        return os.getcwd()
+    except OSError:  # removed under the run: no relative path names a file then
+        return ""
+
+
 def shipped_schema_folder() -> str:
     """The folder of validation.default_schema_path, found without importing
     validation (a run the cache serves whole imports no schema code)."""
@@ -236,9 +270,12 @@ def setup_key(settings, rule_codes: Iterable[str], schema_path: str | None, code
     the code identity holds. ``keyed``: rows that hold each finding's
     baseline key parts (a run with a baseline), never mixed with rows without."""
     parts = [
-        f"v{SCHEMA_VERSION}", __version__, code or installed_code_identity(), ",".join(sorted(rule_codes)),
+        f"v{SCHEMA_VERSION}", __version__, code or installed_code_identity(), environment(),
+        ",".join(sorted(rule_codes)),
         repr(sorted(settings.per_file_ignores.items())), repr(sorted(settings.rule_options.items())),
-        settings.root, _file_hash(schema_path), _kinds_key(settings), "keyed" if keyed else "",
+        # Rows are stored under the paths as this run names them, relative to
+        # the working folder: `a.md` from a subfolder is another file.
+        settings.root, _working_folder(), _file_hash(schema_path), _kinds_key(settings), "keyed" if keyed else "",
     ]
     return blake2b("\0".join(parts).encode("utf-8", "surrogateescape"), digest_size=32).hexdigest()
 

@@ -35,6 +35,7 @@ class Context:
         self._plans: dict[tuple, tuple] = {}  # what lint_document runs, decided once per selection
         self._field_infos: dict[str | None, dict] = {}  # schema -> {value path: FieldInfo}
         self.memo: dict = {}  # per-run tables rules share (each bounded by its rule), as Document.memo per file
+        self.reads_named_schema = False  # the current document names a schema file in `$schema`
 
     def for_path(self, path: str | None) -> "Resolution":
         """The kind claiming ``path`` with its schema, selection and options."""
@@ -47,8 +48,12 @@ class Context:
     def enter(self, doc: Document) -> "Resolution":
         resolution = self.for_path(doc.path)
         named = doc.data.get("$schema") if doc.ok else None
+        self.reads_named_schema = False
         if isinstance(named, str):  # the record names its schema, as editors read it
-            resolution = resolution.with_schema(_named_schema(doc.path, named, self.settings.root))
+            target = _named_schema(doc.path, named, self.settings.root)
+            resolution = resolution.with_schema(target)
+            # Its result depends on another file's bytes, which no cache key holds.
+            self.reads_named_schema = not target.startswith("!")
         self.current = resolution
         return resolution
 

@@ -231,6 +231,8 @@ class Lint:
             at = [(d.start.line, d.start.column) for d in result.diagnostics]
             at += [(f.line, f.column) for f in result.facts.values() if hasattr(f, "line") and hasattr(f, "column")]
             result.keys = parts_at(doc, at)
+        if ctx.reads_named_schema:  # the schema file its `$schema` names may change alone: not stored
+            return result, None
         return result, (digest(raw), stat)
 
     @staticmethod

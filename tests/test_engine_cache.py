@@ -72,6 +72,45 @@ def test_schema_change_is_never_served_stale(write, tmp_path, capsys, monkeypatc
     assert [f["code"] for f in _json(capsys, "--select", "CL1", "--schema", "s.json", "a.md")[1]] == []
 
 
+def test_a_schema_named_by_the_record_is_never_served_stale(write, tmp_path, capsys, monkeypatch):
+    write("content/a.md", "---\n$schema: ../s.json\ntitle: 5\n---\n")
+    monkeypatch.chdir(tmp_path)
+    args = ("--select", "CL1", "--cache-dir", tmp_path / "cache", ".")
+    # Missing first (a CL100 at the `$schema` value), then written, then changed.
+    assert [f["code"] for f in _json(capsys, *args)[1]] == ["CL100"]
+    schema = write("s.json", json.dumps({"properties": {"title": {"type": "string"}}}))
+    assert [f["code"] for f in _json(capsys, *args)[1]] == ["CL102"]
+    schema.write_text(json.dumps({"properties": {"title": {"type": "integer"}}}))
+    assert _json(capsys, *args) == (0, [])
+
+
+def test_the_same_path_from_another_working_folder_is_another_file(write, tmp_path, capsys, monkeypatch):
+    write("contentlint.toml", '[per-file-ignores]\n"sub/*.md" = ["CL101"]\n')
+    for name in ("a.md", "sub/a.md"):
+        write(name, "---\ntitle: hello\n---\n")
+    args = ("--select", "CL101", "--cache-dir", tmp_path / "cache", "a.md")
+    monkeypatch.chdir(tmp_path)
+    assert len(_json(capsys, *args)[1]) == 7  # the article schema's required fields but `title`
+    monkeypatch.chdir(tmp_path / "sub")  # the same bytes, where per-file-ignores drop CL101
+    assert _json(capsys, *args) == (0, [])
+
+
+def test_the_python_release_and_the_dependencies_installed_are_in_the_setup(monkeypatch):
+    import sys
+
+    import jsonschema
+
+    from contentlint import cache
+    from contentlint.config import Settings
+
+    known = cache.environment()
+    assert sys.version in known and f"jsonschema {jsonschema.__file__} " in known
+    settings = Settings(root="/r")
+    before = cache.setup_key(settings, ["CL100"], None, code="c")
+    monkeypatch.setattr(cache, "environment", lambda: known.replace("jsonschema", "jsonschema 4.18"))
+    assert cache.setup_key(settings, ["CL100"], None, code="c") != before
+
+
 def test_broken_cache_file_only_costs_speed(write, tmp_path, capsys, monkeypatch):
     write("a.md", "---\na: 1\na: 2\n---\n")
     cache = tmp_path / "cache"
