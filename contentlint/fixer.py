@@ -423,9 +423,13 @@ def _one_pass(doc, result, rules, ctx, applicability, rejected, outcome):
         for d, why in failing:
             rejected.add(_fix_key(doc.text, d))
             outcome.warnings.append(f"{doc.path}: skipped {d.code} fix ({d.fix.message}): {why}")
-        if not failing:
-            new_doc, _ = _attempt(doc, chosen[0].fix.edits)
-            return new_doc, engine.lint_document(new_doc, rules, ctx), chosen[:1]
+        if not failing:  # verified alone like any other: a group's sets and counts can mask one fix
+            first = chosen[0]
+            new_doc, why = _attempt(doc, first.fix.edits)
+            if why is None:
+                return new_doc, engine.lint_document(new_doc, rules, ctx), chosen[:1]
+            rejected.add(_fix_key(doc.text, first))
+            outcome.warnings.append(f"{doc.path}: skipped {first.code} fix ({first.fix.message}): {why}")
 
 
 def _failing(doc: Document, fixes: list[Diagnostic], reason: str) -> list[tuple[Diagnostic, str]]:

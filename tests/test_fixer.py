@@ -549,3 +549,32 @@ def test_a_failing_fix_among_many_is_found_by_halving(monkeypatch):
     # 1 failing pass + 2 per halving level (6 levels for 64 fixes) + the pass that
     # then succeeds; trying each fix alone took 64 more.
     assert attempts[0] <= 1 + 2 * 6 + 1
+
+
+def test_a_fix_of_a_group_that_fails_only_together_is_verified_alone(monkeypatch):
+    """Four fixes that fail as a group while each half passes: the first one
+    was applied unverified. F1 adds a key (`e: 5`) when applied alone."""
+    from contentlint import engine, fixer
+    from contentlint.document import load
+    from contentlint.model import Applicability, Diagnostic, Edit, Fix, Position, Severity
+
+    doc = load("x.md", b"---\na: 1\nb: 2\nc: 3\nd: 4\n---\nbody\n")
+    text = doc.text
+
+    def finding(code, start, length, content):
+        at = text.index(start)
+        return Diagnostic("x.md", code, "n", Severity.WARNING, Position(1, 1), Position(1, 1), "m",
+                          Fix("f", (Edit(at, at + length, content),), Applicability.SAFE))
+
+    fixes = [finding("CL201", "1\n", 1, "1\ne: 5"), finding("CL202", "b: 2", 5, "b:  2\n"),
+             finding("CL203", "3\n", 1, "3\ne: 6"), finding("CL200", "d: 4", 5, "d:  4\n")]
+    assert fixer._attempt(doc, fixes[0].fix.edits)[1] is not None  # F1 alone fails verification
+
+    class Lint:
+        diagnostics = fixes
+
+    monkeypatch.setattr(engine, "lint_document", lambda doc, rules, ctx: Lint)  # selection and verification only
+    outcome = fixer.FileOutcome("x.md")
+    done = fixer._one_pass(doc, Lint, [], None, Applicability.SAFE, set(), outcome)
+    assert done is None or "e: 5" not in done[0].text
+    assert any("skipped CL201 fix" in warning for warning in outcome.warnings)
