@@ -194,3 +194,22 @@ def test_hooks_select_front_matter_files(content_repo):
         assert f"{name}:1:1: error: CL002" in result.stdout, result.stdout
     for name in other:
         assert name not in result.stdout, result.stdout
+
+
+def test_committed_file_names_stay_file_names(content_repo):
+    """pre-commit appends file names after `args`: a committed `--output-file=...`
+    or `--config=...` must not become an option (the hooks' default args end with "--")."""
+    repo, env = content_repo("contentlint")
+    (repo / "README.md").write_text("keep\n")
+    (repo / "evil.md").write_text('exclude = ["**"]\n')
+    for name in ("--output-file=README.md", "--config=evil.md"):
+        (repo / name).write_text("no front matter\n")
+    _git(repo, env, "add", "-A")
+
+    result = _pre_commit(repo, env, "run", "contentlint", "--all-files")
+
+    assert result.returncode == 1, result.stdout
+    assert (repo / "README.md").read_text() == "keep\n"
+    for name in ("--output-file=README.md:1:1: error: CL002", "--config=evil.md:1:1: error: CL002",
+                 "evil.md:1:1: error: CL002"):
+        assert name in result.stdout, result.stdout
