@@ -210,6 +210,22 @@ def test_mojibake_plan_safety():
     assert mojibake_repair("plain ascii") is None
 
 
+@pytest.mark.parametrize("value, applicability", [
+    # Capitals and a no-break space (Portuguese, Vietnamese): as likely as a garbled `à`.
+    ("CAMPE\u00c3\u00a0MUNDIAL: a sele\u00e7\u00e3o feminina", Applicability.DISPLAY_ONLY),
+    ("IRM\u00c3\u00a0!", Applicability.DISPLAY_ONLY),
+    ("MA\u00c7\u00c3\u00a0\u00bb", Applicability.DISPLAY_ONLY),
+    ("NG\u00c3\u00a0BA", Applicability.DISPLAY_ONLY),
+    # Real mojibake keeps its safe repair, a capital word's included.
+    ("voil\u00c3\u00a0 tout", Applicability.SAFE),
+    ("B\u00c3\u00a0n", Applicability.SAFE),
+    ("H\u00c3\u00a0 N\u00e1\u00bb\u0099i", Applicability.SAFE),
+    ("CAF\u00c3\u2030 PARIS", Applicability.SAFE),
+])
+def test_a_repair_that_breaks_a_capital_word_is_a_suggestion(value, applicability):
+    assert mojibake_repair(value)[1] is applicability
+
+
 def test_unescape_until_stable():
     assert unescape_entities("&amp;amp;amp;#39;") == "'"
     assert unescape_entities("&NotAnEntity; AT&T &copy=1") == "&NotAnEntity; AT&T &copy=1"

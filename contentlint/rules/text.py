@@ -202,9 +202,24 @@ def _non_ascii_repair(value: str) -> tuple[str, Applicability] | None:
         # is the repair read back with the wrong codec.
         pure = pure and _read_back(value, result.text)
     lossless = result.text.count("\ufffd") <= value.count("\ufffd")
-    if pure and lossless:
+    if pure and lossless and not _breaks_the_case(value, result.text):
         return result.text, SAFE
     return result.text, DISPLAY
+
+
+def _breaks_the_case(value: str, repaired: str) -> bool:
+    """Whether a repair puts a lower-case letter right after an upper-case
+    word with no lower-case letter after it: `CAMPEÃ\u00a0MUNDIAL` (Portuguese
+    capitals and a no-break space) "repairs" to `CAMPEàMUNDIAL`. A capital
+    word's mojibake reads back as capitals (`CAFÃ‰` for `CAFÉ`), so the
+    garbled reading is as likely as the repair: a suggestion, not a fix.
+    `Bàn`, `Hà Nội` and `voilà` keep their safe repair."""
+    a, b, c, d = _changed_region(value, repaired)
+    if not any(ch.islower() for ch in repaired[c:d]):
+        return False
+    before = value[max(0, a - 2):a]
+    after = value[b:b + 1]
+    return len(before) == 2 and before.isalpha() and before.isupper() and not (after.isalpha() and after.islower())
 
 
 # The codecs mojibake comes from in practice (ftfy's sloppy ones decode every byte).
@@ -273,7 +288,9 @@ def mojibake(doc, ctx):
     Latin-1 or Windows-1251, byte for byte. Any other plan (guessing a lost
     no-break space, or bytes that were lost for good) is shown as a
     display-only suggestion and never applied. Block scalars get a
-    display-only suggestion too.
+    display-only suggestion too, and so does a repair that would put a
+    lower-case letter after a word in capitals (`CAMPEÃ\u00a0MUNDIAL` is
+    Portuguese capitals and a no-break space as likely as a garbled `à`).
     """
     for path, value in string_values(doc):
         if value.isascii():  # most values: mojibake_repair's own first test, without its call
