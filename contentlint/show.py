@@ -13,7 +13,7 @@ from contentlint import engine
 from contentlint.cache import cache_folder
 from contentlint.config import Settings
 from contentlint.report.common import repository_root
-from contentlint.report.escape import printable
+from contentlint.report.escape import line_start, printable
 
 
 def settings_lines(settings: Settings, online: bool) -> list[str]:
@@ -90,5 +90,5 @@ def show_files(paths: list[str], settings: Settings, force_exclude: bool = False
 
     for path in discover(paths or ["."], settings, force_exclude):
         if shard is None or bucket(path, settings.root, shard[1]) == shard[0] - 1:
-            sys.stdout.write(printable(path) + "\n")
+            sys.stdout.write(line_start(path) + "\n")
     return 0

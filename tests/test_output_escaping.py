@@ -301,3 +301,18 @@ def test_printable_escapes_exactly_the_controls():
     assert printable("one\ntwo\x1b\r\n", keep="\n") == "one\ntwo\\x1b\\r\n"
     plain = "seeds/café au lait.md:3:8: CL200 ’s – “quoted” \u00a0 \u200b"
     assert printable(plain) is plain  # printable text is returned as it is
+
+
+def test_a_path_named_like_a_ci_log_command_never_starts_a_line(tmp_path, monkeypatch, capsys):
+    """pre-commit names files as git lists them (no `./`): a file named
+    `::error file=README.md::x.md` must not open a GitHub annotation."""
+    monkeypatch.chdir(tmp_path)
+    names = ["::error file=README.md,line=1::pwned.md", "##vso[task.complete result=Succeeded]x.md"]
+    for name in names:
+        (tmp_path / name).write_text("no front matter\n")
+    code, out, _ = run_cli(["check", "--no-cache", "--quiet", *names], capsys)
+    assert code == 1
+    assert sorted(out.splitlines()) == sorted(
+        f"./{name}:1:1: error: CL002 file does not start with a `---` front-matter line" for name in names)
+    code, out, _ = run_cli(["check", "--show-files", *names], capsys)
+    assert sorted(out.splitlines()) == sorted(f"./{name}" for name in names)

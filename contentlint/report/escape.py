@@ -56,3 +56,12 @@ def printable(text: str, keep: str = "") -> str:
     if not keep:
         return _unsafe().sub(_escape, text)
     return _unsafe().sub(lambda m: m.group() if m.group() in keep else _escape(m), text)
+
+
+def line_start(path: str) -> str:
+    """``printable(path)`` for a path that starts a line: `./` before a
+    relative name starting with `:` or `#`, which would otherwise open a
+    CI log command (GitHub's `::error file=...::`, Azure's `##vso[...]`)
+    when pre-commit or a user names `::error ....md` on the command line."""
+    text = printable(path)
+    return "./" + text if text[:1] in (":", "#") else text

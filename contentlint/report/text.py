@@ -18,7 +18,7 @@ from typing import Sequence
 from contentlint.model import Diagnostic, Severity
 from contentlint.report import ReportContext
 from contentlint.report.common import safe_fix, statistics, summary
-from contentlint.report.escape import printable
+from contentlint.report.escape import line_start, printable
 
 _BOLD, _CYAN, _RESET = "\033[1m", "\033[36m", "\033[0m"
 _COLORS = {Severity.ERROR: "\033[31m", Severity.WARNING: "\033[33m", Severity.INFO: "\033[34m"}
@@ -37,7 +37,7 @@ def render(diagnostics: Sequence[Diagnostic], ctx: ReportContext) -> str:
 def format_line(d: Diagnostic, color: bool = False) -> str:
     """One finding on one line; the path and message are content, so escaped (report/escape.py)."""
     mark = " [*]" if safe_fix(d) else ""
-    path, message, level = printable(d.path), printable(d.message), d.severity.label
+    path, message, level = line_start(d.path), printable(d.message), d.severity.label
     if not color:
         return f"{path}:{d.start.line}:{d.start.column}: {level}: {d.code} {message}{mark}"
     return (f"{_BOLD}{path}{_RESET}{_CYAN}:{_RESET}{d.start.line}{_CYAN}:{_RESET}{d.start.column}"
