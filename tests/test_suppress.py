@@ -131,3 +131,11 @@ def test_an_unused_suppression_leaves_a_used_one_on_its_line(write, capsys):
     assert run_cli(["fix", "--no-cache", "--select", "CL2,CL009", str(path)], capsys)[0] == 0
     assert path.read_text() == ('---\ntitle: "keep my space " # contentlint: ignore[CL203]\n'
                                 "# contentlint: ignore-file[CL203]\nb: x\n---\nbody\n")
+
+
+def test_front_matter_that_does_not_parse_suppresses_nothing(write, capsys):
+    # The "comment" is inside an unclosed string: the file was never checked.
+    broken = write("a.md", '---\ntitle: "unclosed\n# contentlint: ignore-file[CL]\n---\n')
+    assert findings([broken], capsys) == [("CL003", 4, 1)]
+    listed = write("b.md", "---\n- a\n# contentlint: ignore-file[CL006]\n---\n")
+    assert findings([listed], capsys) == [("CL006", 1, 1)]

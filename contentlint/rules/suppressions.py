@@ -3,7 +3,9 @@
 A line comment suppresses the listed codes (or prefixes) for findings that
 start on that line; an `ignore-file` comment anywhere in the front matter
 suppresses them for the whole file. A code that suppressed nothing is itself
-reported as CL009 unused-suppression, with a safe fix that removes it.
+reported as CL009 unused-suppression, with a safe fix that removes it. Front
+matter that does not parse or is no mapping holds no suppression (a `#`
+there may be inside an unclosed string).
 
 The rule's logic lives here: ``parse`` reads the comments, ``apply`` (called
 by the engine for each file) drops the per-file findings they suppress and
@@ -54,6 +56,11 @@ def parse(doc) -> list[Suppression]:
         return []  # the common case, decided without the regex
     if doc.format == "json":
         return []  # JSON has no comments: `# contentlint: ...` there is inside a string
+    if not doc.ok:
+        # Front matter that does not parse (CL003), or is no mapping: what
+        # looks like a comment may be inside an unclosed string, and a file
+        # nobody could check must not pass because it says so.
+        return []
     found = []
     is_text = None  # built at the first match: whether an offset is inside a value, not a comment
     for match in _COMMENT.finditer(doc.text, doc.fm_start, doc.fm_end):
