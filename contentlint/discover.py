@@ -82,6 +82,24 @@ def walked(path: str, settings: Settings) -> bool:
     return bool(settings.kinds) or _included_type(os.path.basename(path), path, settings)
 
 
+def gitignored(path: str, settings: Settings) -> bool:
+    """Whether a walk of the config's folder skips ``path`` for an ignore file
+    (with `respect-gitignore`): the file itself or a folder on the way is ignored."""
+    if not settings.respect_gitignore:
+        return False
+    root, path = os.path.abspath(settings.root), os.path.abspath(path)
+    inside = relative_to(path, root)
+    if inside is None or inside == ".":
+        return False
+    ignores, here = Ignores.at_root(root), root
+    for part in inside.split("/")[:-1]:
+        here = os.path.join(here, part)
+        if ignores.ignored(here, True):
+            return True
+        ignores = ignores.enter(here)
+    return ignores.ignored(path, False)
+
+
 def _in_unwalked_folder(path: str, root: str) -> bool:
     """Whether a walk from ``root`` would never enter a folder of ``path``
     (``_unwalked``). Asked of files named with ``force_exclude``, so

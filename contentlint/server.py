@@ -28,6 +28,7 @@ from pygls.uris import to_fs_path
 from contentlint import __version__, api, model
 from contentlint.config import CONFIG_FILES, ConfigError, Settings, find_config, load_settings
 from contentlint.document import BOM
+from contentlint.discover import gitignored, walked
 from contentlint.report.common import DOCS_URL
 from contentlint.report.escape import printable
 
@@ -193,8 +194,11 @@ class ContentlintServer(LanguageServer):
 
     def lint(self, uri: str, text: str) -> Linted | None:
         """The document's findings; None when it is not a record."""
-        path = to_fs_path(uri) or uri
+        file = to_fs_path(uri)
+        path = file or uri
         settings = self.settings_for(path)
+        if file is not None and (not walked(file, settings) or gitignored(file, settings)):
+            return None  # a file `check` would not walk to: excluded, hidden, ignored, another type
         if not api.is_record(text, path, settings):  # as `check` decides: kinds, or front matter
             return None
         lines = Lines(text, str(self.workspace.position_encoding or "utf-16"))

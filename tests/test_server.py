@@ -277,6 +277,26 @@ def test_files_that_are_not_records_get_no_diagnostics(tmp_path):
     run(scenario)
 
 
+def test_files_a_walk_would_not_check_get_no_diagnostics(tmp_path):
+    """Excluded, gitignored, hidden and vendored folders, and files of other
+    types: `check .` does not walk to them, so the editor shows nothing there."""
+    (tmp_path / "contentlint.toml").write_text('exclude = ["drafts/", "skip.md"]\n')
+    (tmp_path / ".gitignore").write_text("_site/\n")
+    record = "---\ntitle: Securityâ€™s\n---\n"
+    quiet = ["skip.md", "drafts/d.md", "_site/built.md", ".github/ISSUE_TEMPLATE/bug.md",
+             "node_modules/pkg/README.md", "data.json", "cfg.yml"]
+    for name in quiet:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+
+    async def scenario():
+        async with server(tmp_path) as s:
+            for version, name in enumerate(quiet, 1):
+                assert await s.open(tmp_path / name, record, version) == [], name
+            assert "CL200" in [d.code for d in await s.open(tmp_path / "ok.md", record, 99)]
+
+    run(scenario)
+
+
 def test_with_kinds_the_kinds_decide_what_is_a_record(tmp_path):
     (tmp_path / "contentlint.toml").write_text('[[kinds]]\nname = "docs"\ninclude = ["docs/*.md"]\n')
     (tmp_path / "docs").mkdir()
