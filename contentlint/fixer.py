@@ -40,6 +40,7 @@ from typing import Any, Iterator
 from contentlint import engine
 from contentlint.discover import leads_out, temp_name
 from contentlint.document import Document, load
+from contentlint.frontmatter import read_regular
 from contentlint.model import Applicability, Diagnostic, Edit
 from contentlint.report.common import diff_labels
 from contentlint.report.escape import printable
@@ -515,10 +516,11 @@ def _write_atomic(path: str, data: bytes, expected: bytes) -> str | None:
                 os.chown(tmp, info.st_uid, info.st_gid)
             except OSError:
                 pass
-        with open(target, "rb") as handle:
-            if handle.read() != expected:
-                os.unlink(tmp)
-                return "the file changed while it was being fixed; not written"
+        # Read as the walk reads: a FIFO or device swapped in meanwhile must
+        # not block a write whose signals wait (only SIGKILL would end it).
+        if read_regular(target, len(expected) + 1) != expected:
+            os.unlink(tmp)
+            return "the file changed while it was being fixed; not written"
         os.replace(tmp, target)
     except BaseException as exc:  # also an interrupt whose handler was already pending
         try:

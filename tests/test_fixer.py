@@ -332,6 +332,27 @@ def test_write_atomic_refuses_a_file_that_changed_since_it_was_read(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["a.md"]
 
 
+def test_write_atomic_does_not_wait_on_a_fifo_swapped_in_for_the_file(tmp_path):
+    """The re-read before the rename opens without blocking: a FIFO put in the
+    record's place mid-run made `fix` hang with its signals blocked."""
+    import threading
+
+    target = tmp_path / "a.md"
+    os.mkfifo(target)
+    done = []
+    worker = threading.Thread(target=lambda: done.append(fixer.write_atomic(str(target), b"new", b"old")),
+                              daemon=True)
+    worker.start()
+    worker.join(10)
+    waited = worker.is_alive()
+    if waited:  # unblock the thread before failing: open the FIFO for writing
+        os.close(os.open(target, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(10)
+    assert not waited
+    assert done == ["the file changed while it was being fixed; not written"]
+    assert stat.S_ISFIFO(os.lstat(target).st_mode) and sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
+
+
 def test_write_atomic_writes_through_a_symlink(tmp_path):
     real = tmp_path / "real.md"
     real.write_bytes(b"old")
