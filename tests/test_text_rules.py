@@ -277,3 +277,50 @@ def test_a_display_only_suggestion_shows_its_repair_as_an_edit():
         ("CL200", Applicability.DISPLAY_ONLY, ['"“quoted\ufffd"']),
         ("CL200", Applicability.DISPLAY_ONLY, ['"Power Apps\u00a0"']),
         ("CL203", Applicability.DISPLAY_ONLY, ['"Power AppsÂ"'])]
+
+
+ZWNJ, ZWJ, ZWSP, LRM, SHY = "\u200c", "\u200d", "\u200b", "\u200e", "\u00ad"
+
+
+@pytest.mark.parametrize("value", [
+    f"/posts/زبان{ZWNJ}های-ایرانی/",  # a Persian IRI (Hugo `url`)
+    f"https://fa.wikipedia.org/wiki/زبان{ZWNJ}های_ایرانی",
+    f"https://hi.wikipedia.org/wiki/क्{ZWJ}ष",  # after a virama
+])
+def test_a_joiner_inside_a_word_of_an_iri_is_kept(value):
+    assert invisible_repair(value, url=True, multiline=False) is None
+
+
+@pytest.mark.parametrize("value", [
+    f"https://example.com/a{ZWNJ}b",  # between ASCII letters: junk, or a lookalike
+    f"https://example.com/{ZWNJ}زبان",  # beside punctuation
+    f"https://example.com/زبان{ZWSP}های",  # a zero-width space is never part of an address
+])
+def test_invisible_characters_elsewhere_in_a_url_are_reported(value):
+    assert invisible_repair(value, url=True, multiline=False)[2] is Applicability.UNSAFE
+
+
+@pytest.mark.parametrize("value", [
+    f"Gro\u0308{SHY}ße",  # NFD: a soft hyphen after a combining diaeresis
+    f"हिन्दी{SHY}भाषा",  # after a vowel sign (Mc)
+    f"人々{ZWSP}の{ZWSP}暮らし",  # beside an iteration mark
+    f"東京。{ZWSP}大阪",  # beside CJK punctuation
+    f"（注{ZWSP}）",  # beside full-width forms
+    f"ឆ្នាំ{ZWSP}2024",  # Khmer before digits
+])
+def test_format_characters_doing_a_job_are_kept(value):
+    assert invisible_repair(value, url=False, multiline=False) is None
+
+
+def test_a_zero_width_space_between_words_of_a_spaced_script_is_still_removed():
+    assert invisible_repair(f"Pay{ZWSP}Pal 人", url=False, multiline=False)[0] == "PayPal 人"
+    assert invisible_repair(f"东京 {ZWSP}大阪", url=False, multiline=False)[0] == "东京 大阪"
+
+
+def test_a_mark_setting_direction_is_kept_in_a_right_to_left_record(write, capsys):
+    from tests.conftest import check_json
+
+    rtl = write("fa.md", f'---\ntitle: "آموزش ++C"\ntags: ["C++{LRM}", "برنامه{ZWNJ}نویسی"]\n---\n')
+    ltr = write("en.md", f'---\ntitle: "Learn C"\ntags: ["C++{LRM}"]\n---\n')
+    found = check_json([rtl, ltr], capsys, "--select", "CL202")[1]
+    assert [(f["path"].rsplit("/", 1)[-1], f["line"], f["column"]) for f in found] == [("en.md", 3, 12)]

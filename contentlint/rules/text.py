@@ -416,7 +416,10 @@ _NO_SPACE_SCRIPTS = ("THAI", "LAO", "KHMER", "MYANMAR", "TIBETAN", "CJK", "HIRAG
 
 
 def _no_space_script(ch: str) -> bool:
-    return unicodedata.name(ch, "").startswith(_NO_SPACE_SCRIPTS)
+    """A character of a script written without spaces, its punctuation
+    (U+3000-U+303F: `。`, `、`, `「`, `々`) and full-width forms (`，`, `（`) included."""
+    return ("\u3000" < ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+            or unicodedata.name(ch, "").startswith(_NO_SPACE_SCRIPTS))
 
 
 def _ideographic(ch: str) -> bool:
@@ -433,14 +436,15 @@ def _legitimate(value: str, i: int) -> bool:
     ch = value[i]
     before = value[i - 1] if i > 0 else ""
     after = value[i + 1] if i + 1 < len(value) else ""
-    if ch == "\u00ad":  # a hyphenation hint belongs inside a word
-        return before.isalpha() and after.isalpha()
+    if ch == "\u00ad":  # a hyphenation hint belongs inside a word (a vowel sign or accent is of its letter)
+        return _in_word(before) and _in_word(after)
     if ch in "\u200c\u200d":  # joiners shape Indic/Arabic script and emoji sequences
         if before and unicodedata.combining(before) == 9:
             return True  # after a virama (ccc 9) it picks a form, even at a word's end (Malayalam's chillu, U+0D28 U+0D4D U+200D)
         return bool(before) and bool(after) and not before.isspace() and not after.isspace()
-    if ch == "\u200b":
-        return bool(before) and bool(after) and _no_space_script(before) and _no_space_script(after)
+    if ch == "\u200b":  # a word boundary in a no-space script, beside its punctuation or a digit too
+        return (bool(before) and bool(after) and not before.isspace() and not after.isspace()
+                and (_no_space_script(before) or _no_space_script(after)))
     if ch == "\u2060":  # a word joiner forbids a line break beside punctuation (`1⁠/⁠2`) or in a no-space script
         if not before or not after or before.isspace() or after.isspace():
             return False
@@ -453,6 +457,22 @@ def _legitimate(value: str, i: int) -> bool:
     return False
 
 
+def _in_word(ch: str) -> bool:
+    """A letter, or a combining mark of one (Mn, Mc: `o` + U+0308 in NFD, a Devanagari vowel sign)."""
+    return ch.isalpha() or bool(ch) and unicodedata.category(ch) in ("Mn", "Mc")
+
+
+def _joins_letters_in_a_url(value: str, i: int) -> bool:
+    """A joiner (U+200C/U+200D) between two non-ASCII letters of a URL: part of
+    the word an IRI spells (Persian `زبان‌های`, after a virama in Indic
+    scripts). Anywhere else in a URL (beside ASCII, punctuation) it is junk."""
+    before = value[i - 1] if i > 0 else ""
+    after = value[i + 1] if i + 1 < len(value) else ""
+    if value[i] not in "\u200c\u200d" or not before or not after or before.isascii() or after.isascii():
+        return False
+    return (unicodedata.combining(before) == 9 or _in_word(before)) and _in_word(after)
+
+
 def _mongolian(ch: str) -> bool:
     return "\u1800" <= ch <= "\u18af"
 
@@ -461,10 +481,14 @@ def _char_name(ch: str) -> str:
     return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
 
 
-def invisible_repair(value: str, *, url: bool, multiline: bool) -> tuple[str, Counter, Applicability] | None:
+def invisible_repair(value: str, *, url: bool, multiline: bool,
+                     rtl_elsewhere: bool = False) -> tuple[str, Counter, Applicability] | None:
     """The value without its invisible characters, what was found, and the fix's safety.
 
     Leading and trailing whitespace is CL203's: only the inner part is read.
+    ``rtl_elsewhere``: the record's other values have right-to-left letters,
+    so a mark may set a left-to-right value's direction (`C++` + LRM as a
+    tag on a Persian page, which shows `++C` without it).
     """
     if not _SUSPECT.search(value):
         return None
@@ -505,13 +529,13 @@ def invisible_repair(value: str, *, url: bool, multiline: bool) -> tuple[str, Co
         elif unicodedata.category(ch) == "Cc" and ch not in "\t\r\n":
             found[_char_name(ch)] += 1
         elif ch in _ZERO_WIDTH or ch in "\u00ad\u200c\u200d":
-            if url or not _legitimate(core, i):
-                found[_char_name(ch)] += 1
-            else:
+            if _joins_letters_in_a_url(core, i) if url else _legitimate(core, i):
                 out.append(ch)
+            else:
+                found[_char_name(ch)] += 1
         elif ch in _BIDI:
             if rtl is None:
-                rtl = _has_rtl(value)
+                rtl = rtl_elsewhere or _has_rtl(value)
             if url or not rtl:
                 found[_char_name(ch)] += 1
                 applicability = UNSAFE  # removing an override changes what is displayed
@@ -591,8 +615,9 @@ def invisible_character(doc, ctx):
     - control characters (C0 other than tab and line breaks, DEL, C1);
     - zero-width and invisible format characters (U+200B ZERO WIDTH SPACE,
       U+2060 WORD JOINER, U+FEFF inside text, invisible operators …);
-      U+200B between two characters of a script written without spaces
-      (Thai, Lao, Khmer, Myanmar, Chinese, Japanese) is a word-boundary hint,
+      U+200B beside a character of a script written without spaces (Thai,
+      Lao, Khmer, Myanmar, Chinese, Japanese, their punctuation and
+      full-width forms), with no space on either side, is a word-boundary hint,
       U+2060 beside punctuation (`1⁠/⁠2`) or inside such a script forbids a
       line break there (between two letters of a spaced script, `Pay⁠Pal`,
       it only hides the word), and U+180E between two Mongolian letters
@@ -600,8 +625,10 @@ def invisible_character(doc, ctx):
     - a soft hyphen (U+00AD) that is not inside a word, and zero-width
       joiners (U+200C/U+200D) next to a space or at an end (inside a word or
       an emoji sequence, or after a virama, where they pick a letter's form,
-      they do a job and are kept);
-    - bidirectional controls in a value with no right-to-left letters;
+      they do a job and are kept; in a URL only between two non-ASCII
+      letters, as a Persian IRI spells `زبان‌های`);
+    - bidirectional controls in a record with no right-to-left letters (on
+      a Persian page, `C++` + U+200E keeps a tag from showing as `++C`);
     - U+2028/U+2029/U+0085, and raw line breaks and tabs inside single-line
       fields. A field is single-line when the schema says so
       (`x-single-line: true`, or a `format` such as `uri` or `date-time`;
@@ -648,7 +675,9 @@ def invisible_character(doc, ctx):
         url = is_url(path, value)
         if not _SUSPECT.search(value):
             continue
-        repair = invisible_repair(value, url=url, multiline=not url and _multi_line(doc, ctx, path, multiline))
+        rtl = not url and _has_bidi(value) and _record_has_rtl(doc)
+        repair = invisible_repair(value, url=url, multiline=not url and _multi_line(doc, ctx, path, multiline),
+                                  rtl_elsewhere=rtl)
         if repair is None:
             continue
         fixed, found, applicability = repair
@@ -668,6 +697,17 @@ def invisible_character(doc, ctx):
         elif "&" in fixed and _joins_an_entity(value, fixed):
             action, applicability = action + " by hand: removing them joins an HTML entity", DISPLAY
         yield _violation(doc, path, a, b, message, action, fixed, applicability)
+
+
+def _has_bidi(value: str) -> bool:
+    return not _BIDI.isdisjoint(value)
+
+
+def _record_has_rtl(doc) -> bool:
+    """Whether any string of the record has right-to-left letters (once per document)."""
+    if "rtl" not in doc.memo:
+        doc.memo["rtl"] = any(not value.isascii() and _has_rtl(value) for _, value in string_values(doc))
+    return doc.memo["rtl"]
 
 
 # -- CL203 surrounding-whitespace --------------------------------------------------
