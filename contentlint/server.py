@@ -212,6 +212,18 @@ class ContentlintServer(LanguageServer):
             return None
         return linted if self.workspace.get_text_document(uri).source == linted.text else None
 
+    def fresh(self, uri: str) -> Linted | None:
+        """``current``, or, while the debounced lint of the last change waits,
+        a lint of the text as it is now (in the main thread, as every lint):
+        a fix-on-save request right after a keystroke must not find nothing."""
+        linted = self.current(uri)
+        if linted is not None or uri not in self.open:
+            return linted
+        try:
+            return self.lint(uri, self.workspace.get_text_document(uri).source)
+        except ConfigError:  # shown by the debounced lint
+            return None
+
     # -- code actions and hover --------------------------------------------------------
 
     def code_actions(self, params: types.CodeActionParams, linted: Linted | None) -> list[types.CodeAction]:
@@ -238,7 +250,7 @@ class ContentlintServer(LanguageServer):
         return actions
 
     def hover(self, params: types.HoverParams) -> types.Hover | None:
-        linted = self.current(params.text_document.uri)
+        linted = self.fresh(params.text_document.uri)
         if linted is None:
             return None
         hits = [(f, d) for f, d in linted.findings if _contains(d.range, params.position)]
@@ -336,16 +348,16 @@ def build() -> ContentlintServer:
         code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
     async def code_action(ls: ContentlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         try:
-            return await ls.main_thread.call(ls.code_actions, params, ls.current(params.text_document.uri))
+            return await ls.main_thread.call(lambda: ls.code_actions(params, ls.fresh(params.text_document.uri)))
         except Exception as exc:  # a bug: no actions, logged
             log.exception("code actions failed")
             ls.log(f"internal error in code actions: {type(exc).__name__}: {exc}")
             return []
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(ls: ContentlintServer, params: types.HoverParams) -> types.Hover | None:
+    async def hover(ls: ContentlintServer, params: types.HoverParams) -> types.Hover | None:
         try:
-            return ls.hover(params)
+            return await ls.main_thread.call(ls.hover, params)
         except Exception as exc:
             log.exception("hover failed")
             ls.log(f"internal error in hover: {type(exc).__name__}: {exc}")

@@ -213,6 +213,24 @@ def test_unsafe_fix_is_labelled_and_not_preferred_and_fix_all_applies_only_safe_
     run(scenario)
 
 
+def test_code_actions_right_after_a_change_answer_for_the_new_text(tmp_path):
+    """Fix-on-save sends `didChange` then `codeAction` at once, before the
+    debounced lint: the actions are for the text as it is then, not none."""
+    path = tmp_path / "record.md"
+    clean = "---\ntitle: Fine\n---\n"
+    garbled = "---\ntitle: Securityâ€™s\n---\n"
+    everything = types.Range(types.Position(0, 0), types.Position(3, 0))
+
+    async def scenario():
+        async with server(tmp_path) as s:
+            assert [d.code for d in await s.open(path, clean) if d.code == "CL200"] == []
+            await s.change(path, garbled, 2)
+            (fix_all,) = await s.actions(path, everything, only=[types.CodeActionKind.SourceFixAll])
+            assert apply(garbled, edits_of(fix_all, path)) == "---\ntitle: Security’s\n---\n"
+
+    run(scenario)
+
+
 def test_hover_shows_the_rule_documentation(tmp_path):
     path = tmp_path / "record.md"
     text = MOJIBAKE.read_text(encoding="utf-8")
