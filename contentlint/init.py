@@ -260,16 +260,28 @@ def _name(kinds: list[Kind]) -> None:
 
 
 def _globs(kind: Kind, base: str, found: Scan) -> None:
-    """A section folder is claimed by extension, loose files by name; whatever
-    else those globs would claim (files without front matter, template
-    folders) is excluded by name."""
+    """A section folder is claimed by extension. Loose files too, in the
+    folder only (`notes/*.md`, `/*.md`), when records outnumber the files of
+    that extension there without front matter (a flat notes vault: the next
+    note is claimed); else by name (a site's `about.md` beside README.md and
+    CHANGELOG.md, which a glob would claim as they come). Whatever else the
+    globs would claim (files without front matter, template folders) is
+    excluded by name."""
     prefix = f"{base}/" if base else ""
     for section in sorted(kind.folders):
         if section:
             extensions = sorted({_extension(r.path) for r in kind.records if r.path.startswith(f"{prefix}{section}/")})
             kind.include.extend(f"{_escape(prefix + section)}/**/*{_escape(ext)}" for ext in extensions)
-        else:
-            kind.include.extend(_escape(r.path) for r in kind.records if r.path.count("/") == prefix.count("/"))
+            continue
+        level = prefix.count("/")
+        loose = [r.path for r in kind.records if r.path.count("/") == level]
+        for ext in sorted({_extension(p) for p in loose}):
+            named = [p for p in loose if _extension(p) == ext]
+            beside = [p for p in found.others if p.startswith(prefix) and p.count("/") == level and _extension(p) == ext]
+            if ext and len(named) > len(beside):
+                kind.include.append(f"{_escape(prefix) if prefix else '/'}*{_escape(ext)}")
+            else:
+                kind.include.extend(_escape(p) for p in named)
     folders = [prefix + section + "/" for section in kind.folders if section]
     kind.exclude = [_escape(p) + "/" for p in found.skipped_folders if p.startswith(tuple(folders))]
     spec = gitignore.spec(kind.include)

@@ -14,7 +14,7 @@ from jsonschema import Draft202012Validator
 
 from contentlint.config import tomllib
 from contentlint.document import load
-from tests.conftest import SHARED, run_cli
+from tests.conftest import SHARED, check_json, run_cli
 
 OTHER = SHARED / "other-content"
 HUGO, JEKYLL = OTHER / "gohugoio__hugoDocs", OTHER / "jekyll__jekyll"
@@ -118,8 +118,8 @@ def test_hugo_kinds(initialised):
     assert [k["name"] for k in kinds] == ["functions", "quick-reference", "common", "commands", "news"]
     by_name = {k["name"]: k for k in kinds}
     assert by_name["commands"]["include"] == ["content/en/commands/**/*.md"]
-    # Loose files at the top of the content folder are claimed by name, not by `*.md`.
-    assert by_name["quick-reference"]["include"][:2] == ["content/en/_index.md", "content/en/documentation.md"]
+    # Loose files at the top of the content folder, all records: that folder's `*.md`, not below.
+    assert by_name["quick-reference"]["include"][:1] == ["content/en/*.md"]
     # Inside `content`, a folder named like a template folder is content (functions/resources).
     assert "content/en/functions/resources/Copy.md" in claimed(root, by_name["functions"])
     assert sum(len(claimed(root, k)) for k in kinds) == 992
@@ -358,6 +358,27 @@ def test_kinds_by_folder_similar_key_sets_merge(tmp_path, capsys):
         ("news", ["blog/**/*.md", "news/**/*.md"]),
         ("team", ["team/**/*.md"]),
     ]
+
+
+def test_loose_records_are_claimed_by_their_folders_glob_where_they_outnumber_other_files(tmp_path, capsys):
+    """A flat notes vault: the next note is claimed and checked. A site's top
+    with as many READMEs as pages: by name, so the next README is not."""
+    notes = {f"Note {i}.md": f"---\ntags: [n]\ncreated: 2023-10-{i:02d}\n---\n" for i in range(1, 13)}
+    root = make(tmp_path / "vault", {**notes, "README.md": "# readme\n"})
+    run_cli(["init", root], capsys)
+    ((include, exclude),) = [(k["include"], k["exclude"]) for k in kinds_of(root)]
+    assert (include, exclude) == (["/*.md"], ["README.md"])
+    (root / "Note 13.md").write_text("---\ntags: 5\ncreated: yesterday\n---\n", encoding="utf-8")
+    (root / "sub").mkdir()
+    (root / "sub" / "x.md").write_text("# not claimed: another folder\n", encoding="utf-8")
+    assert [(f["path"], f["code"]) for f in check_json([root], capsys, "--config", root / "contentlint.toml")[1]] == [
+        (f"{root}/Note 13.md", "CL102"), (f"{root}/Note 13.md", "CL103")]
+
+    site = {f"posts/p{i}.md": post(i) for i in range(6)}
+    site |= {"about.md": "---\ntitle: About\n---\n", "README.md": "# site\n", "CHANGELOG.md": "# changes\n"}
+    root = make(tmp_path / "site", site)
+    run_cli(["init", root], capsys)
+    assert sorted(i for k in kinds_of(root) for i in k["include"]) == ["about.md", "posts/**/*.md"]
 
 
 def test_no_records_writes_nothing(tmp_path, capsys):
