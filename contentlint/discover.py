@@ -38,10 +38,28 @@ def within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def checkout_top(path: str, root: str) -> str:
+    """The checkout ``path`` is in: the nearest folder from ``path`` up to, not
+    including, ``root`` that holds `.git` (a clone checked from a parent
+    folder, the home folder, is a checkout of its own), else ``root``."""
+    root, here = os.path.abspath(root), os.path.abspath(path)
+    if not within(here, root):
+        return root
+    if not os.path.isdir(here):
+        here = os.path.dirname(here)
+    while here != root and within(here, root):
+        if os.path.lexists(os.path.join(here, ".git")):
+            return here
+        here = os.path.dirname(here)
+    return root
+
+
 def leads_out(path: str, root: str) -> bool:
     """``path`` is in ``root`` but leaves it once symlinks are resolved: a
     committed symlink (to the file or a folder above it) pointing out of the
-    checkout. Git stores the link, not the content: its target is not a record."""
+    checkout (the repository under ``root`` it is in, ``checkout_top``). Git
+    stores the link, not the content: its target is not a record."""
+    root = checkout_top(path, root)
     real_root = os.path.realpath(root)
     if not within(os.path.abspath(path), os.path.abspath(root)) and not within(os.path.abspath(path), real_root):
         return False  # outside the checkout: the operator's path, used as given
@@ -157,10 +175,10 @@ def discover(paths: list[str], settings: Settings, force_exclude: bool = False,
 
 
 def _walk_root(folder: str, settings: Settings) -> str:
-    """The root a walked folder's files must stay in: the config's folder (or
-    the working folder) if ``folder`` is in it, else ``folder`` itself."""
+    """The root a walked folder's files must stay in: the checkout it is in
+    under the config's folder (or the working folder), else ``folder`` itself."""
     root = os.path.abspath(settings.root)
-    return root if within(os.path.abspath(folder), root) else os.path.abspath(folder)
+    return checkout_top(folder, root) if within(os.path.abspath(folder), root) else os.path.abspath(folder)
 
 
 def _ignores(folder: str, settings: Settings) -> Ignores | None:

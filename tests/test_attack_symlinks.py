@@ -99,3 +99,26 @@ def test_write_atomic_refuses_a_link_whose_folder_leads_out(tmp_path):
     # a path outside the checkout is the operator's: written as given
     assert fixer.write_atomic(str(outside / "a.md"), b"new", b"old", str(repo)) is None
     assert (outside / "a.md").read_bytes() == b"new"
+
+
+def test_a_clone_checked_from_a_parent_folder_is_its_own_checkout(tmp_path, monkeypatch, capsys):
+    """Run from the home folder (no config: the root is the working folder), a
+    clone's `post.md -> ../proj/victim.md` still leads out of the clone."""
+    home = tmp_path / "home"
+    (home / "proj").mkdir(parents=True)
+    (home / "untrusted" / ".git").mkdir(parents=True)
+    (home / "proj" / "victim.md").write_bytes(BOM_RECORD)
+    os.symlink("../proj/victim.md", home / "untrusted" / "post.md")
+    (home / "untrusted" / "own.md").write_bytes(BOM_RECORD)
+    monkeypatch.chdir(home)
+    code, out, _ = run_cli(["fix", "--no-cache", "--select", "CL005", "untrusted"], capsys)
+    assert (home / "proj" / "victim.md").read_bytes() == BOM_RECORD
+    assert (home / "untrusted" / "own.md").read_bytes() == BOM_RECORD[3:]
+    assert "(1 checked)" in out
+    code, out, err = run_cli(["fix", "--no-cache", "--select", "CL005", "untrusted/post.md"], capsys)
+    assert "untrusted/post.md: not written: it is a symlink leading out of the checkout" in err
+    assert (home / "proj" / "victim.md").read_bytes() == BOM_RECORD
+    # Inside the clone, links between its own files still work.
+    os.symlink("own.md", home / "untrusted" / "alias.md")
+    assert run_cli(["check", "--show-files", "untrusted"], capsys)[1].splitlines() == [
+        "untrusted/alias.md", "untrusted/own.md"]
