@@ -183,7 +183,7 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
         elif key == "schema":
             if not is_path_string(value):
                 raise ConfigError(f"{where}: `schema` must be a path string")
-            values["schema"] = os.path.join(root, value)
+            values["schema"] = schema_inside(value, root, where)
         elif key == "jobs":
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{where}: `jobs` must be a positive integer")
@@ -261,6 +261,17 @@ def _check_globs(values: dict, where: str) -> None:
 # leading out are refused where the folder is opened: pipeline.prepare).
 _OUTSIDE = ("`{}` is ignored: it leads out of the checkout, and a config file may only place the cache "
             "inside it; the operator chooses another place with --cache-dir")
+
+
+def schema_inside(value: str, root: str, where: str) -> str:
+    """The path of a schema a config names, inside the config's folder once
+    symlinks are resolved: a config in a pull request must not make the run
+    read (and quote, in a metaschema error) another file of the machine."""
+    path = os.path.join(root, value)
+    if not _inside(os.path.realpath(path), os.path.realpath(root)):
+        raise ConfigError(f"{where}: `schema` = {value!r} leads out of the config's folder; a config file may "
+                          "only name schemas inside it (the operator names another with --schema)")
+    return path
 
 
 def _inside(path: str, root: str) -> bool:

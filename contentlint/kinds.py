@@ -8,7 +8,6 @@ gitignore-style (pathspec), relative to the config file's folder.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from contentlint import gitignore
@@ -123,7 +122,7 @@ def parse(value: Any, *, root: str, where: str, parse_list, parse_rules, check_c
 
 
 def _schema(value: Any, root: str, where: str) -> str:
-    from contentlint.config import ConfigError, is_path_string
+    from contentlint.config import ConfigError, is_path_string, schema_inside
 
     if not is_path_string(value):
         raise ConfigError(f"{where}: `schema` must be a path string or `contentlint:article`")
@@ -131,7 +130,7 @@ def _schema(value: Any, root: str, where: str) -> str:
         if value not in SHIPPED:
             raise ConfigError(f"{where}: no shipped schema `{value}` (shipped: {', '.join(SHIPPED)})")
         return value
-    return os.path.join(root, value)
+    return schema_inside(value, root, where)
 
 
 def schema_path(schema: str | None) -> str | None:

@@ -122,3 +122,25 @@ def test_a_clone_checked_from_a_parent_folder_is_its_own_checkout(tmp_path, monk
     os.symlink("own.md", home / "untrusted" / "alias.md")
     assert run_cli(["check", "--show-files", "untrusted"], capsys)[1].splitlines() == [
         "untrusted/alias.md", "untrusted/own.md"]
+
+
+@pytest.mark.parametrize("config", ['schema = "../secret/creds.json"\n', 'schema = "schemas/link.json"\n',
+                                    '[[kinds]]\nname = "a"\ninclude = ["*.md"]\nschema = "../secret/creds.json"\n'])
+def test_a_config_names_no_schema_outside_its_folder(tmp_path, monkeypatch, capsys, config):
+    """A config in a pull request must not make the run read another file and
+    quote it (a metaschema error names the value it rejects)."""
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "creds.json").write_text('{"type": "ghp_SECRETTOKEN"}')
+    repo = tmp_path / "repo"
+    (repo / "schemas").mkdir(parents=True)
+    os.symlink(tmp_path / "secret" / "creds.json", repo / "schemas" / "link.json")
+    (repo / "contentlint.toml").write_text(config)
+    (repo / "a.md").write_text("---\ntitle: x\n---\n")
+    monkeypatch.chdir(repo)
+    code, out, err = run_cli(["check", "--no-cache", "."], capsys)
+    assert (code, out) == (2, "") and "SECRET" not in err
+    assert "leads out of the config's folder; a config file may only name schemas inside it" in err
+    # The operator may name any schema (this one is read, as asked, and is no schema).
+    (repo / "contentlint.toml").unlink()
+    code, _, err = run_cli(["check", "--no-cache", "--schema", tmp_path / "secret" / "creds.json", "."], capsys)
+    assert code == 2 and "is not a valid JSON Schema" in err
