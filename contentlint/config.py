@@ -183,7 +183,7 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
         elif key == "schema":
             if not is_path_string(value):
                 raise ConfigError(f"{where}: `schema` must be a path string")
-            values["schema"] = schema_inside(value, root, where)
+            values["schema"] = file_inside("schema", value, root, where)
         elif key == "jobs":
             if not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{where}: `jobs` must be a positive integer")
@@ -199,7 +199,7 @@ def from_mapping(table: dict, *, root: str, where: str, config_file: str | None 
         elif key == "baseline":
             if not is_path_string(value):
                 raise ConfigError(f"{where}: `baseline` must be a path string")
-            values["baseline"] = os.path.join(root, value)
+            values["baseline"] = file_inside("baseline", value, root, where)
         elif key == "online":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: `online` must be a table")
@@ -263,14 +263,15 @@ _OUTSIDE = ("`{}` is ignored: it leads out of the checkout, and a config file ma
             "inside it; the operator chooses another place with --cache-dir")
 
 
-def schema_inside(value: str, root: str, where: str) -> str:
-    """The path of a schema a config names, inside the config's folder once
-    symlinks are resolved: a config in a pull request must not make the run
-    read (and quote, in a metaschema error) another file of the machine."""
+def file_inside(key: str, value: str, root: str, where: str) -> str:
+    """The path of a file a config names to be read (a schema, the baseline),
+    inside the config's folder once symlinks are resolved: a config in a pull
+    request must not make the run read (and quote, in an error naming what
+    it rejects) another file of the machine."""
     path = os.path.join(root, value)
     if not _inside(os.path.realpath(path), os.path.realpath(root)):
-        raise ConfigError(f"{where}: `schema` = {value!r} leads out of the config's folder; a config file may "
-                          "only name schemas inside it (the operator names another with --schema)")
+        raise ConfigError(f"{where}: `{key}` = {value!r} leads out of the config's folder; a config file may "
+                          f"only name files inside it (the operator names another with --{key})")
     return path
 
 

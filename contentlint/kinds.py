@@ -122,7 +122,7 @@ def parse(value: Any, *, root: str, where: str, parse_list, parse_rules, check_c
 
 
 def _schema(value: Any, root: str, where: str) -> str:
-    from contentlint.config import ConfigError, is_path_string, schema_inside
+    from contentlint.config import ConfigError, file_inside, is_path_string
 
     if not is_path_string(value):
         raise ConfigError(f"{where}: `schema` must be a path string or `contentlint:article`")
@@ -130,7 +130,7 @@ def _schema(value: Any, root: str, where: str) -> str:
         if value not in SHIPPED:
             raise ConfigError(f"{where}: no shipped schema `{value}` (shipped: {', '.join(SHIPPED)})")
         return value
-    return schema_inside(value, root, where)
+    return file_inside("schema", value, root, where)
 
 
 def schema_path(schema: str | None) -> str | None:

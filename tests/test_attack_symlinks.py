@@ -125,8 +125,9 @@ def test_a_clone_checked_from_a_parent_folder_is_its_own_checkout(tmp_path, monk
 
 
 @pytest.mark.parametrize("config", ['schema = "../secret/creds.json"\n', 'schema = "schemas/link.json"\n',
+                                    'baseline = "../secret/creds.json"\n',
                                     '[[kinds]]\nname = "a"\ninclude = ["*.md"]\nschema = "../secret/creds.json"\n'])
-def test_a_config_names_no_schema_outside_its_folder(tmp_path, monkeypatch, capsys, config):
+def test_a_config_names_no_file_to_read_outside_its_folder(tmp_path, monkeypatch, capsys, config):
     """A config in a pull request must not make the run read another file and
     quote it (a metaschema error names the value it rejects)."""
     (tmp_path / "secret").mkdir()
@@ -139,7 +140,7 @@ def test_a_config_names_no_schema_outside_its_folder(tmp_path, monkeypatch, caps
     monkeypatch.chdir(repo)
     code, out, err = run_cli(["check", "--no-cache", "."], capsys)
     assert (code, out) == (2, "") and "SECRET" not in err
-    assert "leads out of the config's folder; a config file may only name schemas inside it" in err
+    assert "leads out of the config's folder; a config file may only name files inside it" in err
     # The operator may name any schema (this one is read, as asked, and is no schema).
     (repo / "contentlint.toml").unlink()
     code, _, err = run_cli(["check", "--no-cache", "--schema", tmp_path / "secret" / "creds.json", "."], capsys)
