@@ -48,7 +48,7 @@ def test_unknown_key_is_named():
     ("concurrency", "8"), ("concurrency", 0), ("concurrency", True), ("retries", -1),
     ("deadline", "soon"), ("deadline", -1), ("refresh", "yes"), ("exclude", "x"),
     ("exclude", ["("]), ("fields", [1]), ("accepted-statuses", ["2xx"]),
-    ("accepted-statuses", 200), ("user-agent", ""),
+    ("accepted-statuses", 200), ("user-agent", ""), ("user-agent", "bot\r\nX-Evil: 1"), ("user-agent", "bot\u00e9"),
 ])
 def test_wrong_value_types_are_errors_naming_the_key(key, value):
     with pytest.raises(ValueError) as info:

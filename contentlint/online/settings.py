@@ -246,6 +246,16 @@ def _str(value: Any) -> str:
     return value
 
 
+def _header(value: Any) -> str:
+    """A header value HTTP can send: visible ASCII, spaces and tabs (RFC 9110
+    field-value; a CR or LF would make every request fail, reported as links
+    that are broken)."""
+    value = _str(value)
+    if not all(c == "\t" or " " <= c <= "~" for c in value):
+        raise ValueError(f"expected printable ASCII for an HTTP header, got {value!r}")
+    return value
+
+
 def _strings(check: Callable[[str], Any] | None = None) -> Callable[[Any], tuple[str, ...]]:
     def convert(value: Any) -> tuple[str, ...]:
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
@@ -324,7 +334,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "accepted-statuses": ("accepted_statuses", _statuses),
     "exclude": ("exclude", _strings(_regex)),
     "fields": ("fields", _strings()),
-    "user-agent": ("user_agent", _str),
+    "user-agent": ("user_agent", _header),
     "cache-path": ("cache_path", _optional_path),
     "refresh": ("refresh", _bool),
     "ttl-ok": ("ttl_ok", _seconds),
