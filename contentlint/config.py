@@ -166,7 +166,25 @@ def load_settings(config_file: str | None = None, cwd: str = ".") -> Settings:
         where = f"{path}: [tool.contentlint]"
     else:  # the file is the table: its path says where (not its name twice)
         table, where = document, path
-    return from_mapping(table, root=os.path.dirname(os.path.abspath(path)), where=where, config_file=path)
+    settings = from_mapping(table, root=os.path.dirname(os.path.abspath(path)), where=where, config_file=path)
+    shadowed = _shadowed(path) if config_file is None else []
+    if shadowed:
+        settings = settings.replace(warnings=settings.warnings + tuple(
+            f"{other} is not read: {os.path.basename(path)} beside it comes first" for other in shadowed))
+    return settings
+
+
+def _shadowed(path: str) -> list[str]:
+    """Our other config files in the folder of the one found, which it hides
+    (a `contentlint.toml` that `init` wrote beside an older `.contentlint.toml`)."""
+    folder, name = os.path.dirname(path), os.path.basename(path)
+    later = CONFIG_FILES[CONFIG_FILES.index(name) + 1:] if name in CONFIG_FILES else ()
+    found = []
+    for other in later:
+        candidate = os.path.join(folder, other)
+        if os.path.isfile(candidate) and (other != "pyproject.toml" or _has_tool_table(candidate)):
+            found.append(candidate)
+    return found
 
 
 def from_mapping(table: dict, *, root: str, where: str, config_file: str | None = None) -> Settings:

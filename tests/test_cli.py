@@ -167,6 +167,20 @@ def test_config_file_and_per_file_ignores(write, capsys, tmp_path, monkeypatch):
     assert code == 1
 
 
+def test_a_config_file_hidden_by_another_beside_it_is_named(write, capsys, tmp_path, monkeypatch):
+    write(".contentlint.toml", 'select = ["CL0"]\n')
+    write("contentlint.toml", 'select = ["CL1"]\n')  # what `init` writes: hidden by the older dotfile
+    write("pyproject.toml", '[tool.contentlint]\nselect = ["CL2"]\n')
+    write("a.md", "---\ntitle: x\n---\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli(["check", "--no-cache", "."], capsys)
+    assert code == 0
+    assert err == "".join(f"contentlint: warning: {tmp_path / name} is not read: .contentlint.toml beside it comes first\n"
+                          for name in ("contentlint.toml", "pyproject.toml"))
+    # Named on the command line, a config hides nothing.
+    assert run_cli(["check", "--no-cache", "--config", ".contentlint.toml", "."], capsys)[2] == ""
+
+
 def test_a_config_file_that_cannot_be_one_is_a_usage_error_not_a_hang(write, capsys, tmp_path, monkeypatch):
     write("a.md", "---\ntitle: x\n---\n")
     monkeypatch.chdir(tmp_path)
