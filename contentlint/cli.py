@@ -55,10 +55,17 @@ class Terminated(BaseException):
 
 def _stop_signal(signum, frame) -> None:
     # The first stop signal wins: another one while the workers are being
-    # stopped would interrupt the cleanup with a traceback.
+    # stopped would interrupt the cleanup with a traceback. A Python no-op,
+    # not SIG_IGN: a second signal already pending when this runs (SIGTERM
+    # and SIGINT at once) would find SIG_IGN and Python would print "Signal
+    # 15 ignored due to race condition" with a traceback.
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, signal.SIG_IGN)
+        signal.signal(sig, _ignore_signal)
     raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+
+def _ignore_signal(signum, frame) -> None:
+    pass
 
 
 def _handle_stop_signals() -> dict:
