@@ -205,6 +205,11 @@ class ContentlintServer(LanguageServer):
         found = api.check_text(text, path, settings=settings)
         return Linted(text, path, settings, lines, [(d, to_lsp(d, lines)) for d in found])
 
+    def relint_all(self) -> None:
+        """Lint every open document again (a config or schema file changed)."""
+        for uri in list(self.open):
+            self.schedule(uri, 0)
+
     def current(self, uri: str) -> Linted | None:
         """The findings of the document's text as it is now (None when stale)."""
         linted = self.linted.get(uri)
@@ -318,6 +323,27 @@ def build() -> ContentlintServer:
     def shutdown(ls: ContentlintServer, params: None) -> None:
         ls.shutdown_requested = True
 
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: ContentlintServer, params: types.InitializedParams) -> None:
+        """Ask the client to report changes to config and schema files on disk
+        (where it can: dynamic registration), whoever makes them: the editor
+        does not send a TOML or JSON buffer to a server for Markdown."""
+        workspace = getattr(ls.client_capabilities, "workspace", None)
+        watched = getattr(workspace, "did_change_watched_files", None)
+        if not getattr(watched, "dynamic_registration", False):
+            return
+        watchers = [types.FileSystemWatcher(glob_pattern=f"**/{name}") for name in (*CONFIG_FILES, "*.json")]
+        try:
+            await ls.client_register_capability_async(types.RegistrationParams([types.Registration(
+                "contentlint-watched-files", types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                types.DidChangeWatchedFilesRegistrationOptions(watchers))]))
+        except Exception as exc:  # a client that refuses: changes then apply at the next edit
+            ls.log(f"cannot watch config and schema files: {exc}", types.MessageType.Info)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    def did_change_watched_files(ls: ContentlintServer, params: types.DidChangeWatchedFilesParams) -> None:
+        ls.relint_all()
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: ContentlintServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.open[params.text_document.uri] = None
@@ -330,9 +356,8 @@ def build() -> ContentlintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: ContentlintServer, params: types.DidSaveTextDocumentParams) -> None:
         path = to_fs_path(params.text_document.uri) or ""
-        if os.path.basename(path) in CONFIG_FILES:
-            for uri in list(ls.open):  # the settings may have changed
-                ls.schedule(uri, 0)
+        if os.path.basename(path) in CONFIG_FILES or path.endswith(".json"):
+            ls.relint_all()  # the settings or a schema may have changed
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: ContentlintServer, params: types.DidCloseTextDocumentParams) -> None:

@@ -34,6 +34,7 @@ class Session:
         self.published: dict[str, list[types.PublishDiagnosticsParams]] = {}
         self.logs: list[str] = []
         self.event = asyncio.Event()
+        self.registered: list[types.Registration] = []  # client/registerCapability requests
 
     async def diagnostics(self, uri: str, version: int) -> list[types.Diagnostic]:
         """The diagnostics published for ``uri`` at ``version`` (waits for them)."""
@@ -62,10 +63,16 @@ class Session:
 
 
 @contextlib.asynccontextmanager
-async def server(cwd: Path = REPO, encodings: list[str] | None = None):
+async def server(cwd: Path = REPO, encodings: list[str] | None = None, watch: bool = False):
+    """``watch``: the client offers to watch files for the server (dynamic registration)."""
     client = LanguageClient("contentlint-tests", "1")
     session: Session | None = None
     early: list = []
+    registered: list = []
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def on_register(params: types.RegistrationParams) -> None:
+        registered.extend(params.registrations)
 
     @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def on_diagnostics(params: types.PublishDiagnosticsParams) -> None:
@@ -80,9 +87,12 @@ async def server(cwd: Path = REPO, encodings: list[str] | None = None):
     await client.start_io(sys.executable, "-m", "contentlint", "server", cwd=str(cwd))
     try:
         general = types.GeneralClientCapabilities(position_encodings=encodings) if encodings else None
+        workspace = types.WorkspaceClientCapabilities(did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+            dynamic_registration=True)) if watch else None
         result = await client.initialize_async(types.InitializeParams(
-            capabilities=types.ClientCapabilities(general=general), root_uri=from_fs_path(str(cwd))))
+            capabilities=types.ClientCapabilities(general=general, workspace=workspace), root_uri=from_fs_path(str(cwd))))
         session = Session(client, result)
+        session.registered = registered
         client.initialized(types.InitializedParams())
         yield session
         await client.shutdown_async(None)
@@ -227,6 +237,38 @@ def test_code_actions_right_after_a_change_answer_for_the_new_text(tmp_path):
             await s.change(path, garbled, 2)
             (fix_all,) = await s.actions(path, everything, only=[types.CodeActionKind.SourceFixAll])
             assert apply(garbled, edits_of(fix_all, path)) == "---\ntitle: Security’s\n---\n"
+
+    run(scenario)
+
+
+def test_a_config_or_schema_changed_on_disk_relints_the_open_documents(tmp_path):
+    (tmp_path / "contentlint.toml").write_text('select = ["CL2"]\n')
+    path = tmp_path / "a.md"
+    uri = from_fs_path(str(path))
+
+    async def republished(s: Session, before: int) -> list[str]:
+        while len(s.published.get(uri, [])) <= before:
+            s.event.clear()
+            await s.event.wait()
+        return [d.code for d in s.published[uri][-1].diagnostics]
+
+    async def scenario():
+        async with server(tmp_path, watch=True) as s:
+            assert [d.code for d in await s.open(path, "---\ntitle: Securityâ€™s &amp; co\n---\n")] == [
+                "CL200", "CL201"]
+            for _ in range(100):  # the registration follows `initialized`
+                if s.registered:
+                    break
+                await asyncio.sleep(0.05)
+            (registration,) = s.registered
+            assert registration.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+            assert [w["globPattern"] for w in registration.register_options["watchers"]] == [
+                "**/.contentlint.toml", "**/contentlint.toml", "**/pyproject.toml", "**/*.json"]
+            (tmp_path / "contentlint.toml").write_text('select = ["CL200"]\n')
+            before = len(s.published[uri])
+            s.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([types.FileEvent(
+                from_fs_path(str(tmp_path / "contentlint.toml")), types.FileChangeType.Changed)]))
+            assert await republished(s, before) == ["CL200"]
 
     run(scenario)
 
