@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from contentlint import fixer, pipeline, registry
 from contentlint.config import ConfigError, Settings, load_settings, with_cli
@@ -125,7 +125,19 @@ def apply_fix(text: str, finding: Diagnostic, path: str = "<stdin>") -> str | No
     come from checking this very text."""
     if not finding.fixable:
         return None
+    return fix_checker(text, path)(finding)
+
+
+def fix_checker(text: str, path: str = "<stdin>") -> Callable[[Diagnostic], str | None]:
+    """``apply_fix`` for many findings of one text, which is loaded once (an
+    editor asked for the quick fixes of a whole file)."""
     doc = load(path, _raw(text))
+    return lambda finding: _fix_applied(doc, finding, path)
+
+
+def _fix_applied(doc, finding: Diagnostic, path: str) -> str | None:
+    if not finding.fixable:
+        return None
     edits = finding.fix.edits
     if not doc.decoded or doc.fm_end < 0 or any(e.end > doc.fm_end for e in edits):
         return None

@@ -18,7 +18,7 @@ import os
 import queue
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from lsprotocol import types
@@ -88,6 +88,24 @@ class Linted:
     settings: Settings
     lines: Lines
     findings: list[tuple[model.Diagnostic, types.Diagnostic]]
+    version: int | None = None  # the document version linted: edits name it
+    # What code actions computed for this very text (each verified fix, the
+    # fix-all), kept: an editor asks again at every cursor move.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def fix_of(self, finding: model.Diagnostic) -> str | None:
+        """``api.apply_fix`` of one finding, once; the text is loaded once for all."""
+        key = ("fix", id(finding))
+        if key not in self.memo:
+            if "checker" not in self.memo:
+                self.memo["checker"] = api.fix_checker(self.text, self.path)
+            self.memo[key] = self.memo["checker"](finding)
+        return self.memo[key]
+
+    def fix_all(self) -> api.FixResult:
+        if "all" not in self.memo:
+            self.memo["all"] = api.fix_text(self.text, self.path, settings=self.settings)
+        return self.memo["all"]
 
 
 class MainThread:
@@ -175,7 +193,7 @@ class ContentlintServer(LanguageServer):
         document = self.workspace.get_text_document(uri)
         text, version = document.source, document.version
         try:
-            linted = await self.main_thread.call(self.lint, uri, text)
+            linted = await self.main_thread.call(self.lint, uri, text, version)
         except ConfigError as exc:  # the user's config: said once, no diagnostics
             self.show_once(str(exc))
             linted = None
@@ -192,7 +210,7 @@ class ContentlintServer(LanguageServer):
         found = [lsp for _, lsp in linted.findings] if linted else []
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, found, version))
 
-    def lint(self, uri: str, text: str) -> Linted | None:
+    def lint(self, uri: str, text: str, version: int | None = None) -> Linted | None:
         """The document's findings; None when it is not a record."""
         file = to_fs_path(uri)
         path = file or uri
@@ -203,7 +221,7 @@ class ContentlintServer(LanguageServer):
             return None
         lines = Lines(text, str(self.workspace.position_encoding or "utf-16"))
         found = api.check_text(text, path, settings=settings)
-        return Linted(text, path, settings, lines, [(d, to_lsp(d, lines)) for d in found])
+        return Linted(text, path, settings, lines, [(d, to_lsp(d, lines)) for d in found], version)
 
     def relint_all(self) -> None:
         """Lint every open document again (a config or schema file changed)."""
@@ -224,8 +242,9 @@ class ContentlintServer(LanguageServer):
         linted = self.current(uri)
         if linted is not None or uri not in self.open:
             return linted
+        document = self.workspace.get_text_document(uri)
         try:
-            return self.lint(uri, self.workspace.get_text_document(uri).source)
+            return self.lint(uri, document.source, document.version)
         except ConfigError:  # shown by the debounced lint
             return None
 
@@ -238,21 +257,82 @@ class ContentlintServer(LanguageServer):
         if linted is None:
             return []
         only = params.context.only
+        lazy = self.resolves_edits()
         actions = []
         if _wanted(only, types.CodeActionKind.QuickFix):
-            for finding, diagnostic in linted.findings:
+            for index, (finding, diagnostic) in enumerate(linted.findings):
                 if finding.fixable and _overlaps(diagnostic.range, params.range):
-                    action = quick_fix(uri, linted, finding, diagnostic)
+                    if lazy:  # checked and written when the editor resolves the one chosen
+                        actions.append(_quick_fix_action(finding, diagnostic, data=self._data(uri, linted, index)))
+                        continue
+                    action = self.quick_fix(uri, linted, finding, diagnostic)
                     if action is not None:
                         actions.append(action)
         if _wanted(only, FIX_ALL) and any(f.fixable and f.fix.applicability == model.Applicability.SAFE
                                           for f, _ in linted.findings):
-            result = api.fix_text(linted.text, linted.path, settings=linted.settings)
-            if result.changed:
-                edit = types.TextEdit(types.Range(types.Position(0, 0), linted.lines.end()), result.text)
-                actions.append(types.CodeAction("contentlint: fix all safe fixes", kind=FIX_ALL,
-                                                edit=types.WorkspaceEdit(changes={uri: [edit]})))
+            if lazy:
+                actions.append(types.CodeAction(FIX_ALL_TITLE, kind=FIX_ALL, data=self._data(uri, linted, "all")))
+            else:
+                action = self.fix_all(uri, linted)
+                if action is not None:
+                    actions.append(action)
         return actions
+
+    def resolve(self, action: types.CodeAction) -> types.CodeAction:
+        """A lazy action's edit, if the document is still the text it was
+        offered for (its version) and the fix passes the fixer's checks."""
+        data = action.data if isinstance(action.data, dict) else {}
+        uri, item = data.get("uri"), data.get("item")
+        linted = self.fresh(uri) if isinstance(uri, str) else None
+        if linted is None or linted.version != data.get("version"):
+            return action
+        if item == "all":
+            done = self.fix_all(uri, linted)
+        elif type(item) is int and 0 <= item < len(linted.findings):
+            done = self.quick_fix(uri, linted, *linted.findings[item])
+        else:
+            done = None
+        if done is not None:
+            action.edit = done.edit
+        return action
+
+    def resolves_edits(self) -> bool:
+        """Whether the client resolves a code action's `edit` (`codeAction/resolve`):
+        then the fixes are checked only for the action the user picks."""
+        support = getattr(getattr(getattr(self.client_capabilities, "text_document", None), "code_action", None),
+                          "resolve_support", None)
+        return "edit" in (getattr(support, "properties", None) or ())
+
+    @staticmethod
+    def _data(uri: str, linted: Linted, item: int | str) -> dict:
+        return {"uri": uri, "version": linted.version, "item": item}
+
+    def quick_fix(self, uri: str, linted: Linted, finding: model.Diagnostic,
+                  diagnostic: types.Diagnostic) -> types.CodeAction | None:
+        """One finding's fix, if it passes the fixer's checks on this text."""
+        if linted.fix_of(finding) is None:
+            return None
+        edits = [types.TextEdit(types.Range(linted.lines.at(e.start), linted.lines.at(e.end)), e.content)
+                 for e in finding.fix.edits]
+        return _quick_fix_action(finding, diagnostic, edit=self.workspace_edit(uri, linted, edits))
+
+    def fix_all(self, uri: str, linted: Linted) -> types.CodeAction | None:
+        result = linted.fix_all()
+        if not result.changed:
+            return None
+        edit = types.TextEdit(types.Range(types.Position(0, 0), linted.lines.end()), result.text)
+        return types.CodeAction(FIX_ALL_TITLE, kind=FIX_ALL, edit=self.workspace_edit(uri, linted, [edit]))
+
+    def workspace_edit(self, uri: str, linted: Linted, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
+        """Edits naming the document version they were made for, where the
+        client takes `documentChanges`: applied to a newer text (the user typed
+        meanwhile), a fix-all would replace it with the old one."""
+        workspace = getattr(self.client_capabilities, "workspace", None)
+        versioned = getattr(getattr(workspace, "workspace_edit", None), "document_changes", False)
+        if not versioned or linted.version is None:
+            return types.WorkspaceEdit(changes={uri: edits})
+        return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
+            types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=linted.version), edits)])
 
     def hover(self, params: types.HoverParams) -> types.Hover | None:
         linted = self.fresh(params.text_document.uri)
@@ -282,20 +362,19 @@ def to_lsp(d: model.Diagnostic, lines: Lines) -> types.Diagnostic:
     )
 
 
-def quick_fix(uri: str, linted: Linted, finding: model.Diagnostic,
-              diagnostic: types.Diagnostic) -> types.CodeAction | None:
-    """One finding's fix, if it passes the fixer's checks on this text."""
-    if api.apply_fix(linted.text, finding, linted.path) is None:
-        return None
+FIX_ALL_TITLE = "contentlint: fix all safe fixes"
+
+
+def _quick_fix_action(finding: model.Diagnostic, diagnostic: types.Diagnostic, edit: types.WorkspaceEdit | None = None,
+                      data: dict | None = None) -> types.CodeAction:
     safe = finding.fix.applicability == model.Applicability.SAFE
-    edits = [types.TextEdit(types.Range(linted.lines.at(e.start), linted.lines.at(e.end)), e.content)
-             for e in finding.fix.edits]
     return types.CodeAction(
         f"{finding.code}: {printable(finding.fix.message)}" + ("" if safe else " (unsafe)"),
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[diagnostic],
         is_preferred=safe,
-        edit=types.WorkspaceEdit(changes={uri: edits}),
+        edit=edit,
+        data=data,
     )
 
 
@@ -370,7 +449,7 @@ def build() -> ContentlintServer:
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
-        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]))
+        code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL], resolve_provider=True))
     async def code_action(ls: ContentlintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         try:
             return await ls.main_thread.call(lambda: ls.code_actions(params, ls.fresh(params.text_document.uri)))
@@ -378,6 +457,15 @@ def build() -> ContentlintServer:
             log.exception("code actions failed")
             ls.log(f"internal error in code actions: {type(exc).__name__}: {exc}")
             return []
+
+    @server.feature(types.CODE_ACTION_RESOLVE)
+    async def code_action_resolve(ls: ContentlintServer, action: types.CodeAction) -> types.CodeAction:
+        try:
+            return await ls.main_thread.call(ls.resolve, action)
+        except Exception as exc:  # a bug: the action without an edit, logged
+            log.exception("code action resolve failed")
+            ls.log(f"internal error in code actions: {type(exc).__name__}: {exc}")
+            return action
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(ls: ContentlintServer, params: types.HoverParams) -> types.Hover | None:

@@ -63,8 +63,11 @@ class Session:
 
 
 @contextlib.asynccontextmanager
-async def server(cwd: Path = REPO, encodings: list[str] | None = None, watch: bool = False):
-    """``watch``: the client offers to watch files for the server (dynamic registration)."""
+async def server(cwd: Path = REPO, encodings: list[str] | None = None, watch: bool = False,
+                 resolve: bool = False, versioned: bool = False):
+    """``watch``: the client offers to watch files for the server (dynamic
+    registration); ``resolve``: it resolves code actions' edits;
+    ``versioned``: it takes `documentChanges` in workspace edits."""
     client = LanguageClient("contentlint-tests", "1")
     session: Session | None = None
     early: list = []
@@ -87,10 +90,15 @@ async def server(cwd: Path = REPO, encodings: list[str] | None = None, watch: bo
     await client.start_io(sys.executable, "-m", "contentlint", "server", cwd=str(cwd))
     try:
         general = types.GeneralClientCapabilities(position_encodings=encodings) if encodings else None
-        workspace = types.WorkspaceClientCapabilities(did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
-            dynamic_registration=True)) if watch else None
+        workspace = types.WorkspaceClientCapabilities(
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=True)
+            if watch else None,
+            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=True) if versioned else None)
+        text_document = types.TextDocumentClientCapabilities(code_action=types.CodeActionClientCapabilities(
+            resolve_support=types.ClientCodeActionResolveOptions(["edit"]))) if resolve else None
         result = await client.initialize_async(types.InitializeParams(
-            capabilities=types.ClientCapabilities(general=general, workspace=workspace), root_uri=from_fs_path(str(cwd))))
+            capabilities=types.ClientCapabilities(general=general, workspace=workspace, text_document=text_document),
+            root_uri=from_fs_path(str(cwd))))
         session = Session(client, result)
         session.registered = registered
         client.initialized(types.InitializedParams())
@@ -269,6 +277,33 @@ def test_a_config_or_schema_changed_on_disk_relints_the_open_documents(tmp_path)
             s.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([types.FileEvent(
                 from_fs_path(str(tmp_path / "contentlint.toml")), types.FileChangeType.Changed)]))
             assert await republished(s, before) == ["CL200"]
+
+    run(scenario)
+
+
+def test_with_resolve_support_only_the_chosen_action_is_checked_and_edits_name_their_version(tmp_path):
+    """A client that resolves edits gets actions without them (a record with
+    hundreds of fixes costs one check per action picked, not per action
+    listed); each edit names the version it was made for."""
+    path = tmp_path / "record.md"
+    text = "---\ntitle: Securityâ€™s\nexcerpt: a &amp; b\n---\n"
+    everything = types.Range(types.Position(0, 0), types.Position(4, 0))
+
+    async def scenario():
+        async with server(tmp_path, resolve=True, versioned=True) as s:
+            await s.open(path, text, 7)
+            actions = await s.actions(path, everything)
+            assert [(a.title, a.edit) for a in actions] == [
+                ("CL200: Repair: `Security’s`", None), ("CL201: Decode the HTML entities", None),
+                ("contentlint: fix all safe fixes", None)]
+            resolved = [await s.client.code_action_resolve_async(a) for a in actions]
+            for action in resolved:
+                (change,) = action.edit.document_changes
+                assert (change.text_document.uri, change.text_document.version) == (from_fs_path(str(path)), 7)
+            assert apply(text, resolved[2].edit.document_changes[0].edits) == "---\ntitle: Security’s\nexcerpt: a & b\n---\n"
+            # Offered for version 7, resolved after an edit: no edit, nothing overwritten.
+            await s.change(path, text + "body\n", 8)
+            assert (await s.client.code_action_resolve_async(actions[2])).edit is None
 
     run(scenario)
 
