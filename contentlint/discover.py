@@ -88,7 +88,7 @@ def force_excluded(path: str, settings: Settings) -> bool:
     """Whether ``--force-exclude`` drops a file named on the command line (or
     the stdin file name): what a walk of the checkout would not check."""
     return (matches_glob(path, settings.exclude, settings.root) or _in_unwalked_folder(path, settings.root)
-            or bool(settings.kinds) and _kind_for(path, settings) is None)
+            or os.path.basename(path)[:1] == "." or bool(settings.kinds) and _kind_for(path, settings) is None)
 
 
 def walked(path: str, settings: Settings) -> bool:
@@ -248,6 +248,8 @@ def _scan(folder: str, started_ns: int, ignores: Ignores | None, real_root: str,
                     name = entry.name
                     if name.endswith(TEMP_SUFFIX) and is_temp_name(name):
                         _remove_stale(entry, started_ns)
+                    elif name[:1] == ".":
+                        continue  # hidden, as hidden folders: not content (`.#post.md`, an editor's lock)
                     elif not (within(os.path.realpath(entry.path), real_root) if entry.is_symlink() else inside):
                         continue  # leads out of the checkout: not a record, never read
                     elif keep(name, entry.path) and (ignored is None or not ignored(entry.path, False)):

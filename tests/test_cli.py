@@ -404,3 +404,14 @@ def test_hidden_folders_are_not_walked_but_named_ones_are(write, capsys, tmp_pat
     assert findings(named, capsys, *args, "--force-exclude") == [("CL005", 1, 1)]
     code, _, _ = run_cli(["fix", "--force-exclude", *named], capsys)
     assert (tmp_path / ".github/ISSUE_TEMPLATE/bug.md").read_text() == template  # untouched
+
+
+def test_hidden_files_are_not_walked_but_named_ones_are(write, capsys, tmp_path, monkeypatch):
+    """`.#post.md` (an editor's lock), `.draft.md`: hidden like a hidden folder."""
+    write("posts/.draft.md", "\ufeff---\ntitle: x\n---\n")
+    write("posts/a.md", "---\ntitle: x\n---\n")
+    write("contentlint.toml", '[[kinds]]\nname = "posts"\ninclude = ["posts/**/*.md"]\n')
+    monkeypatch.chdir(tmp_path)
+    assert findings(["."], capsys, "--select", "CL0") == []
+    assert findings(["posts/.draft.md"], capsys, "--select", "CL0") == [("CL005", 1, 1)]
+    assert findings(["posts/.draft.md"], capsys, "--select", "CL0", "--force-exclude") == []
