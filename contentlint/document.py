@@ -451,6 +451,21 @@ def _may_have_anchor(block: str) -> bool:
     return False
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _escape_hint(text: str, at: int) -> str:
+    """What to write instead of a JSON-style surrogate pair (`\\ud83d\\ude00`,
+    as `json.dumps` writes an emoji): YAML escapes name characters, and a
+    surrogate is none. Read where the parser stopped, on that line."""
+    line_start = text.rfind("\n", 0, at) + 1
+    line_end = text.find("\n", at)
+    if not _SURROGATE_ESCAPE.search(text, line_start, line_end if line_end >= 0 else len(text)):
+        return ""
+    return (" (a `\\uD83D\\uDE00`-style surrogate pair is JSON's way to write a character beyond U+FFFF; "
+            "YAML writes it `\\U0001F600`, or the character itself)")
+
+
 def _parse(doc: Document) -> None:
     block = doc.text[doc.fm_start:doc.fm_end]
     opener = Violation(doc.opener[0], doc.opener[1], "")
@@ -467,7 +482,8 @@ def _parse(doc: Document) -> None:
         root = compose(block)
     except YamlError as exc:
         at = doc.fm_start + min(exc.index, len(block))
-        doc.problems.append((YAML_SYNTAX_ERROR, Violation(at, at, f"YAML syntax error: {exc.message}")))
+        message = f"YAML syntax error: {exc.message}" + _escape_hint(doc.text, at)
+        doc.problems.append((YAML_SYNTAX_ERROR, Violation(at, at, message)))
         return
     except RecursionError:  # deep block nesting (indentation) past the interpreter's stack
         doc.problems.append((YAML_SYNTAX_ERROR, Violation(opener.start, opener.end, "YAML nested too deeply to read")))

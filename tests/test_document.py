@@ -308,3 +308,13 @@ def test_the_block_nesting_guard_stops_counting_indicators_once_past_the_bound()
     assert not {"? ", "-\t", "?\t"} & set(items.counted)
     mixed = "x:\n" + "- ? " * (MAX_DEPTH // 2) + "-\t?\ta\n"  # 33 `- `, 33 `? `, one each with a tab
     assert _too_deep(mixed) == (3 + 2 * MAX_DEPTH, MAX_DEPTH)
+
+
+def test_a_json_style_surrogate_pair_is_explained(write, capsys):
+    path = write("a.md", '---\ntitle: "Hello \\ud83d\\ude00"\n---\n')
+    (found,) = check_json([path], capsys, "--select", "CL003")[1]
+    assert (found["line"], found["column"]) == (2, 17)
+    assert found["message"].endswith("surrogate pair is JSON's way to write a character beyond U+FFFF; "
+                                     "YAML writes it `\\U0001F600`, or the character itself)")
+    other = write("b.md", '---\ntitle: "bad \\q escape"\n---\n')
+    assert "surrogate" not in check_json([other], capsys, "--select", "CL003")[1][0]["message"]
