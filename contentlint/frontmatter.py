@@ -46,9 +46,14 @@ def starts_like_record(head: bytes) -> bool:
     if "\x00" in text:  # UTF-16 (ASCII's every other byte is NUL) or binary
         text = text.removeprefix("\ufffd\ufffd").replace("\x00", "")  # its byte order mark, its NULs
     text = text.lstrip("\ufeff")  # a second BOM before `---` is a broken record (CL002)
-    if text.startswith(("---", "+++")) or JSON_START.match(text):
+    if text.startswith("---") or _TOML_OPENER.match(text) or JSON_START.match(text):
         return True
     return _BLANK_THEN_FENCE.match(text) is not None
+
+
+# `+++` alone on the first line opens TOML front matter; `+++ {"part": ...}`
+# is a MyST block marker (a Jupyter Book page's abstract), not an attempt at it.
+_TOML_OPENER = re.compile(r"\+\+\+[ \t]*(?:\r\n|\r|\n|\Z)")
 
 
 def is_record(path: str) -> bool:

@@ -415,3 +415,12 @@ def test_hidden_files_are_not_walked_but_named_ones_are(write, capsys, tmp_path,
     assert findings(["."], capsys, "--select", "CL0") == []
     assert findings(["posts/.draft.md"], capsys, "--select", "CL0") == [("CL005", 1, 1)]
     assert findings(["posts/.draft.md"], capsys, "--select", "CL0", "--force-exclude") == []
+
+
+def test_a_myst_block_marker_on_the_first_line_is_not_front_matter(write, capsys, tmp_path, monkeypatch):
+    """`+++ {"part": "abstract"}` marks a MyST block; `+++` alone opens TOML."""
+    write("abstract.md", '+++ {"part": "abstract"}\nWe study things.\n')
+    write("hugo.md", '+++\ntitle = "x"\n+++\n')
+    write("broken.md", "+++\ntitle = \n")
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["check", "--show-files", "."], capsys)[1].splitlines() == ["./broken.md", "./hugo.md"]
