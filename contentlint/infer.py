@@ -270,7 +270,7 @@ def _typos(objects: list[dict], counts: Counter, n: int) -> set[str]:
     rare = [k for k, c in counts.items() if c == 1]
     if len(rare) * len(common) > TYPO_MAX_PAIRS:
         return set()
-    near = {k: [other for other in common if near_spelling(k, other)] for k in rare}
+    near = {k: [other for other in common if near_spelling(k, other) and not _aliases(k, other)] for k in rare}
     near = {k: others for k, others in near.items() if others}
     if not near:
         return set()
@@ -281,6 +281,25 @@ def _typos(objects: list[dict], counts: Counter, n: int) -> set[str]:
     # A null (`descripton:` left empty) has no shape: it agrees with any.
     return {k for k, others in near.items()
             if any(types[k] & types[other] or "null" in types[k] for other in others)}
+
+
+# Key spellings site generators read as one field: MyST's FRONTMATTER_ALIASES
+# (jupyter-book/mystmd, packages/myst-frontmatter/src/site/types.ts) and
+# Jekyll's singular `tag`/`category` beside `tags`/`categories`. One record
+# using the other spelling is no typo there.
+_ALIASES = {
+    "author": "authors", "reviewer": "reviewers", "editor": "editors", "contributor": "contributors",
+    "affiliation": "affiliations", "export": "exports", "download": "downloads", "part": "parts",
+    "acknowledgements": "acknowledgments", "acknowledgment": "acknowledgments",
+    "acknowledgement": "acknowledgments", "identifier": "identifiers", "socials": "social",
+    "keyPoints": "keypoints", "key_points": "keypoints", "key-points": "keypoints",
+    "dataAvailability": "data_availability", "data-availability": "data_availability",
+    "tag": "tags", "category": "categories",
+}
+
+
+def _aliases(a: str, b: str) -> bool:
+    return _ALIASES.get(a) == b or _ALIASES.get(b) == a or _ALIASES.get(a, a) == _ALIASES.get(b, b)
 
 
 def _number_as_one(type_name: str) -> str:

@@ -214,12 +214,22 @@ def test_a_near_spelling_with_values_of_another_type_is_another_field_not_a_typo
     assert sorted(schema["properties"]) == ["author", "authors", "image", "images", "title"]
     assert Draft202012Validator(schema).is_valid(records[-1])
     # The same shape is still a typo; an integer where others wrote 1.5 too.
-    records[-1] = {"title": "t", "authors": "Ann", "image": "a.png"}
-    assert "authors" not in infer_values(records)["properties"]
+    records[-1] = {"title": "t", "author": "Ann", "images": "a.png"}
+    assert "images" not in infer_values(records)["properties"]
     records = [{"title": "t", "weight": 1.5} for _ in range(9)] + [{"title": "t", "weigth": 2}]
     assert "weigth" not in infer_values(records)["properties"]
     records[-1] = {"title": "t", "weigth": None}  # left empty: no shape to tell it by
     assert "weigth" not in infer_values(records)["properties"]
+
+
+@pytest.mark.parametrize("usual, once", [
+    ("affiliations", "affiliation"), ("exports", "export"), ("acknowledgments", "acknowledgements"),
+    ("acknowledgement", "acknowledgements"), ("tags", "tag"), ("categories", "category"), ("authors", "author"),
+])
+def test_spellings_a_site_generator_reads_as_one_field_are_no_typo(usual, once):
+    # MyST's FRONTMATTER_ALIASES; Jekyll reads `tag` and `category` beside the plurals.
+    records = [{"title": "t", usual: "x"} for _ in range(11)] + [{"title": "t", once: "x"}]
+    assert once in infer_values(records)["properties"]
 
 
 def test_below_ten_records_a_single_key_is_no_evidence_of_a_typo():
