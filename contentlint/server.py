@@ -154,6 +154,21 @@ class ContentlintServer(LanguageServer):
 
     # -- settings and messages ------------------------------------------------------
 
+    def _settings_place(self, uri: str) -> str:
+        """Where the settings of a document that is no file are looked up: the
+        file its URI's path names when that folder exists (`git:/repo/a.md?...`,
+        a diff view), else the workspace root, else the working folder."""
+        from urllib.parse import unquote, urlsplit
+
+        try:
+            named = unquote(urlsplit(uri).path)
+        except ValueError:
+            named = ""
+        if os.path.isabs(named) and os.path.isdir(os.path.dirname(named)):
+            return named
+        root = self.workspace.root_path
+        return os.path.join(root, "untitled") if root else os.path.join(os.getcwd(), "untitled")
+
     def settings_for(self, path: str) -> Settings:
         """The repository's settings for ``path``, cached per folder until the config file changes."""
         folder = os.path.dirname(path) if os.path.isabs(path) else os.getcwd()
@@ -214,12 +229,13 @@ class ContentlintServer(LanguageServer):
         """The document's findings; None when it is not a record."""
         file = to_fs_path(uri)
         path = file or uri
-        settings = self.settings_for(path)
+        settings = self.settings_for(file or self._settings_place(uri))
         if file is not None and (not walked(file, settings) or gitignored(file, settings)):
             return None  # a file `check` would not walk to: excluded, hidden, ignored, another type
         if not api.is_record(text, path, settings):  # as `check` decides: kinds, or front matter
             return None
-        lines = Lines(text, str(self.workspace.position_encoding or "utf-16"))
+        encoding = self.workspace.position_encoding  # pygls: the enum by default, the client's string once negotiated
+        lines = Lines(text, str(getattr(encoding, "value", encoding) or "utf-16"))
         found = api.check_text(text, path, settings=settings)
         return Linted(text, path, settings, lines, [(d, to_lsp(d, lines)) for d in found], version)
 

@@ -64,7 +64,7 @@ class Session:
 
 @contextlib.asynccontextmanager
 async def server(cwd: Path = REPO, encodings: list[str] | None = None, watch: bool = False,
-                 resolve: bool = False, versioned: bool = False):
+                 resolve: bool = False, versioned: bool = False, root: Path | None = None):
     """``watch``: the client offers to watch files for the server (dynamic
     registration); ``resolve``: it resolves code actions' edits;
     ``versioned``: it takes `documentChanges` in workspace edits."""
@@ -98,7 +98,7 @@ async def server(cwd: Path = REPO, encodings: list[str] | None = None, watch: bo
             resolve_support=types.ClientCodeActionResolveOptions(["edit"]))) if resolve else None
         result = await client.initialize_async(types.InitializeParams(
             capabilities=types.ClientCapabilities(general=general, workspace=workspace, text_document=text_document),
-            root_uri=from_fs_path(str(cwd))))
+            root_uri=from_fs_path(str(root or cwd))))
         session = Session(client, result)
         session.registered = registered
         client.initialized(types.InitializedParams())
@@ -304,6 +304,27 @@ def test_with_resolve_support_only_the_chosen_action_is_checked_and_edits_name_t
             # Offered for version 7, resolved after an edit: no edit, nothing overwritten.
             await s.change(path, text + "body\n", 8)
             assert (await s.client.code_action_resolve_async(actions[2])).edit is None
+
+    run(scenario)
+
+
+def test_a_document_that_is_no_file_takes_the_settings_of_its_workspace(tmp_path):
+    """`untitled:` takes the workspace root's config, a diff view's `git:/repo/a.md?...`
+    the config of the folder its path names; not the server's working folder."""
+    here, workspace = tmp_path / "here", tmp_path / "workspace"
+    for folder, ignored in ((here, "CL200"), (workspace, "CL201")):
+        (folder / "sub").mkdir(parents=True)
+        (folder / "contentlint.toml").write_text(f'ignore = ["{ignored}"]\n')
+    text = "---\ntitle: Securityâ€™s &amp; co\n---\n"
+
+    async def scenario():
+        async with server(here, root=workspace) as s:
+            for version, uri in enumerate(["untitled:Untitled-1",
+                                           f"git:{(workspace / 'sub' / 'r.md').as_posix()}?%7B%7D"], 1):
+                s.client.text_document_did_open(types.DidOpenTextDocumentParams(
+                    types.TextDocumentItem(uri, "markdown", version, text)))
+                codes = [d.code for d in await s.diagnostics(uri, version)]
+                assert "CL200" in codes and "CL201" not in codes, uri
 
     run(scenario)
 
