@@ -44,13 +44,26 @@ _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|
 # Inference takes the shape; the pattern written also rejects impossible
 # months, days and times (2016-02-30, 13:61), as `format: date` does. A
 # pattern cannot know leap years: 02-29 passes in every year.
-_LOOSE_SHAPE = r"\d{4}-\d{2}-\d{2}[ Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:[Zz]|[+-]\d{2}:?\d{2}))?"
+# The offset may give hours alone (`+02`, ISO 8601's `±hh`).
+_LOOSE_SHAPE = r"\d{4}-\d{2}-\d{2}[ Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?(?:[Zz]|[+-]\d{2}(?::?\d{2})?))?"
 _MONTH_DAY = r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)|02-(?:0[1-9]|1\d|2\d))"
 _TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::(?:[0-5]\d|60)(?:\.\d+)?)?"
-LOOSE_DATETIME = r"^\d{4}-" + _MONTH_DAY + r"[ Tt]" + _TIME + r"(?: ?(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?$"
+_OFFSET = r"(?: ?(?:[Zz]|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?))?"
+LOOSE_DATETIME = r"^\d{4}-" + _MONTH_DAY + r"[ Tt]" + _TIME + _OFFSET + "$"
 # A date alone, or a date and time as above: Jekyll and Hugo read a bare
 # date as that day, so a record that gives no time is no defect.
-DATE_OR_DATETIME = r"^\d{4}-" + _MONTH_DAY + r"(?:[ Tt]" + _TIME + r"(?: ?(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?)?$"
+DATE_OR_DATETIME = r"^\d{4}-" + _MONTH_DAY + r"(?:[ Tt]" + _TIME + _OFFSET + ")?$"
+# What those patterns ask, in words (a finding quotes them, not the pattern),
+# with the patterns earlier releases of `init` wrote (offsets of hours and minutes).
+_OLD_OFFSET = r"(?: ?(?:[Zz]|[+-](?:[01]\d|2[0-3]):?[0-5]\d))?"
+_DATETIME_WORDS = ("a date and time such as `2016-10-06 11:10:38 -0700` or `2021-12-08T16:33:00Z` "
+                   "(a real date and time; seconds and the offset are optional)")
+_DATE_WORDS = "a date such as `2016-10-06`, or a date and time such as `2016-10-06 11:10:38 -0700`"
+PATTERN_WORDS = {
+    LOOSE_DATETIME: _DATETIME_WORDS, DATE_OR_DATETIME: _DATE_WORDS,
+    r"^\d{4}-" + _MONTH_DAY + r"[ Tt]" + _TIME + _OLD_OFFSET + "$": _DATETIME_WORDS,
+    r"^\d{4}-" + _MONTH_DAY + r"(?:[ Tt]" + _TIME + _OLD_OFFSET + ")?$": _DATE_WORDS,
+}
 _LOOSE_DATETIME = re.compile(_LOOSE_SHAPE)
 _URL = re.compile(r"https?://[^\s/?#]+[^\s]*")
 _SITE_PATH = re.compile(r"/(?!/)[^\s]*")
@@ -93,6 +106,7 @@ def infer_values(values: list, required: bool = True, any_case: bool = False, po
     if "number" in counts and "integer" in counts:  # 1 and 1.5: both numbers
         counts["number"] += counts.pop("integer")
     kept = _common(counts, len(values)) if len(counts) > 1 else set(counts)
+    kept |= _one_or_many(values, counts, kept)
     types = [t for t in _TYPE_ORDER if t in kept]
     schema: dict[str, Any] = {}
     if types:
@@ -105,6 +119,25 @@ def infer_values(values: list, required: bool = True, any_case: bool = False, po
     if "object" in of:
         schema.update(_objects(of["object"], required, any_case, pointer))
     return schema
+
+
+def _one_or_many(values: list, counts: Counter, kept: set) -> set:
+    """A value or a list of such values, however rare the other form: MDN's
+    `browser-compat: api.X` or a list of them, Jekyll's `categories: news`
+    or `[news, tech]`. The rare form is kept when each list holds only
+    items of the scalar's type."""
+    arrays = [v for v in values if isinstance(v, list)]
+    items = {_number_as_one(json_type(item)) for a in arrays for item in a}
+    scalars = {_number_as_one(t) for t in counts if t not in ("array", "object", "null")}
+    if not arrays or len(items) != 1 or not items <= scalars or not all(arrays):
+        return set()
+    scalar = next(iter(items))
+    same = {t for t in counts if _number_as_one(t) == scalar}
+    if "array" in kept and not same & kept:
+        return same  # lists mostly, a single value sometimes
+    if same & kept and "array" not in kept:
+        return {"array"}  # a value mostly, a list sometimes
+    return set()
 
 
 def _common(counts: Counter, n: int) -> set:

@@ -313,6 +313,10 @@ def _pattern_message(name: str, value: Any, pattern: Any, own: str, field: str) 
     words = " ".join(dict.fromkeys(text for text in (own, field) if text))
     if words:
         return f"`{name}` does not have the expected form ({value!r}): {words}"
+    from contentlint.infer import PATTERN_WORDS  # the patterns `init` writes, which it can word
+
+    if isinstance(pattern, str) and pattern in PATTERN_WORDS:
+        return f"`{name}` must be {PATTERN_WORDS[pattern]}, not {value!r}"
     return f"{value!r} does not have the expected form for `{name}` (the schema gives no description, only the pattern `{pattern}`)"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from jsonschema import Draft202012Validator
 
@@ -343,3 +345,27 @@ def test_any_case_pattern_does_not_take_a_key_with_a_trailing_newline():
     assert errors[0].message.startswith("'Title\\n' does not match any of the regexes")
     assert errors[1].message == "'title' is a required property"
     assert list(validator.iter_errors({"Title": "t", "LINKTITLE": "x"})) == []
+
+
+def test_a_value_or_a_list_of_such_values_is_one_field_however_rare_either_form():
+    # MDN's `browser-compat: api.X`, or a list of them on an overview page.
+    values = [f"api.I{i}" for i in range(80)] + [["api.WakeLock", "api.WakeLockSentinel"]]
+    schema = infer_values(values)
+    assert schema["type"] == ["string", "array"] and schema["items"]["type"] == "string"
+    assert all(Draft202012Validator(schema).is_valid(v) for v in values)
+    # Jekyll's `categories: [a, b]` mostly, `categories: news` once.
+    values = [["a", "b"]] * 80 + ["news"]
+    assert infer_values(values)["type"] == ["string", "array"]
+    # A list of another type, or an empty one, is still an outlier.
+    for odd in ([1, 2], [], [{"a": 1}]):
+        schema = infer_values([f"api.I{i}" for i in range(80)] + [odd])
+        assert schema["type"] == "string" and not Draft202012Validator(schema).is_valid(odd)
+
+
+def test_a_date_with_an_hour_offset_passes_and_the_pattern_is_worded():
+    from contentlint.infer import DATE_OR_DATETIME, LOOSE_DATETIME, PATTERN_WORDS
+
+    for pattern in (LOOSE_DATETIME, DATE_OR_DATETIME):
+        assert re.search(pattern, "2007-09-20 08:02:00 +02")  # ISO 8601's ±hh
+        assert not re.search(pattern, "2007-09-20 08:02:00 +2")
+        assert pattern in PATTERN_WORDS

@@ -849,6 +849,18 @@ def test_no_message_shows_a_regular_expression(name):
      "The page's address name."),
 ])
 def test_user_schema_pattern_messages(tmp_path, field, expected):
+    _assert_slug_message(tmp_path, field, expected)
+
+
+def test_the_date_patterns_init_writes_are_worded(tmp_path):
+    from contentlint.infer import DATE_OR_DATETIME
+
+    _assert_slug_message(tmp_path, {"type": "string", "pattern": DATE_OR_DATETIME},
+                         "`slug` must be a date such as `2016-10-06`, or a date and time such as "
+                         "`2016-10-06 11:10:38 -0700`, not 'Hello World'")
+
+
+def _assert_slug_message(tmp_path, field, expected):
     path = tmp_path / "s.json"
     path.write_text(json.dumps({"type": "object", "properties": {"slug": field}}))
     assert messages({"slug": "Hello World"}, path) == {"slug": ("CL100", expected)}
