@@ -205,8 +205,10 @@ def propose(found: Scan) -> list[Kind]:
     if not records:
         return []
     base = _common_folder([r.path for r in records])
-    if base and all(r.path.count("/") == base.count("/") + 1 for r in records):
-        base = base.rsplit("/", 1)[0] if "/" in base else ""  # one folder of records: it is the section
+    if base and (all(r.path.count("/") == base.count("/") + 1 for r in records) or _bundles(records, base)):
+        # One folder of records, or of page bundles (`posts/<slug>/index.md`):
+        # it is the section, so the next record or bundle is claimed too.
+        base = base.rsplit("/", 1)[0] if "/" in base else ""
     sections: dict[str, list[Record]] = {}
     for record in records:
         below = record.path[len(base) + 1:] if base else record.path
@@ -227,6 +229,23 @@ def propose(found: Scan) -> list[Kind]:
         kind.records.sort(key=lambda r: r.path)
         _globs(kind, base, found)
     return result
+
+
+_BUNDLE_INDEX = re.compile(r"_?index\.[^./]+")
+
+
+def _bundles(records: list[Record], base: str) -> bool:
+    """Whether the records are page bundles below ``base``: each an `index.*`
+    (or a branch's `_index.*`) in a folder of its own, in two folders or more
+    (Hugo's bundles, MDN's `web/api/<name>/index.md`, Quarto's posts)."""
+    folders = set()
+    for record in records:
+        folder, _, name = record.path.rpartition("/")
+        if not _BUNDLE_INDEX.fullmatch(name):
+            return False
+        if folder != base:
+            folders.add(folder[len(base) + 1:].split("/")[0])
+    return len(folders) >= 2
 
 
 def _common_folder(paths: list[str]) -> str:

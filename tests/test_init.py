@@ -570,3 +570,23 @@ def test_a_broken_attempt_at_front_matter_is_a_record_its_kind_claims(tmp_path, 
     code, out, _ = run_cli(["check", "--no-cache", "--format", "json", "."], capsys)
     assert [(f["path"], f["line"], f["column"], f["code"]) for f in json.loads(out)] == [
         ("./_posts/cafe.md", 2, 12, "CL001"), ("./_posts/unclosed.md", 1, 1, "CL002")]
+
+
+@pytest.mark.parametrize("layout", ["content/posts/{}/index.md", "files/en-us/web/api/{}/index.md",
+                                    "posts/{}/index.qmd"])
+def test_page_bundles_are_claimed_by_their_folder_so_the_next_one_is_checked(tmp_path, capsys, layout):
+    """Hugo bundles, MDN pages, Quarto posts: one folder per page. A glob per
+    page folder would leave the next page unclaimed, and unchecked."""
+    files = {layout.format(slug): f'---\ntitle: "{slug}"\ndate: 2024-01-0{i}\n---\nx\n'
+             for i, slug in enumerate(["first", "second", "third"], 1)}
+    root = make(tmp_path, files)
+    run_cli(["init", root], capsys)
+    section = layout.split("/{}")[0]
+    ((include, name),) = [(k["include"], k["name"]) for k in kinds_of(root)]
+    assert include == [f"{section}/**/*.{layout.rsplit('.', 1)[1]}"]
+    assert name == section.rsplit("/", 1)[-1]
+    new = root / layout.format("new")
+    new.parent.mkdir()
+    new.write_text('---\ntitle: "a"\ntitle: "b"\ndate: 2024-01-04\n---\n')
+    found = check_json([root], capsys, "--config", root / "contentlint.toml")[1]
+    assert [(f["path"].rsplit("/", 2)[-2], f["code"]) for f in found] == [("new", "CL004")]
