@@ -201,3 +201,15 @@ def test_duplicate_article_position_is_the_values_span(text):
     other = _article_identity(load("u.md", text.replace("https://a.example/1", "HTTPS://A.EXAMPLE:443/1/").encode()), None)
     assert _IDENTITY_FIELDS[field] == "webUrl" and other[0] == digest  # the same address, normalised
     assert (Position(*where[:2]), Position(*where[2:])) == (doc.position(span.start), doc.position(span.end))
+
+
+def test_a_template_expression_in_a_url_is_one_finding_that_names_it(write, capsys):
+    from tests.conftest import check_json
+
+    write("s.json", '{"type": "object", "properties": {"url": {"type": "string", "format": "uri-reference"}}}')
+    config = write("contentlint.toml", '[[kinds]]\nname = "p"\ninclude = ["*.md"]\nschema = "s.json"\n')
+    record = write("a.md", '---\nurl: "{{ site.baseurl }}/services/"\nimage_url: "{% link a.png %}"\n---\n')
+    found = check_json([record], capsys, "--config", config)[1]
+    assert [(f["code"], f["line"], f["column"], f["end_column"]) for f in found] == [
+        ("CL303", 2, 7, 25), ("CL303", 3, 13, 29)]
+    assert found[0]["message"].startswith("URL holds the template expression `{{ site.baseurl }}`: front matter")

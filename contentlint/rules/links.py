@@ -178,6 +178,9 @@ def malformed_url(doc, ctx) -> Iterator[Violation]:
     the field and is not the article schema, an IRI is accepted (browsers
     and site generators such as Hugo take `/été-à-paris/` as written). Quotes
     or angle brackets pasted around a URL are reported as surrounding junk.
+    A template expression (`{{ site.baseurl }}/a/`, `{% link a.md %}`) is
+    one finding that names it: Jekyll and Hugo do not render front matter,
+    so the link is that text.
     Reports at the offending characters.
     Characters left to other rules: leading/trailing whitespace (CL203),
     control and zero-width characters and raw line breaks (CL202), mojibake
@@ -224,6 +227,13 @@ def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
     # (a web address written wrong is checked as one: _another_application).
     web_only = ctx.current.schema == _article_schema()
     for path, value, (relative_ok, iri_ok) in _url_fields(doc, ctx):
+        template = _TEMPLATE.search(value) if "{" in value else None
+        if template is not None:  # one finding that says what it is, not one per brace and space
+            start, end = _char_span(doc, path, value, template.start(), template.end())
+            yield path, Violation(start, end, f"URL holds the template expression `{template.group()}`: "
+                                              "front matter is not rendered (Jekyll, Hugo), so the link is "
+                                              "this text; write the address, or build the link in the layout")
+            continue
         scheme = None if web_only else _SCHEME.match(value)
         if scheme is not None and _another_application(value, scheme):
             if _runs_a_script(value, scheme):
@@ -247,6 +257,10 @@ def _malformed(doc, ctx) -> Iterator[tuple[tuple, Violation]]:
                     verb = "Strip the surrounding junk" if problem.kind == JUNK else "Percent-encode the URL"
                     fix = Fix.of(verb, safety, edit)
             yield path, Violation(start, end, problem.message, fix)
+
+
+# A Liquid, Jinja, Nunjucks or Go template expression or tag: `{{ site.baseurl }}`, `{% link a.md %}`.
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 
 
 def _runs_a_script(value: str, scheme: re.Match) -> bool:
