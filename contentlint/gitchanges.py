@@ -13,8 +13,9 @@ the index against the merge base, the index's own entries, the untracked
 files. Comparing the working tree would run the clean filters and textconv
 drivers a repository's `.git/config` and `.gitattributes` name; instead a
 file with findings is hashed here, as git stores a blob, and compared with
-its index entry. A file git would store converted (a filter, end-of-line
-conversion) then counts as changed: more findings shown, never fewer. The
+its index entry, as it is and with CRLF line ends as LF (`core.autocrlf`).
+A file git would store otherwise converted (a filter) then counts as
+changed: more findings shown, never fewer. The
 file-system monitor hook is off, and so is an implicit bare repository found
 inside the checkout. Not in a git repository, no git, or a bad REF: a usage
 error.
@@ -50,7 +51,7 @@ class Changes:
         if stored is None:  # ignored, or not tracked as a file (a conflict is named)
             return False
         if real not in self._worktree:
-            self._worktree[real] = _blob_id(real, self.algorithm) != stored
+            self._worktree[real] = stored not in _blob_ids(real, self.algorithm)
         return self._worktree[real]
 
 
@@ -92,14 +93,23 @@ def _real(top: str, name: str) -> str:
     return os.path.realpath(os.path.join(top, name))
 
 
-def _blob_id(real: str, algorithm: str) -> str | None:
-    """The object id git would give the file's bytes as they are (no filter,
-    no conversion); None when they cannot be read (then: changed)."""
+def _blob_ids(real: str, algorithm: str) -> set[str]:
+    """The object ids git may give the file's bytes: as they are, and with
+    CRLF line ends stored as LF (a checkout with `core.autocrlf=true`, Git
+    for Windows' default, or `eol=crlf`: git itself calls such a file
+    unchanged). None read (gone, unreadable): an empty set, so changed."""
     try:
         with open(real, "rb") as handle:
             data = handle.read()
     except OSError:
-        return None
+        return set()
+    ids = {_object_id(data, algorithm)}
+    if b"\r\n" in data:
+        ids.add(_object_id(data.replace(b"\r\n", b"\n"), algorithm))
+    return ids
+
+
+def _object_id(data: bytes, algorithm: str) -> str:
     digest = hashlib.new(algorithm)
     digest.update(b"blob %d\0" % len(data))
     digest.update(data)

@@ -150,3 +150,15 @@ def test_a_bare_repository_inside_the_checkout_is_not_used(repo, capsys, monkeyp
     monkeypatch.chdir(bare)
     code, out, err = run_cli(["check", "--no-cache", "--changed-since", "HEAD", "."], capsys)
     assert (code, out) == (2, "") and "is 'explicit'" in err and "Traceback" not in err
+
+
+def test_a_crlf_checkout_of_unchanged_files_is_unchanged(repo, capsys):
+    """`core.autocrlf=true` (Git for Windows' default) checks files out with
+    CRLF while the index holds LF: git calls them unchanged, and so does this."""
+    git(repo, "config", "core.autocrlf", "true")
+    for name in "abcd":
+        path = repo / f"{name}.md"
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert report(capsys, "--changed-since", "HEAD", ".")[:2] == (0, [])
+    (repo / "c.md").write_bytes((repo / "c.md").read_bytes().replace(b"  -\r\n", b"  - x\r\n  -\r\n"))
+    assert report(capsys, "--changed-since", "HEAD", ".")[:2] == (1, [("./c.md", "CL102", 7)])
