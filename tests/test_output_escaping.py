@@ -305,14 +305,30 @@ def test_printable_escapes_exactly_the_controls():
 
 def test_a_path_named_like_a_ci_log_command_never_starts_a_line(tmp_path, monkeypatch, capsys):
     """pre-commit names files as git lists them (no `./`): a file named
-    `::error file=README.md::x.md` must not open a GitHub annotation."""
+    `::error file=README.md::x.md` must not open a GitHub annotation (the
+    runner skips leading blanks), nor `##vso[...]` or `##[error]` anywhere in
+    a line an Azure or GitHub command."""
     monkeypatch.chdir(tmp_path)
-    names = ["::error file=README.md,line=1::pwned.md", "##vso[task.complete result=Succeeded]x.md"]
+    names = ["::error file=README.md,line=1::pwned.md", " ::error title=p::x.md",
+             "##vso[task.complete result=Succeeded]x.md", "a ##[error]z.md"]
     for name in names:
         (tmp_path / name).write_text("no front matter\n")
     code, out, _ = run_cli(["check", "--no-cache", "--quiet", *names], capsys)
     assert code == 1
+    shown = {"::error file=README.md,line=1::pwned.md": "./::error file=README.md,line=1::pwned.md",
+             " ::error title=p::x.md": "./ ::error title=p::x.md",
+             "##vso[task.complete result=Succeeded]x.md": "./##vso\\x5btask.complete result=Succeeded]x.md",
+             "a ##[error]z.md": "a ##\\x5berror]z.md"}
     assert sorted(out.splitlines()) == sorted(
-        f"./{name}:1:1: error: CL002 file does not start with a `---` front-matter line" for name in names)
+        f"{shown[name]}:1:1: error: CL002 file does not start with a `---` front-matter line" for name in names)
     code, out, _ = run_cli(["check", "--show-files", *names], capsys)
-    assert sorted(out.splitlines()) == sorted(f"./{name}" for name in names)
+    assert sorted(out.splitlines()) == sorted(f"./{shown[name].removeprefix('./')}" if shown[name].startswith("./")
+                                              else shown[name] for name in names)
+
+
+def test_a_diff_context_line_is_no_workflow_command(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.md").write_text('---\ndesc: |\n  ::error::pwned\ntitle: "a  "\n---\n')
+    code, out, _ = run_cli(["fix", "--no-cache", "--diff", "--select", "CL203", "a.md"], capsys)
+    assert "   \\x3a:error::pwned" in out.splitlines()
+    assert not any(line.lstrip().startswith("::") for line in out.splitlines())

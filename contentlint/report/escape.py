@@ -20,6 +20,10 @@ Escaped, as Python writes them in a string literal:
 - lone surrogates (a file name that is not UTF-8 decoded with
   ``surrogateescape``) as ``\\udcff``, so the text can always be encoded.
 
+CI log commands a runner reads anywhere in a line (Azure's ``##vso[``,
+GitHub's ``##[``) get their ``[`` written ``\\x5b``; ``line_start`` and
+``diff_line`` keep a line from starting with GitHub's ``::``.
+
 A backslash is not escaped: the output is for reading, not parsing back, and
 Windows-style text keeps its look. The exact text is in ``--format json``.
 """
@@ -48,7 +52,10 @@ def _escape(match: re.Match) -> str:
 
 def printable(text: str, keep: str = "") -> str:
     """``text`` with every control character escaped visibly, except those in ``keep``
-    (``keep="\\n"`` for text that is several lines by design)."""
+    (``keep="\\n"`` for text that is several lines by design), and no CI
+    log command that is read anywhere in a line (``_log_commands``)."""
+    if "##" in text:
+        text = _no_log_commands(text)
     # Every character the pattern matches is one str.isprintable() refuses
     # (a test holds it): the common case is decided in C, without the pattern.
     if text.isprintable() or _unsafe().search(text) is None:
@@ -58,10 +65,28 @@ def printable(text: str, keep: str = "") -> str:
     return _unsafe().sub(lambda m: m.group() if m.group() in keep else _escape(m), text)
 
 
+# Log commands a CI runner reads anywhere in a line: Azure Pipelines'
+# `##vso[task.complete result=Succeeded]` and the `##[error]` form GitHub's
+# runner still reads. Their `[` is written `\x5b`, as a control character is.
+def _no_log_commands(text: str) -> str:
+    return re.sub(r"(##(?:vso)?)\[", lambda m: m.group(1) + "\\x5b", text, flags=re.IGNORECASE)
+
+
 def line_start(path: str) -> str:
     """``printable(path)`` for a path that starts a line: `./` before a
     relative name starting with `:` or `#`, which would otherwise open a
     CI log command (GitHub's `::error file=...::`, Azure's `##vso[...]`)
     when pre-commit or a user names `::error ....md` on the command line."""
     text = printable(path)
-    return "./" + text if text[:1] in (":", "#") else text
+    return "./" + text if text.lstrip()[:1] in (":", "#") else text
+
+
+def diff_line(line: str) -> str:
+    """A diff line already made printable: a context line (` ` first) whose
+    text, after its blanks, starts with `::` would be a GitHub workflow
+    command (the runner skips the blanks), so its first `:` is written `\\x3a`."""
+    rest = line[1:].lstrip()
+    if line[:1] == " " and rest.startswith("::"):
+        at = len(line) - len(rest)
+        return line[:at] + "\\x3a" + line[at + 1:]
+    return line
