@@ -324,3 +324,12 @@ def test_a_mark_setting_direction_is_kept_in_a_right_to_left_record(write, capsy
     ltr = write("en.md", f'---\ntitle: "Learn C"\ntags: ["C++{LRM}"]\n---\n')
     found = check_json([rtl, ltr], capsys, "--select", "CL202")[1]
     assert [(f["path"].rsplit("/", 1)[-1], f["line"], f["column"]) for f in found] == [("en.md", 3, 12)]
+
+
+def test_an_override_needs_right_to_left_letters_of_its_own():
+    # The record has Arabic elsewhere; `Invoice\u202efdp.exe` shows as `Invoiceexe.pdf`.
+    fixed, found, applicability = invisible_repair("Invoice\u202efdp.exe", url=False, multiline=False,
+                                                   rtl_elsewhere=True)
+    assert (fixed, list(found), applicability) == (
+        "Invoicefdp.exe", ["U+202E RIGHT-TO-LEFT OVERRIDE"], Applicability.UNSAFE)
+    assert invisible_repair(f"C++{LRM}", url=False, multiline=False, rtl_elsewhere=True) is None
