@@ -188,13 +188,16 @@ def _default_schema() -> str:
 def _named_schema(path: str, named: str, root: str) -> str:
     """The schema file a record names in `$schema`, relative to the record's
     folder; inside the project's root only (a record is data: it may not make
-    the run read /etc/passwd). "!why" when it cannot be used."""
+    the run read /etc/passwd; nor, below it, outside the clone the record is
+    in). "!why" when it cannot be used."""
     if "://" in named or named.startswith("urn:"):
         return "!`$schema` names a remote schema; contentlint reads local schema files only"
     if "\0" in named:  # no file name holds one (realpath would raise)
         return "!`$schema` holds a NUL character: no file has such a name"
+    from contentlint.discover import checkout_top  # the clone the record is in, under the root
+
     target = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(path)), named))
-    if kinds.relative_to(target, os.path.realpath(root)) is None:
+    if kinds.relative_to(target, os.path.realpath(checkout_top(path, root))) is None:
         return f"!`$schema` names a file outside the project's folder: {named}"
     return target
 

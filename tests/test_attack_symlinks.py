@@ -145,3 +145,15 @@ def test_a_config_names_no_file_to_read_outside_its_folder(tmp_path, monkeypatch
     (repo / "contentlint.toml").unlink()
     code, _, err = run_cli(["check", "--no-cache", "--schema", tmp_path / "secret" / "creds.json", "."], capsys)
     assert code == 2 and "is not a valid JSON Schema" in err
+
+
+def test_a_records_schema_outside_its_clone_is_not_read_from_a_parent_folder(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    (home / "proj" / ".git").mkdir(parents=True)
+    (home / "secret").mkdir()
+    (home / "secret" / "creds.json").write_text('{"type": "hunter2-password"}')
+    (home / "proj" / "post.md").write_text("---\n$schema: ../secret/creds.json\ntitle: x\n---\n")
+    monkeypatch.chdir(home)
+    code, out, err = run_cli(["check", "--no-cache", "proj"], capsys)
+    assert "hunter2" not in out + err
+    assert "proj/post.md:2:10: error: CL100 `$schema` names a file outside the project's folder" in out
