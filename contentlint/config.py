@@ -283,14 +283,28 @@ _OUTSIDE = ("`{}` is ignored: it leads out of the checkout, and a config file ma
 
 def file_inside(key: str, value: str, root: str, where: str) -> str:
     """The path of a file a config names to be read (a schema, the baseline),
-    inside the config's folder once symlinks are resolved: a config in a pull
-    request must not make the run read (and quote, in an error naming what
-    it rejects) another file of the machine."""
+    inside its repository (else its folder) once symlinks are resolved: a
+    config in a pull request must not make the run read (and quote, in an
+    error naming what it rejects) another file of the machine."""
     path = os.path.join(root, value)
-    if not _inside(os.path.realpath(path), os.path.realpath(root)):
-        raise ConfigError(f"{where}: `{key}` = {value!r} leads out of the config's folder; a config file may "
+    if not _inside(os.path.realpath(path), os.path.realpath(_repository_of(root))):
+        raise ConfigError(f"{where}: `{key}` = {value!r} leads out of the repository; a config file may "
                           f"only name files inside it (the operator names another with --{key})")
     return path
+
+
+def _repository_of(folder: str) -> str:
+    """The repository a config's folder is in (the nearest folder up holding
+    `.git`: a monorepo's `site/contentlint.toml` may name `../schemas/x.json`),
+    else the folder itself."""
+    here = os.path.abspath(folder)
+    while True:
+        if os.path.lexists(os.path.join(here, ".git")):
+            return here
+        parent = os.path.dirname(here)
+        if parent == here:
+            return os.path.abspath(folder)
+        here = parent
 
 
 def _inside(path: str, root: str) -> bool:

@@ -140,7 +140,7 @@ def test_a_config_names_no_file_to_read_outside_its_folder(tmp_path, monkeypatch
     monkeypatch.chdir(repo)
     code, out, err = run_cli(["check", "--no-cache", "."], capsys)
     assert (code, out) == (2, "") and "SECRET" not in err
-    assert "leads out of the config's folder; a config file may only name files inside it" in err
+    assert "leads out of the repository; a config file may only name files inside it" in err
     # The operator may name any schema (this one is read, as asked, and is no schema).
     (repo / "contentlint.toml").unlink()
     code, _, err = run_cli(["check", "--no-cache", "--schema", tmp_path / "secret" / "creds.json", "."], capsys)
@@ -157,3 +157,18 @@ def test_a_records_schema_outside_its_clone_is_not_read_from_a_parent_folder(tmp
     code, out, err = run_cli(["check", "--no-cache", "proj"], capsys)
     assert "hunter2" not in out + err
     assert "proj/post.md:2:10: error: CL100 `$schema` names a file outside the project's folder" in out
+
+
+def test_a_config_may_name_a_schema_elsewhere_in_its_repository(tmp_path, monkeypatch, capsys):
+    """A monorepo: `site/contentlint.toml` names `../schemas/post.json`."""
+    mono = tmp_path / "mono"
+    (mono / ".git").mkdir(parents=True)
+    (mono / "schemas").mkdir()
+    (mono / "schemas" / "post.json").write_text('{"type": "object", "properties": {"title": {"type": "string"}}}')
+    (mono / "site").mkdir()
+    (mono / "site" / "contentlint.toml").write_text('schema = "../schemas/post.json"\n')
+    (mono / "site" / "a.md").write_text("---\ntitle: 5\n---\n")
+    monkeypatch.chdir(mono / "site")
+    assert run_cli(["check", "--no-cache", "--select", "CL1", "."], capsys)[:2] == (
+        1, "./a.md:2:8: error: CL102 `title` must be a string, not an integer\n"
+           "Found 1 finding in 1 file (1 checked): 1 error.\n")
