@@ -287,13 +287,13 @@ def file_inside(key: str, value: str, root: str, where: str) -> str:
     config in a pull request must not make the run read (and quote, in an
     error naming what it rejects) another file of the machine."""
     path = os.path.join(root, value)
-    if not _inside(os.path.realpath(path), os.path.realpath(_repository_of(root))):
+    if not _inside(os.path.realpath(path), os.path.realpath(repository_of(root))):
         raise ConfigError(f"{where}: `{key}` = {value!r} leads out of the repository; a config file may "
                           f"only name files inside it (the operator names another with --{key})")
     return path
 
 
-def _repository_of(folder: str) -> str:
+def repository_of(folder: str) -> str:
     """The repository a config's folder is in (the nearest folder up holding
     `.git`: a monorepo's `site/contentlint.toml` may name `../schemas/x.json`),
     else the folder itself."""

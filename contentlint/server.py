@@ -26,9 +26,9 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from contentlint import __version__, api, model
-from contentlint.config import CONFIG_FILES, ConfigError, Settings, find_config, load_settings
+from contentlint.config import CONFIG_FILES, ConfigError, Settings, find_config, load_settings, repository_of
 from contentlint.document import BOM
-from contentlint.discover import gitignored, walked
+from contentlint.discover import gitignored, walked, within
 from contentlint.report.common import DOCS_URL
 from contentlint.report.escape import printable
 
@@ -181,8 +181,16 @@ class ContentlintServer(LanguageServer):
         if key not in self.settings_cache:
             if len(self.settings_cache) > 256:  # old keys of edited config files
                 self.settings_cache.clear()
-            self.settings_cache[key] = load_settings(config, cwd=folder)
+            # No config: the root is what `check .` would be run from, the
+            # workspace folder (else the repository) holding the document,
+            # so hidden, vendored and ignored folders are judged from there.
+            self.settings_cache[key] = load_settings(config, cwd=folder if config else self._root_of(folder))
         return self.settings_cache[key]
+
+    def _root_of(self, folder: str) -> str:
+        roots = [to_fs_path(f.uri) for f in self.workspace.folders.values()] + [self.workspace.root_path]
+        inside = [r for r in roots if r and within(os.path.abspath(folder), os.path.abspath(r))]
+        return max(inside, key=len) if inside else repository_of(folder)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
         self.window_log_message(types.LogMessageParams(kind, f"contentlint: {message}"))

@@ -413,6 +413,24 @@ def test_files_a_walk_would_not_check_get_no_diagnostics(tmp_path):
     run(scenario)
 
 
+def test_without_a_config_the_walk_is_judged_from_the_workspace(tmp_path):
+    """No config: the root is the workspace folder (where `check .` runs),
+    not the document's own folder, so hidden and ignored folders still count."""
+    (tmp_path / ".gitignore").write_text("_site/\n")
+    record = "---\ntitle: Securityâ€™s\n---\n"
+    quiet = [".github/ISSUE_TEMPLATE/bug.md", "_site/built.md", "node_modules/p/x.md"]
+    for name in quiet:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+
+    async def scenario():
+        async with server(tmp_path) as s:
+            for version, name in enumerate(quiet, 1):
+                assert await s.open(tmp_path / name, record, version) == [], name
+            assert "CL200" in [d.code for d in await s.open(tmp_path / "ok.md", record, 99)]
+
+    run(scenario)
+
+
 def test_with_kinds_the_kinds_decide_what_is_a_record(tmp_path):
     (tmp_path / "contentlint.toml").write_text('[[kinds]]\nname = "docs"\ninclude = ["docs/*.md"]\n')
     (tmp_path / "docs").mkdir()
