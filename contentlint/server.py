@@ -18,7 +18,7 @@ import os
 import queue
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from lsprotocol import types
@@ -257,7 +257,12 @@ class ContentlintServer(LanguageServer):
         linted = self.linted.get(uri)
         if linted is None or uri not in self.open:
             return None
-        return linted if self.workspace.get_text_document(uri).source == linted.text else None
+        document = self.workspace.get_text_document(uri)
+        if document.source != linted.text:
+            return None
+        if linted.version != document.version:  # the same text again (an undo): now this version's
+            linted = self.linted[uri] = replace(linted, version=document.version, memo=linted.memo)
+        return linted
 
     def fresh(self, uri: str) -> Linted | None:
         """``current``, or, while the debounced lint of the last change waits,

@@ -304,6 +304,11 @@ def test_with_resolve_support_only_the_chosen_action_is_checked_and_edits_name_t
             # Offered for version 7, resolved after an edit: no edit, nothing overwritten.
             await s.change(path, text + "body\n", 8)
             assert (await s.client.code_action_resolve_async(actions[2])).edit is None
+            # Back to the same text (an undo), asked at once: the edit names version 9, not 7.
+            await s.change(path, text, 9)
+            (fix_all,) = await s.actions(path, everything, only=[types.CodeActionKind.SourceFixAll])
+            resolved = await s.client.code_action_resolve_async(fix_all)
+            assert resolved.edit.document_changes[0].text_document.version == 9
 
     run(scenario)
 
