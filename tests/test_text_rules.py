@@ -216,11 +216,13 @@ def test_mojibake_plan_safety():
     ("IRM\u00c3\u00a0!", Applicability.DISPLAY_ONLY),
     ("MA\u00c7\u00c3\u00a0\u00bb", Applicability.DISPLAY_ONLY),
     ("NG\u00c3\u00a0BA", Applicability.DISPLAY_ONLY),
+    ("SELE\u00c7\u00c3O CAMPE\u00c3\u00a0em 2002", Applicability.DISPLAY_ONLY),  # a lower-case word after it
     # Real mojibake keeps its safe repair, a capital word's included.
     ("voil\u00c3\u00a0 tout", Applicability.SAFE),
     ("B\u00c3\u00a0n", Applicability.SAFE),
     ("H\u00c3\u00a0 N\u00e1\u00bb\u0099i", Applicability.SAFE),
     ("CAF\u00c3\u2030 PARIS", Applicability.SAFE),
+    ("CAF\u00c3\u2030 \u00c3\u00a0 la carte", Applicability.SAFE),  # each run judged where it stands
 ])
 def test_a_repair_that_breaks_a_capital_word_is_a_suggestion(value, applicability):
     assert mojibake_repair(value)[1] is applicability

@@ -208,18 +208,22 @@ def _non_ascii_repair(value: str) -> tuple[str, Applicability] | None:
 
 
 def _breaks_the_case(value: str, repaired: str) -> bool:
-    """Whether a repair puts a lower-case letter right after an upper-case
-    word with no lower-case letter after it: `CAMPEÃ\u00a0MUNDIAL` (Portuguese
-    capitals and a no-break space) "repairs" to `CAMPEàMUNDIAL`. A capital
-    word's mojibake reads back as capitals (`CAFÃ‰` for `CAFÉ`), so the
-    garbled reading is as likely as the repair: a suggestion, not a fix.
-    `Bàn`, `Hà Nội` and `voilà` keep their safe repair."""
-    a, b, c, d = _changed_region(value, repaired)
-    if not any(ch.islower() for ch in repaired[c:d]):
-        return False
-    before = value[max(0, a - 2):a]
-    after = value[b:b + 1]
-    return len(before) == 2 and before.isalpha() and before.isupper() and not (after.isalpha() and after.islower())
+    """Whether a repair puts a lower-case letter right after two capitals:
+    `CAMPEÃ\u00a0MUNDIAL` or `CAMPEÃ\u00a0em` (Portuguese capitals and a
+    no-break space) "repairs" to `CAMPEàMUNDIAL`. A capital word's mojibake
+    reads back as capitals (`CAFÃ‰` for `CAFÉ`), so there the garbled
+    reading is as likely as the repair: a suggestion, not a fix. Each
+    changed run is judged where it stands; `Bàn`, `Hà Nội` and `voilà` keep
+    their safe repair."""
+    import difflib
+
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, value, repaired, autojunk=False).get_opcodes():
+        if op == "equal" or not any(ch.islower() for ch in repaired[j1:j2]):
+            continue
+        before = value[max(0, i1 - 2):i1]
+        if len(before) == 2 and before.isalpha() and before.isupper():
+            return True
+    return False
 
 
 # The codecs mojibake comes from in practice (ftfy's sloppy ones decode every byte).
@@ -289,7 +293,7 @@ def mojibake(doc, ctx):
     no-break space, or bytes that were lost for good) is shown as a
     display-only suggestion and never applied. Block scalars get a
     display-only suggestion too, and so does a repair that would put a
-    lower-case letter after a word in capitals (`CAMPEÃ\u00a0MUNDIAL` is
+    lower-case letter right after two capitals (`CAMPEÃ\u00a0MUNDIAL` is
     Portuguese capitals and a no-break space as likely as a garbled `à`).
     """
     for path, value in string_values(doc):
