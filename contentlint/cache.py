@@ -196,9 +196,12 @@ def installed_code_identity() -> str:
 
 # The libraries whose answers a stored result holds: the YAML parsers'
 # positions and errors, the schema validators' verdicts and messages, the
-# format checkers, ftfy's repairs.
-_DEPENDENCIES = ("yaml", "_ruamel_yaml", "jsonschema", "fastjsonschema", "referencing", "rfc3339_validator",
-                 "rfc3986_validator", "ftfy")
+# format checkers (jsonschema's optional ones too: installing `fqdn` turns
+# `format: hostname` on), ftfy's repairs, the globs that pick a file's kind.
+_DEPENDENCIES = ("yaml", "_ruamel_yaml", "ruamel.yaml", "jsonschema", "jsonschema_specifications",
+                 "fastjsonschema", "referencing", "rfc3339_validator", "rfc3986_validator", "ftfy", "pathspec",
+                 "fqdn", "idna", "jsonpointer", "rfc3987", "rfc3987_syntax", "uri_template", "webcolors",
+                 "isoduration")
 
 
 @functools.lru_cache(maxsize=None)
@@ -210,7 +213,7 @@ def environment() -> str:
     import importlib.util
     import unicodedata
 
-    parts = [sys.version, unicodedata.unidata_version]
+    parts = [sys.version, unicodedata.unidata_version, os.environ.get("CONTENTLINT_YAML", "")]
     for name in _DEPENDENCIES:
         try:
             spec = importlib.util.find_spec(name)

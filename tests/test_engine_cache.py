@@ -105,6 +105,14 @@ def test_the_python_release_and_the_dependencies_installed_are_in_the_setup(monk
 
     known = cache.environment()
     assert sys.version in known and f"jsonschema {jsonschema.__file__} " in known
+    assert "\nfqdn " in known and "\npathspec " in known  # jsonschema's optional format checkers; the globs
+    monkeypatch.setenv("CONTENTLINT_YAML", "ruamel")  # another YAML reader
+    cache.environment.cache_clear()
+    try:
+        assert cache.environment() != known
+    finally:
+        monkeypatch.delenv("CONTENTLINT_YAML")
+        cache.environment.cache_clear()
     settings = Settings(root="/r")
     before = cache.setup_key(settings, ["CL100"], None, code="c")
     monkeypatch.setattr(cache, "environment", lambda: known.replace("jsonschema", "jsonschema 4.18"))
