@@ -759,20 +759,21 @@ def _python_anchors(pattern: str) -> str:
     also matches before a final newline (`draft` and a block scalar's
     `draft\\n`). So `$` becomes `(?=\\n?\\Z)`, and a `$` in a character
     class, a dollar sign there, `\\x24`."""
-    out, i, in_class = [], 0, False
+    out, i, opened = [], 0, None  # opened: where the character class being read starts
     while i < len(pattern):
         char = pattern[i]
         if char == "\\":
             out.append(pattern[i:i + 2])
             i += 2
             continue
-        if in_class:
-            if char == "]" and not class_start:
-                in_class = False
+        if opened is not None:
+            # A `]` right after `[` or `[^` is a literal, any later one ends the class.
+            first = opened + (2 if pattern[opened + 1:opened + 2] == "^" else 1)
+            if char == "]" and i > first:
+                opened = None
             out.append("\\x24" if char == "$" else char)
-            class_start = class_start and char == "^"
         elif char == "[":
-            in_class, class_start = True, True  # a `]` first (or after `^`) is a literal
+            opened = i
             out.append(char)
         else:
             out.append("(?=\\n?\\Z)" if char == "$" else char)

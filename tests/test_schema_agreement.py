@@ -79,8 +79,10 @@ def test_the_fast_paths_patterns_mean_what_re_search_means():
 
     from contentlint.validation import _python_anchors
 
-    patterns = ["^draft$", r"^a\$b$", "[$]x$", "[]$]", "[^]$]$", r"\\$", "x", "a|b$", r"[\]$]$", "^$"]
-    texts = ["draft", "draft\n", "a$b", "$x", "$", "]", "x\n", "\\", "b\n", "b\n\n", "]\n", "$\n", "", "\n"]
+    patterns = ["^draft$", r"^a\$b$", "[$]x$", "[]$]", "[^]$]$", r"\\$", "x", "a|b$", r"[\]$]$", "^$", "^[^^]$",
+                "[^^$]$", "[]^]$", "[x]]$"]
+    texts = ["draft", "draft\n", "a$b", "$x", "$", "]", "x\n", "\\", "b\n", "b\n\n", "]\n", "$\n", "", "\n", "a$", "a",
+             "^", "x]", "]]"]
     for pattern in patterns:
         compiled = re.compile(DOLLAR_FINDER.sub(r"\\Z", _python_anchors(pattern)))
         for text in texts:
