@@ -216,6 +216,9 @@ def _check_references(path: str, document: dict, cls) -> None:
         return
     resource = specification.create_resource(document)
     resolver = Registry().with_resource(resource.id() or "", resource).crawl().resolver(resource.id() or "")
+    # Before 2019-09 a `$ref`'s siblings are ignored: whatever is below them never runs.
+    siblings_ignored = cls.META_SCHEMA.get("$schema", "").rstrip("#").endswith(
+        ("draft-03/schema", "draft-04/schema", "draft-06/schema", "draft-07/schema"))
     stack = [(resolver, resource)]
     while stack:
         resolver, resource = stack.pop()
@@ -226,6 +229,8 @@ def _check_references(path: str, document: dict, cls) -> None:
                 resolver.lookup(ref)
             except Unresolvable:
                 raise SchemaLoadError(f"schema {path}: `$ref` {ref[:200]!r} points to nothing in the schema") from None
+            if siblings_ignored:
+                continue
         for sub in resource.subresources():
             stack.append((resolver.in_subresource(sub), sub))
 

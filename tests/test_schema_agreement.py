@@ -111,3 +111,14 @@ def test_references_that_resolve_are_accepted(write, capsys):
                        "title": {"$ref": "#nm"}, "self": {"$ref": "#"}}}))
     record = write("a.md", "---\ntitle: ok\nauthor: me\n---\n")
     assert run_cli(["check", "--no-cache", "--schema", path, record], capsys)[0] == 0
+
+
+def test_a_ref_below_an_ignored_sibling_of_a_draft7_ref_is_not_checked(write, capsys):
+    # Draft 7 ignores a `$ref`'s siblings: the dangling reference there never runs.
+    path = write("s.json", json.dumps({
+        "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+        "definitions": {"s": {"type": "string"}},
+        "properties": {"title": {"$ref": "#/definitions/s", "items": {"$ref": "#/definitions/gone"}}}}))
+    record = write("a.md", "---\ntitle: 5\n---\n")
+    code, out, err = run_cli(["check", "--no-cache", "--select", "CL1", "--schema", path, record], capsys)
+    assert (code, err) == (1, "") and "CL102 `title` must be a string" in out
