@@ -207,7 +207,9 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
 
     Only files whose real path is in ``real_root``: a symlink leading out of
     it is skipped, quietly, like an ignored file (``inside``: ``folder``
-    itself resolves into it; the folders entered are no symlinks).
+    itself resolves into it; the folders entered are no symlinks). Below a
+    folder holding `.git` (a nested repository) that folder is the root, as
+    ``checkout_top`` decides for the file `fix` would write.
 
     As os.walk without followlinks: a symlinked folder is not entered, an
     unreadable one is skipped. Nor is a hidden or excluded one
@@ -217,17 +219,19 @@ def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | N
     list of paths, not two lists. A stack, not recursion: a checkout may
     nest folders a thousand deep (a path of 2,000 characters).
     """
-    stack: list[tuple[str, Ignores | None, bool]] = [(folder, ignores, True)]
+    stack: list[tuple[str, Ignores | None, bool, str]] = [(folder, ignores, True, real_root)]
     while stack:
-        folder, ignores, top = stack.pop()
+        folder, ignores, top, real_root = stack.pop()
         if not top:
             if _is_virtualenv(folder) or matches_glob(folder, settings.exclude, settings.root, is_dir=True):
                 continue
             ignores = ignores.enter(folder) if ignores is not None else None
+            if os.path.lexists(os.path.join(folder, ".git")):  # a repository of its own: its files stay in it
+                real_root = os.path.realpath(folder)
         files, dirs = _scan(folder, started_ns, ignores, real_root, inside, keep)
         yield from files
         del files
-        stack.extend((path, ignores, False) for path in reversed(dirs))
+        stack.extend((path, ignores, False, real_root) for path in reversed(dirs))
 
 
 def _scan(folder: str, started_ns: int, ignores: Ignores | None, real_root: str, inside: bool,

@@ -172,3 +172,19 @@ def test_a_config_may_name_a_schema_elsewhere_in_its_repository(tmp_path, monkey
     assert run_cli(["check", "--no-cache", "--select", "CL1", "."], capsys)[:2] == (
         1, "./a.md:2:8: error: CL102 `title` must be a string, not an integer\n"
            "Found 1 finding in 1 file (1 checked): 1 error.\n")
+
+
+def test_check_and_fix_agree_on_a_link_out_of_a_nested_repository(tmp_path, monkeypatch, capsys):
+    """`nest/content/.git`: content/shared.md -> ../shared/x.md leads out of
+    that repository; the walk skips it as the writer refuses it."""
+    nest = tmp_path / "nest"
+    (nest / "content" / ".git").mkdir(parents=True)
+    (nest / "shared").mkdir()
+    (nest / "shared" / "x.md").write_bytes(BOM_RECORD)
+    os.symlink("../shared/x.md", nest / "content" / "shared.md")
+    (nest / "content" / "own.md").write_bytes(BOM_RECORD)
+    monkeypatch.chdir(nest)
+    listed = run_cli(["check", "--show-files", "."], capsys)[1].splitlines()
+    assert "./content/shared.md" not in listed and "./content/own.md" in listed
+    code, _, err = run_cli(["fix", "--no-cache", "--select", "CL005", "."], capsys)
+    assert (code, err) == (0, "")
