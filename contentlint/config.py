@@ -287,24 +287,26 @@ def file_inside(key: str, value: str, root: str, where: str) -> str:
     config in a pull request must not make the run read (and quote, in an
     error naming what it rejects) another file of the machine."""
     path = os.path.join(root, value)
-    if not _inside(os.path.realpath(path), os.path.realpath(repository_of(root))):
+    if not _inside(os.path.realpath(path), os.path.realpath(repository_root(root, root))):
         raise ConfigError(f"{where}: `{key}` = {value!r} leads out of the repository; a config file may "
                           f"only name files inside it (the operator names another with --{key})")
     return path
 
 
-def repository_of(folder: str) -> str:
-    """The repository a config's folder is in (the nearest folder up holding
-    `.git`: a monorepo's `site/contentlint.toml` may name `../schemas/x.json`),
-    else the folder itself."""
-    here = os.path.abspath(folder)
+def repository_root(start: str, fallback: str) -> str:
+    """The folder holding ``.git`` (a folder, or a file in a worktree or
+    submodule) at or above ``start``; else ``fallback``. Git is not run: a
+    path check is enough, and the checkout is never asked to execute
+    anything. A config's files (a monorepo's `site/contentlint.toml` may
+    name `../schemas/x.json`) and the CI formats' paths are relative to it."""
+    folder = os.path.abspath(start)
     while True:
-        if os.path.lexists(os.path.join(here, ".git")):
-            return here
-        parent = os.path.dirname(here)
-        if parent == here:
-            return os.path.abspath(folder)
-        here = parent
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.abspath(fallback)
+        folder = parent
 
 
 def _inside(path: str, root: str) -> bool:

@@ -26,7 +26,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from contentlint import __version__, api, model
-from contentlint.config import CONFIG_FILES, ConfigError, Settings, find_config, load_settings, repository_of
+from contentlint.config import CONFIG_FILES, ConfigError, Settings, find_config, load_settings, repository_root
 from contentlint.document import BOM
 from contentlint.discover import gitignored, walked, within
 from contentlint.report.common import DOCS_URL
@@ -190,7 +190,7 @@ class ContentlintServer(LanguageServer):
     def _root_of(self, folder: str) -> str:
         roots = [to_fs_path(f.uri) for f in self.workspace.folders.values()] + [self.workspace.root_path]
         inside = [r for r in roots if r and within(os.path.abspath(folder), os.path.abspath(r))]
-        return max(inside, key=len) if inside else repository_of(folder)
+        return max(inside, key=len) if inside else repository_root(folder, folder)
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Error) -> None:
         self.window_log_message(types.LogMessageParams(kind, f"contentlint: {message}"))

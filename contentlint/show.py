@@ -12,7 +12,7 @@ import sys
 from contentlint import engine
 from contentlint.cache import cache_folder
 from contentlint.config import Settings
-from contentlint.report.common import repository_root
+from contentlint.config import repository_root
 from contentlint.report.escape import line_start, printable
 
 

@@ -77,21 +77,6 @@ def slash_path(path: str) -> str:
     return path
 
 
-def repository_root(start: str, fallback: str) -> str:
-    """The folder holding ``.git`` (a folder, or a file in a worktree or
-    submodule) at or above ``start``; else ``fallback`` (the config file's
-    folder, which is the current folder when there is none). Git is not run:
-    a path check is enough, and the checkout is never asked to execute anything."""
-    folder = os.path.abspath(start)
-    while True:
-        if os.path.lexists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return os.path.abspath(fallback)
-        folder = parent
-
-
 def relative_to_root(path: str, root: str) -> str:
     """``path`` relative to ``root`` (default: the current folder) with ``/``
     separators, characters untouched (SARIF percent-encodes the original

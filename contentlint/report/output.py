@@ -22,7 +22,7 @@ from typing import Mapping, Sequence
 from contentlint import __version__
 from contentlint.model import Diagnostic
 from contentlint.report import FORMATS, ReportContext, renderer, source_lines
-from contentlint.report.common import repository_root
+from contentlint.config import repository_root
 from contentlint.report.escape import printable
 from contentlint.report.common import statistics
 
