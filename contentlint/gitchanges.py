@@ -28,24 +28,32 @@ import os
 import subprocess
 
 from contentlint.config import ConfigError
+from contentlint.frontmatter import MAX_FILE_BYTES, read_regular
 
-_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "safe.bareRepository=explicit", "--no-pager")
+# protocol.allow=never: a partial clone fetches a missing object lazily from
+# its promisor remote, which runs `core.sshCommand` or `remote.*.uploadpack`
+# from .git/config (GIT_NO_LAZY_FETCH says the same to git 2.44 and later).
+# core.excludesFile empty: a planted one must not hide an untracked record
+# (without the user's global one, more files count as changed, never fewer).
+_GIT = ("git", "-c", "core.fsmonitor=false", "-c", "safe.bareRepository=explicit", "-c", "protocol.allow=never",
+        "-c", "core.excludesFile=", "--no-pager")
 # No index refresh written back (git's "optional locks"): a check never writes to .git.
-_ENV = {"GIT_OPTIONAL_LOCKS": "0"}
+_ENV = {"GIT_OPTIONAL_LOCKS": "0", "GIT_NO_LAZY_FETCH": "1"}
 _LINK, _SUBMODULE = "120000", "160000"
 
 
 class Changes:
     """The files changed since a revision, by real path."""
 
-    def __init__(self, named: frozenset[str], index: dict[str, str], algorithm: str):
+    def __init__(self, named: frozenset[str], index: dict[str, str], algorithm: str, top: str = "/"):
+        self.top = top  # the real path of git's top-level folder: a file outside it git cannot vouch for
         self.named = named  # changed in commits or the index, or untracked
         self.index = index  # real path -> object id of a merged index entry of a file
         self.algorithm = algorithm  # the repository's object format: sha1 or sha256
         self._worktree: dict[str, bool] = {}  # real path -> differs from its index entry
 
     def __contains__(self, real: str) -> bool:
-        if real in self.named:
+        if real in self.named or not (real == self.top or real.startswith(self.top.rstrip(os.sep) + os.sep)):
             return True
         stored = self.index.get(real)
         if stored is None:  # ignored, or not tracked as a file (a conflict is named)
@@ -80,9 +88,12 @@ def changed_files(ref: str, cwd: str = ".") -> Changes:
         mode, oid, stage = fields
         if stage != "0":  # a merge conflict: changed
             named.add(_real(top, name))
-        elif mode not in (_LINK, _SUBMODULE):  # a link's target is judged by its own entry
+        elif mode == _LINK:  # the target is judged by its own entry; a link made a file is a change
+            if not os.path.islink(os.path.join(top, name)):
+                named.add(_real(top, name))
+        elif mode != _SUBMODULE:
             index[_real(top, name)] = oid
-    return Changes(frozenset(named), index, algorithm)
+    return Changes(frozenset(named), index, algorithm, os.path.realpath(top))
 
 
 def is_changed(path: str, changed: Changes) -> bool:
@@ -97,11 +108,10 @@ def _blob_ids(real: str, algorithm: str) -> set[str]:
     """The object ids git may give the file's bytes: as they are, and with
     CRLF line ends stored as LF (a checkout with `core.autocrlf=true`, Git
     for Windows' default, or `eol=crlf`: git itself calls such a file
-    unchanged). None read (gone, unreadable): an empty set, so changed."""
-    try:
-        with open(real, "rb") as handle:
-            data = handle.read()
-    except OSError:
+    unchanged). None read (gone, not a regular file, larger than a record
+    may be): an empty set, so changed."""
+    data = read_regular(real, MAX_FILE_BYTES + 1)  # as the walk reads: never waits on a FIFO
+    if data is None or len(data) > MAX_FILE_BYTES:  # no record is larger (CL008)
         return set()
     ids = {_object_id(data, algorithm)}
     if b"\r\n" in data:

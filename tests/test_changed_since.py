@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -162,3 +163,40 @@ def test_a_crlf_checkout_of_unchanged_files_is_unchanged(repo, capsys):
     assert report(capsys, "--changed-since", "HEAD", ".")[:2] == (0, [])
     (repo / "c.md").write_bytes((repo / "c.md").read_bytes().replace(b"  -\r\n", b"  - x\r\n  -\r\n"))
     assert report(capsys, "--changed-since", "HEAD", ".")[:2] == (1, [("./c.md", "CL102", 7)])
+
+
+def test_a_partial_clone_fetches_nothing_lazily(repo, capsys, tmp_path_factory):
+    """A missing object of a partial clone is fetched from its promisor remote,
+    which runs `core.sshCommand` from .git/config: never asked for."""
+    marks = tmp_path_factory.mktemp("marks")
+    tree = git(repo, "rev-parse", "HEAD~1^{tree}").strip()
+    (repo / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    for key, value in (("core.repositoryformatversion", "1"), ("extensions.partialClone", "origin"),
+                       ("remote.origin.promisor", "true"), ("remote.origin.url", "ssh://example.invalid/x"),
+                       ("core.sshCommand", f"touch {marks}/ssh; false")):
+        git(repo, "config", key, value)
+    run_cli(["check", "--no-cache", "--changed-since", "HEAD~1", "."], capsys)
+    assert list(marks.iterdir()) == []
+
+
+def test_what_git_cannot_vouch_for_counts_as_changed(repo, capsys):
+    # A FIFO where a record was: changed (not a hang); so is a link made a file.
+    os.unlink(repo / "c.md")
+    os.mkfifo(repo / "c.md")
+    os.symlink("a.md", repo / "link.md")
+    git(repo, "add", "link.md")
+    git(repo, "commit", "-qm", "link")
+    os.unlink(repo / "link.md")
+    (repo / "link.md").write_text((repo / "d.md").read_text())
+    code, found, _ = report(capsys, "--changed-since", "HEAD", ".")
+    assert ("./link.md", "CL102", 6) in found
+    # The FIFO has a finding (CL008): hashing it must not wait for a writer.
+    done = subprocess.run([sys.executable, "-m", "contentlint", "check", "--no-cache", "--select", "CL008",
+                           "--changed-since", "HEAD", "c.md"], cwd=repo, capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout.splitlines()[0]) == (
+        1, "c.md:1:1: error: CL008 not a regular file (a FIFO, socket or device)"), done.stderr
+    # A work tree git is told is a subfolder: the files outside it are changed.
+    git(repo, "config", "core.worktree", str(repo / "sub"))
+    (repo / "sub").mkdir()
+    code, found, _ = report(capsys, "--changed-since", "HEAD", ".")
+    assert ("./d.md", "CL102", 6) in found
