@@ -43,7 +43,7 @@ from contentlint.document import Document, load
 from contentlint.frontmatter import read_regular
 from contentlint.model import Applicability, Diagnostic, Edit
 from contentlint.report.common import diff_labels
-from contentlint.report.escape import diff_line, printable
+from contentlint.report.escape import no_command, printable
 from contentlint.parallel import signals_blocked
 from contentlint.rules import suppressions  # engine has loaded it
 
@@ -593,9 +593,9 @@ def unified_diff(path: str, before: bytes, after: bytes) -> str:
     lines = []
     for line in difflib.unified_diff(old, new, fromfile=from_label, tofile=to_label):
         if line.endswith("\n"):  # headers too: their text is already printable
-            lines.append(diff_line(_shown(line[:-1])) + "\n")
+            lines.append(no_command(_shown(line[:-1])) + "\n")
         else:  # a lone CR ends the line (shown escaped), or nothing does
-            lines.append(diff_line(_shown(line)) + ("\n" if line.endswith("\r") else "\n\\ No newline at end of file\n"))
+            lines.append(no_command(_shown(line)) + ("\n" if line.endswith("\r") else "\n\\ No newline at end of file\n"))
     return "".join(lines)
 
 

@@ -25,7 +25,7 @@ from contentlint.discover import temp_name
 from contentlint.frontmatter import head_of, read_regular, starts_like_record
 from contentlint.gitignore import Ignores
 from contentlint.infer import infer_schema
-from contentlint.report.escape import line_start, printable
+from contentlint.report.escape import line_start, no_command, printable
 from contentlint.yamlparse import YamlError, compose
 
 EXIT_OK, EXIT_ERROR = 0, 2
@@ -526,7 +526,7 @@ def summary(found: Scan, kinds: list[Kind], found_outliers: list[Outlier]) -> st
             lines.append("  keys match in any case, as Hugo reads them")
         lines += ["  " + row for row in _field_rows(kind.schema)]
     lines += ["", f"{len(found_outliers)} outliers (records that disagree with the majority: likely defects)"]
-    lines = [printable(line) for line in lines]
+    lines = [no_command(printable(line)) for line in lines]
     lines += [f"{line_start(o.path)}:{o.line}:{o.column}: [{printable(o.kind)}] {printable(o.message)}"
               for o in found_outliers]
     return "\n".join(lines) + "\n"

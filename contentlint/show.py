@@ -13,7 +13,7 @@ from contentlint import engine
 from contentlint.cache import cache_folder
 from contentlint.config import Settings
 from contentlint.config import repository_root
-from contentlint.report.escape import line_start, printable
+from contentlint.report.escape import line_start, no_command, printable
 
 
 def settings_lines(settings: Settings, online: bool) -> list[str]:
@@ -43,7 +43,7 @@ def settings_lines(settings: Settings, online: bool) -> list[str]:
         f"enabled rules ({len(rules)}):",
         *(f"  {r.code} {r.name}" + _options(r, settings) for r in rules),
     ]
-    return [printable(line) for line in lines]
+    return [no_command(printable(line)) for line in lines]
 
 
 def _schema_line(settings: Settings, default_schema_path) -> str:

@@ -332,3 +332,17 @@ def test_a_diff_context_line_is_no_workflow_command(tmp_path, monkeypatch, capsy
     code, out, _ = run_cli(["fix", "--no-cache", "--diff", "--select", "CL203", "a.md"], capsys)
     assert "   \\x3a:error::pwned" in out.splitlines()
     assert not any(line.lstrip().startswith("::") for line in out.splitlines())
+
+def test_indented_lines_quoting_the_checkout_are_no_workflow_commands(tmp_path, monkeypatch, capsys):
+    """`--show-settings` and `init` print checkout content after two spaces;
+    GitHub's runner skips them and would read `::error ...`."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "contentlint.toml").write_text(
+        '[per-file-ignores]\n"::error file=README.md,line=1::forged" = ["CL101"]\n')
+    out = run_cli(["check", "--show-settings", "."], capsys)[1]
+    assert "  \\x3a:error file=README.md,line=1::forged: CL101" in out.splitlines()
+    (tmp_path / "contentlint.toml").unlink()
+    (tmp_path / "p.md").write_text('---\n"::error::key": 1\n---\n')
+    out = run_cli(["init", "--dry-run", "."], capsys)[1]
+    assert any(line.startswith("  \\x3a:error::key: ") for line in out.splitlines())
+    assert not any(line.lstrip().startswith("::") for line in out.splitlines())

@@ -22,7 +22,7 @@ Escaped, as Python writes them in a string literal:
 
 CI log commands a runner reads anywhere in a line (Azure's ``##vso[``,
 GitHub's ``##[``) get their ``[`` written ``\\x5b``; ``line_start`` and
-``diff_line`` keep a line from starting with GitHub's ``::``.
+``no_command`` keep a line from starting with GitHub's ``::``.
 
 A backslash is not escaped: the output is for reading, not parsing back, and
 Windows-style text keeps its look. The exact text is in ``--format json``.
@@ -81,12 +81,13 @@ def line_start(path: str) -> str:
     return "./" + text if text.lstrip()[:1] in (":", "#") else text
 
 
-def diff_line(line: str) -> str:
-    """A diff line already made printable: a context line (` ` first) whose
-    text, after its blanks, starts with `::` would be a GitHub workflow
-    command (the runner skips the blanks), so its first `:` is written `\\x3a`."""
-    rest = line[1:].lstrip()
-    if line[:1] == " " and rest.startswith("::"):
+def no_command(line: str) -> str:
+    """A line already made printable, that does not start, after its blanks,
+    with `::` (GitHub's runner skips them and reads a workflow command): a
+    `fix --diff` context line, an indented `--show-settings` or `init` line
+    quoting the checkout. That first `:` is written `\\x3a`."""
+    rest = line.lstrip()
+    if rest.startswith("::"):
         at = len(line) - len(rest)
         return line[:at] + "\\x3a" + line[at + 1:]
     return line
