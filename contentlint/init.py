@@ -300,17 +300,23 @@ def _globs(kind: Kind, base: str, found: Scan) -> None:
             if ext and len(named) > len(beside):
                 kind.include.append(f"{_escape(prefix) if prefix else '/'}*{_escape(ext)}")
             else:
-                kind.include.extend(_escape(p) for p in named)
+                kind.include.extend(_literal(p) for p in named)
     folders = [prefix + section + "/" for section in kind.folders if section]
     kind.exclude = [_escape(p) + "/" for p in found.skipped_folders if p.startswith(tuple(folders))]
     spec = gitignore.spec(kind.include)
-    kind.exclude += [_escape(p) for p in found.others if spec.match_file(matchable(p))]
+    kind.exclude += [_literal(p) for p in found.others if spec.match_file(matchable(p))]
     kind.exclude.sort()
 
 
 def _extension(path: str) -> str:
     name = path.rsplit("/", 1)[-1]
     return name[name.rfind("."):] if "." in name[1:] else ""
+
+
+def _literal(path: str) -> str:
+    """One file as a pattern: a name at the top is anchored (`/about.md`), or
+    it would also claim or exclude `vendor/theme/about.md`."""
+    return _escape(path) if "/" in path else "/" + _escape(path)
 
 
 def _escape(text: str) -> str:

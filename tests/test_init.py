@@ -367,7 +367,7 @@ def test_loose_records_are_claimed_by_their_folders_glob_where_they_outnumber_ot
     root = make(tmp_path / "vault", {**notes, "README.md": "# readme\n"})
     run_cli(["init", root], capsys)
     ((include, exclude),) = [(k["include"], k["exclude"]) for k in kinds_of(root)]
-    assert (include, exclude) == (["/*.md"], ["README.md"])
+    assert (include, exclude) == (["/*.md"], ["/README.md"])
     (root / "Note 13.md").write_text("---\ntags: 5\ncreated: yesterday\n---\n", encoding="utf-8")
     (root / "sub").mkdir()
     (root / "sub" / "x.md").write_text("# not claimed: another folder\n", encoding="utf-8")
@@ -378,7 +378,13 @@ def test_loose_records_are_claimed_by_their_folders_glob_where_they_outnumber_ot
     site |= {"about.md": "---\ntitle: About\n---\n", "README.md": "# site\n", "CHANGELOG.md": "# changes\n"}
     root = make(tmp_path / "site", site)
     run_cli(["init", root], capsys)
-    assert sorted(i for k in kinds_of(root) for i in k["include"]) == ["about.md", "posts/**/*.md"]
+    assert sorted(i for k in kinds_of(root) for i in k["include"]) == ["/about.md", "posts/**/*.md"]
+    # A name at the top is anchored: a theme's about.md, a post's README.md are not it.
+    for name in ("vendor/theme/about.md", "posts/README.md"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("---\ntitle: 7\n---\n")
+    claimed_now = [p for k in kinds_of(root) for p in claimed(root, k)]
+    assert "vendor/theme/about.md" not in claimed_now and "posts/README.md" in claimed_now
 
 
 def test_no_records_writes_nothing(tmp_path, capsys):
