@@ -248,9 +248,11 @@ class ContentlintServer(LanguageServer):
         return Linted(text, path, settings, lines, [(d, to_lsp(d, lines)) for d in found], version)
 
     def relint_all(self) -> None:
-        """Lint every open document again (a config or schema file changed)."""
+        """Lint every open document again (a config or schema file changed),
+        after the debounce: a burst of changes (a checkout, a build writing
+        JSON) is one lint per document, not one per change."""
         for uri in list(self.open):
-            self.schedule(uri, 0)
+            self.schedule(uri, DEBOUNCE_SECONDS)
 
     def current(self, uri: str) -> Linted | None:
         """The findings of the document's text as it is now (None when stale)."""
