@@ -335,3 +335,5 @@ def test_an_override_needs_right_to_left_letters_of_its_own():
     assert (fixed, list(found), applicability) == (
         "Invoicefdp.exe", ["U+202E RIGHT-TO-LEFT OVERRIDE"], Applicability.UNSAFE)
     assert invisible_repair(f"C++{LRM}", url=False, multiline=False, rtl_elsewhere=True) is None
+    assert invisible_repair("\u2067C++\u2069", url=False, multiline=False, rtl_elsewhere=True) is None  # W3C's way
+    assert invisible_repair("\u2067C++\u2069", url=False, multiline=False) is not None  # no right-to-left text

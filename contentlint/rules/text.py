@@ -411,8 +411,9 @@ _ZERO_WIDTH = frozenset("\u200b\u2060\ufeff\u180e\u2061\u2062\u2063\u2064\u206a\
                         "\ufff9\ufffa\ufffb")
 # Bidirectional controls: needed in right-to-left text, junk elsewhere.
 _BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# The bidi marks, which only set a direction (the rest embed, override, isolate).
-_MARKS = frozenset("\u200e\u200f\u061c")
+# LRO and RLO: they reverse the letters they cover, which no page needs to
+# show left-to-right text on a right-to-left page (marks, isolates do that).
+_OVERRIDES = frozenset("\u202d\u202e")
 # Every character the scan below may act on (Cc is \x00-\x1f, \x7f-\x9f):
 # a value without one of them is skipped without the per-character loop.
 _SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u200c\u200d"
@@ -493,9 +494,9 @@ def invisible_repair(value: str, *, url: bool, multiline: bool,
 
     Leading and trailing whitespace is CL203's: only the inner part is read.
     ``rtl_elsewhere``: the record's other values have right-to-left letters,
-    so a mark (LRM, RLM, ALM; not an override) may set a left-to-right
-    value's direction (`C++` + LRM as a tag on a Persian page, which shows
-    `++C` without it).
+    so a mark or an isolate (not an override) may keep a left-to-right value
+    intact (`C++` + LRM as a tag on a Persian page, which shows `++C`
+    without it; `\u2067C++\u2069`, as the W3C recommends).
     """
     if not _SUSPECT.search(value):
         return None
@@ -543,9 +544,10 @@ def invisible_repair(value: str, *, url: bool, multiline: bool,
         elif ch in _BIDI:
             if rtl is None:
                 rtl = _has_rtl(value)
-            # Another value's right-to-left text lets a mark (LRM, RLM, ALM) set this
-            # one's direction; an override or isolate still needs letters of its own.
-            if url or not (rtl or rtl_elsewhere and ch in _MARKS):
+            # Another value's right-to-left text lets a mark, an isolate or an
+            # embedding keep this one's left-to-right text intact; an override,
+            # which reverses letters (`fdp.exe` shown `exe.pdf`), needs letters of its own.
+            if url or not (rtl or rtl_elsewhere and ch not in _OVERRIDES):
                 found[_char_name(ch)] += 1
                 applicability = UNSAFE  # removing an override changes what is displayed
             else:
@@ -637,8 +639,10 @@ def invisible_character(doc, ctx):
       they do a job and are kept; in a URL only between two non-ASCII
       letters, as a Persian IRI spells `زبان‌های`);
     - bidirectional controls in a value with no right-to-left letters, but
-      a mark (U+200E, U+200F, U+061C) in a record that has some (on a
-      Persian page, `C++` + U+200E keeps a tag from showing as `++C`);
+      for a mark, an isolate or an embedding in a record that has some (on
+      a Persian page, `C++` + U+200E or `\u2067C++\u2069` keeps a tag from
+      showing as `++C`); an override (U+202D, U+202E) always needs
+      right-to-left letters in its own value;
     - U+2028/U+2029/U+0085, and raw line breaks and tabs inside single-line
       fields. A field is single-line when the schema says so
       (`x-single-line: true`, or a `format` such as `uri` or `date-time`;
