@@ -112,8 +112,8 @@ def infer_values(values: list, required: bool = True, any_case: bool = False, po
     if types:
         schema["type"] = types[0] if len(types) == 1 else types
     of = {t: [v for v in values if json_type(v) == t or (t == "number" and json_type(v) == "integer")] for t in types}
-    if "string" in of:
-        schema.update(_strings(of["string"], enum=not listed))
+    if "string" in of:  # a value or a list of them (`categories`) is a label that grows: no enum
+        schema.update(_strings(of["string"], enum=not listed and "array" not in of))
     if "array" in of:
         schema.update(_arrays(of["array"], required, any_case, pointer))
     if "object" in of:

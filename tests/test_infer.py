@@ -356,6 +356,10 @@ def test_a_value_or_a_list_of_such_values_is_one_field_however_rare_either_form(
     # Jekyll's `categories: [a, b]` mostly, `categories: news` once.
     values = [["a", "b"]] * 80 + ["news"]
     assert infer_values(values)["type"] == ["string", "array"]
+    # A few labels, mostly one at a time: no enum, which would refuse the list form.
+    values = ["news", "tech"] * 150 + [["news", "tech"]]
+    schema = infer_values(values)
+    assert "enum" not in schema and all(Draft202012Validator(schema).is_valid(v) for v in values)
     # A list of another type, or an empty one, is still an outlier.
     for odd in ([1, 2], [], [{"a": 1}]):
         schema = infer_values([f"api.I{i}" for i in range(80)] + [odd])
