@@ -216,7 +216,8 @@ def _check_references(path: str, document: dict, cls) -> None:
         return
     resource = specification.create_resource(document)
     resolver = Registry().with_resource(resource.id() or "", resource).crawl().resolver(resource.id() or "")
-    # Before 2019-09 a `$ref`'s siblings are ignored: whatever is below them never runs.
+    # Before 2019-09 a `$ref`'s siblings are ignored: what is below them runs
+    # only when a reference names it (`definitions` beside a root `$ref`).
     siblings_ignored = cls.META_SCHEMA.get("$schema", "").rstrip("#").endswith(
         ("draft-03/schema", "draft-04/schema", "draft-06/schema", "draft-07/schema"))
     stack = [(resolver, resource)]
@@ -229,7 +230,12 @@ def _check_references(path: str, document: dict, cls) -> None:
                 resolver.lookup(ref)
             except Unresolvable:
                 raise SchemaLoadError(f"schema {path}: `$ref` {ref[:200]!r} points to nothing in the schema") from None
-            if siblings_ignored:
+            if siblings_ignored:  # only what a reference can still reach: its definitions
+                for key in ("definitions", "$defs"):
+                    held = contents.get(key)
+                    for part in held.values() if isinstance(held, dict) else ():
+                        sub = specification.create_resource(part)
+                        stack.append((resolver.in_subresource(sub), sub))
                 continue
         for sub in resource.subresources():
             stack.append((resolver.in_subresource(sub), sub))

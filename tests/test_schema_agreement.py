@@ -122,3 +122,16 @@ def test_a_ref_below_an_ignored_sibling_of_a_draft7_ref_is_not_checked(write, ca
     record = write("a.md", "---\ntitle: 5\n---\n")
     code, out, err = run_cli(["check", "--no-cache", "--select", "CL1", "--schema", path, record], capsys)
     assert (code, err) == (1, "") and "CL102 `title` must be a string" in out
+
+
+def test_a_draft7_root_ref_still_has_its_definitions_checked(write, capsys):
+    # The generated layout: `{"$ref": "#/definitions/Article", "definitions": {...}}`.
+    path = write("s.json", json.dumps({
+        "$schema": "http://json-schema.org/draft-07/schema#", "$ref": "#/definitions/Article",
+        "definitions": {"Article": {"type": "object", "properties": {
+            "title": {"$ref": "#/definitions/Title"}, "tags": {"$ref": "#/definitions/gone"}}},
+            "Title": {"type": "string"}}}))
+    record = write("a.md", "---\ntitle: x\n---\n")
+    code, out, err = run_cli(["check", "--no-cache", "--schema", path, record], capsys)
+    assert (code, out) == (2, "")
+    assert f"schema {path}: `$ref` '#/definitions/gone' points to nothing in the schema" in err
