@@ -287,10 +287,23 @@ def file_inside(key: str, value: str, root: str, where: str) -> str:
     config in a pull request must not make the run read (and quote, in an
     error naming what it rejects) another file of the machine."""
     path = os.path.join(root, value)
-    if not _inside(os.path.realpath(path), os.path.realpath(repository_root(root, root))):
+    if not _inside(os.path.realpath(path), os.path.realpath(config_area(root))):
         raise ConfigError(f"{where}: `{key}` = {value!r} leads out of the repository; a config file may "
                           f"only name files inside it (the operator names another with --{key})")
     return path
+
+
+def config_area(root: str) -> str:
+    """Where the files a config (and a record under it) may name to be read
+    lie: its repository (a monorepo's `site/contentlint.toml` may name
+    `../schemas/x.json`), else its own folder; never the home folder or one
+    above it, which a dotfiles repository would make the repository of
+    every unpacked project below it."""
+    area = repository_root(root, root)
+    home = os.path.expanduser("~")
+    if area != os.path.abspath(root) and os.path.isabs(home) and _inside(os.path.abspath(home), area):
+        return os.path.abspath(root)
+    return area
 
 
 def repository_root(start: str, fallback: str) -> str:

@@ -50,7 +50,7 @@ class Context:
         named = doc.data.get("$schema") if doc.ok else None
         self.reads_named_schema = False
         if isinstance(named, str):  # the record names its schema, as editors read it
-            target = _named_schema(doc.path, named, self.settings.root)
+            target = _named_schema(doc.path, named, self.settings)
             resolution = resolution.with_schema(target)
             # Its result depends on another file's bytes, which no cache key holds.
             self.reads_named_schema = not target.startswith("!")
@@ -185,19 +185,23 @@ def _default_schema() -> str:
     return default_schema_path()
 
 
-def _named_schema(path: str, named: str, root: str) -> str:
+def _named_schema(path: str, named: str, settings: Settings) -> str:
     """The schema file a record names in `$schema`, relative to the record's
-    folder; inside the project's root only (a record is data: it may not make
-    the run read /etc/passwd; nor, below it, outside the clone the record is
-    in). "!why" when it cannot be used."""
+    folder; inside the project only (a record is data: it may not make the
+    run read /etc/passwd). "!why" when it cannot be used."""
     if "://" in named or named.startswith("urn:"):
         return "!`$schema` names a remote schema; contentlint reads local schema files only"
     if "\0" in named:  # no file name holds one (realpath would raise)
         return "!`$schema` holds a NUL character: no file has such a name"
-    from contentlint.discover import checkout_top  # the clone the record is in, under the root
+    from contentlint.config import config_area
+    from contentlint.discover import checkout_top
 
+    # With a config, where the config may name files (its repository: a
+    # submodule's record may name the site's schema); without one, the
+    # clone the record is in (run from the home folder, not the home folder).
+    area = config_area(settings.root) if settings.config_file else checkout_top(path, settings.root)
     target = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(path)), named))
-    if kinds.relative_to(target, os.path.realpath(checkout_top(path, root))) is None:
+    if kinds.relative_to(target, os.path.realpath(area)) is None:
         return f"!`$schema` names a file outside the project's folder: {named}"
     return target
 

@@ -188,3 +188,33 @@ def test_check_and_fix_agree_on_a_link_out_of_a_nested_repository(tmp_path, monk
     assert "./content/shared.md" not in listed and "./content/own.md" in listed
     code, _, err = run_cli(["fix", "--no-cache", "--select", "CL005", "."], capsys)
     assert (code, err) == (0, "")
+
+
+def test_a_dotfiles_repository_in_the_home_folder_is_no_project(tmp_path, monkeypatch, capsys):
+    """An unpacked project under a home folder kept in git: its config may
+    not name the home folder's files as though they were its repository's."""
+    home = tmp_path / "home"
+    (home / ".git").mkdir(parents=True)
+    (home / "secret").mkdir()
+    (home / "secret" / "creds.json").write_text('{"type": "objectx", "password": "hunter2"}')
+    (home / "dl" / "proj").mkdir(parents=True)
+    (home / "dl" / "proj" / "contentlint.toml").write_text('schema = "../../secret/creds.json"\n')
+    (home / "dl" / "proj" / "a.md").write_text("---\ntitle: x\n---\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home / "dl" / "proj")
+    code, out, err = run_cli(["check", "--no-cache", "."], capsys)
+    assert code == 2 and "objectx" not in err and "leads out of the repository" in err
+
+
+def test_a_submodules_record_may_name_the_sites_schema(tmp_path, monkeypatch, capsys):
+    site = tmp_path / "site"
+    (site / ".git").mkdir(parents=True)
+    (site / "schemas").mkdir()
+    (site / "schemas" / "post.json").write_text('{"type": "object", "properties": {"title": {"type": "string"}}}')
+    (site / "contentlint.toml").write_text('schema = "schemas/post.json"\n')
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "content" / ".git").write_text("gitdir: ../.git/modules/content\n")  # a submodule
+    (site / "content" / "posts" / "a.md").write_text("---\n$schema: ../../schemas/post.json\ntitle: 5\n---\n")
+    monkeypatch.chdir(site)
+    code, out, _ = run_cli(["check", "--no-cache", "--select", "CL1", "."], capsys)
+    assert out.splitlines()[0] == "./content/posts/a.md:3:8: error: CL102 `title` must be a string, not an integer"
