@@ -15,9 +15,11 @@ drivers a repository's `.git/config` and `.gitattributes` name; instead a
 file with findings is hashed here, as git stores a blob, and compared with
 its index entry, as it is and with CRLF line ends as LF (`core.autocrlf`).
 A file git would store otherwise converted (a filter) then counts as
-changed: more findings shown, never fewer. The
-file-system monitor hook is off, and so is an implicit bare repository found
-inside the checkout. Not in a git repository, no git, or a bad REF: a usage
+changed: more findings shown, never fewer; so does whatever git cannot vouch
+for (a file outside its top folder, a FIFO, a tracked link made a file).
+The file-system monitor hook is off, no transport may run (a partial
+clone's lazy fetch), and an implicit bare repository found inside the
+checkout is refused. Not in a git repository, no git, or a bad REF: a usage
 error.
 """
 
