@@ -296,12 +296,13 @@ def file_inside(key: str, value: str, root: str, where: str) -> str:
 def config_area(root: str) -> str:
     """Where the files a config (and a record under it) may name to be read
     lie: its repository (a monorepo's `site/contentlint.toml` may name
-    `../schemas/x.json`), else its own folder; never the home folder or one
-    above it, which a dotfiles repository would make the repository of
-    every unpacked project below it."""
+    `../schemas/x.json`), else its own folder; never a repository that is
+    the home folder itself (a dotfiles repository would be the repository of
+    every unpacked project below it). Compared as real paths: `/home` may
+    be a link (FreeBSD's `/usr/home`)."""
     area = repository_root(root, root)
     home = os.path.expanduser("~")
-    if area != os.path.abspath(root) and os.path.isabs(home) and _inside(os.path.abspath(home), area):
+    if area != os.path.abspath(root) and os.path.isabs(home) and os.path.realpath(home) == os.path.realpath(area):
         return os.path.abspath(root)
     return area
 

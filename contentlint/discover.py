@@ -38,17 +38,20 @@ def within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def checkout_top(path: str, root: str) -> str:
+def checkout_top(path: str, root: str, clones_only: bool = False) -> str:
     """The checkout ``path`` is in: the nearest folder from ``path`` up to, not
     including, ``root`` that holds `.git` (a clone checked from a parent
-    folder, the home folder, is a checkout of its own), else ``root``."""
+    folder, the home folder, is a checkout of its own), else ``root``.
+    ``clones_only``: a `.git` folder only, a clone of its own; not the `.git`
+    file of a submodule or a worktree, which are part of the project."""
     root, here = os.path.abspath(root), os.path.abspath(path)
     if not within(here, root):
         return root
     if not os.path.isdir(here):
         here = os.path.dirname(here)
+    test = os.path.isdir if clones_only else os.path.lexists
     while here != root and within(here, root):
-        if os.path.lexists(os.path.join(here, ".git")):
+        if test(os.path.join(here, ".git")):
             return here
         here = os.path.dirname(here)
     return root

@@ -196,10 +196,13 @@ def _named_schema(path: str, named: str, settings: Settings) -> str:
     from contentlint.config import config_area
     from contentlint.discover import checkout_top
 
-    # With a config, where the config may name files (its repository: a
-    # submodule's record may name the site's schema); without one, the
-    # clone the record is in (run from the home folder, not the home folder).
-    area = config_area(settings.root) if settings.config_file else checkout_top(path, settings.root)
+    # The clone the record is in, when it is one of its own below the
+    # project (run from the home folder: not the home folder); else where
+    # the config may name files (its repository: a submodule's record may
+    # name the site's schema), or the project's folder without a config.
+    area = checkout_top(path, settings.root, clones_only=True)
+    if area == os.path.abspath(settings.root) and settings.config_file:
+        area = config_area(settings.root)
     target = os.path.realpath(os.path.join(os.path.dirname(os.path.abspath(path)), named))
     if kinds.relative_to(target, os.path.realpath(area)) is None:
         return f"!`$schema` names a file outside the project's folder: {named}"

@@ -218,3 +218,47 @@ def test_a_submodules_record_may_name_the_sites_schema(tmp_path, monkeypatch, ca
     monkeypatch.chdir(site)
     code, out, _ = run_cli(["check", "--no-cache", "--select", "CL1", "."], capsys)
     assert out.splitlines()[0] == "./content/posts/a.md:3:8: error: CL102 `title` must be a string, not an integer"
+
+
+def test_a_config_in_the_home_folder_does_not_open_it_to_a_clones_records(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "home"
+    (home / "proj" / ".git").mkdir(parents=True)
+    (home / "secret").mkdir()
+    (home / "secret" / "creds.json").write_text('{"type": "hunter2-password"}')
+    (home / "contentlint.toml").write_text("")  # the user's own config, in the home folder
+    (home / "proj" / "post.md").write_text("---\n$schema: ../secret/creds.json\ntitle: x\n---\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(home / "proj")
+    code, out, err = run_cli(["check", "--no-cache", "."], capsys)
+    assert "hunter2" not in out + err and "CL100 `$schema` names a file outside the project's folder" in out
+
+
+def test_a_home_folder_reached_through_a_link_is_still_the_home_folder(tmp_path, monkeypatch, capsys):
+    real = tmp_path / "real" / "u"
+    (real / ".git").mkdir(parents=True)  # a dotfiles repository
+    (real / "secret").mkdir()
+    (real / "secret" / "creds.json").write_text('{"type": "objectx"}')
+    (real / "proj").mkdir()
+    (real / "proj" / "contentlint.toml").write_text('schema = "../secret/creds.json"\n')
+    (real / "proj" / "a.md").write_text("---\ntitle: x\n---\n")
+    (tmp_path / "homes").mkdir()
+    os.symlink(real, tmp_path / "homes" / "u")  # FreeBSD's /home -> /usr/home
+    monkeypatch.setenv("HOME", str(tmp_path / "homes" / "u"))
+    monkeypatch.chdir(tmp_path / "homes" / "u" / "proj")
+    code, out, err = run_cli(["check", "--no-cache", "."], capsys)
+    assert code == 2 and "objectx" not in err and "leads out of the repository" in err
+
+
+def test_a_home_folder_inside_the_checkout_leaves_the_repository_its_own(tmp_path, monkeypatch, capsys):
+    """CI may point HOME into the workspace: the repository is no dotfiles one."""
+    mono = tmp_path / "mono"
+    (mono / ".git").mkdir(parents=True)
+    (mono / ".home").mkdir()
+    (mono / "schemas").mkdir()
+    (mono / "schemas" / "x.json").write_text('{"type": "object"}')
+    (mono / "site").mkdir()
+    (mono / "site" / "contentlint.toml").write_text('schema = "../schemas/x.json"\n')
+    (mono / "site" / "a.md").write_text("---\ntitle: x\n---\n")
+    monkeypatch.setenv("HOME", str(mono / ".home"))
+    monkeypatch.chdir(mono / "site")
+    assert run_cli(["check", "--no-cache", "."], capsys)[0] == 0
