@@ -335,5 +335,12 @@ def test_an_override_needs_right_to_left_letters_of_its_own():
     assert (fixed, list(found), applicability) == (
         "Invoicefdp.exe", ["U+202E RIGHT-TO-LEFT OVERRIDE"], Applicability.UNSAFE)
     assert invisible_repair(f"C++{LRM}", url=False, multiline=False, rtl_elsewhere=True) is None
-    assert invisible_repair("\u2067C++\u2069", url=False, multiline=False, rtl_elsewhere=True) is None  # W3C's way
-    assert invisible_repair("\u2067C++\u2069", url=False, multiline=False) is not None  # no right-to-left text
+    assert invisible_repair("\u2066C++\u2069", url=False, multiline=False, rtl_elsewhere=True) is None  # an LRI
+    assert invisible_repair("\u2066C++\u2069", url=False, multiline=False) is not None  # no right-to-left text
+    # An RLI shows `C++` as `++C`; nested isolates show `Invoice…exe` as `Invoiceexe.pdf`: all reported.
+    assert invisible_repair("\u2067C++\u2069", url=False, multiline=False, rtl_elsewhere=True) is not None
+    spoof = "Invoice\u2067\u2066pdf\u2069\u2066.\u2069\u2066exe\u2069\u2069"
+    assert invisible_repair(spoof, url=False, multiline=False, rtl_elsewhere=True)[0] == "Invoicepdf.exe"
+    # The override and its closer go together.
+    assert invisible_repair("Invoice\u202efdp.exe\u202c", url=False, multiline=False,
+                            rtl_elsewhere=True)[0] == "Invoicefdp.exe"

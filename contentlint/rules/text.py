@@ -411,9 +411,9 @@ _ZERO_WIDTH = frozenset("\u200b\u2060\ufeff\u180e\u2061\u2062\u2063\u2064\u206a\
                         "\ufff9\ufffa\ufffb")
 # Bidirectional controls: needed in right-to-left text, junk elsewhere.
 _BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-# LRO and RLO: they reverse the letters they cover, which no page needs to
-# show left-to-right text on a right-to-left page (marks, isolates do that).
-_OVERRIDES = frozenset("\u202d\u202e")
+# The controls that keep left-to-right text intact on a right-to-left page
+# (LRM, LRE, LRI and the closers PDF, PDI), which cannot reorder it.
+_LEFT_TO_RIGHT = frozenset("\u200e\u202a\u2066\u202c\u2069")
 # Every character the scan below may act on (Cc is \x00-\x1f, \x7f-\x9f):
 # a value without one of them is skipped without the per-character loop.
 _SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u200c\u200d"
@@ -494,9 +494,9 @@ def invisible_repair(value: str, *, url: bool, multiline: bool,
 
     Leading and trailing whitespace is CL203's: only the inner part is read.
     ``rtl_elsewhere``: the record's other values have right-to-left letters,
-    so a mark or an isolate (not an override) may keep a left-to-right value
-    intact (`C++` + LRM as a tag on a Persian page, which shows `++C`
-    without it; `\u2067C++\u2069`, as the W3C recommends).
+    so left-to-right controls may keep a left-to-right value intact (`C++`
+    + LRM, or `\u2066C++\u2069`, as a tag on a Persian page, which shows
+    `++C` without them), as long as none in the value sets right to left.
     """
     if not _SUSPECT.search(value):
         return None
@@ -544,10 +544,11 @@ def invisible_repair(value: str, *, url: bool, multiline: bool,
         elif ch in _BIDI:
             if rtl is None:
                 rtl = _has_rtl(value)
-            # Another value's right-to-left text lets a mark, an isolate or an
-            # embedding keep this one's left-to-right text intact; an override,
-            # which reverses letters (`fdp.exe` shown `exe.pdf`), needs letters of its own.
-            if url or not (rtl or rtl_elsewhere and ch not in _OVERRIDES):
+            # Another value's right-to-left text lets left-to-right controls
+            # keep this one's text intact; one that sets right to left (an
+            # override, an RLI) reorders it (`Invoice` + RLI/LRI nesting shows
+            # `...exe.pdf`): then every control of the value is reported.
+            if url or not (rtl or rtl_elsewhere and _BIDI.intersection(value) <= _LEFT_TO_RIGHT):
                 found[_char_name(ch)] += 1
                 applicability = UNSAFE  # removing an override changes what is displayed
             else:
@@ -638,11 +639,12 @@ def invisible_character(doc, ctx):
       an emoji sequence, or after a virama, where they pick a letter's form,
       they do a job and are kept; in a URL only between two non-ASCII
       letters, as a Persian IRI spells `زبان‌های`);
-    - bidirectional controls in a value with no right-to-left letters, but
-      for a mark, an isolate or an embedding in a record that has some (on
-      a Persian page, `C++` + U+200E or `\u2067C++\u2069` keeps a tag from
-      showing as `++C`); an override (U+202D, U+202E) always needs
-      right-to-left letters in its own value;
+    - bidirectional controls in a value with no right-to-left letters,
+      but for left-to-right ones (LRM, LRE, LRI and the closers PDF, PDI)
+      in a record that has some (on a Persian page, `C++` + U+200E or
+      `\u2066C++\u2069` keeps a tag from showing as `++C`); one control
+      that sets right to left in such a value (an override, an RLI, which
+      can show `Invoice…exe` as `Invoiceexe.pdf`) reports them all;
     - U+2028/U+2029/U+0085, and raw line breaks and tabs inside single-line
       fields. A field is single-line when the schema says so
       (`x-single-line: true`, or a `format` such as `uri` or `date-time`;
