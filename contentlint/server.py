@@ -249,10 +249,13 @@ class ContentlintServer(LanguageServer):
 
     def relint_all(self) -> None:
         """Lint every open document again (a config or schema file changed),
-        after the debounce: a burst of changes (a checkout, a build writing
-        JSON) is one lint per document, not one per change."""
+        after the debounce, unless a lint of it already waits (it reads the
+        settings when it runs): a burst of changes (a checkout, a build
+        writing JSON every 100 ms) is one lint per document and never
+        postpones the lint of an edit."""
         for uri in list(self.open):
-            self.schedule(uri, DEBOUNCE_SECONDS)
+            if uri not in self.pending:
+                self.schedule(uri, DEBOUNCE_SECONDS)
 
     def current(self, uri: str) -> Linted | None:
         """The findings of the document's text as it is now (None when stale)."""

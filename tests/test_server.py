@@ -277,6 +277,18 @@ def test_a_config_or_schema_changed_on_disk_relints_the_open_documents(tmp_path)
             s.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([types.FileEvent(
                 from_fs_path(str(tmp_path / "contentlint.toml")), types.FileChangeType.Changed)]))
             assert await republished(s, before) == ["CL200"]
+            # A build writing JSON every 50 ms does not hold back the lint of an edit.
+            before = len(s.published[uri])
+            await s.change(path, "---\ntitle: Securityâ€™s &amp; co\nb: 1\nb: 2\n---\n", 2)
+            events = types.DidChangeWatchedFilesParams([types.FileEvent(
+                from_fs_path(str(tmp_path / "build.json")), types.FileChangeType.Changed)])
+            waiting = asyncio.ensure_future(s.diagnostics(uri, 2))
+            for _ in range(40):  # 2 s of events, ten debounce periods
+                if waiting.done():
+                    break
+                s.client.workspace_did_change_watched_files(events)
+                await asyncio.sleep(0.05)
+            assert waiting.done(), "the edit's lint waited for the events to stop"
 
     run(scenario)
 
