@@ -16,7 +16,8 @@ file with findings is hashed here, as git stores a blob, and compared with
 its index entry, as it is and with CRLF line ends as LF (`core.autocrlf`).
 A file git would store otherwise converted (a filter) then counts as
 changed: more findings shown, never fewer; so does whatever git cannot vouch
-for (a file outside its top folder, a FIFO, a tracked link made a file).
+for (a file outside its top folder, a FIFO, a tracked link made a file, a
+file in a submodule or in an untracked folder git lists whole, a nested clone).
 The file-system monitor hook is off, no transport may run (a partial
 clone's lazy fetch), and an implicit bare repository found inside the
 checkout is refused. Not in a git repository, no git, or a bad REF: a usage
@@ -47,15 +48,21 @@ _LINK, _SUBMODULE = "120000", "160000"
 class Changes:
     """The files changed since a revision, by real path."""
 
-    def __init__(self, named: frozenset[str], index: dict[str, str], algorithm: str, top: str = "/"):
+    def __init__(self, named: frozenset[str], index: dict[str, str], algorithm: str, top: str = "/",
+                 folders: tuple[str, ...] = ()):
         self.top = top  # the real path of git's top-level folder: a file outside it git cannot vouch for
         self.named = named  # changed in commits or the index, or untracked
+        # Folders whose files git cannot vouch for one by one: submodules, and
+        # untracked folders git lists whole (a nested clone), each with a separator.
+        self.folders = tuple(folder.rstrip(os.sep) + os.sep for folder in folders)
         self.index = index  # real path -> object id of a merged index entry of a file
         self.algorithm = algorithm  # the repository's object format: sha1 or sha256
         self._worktree: dict[str, bool] = {}  # real path -> differs from its index entry
 
     def __contains__(self, real: str) -> bool:
         if real in self.named or not (real == self.top or real.startswith(self.top.rstrip(os.sep) + os.sep)):
+            return True
+        if self.folders and real.startswith(self.folders):
             return True
         stored = self.index.get(real)
         if stored is None:  # ignored, or not tracked as a file (a conflict is named)
@@ -81,6 +88,7 @@ def changed_files(ref: str, cwd: str = ".") -> Changes:
                   base, "--"], top, "git diff failed")
     names += _git(["ls-files", "--others", "--exclude-standard", "-z"], top, "git ls-files failed")
     named = {_real(top, name) for name in names.split("\0") if name}
+    folders = {path for path in named if os.path.isdir(path)}  # a submodule changed, an untracked clone
     index: dict[str, str] = {}
     for line in _git(["ls-files", "--stage", "-z"], top, "git ls-files failed").split("\0"):
         info, _, name = line.partition("\t")
@@ -93,9 +101,11 @@ def changed_files(ref: str, cwd: str = ".") -> Changes:
         elif mode == _LINK:  # the target is judged by its own entry; a link made a file is a change
             if not os.path.islink(os.path.join(top, name)):
                 named.add(_real(top, name))
-        elif mode != _SUBMODULE:
+        elif mode == _SUBMODULE:  # its files are its own repository's
+            folders.add(_real(top, name))
+        else:
             index[_real(top, name)] = oid
-    return Changes(frozenset(named), index, algorithm, os.path.realpath(top))
+    return Changes(frozenset(named), index, algorithm, os.path.realpath(top), tuple(folders))
 
 
 def is_changed(path: str, changed: Changes) -> bool:

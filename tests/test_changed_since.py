@@ -200,3 +200,25 @@ def test_what_git_cannot_vouch_for_counts_as_changed(repo, capsys):
     (repo / "sub").mkdir()
     code, found, _ = report(capsys, "--changed-since", "HEAD", ".")
     assert ("./d.md", "CL102", 6) in found
+
+
+def test_records_in_a_nested_clone_or_a_submodule_count_as_changed(repo, capsys):
+    """The superproject's git lists a nested clone as one folder and cannot
+    vouch for a submodule's files one by one: their findings are shown."""
+    clone = repo / "vendored" / "clone"
+    clone.mkdir(parents=True)
+    git(clone, "init", "-q")
+    (clone / "x.md").write_text(RECORD.format(title="x", url="https://example.com/x"))
+    code, found, _ = report(capsys, "--changed-since", "HEAD", ".")
+    assert ("./vendored/clone/x.md", "CL102", 6) in found
+    # A submodule, committed: its records are its own repository's.
+    theme = repo.parent / "theme"
+    theme.mkdir()
+    git(theme, "init", "-q")
+    (theme / "t.md").write_text(RECORD.format(title="t", url="https://example.com/t"))
+    git(theme, "add", ".")
+    git(theme, "commit", "-qm", "theme")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(theme), "themes/sub")
+    git(repo, "commit", "-qm", "submodule")
+    code, found, _ = report(capsys, "--changed-since", "HEAD", ".")
+    assert ("./themes/sub/t.md", "CL102", 6) in found
