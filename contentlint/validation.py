@@ -1157,6 +1157,19 @@ class Schema:
         return self.validator.iter_errors(data)
 
     def errors(self, data: Any) -> list[SchemaError]:
+        try:
+            return self._bounded_errors(data)
+        except Exception as exc:  # a `$ref` the load-time check could not reach (under an unknown keyword)
+            from referencing.exceptions import Unresolvable
+
+            if not isinstance(exc, Unresolvable):
+                raise
+            ref = str(getattr(exc, "ref", None) or getattr(getattr(exc, "_wrapped", None), "ref", ""))
+            ref = "#" + ref if ref.startswith("/") else ref  # the pointer alone, for a local one
+            return [SchemaError("CL100", (), "value", f"schema {self.path} has a `$ref` that points to nothing "
+                                f"in it ({ref[:200]!r}): the record is not checked against it")]
+
+    def _bounded_errors(self, data: Any) -> list[SchemaError]:
         if not self._patterns:
             return self._errors(data)
         from contentlint import timebox

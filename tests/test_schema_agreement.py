@@ -135,3 +135,15 @@ def test_a_draft7_root_ref_still_has_its_definitions_checked(write, capsys):
     code, out, err = run_cli(["check", "--no-cache", "--schema", path, record], capsys)
     assert (code, out) == (2, "")
     assert f"schema {path}: `$ref` '#/definitions/gone' points to nothing in the schema" in err
+
+
+def test_a_dangling_ref_the_load_check_cannot_reach_is_one_clear_finding(write, capsys):
+    # Under a keyword no dialect knows (`x-shared`), reached through a `$ref`: not CL010 "please report".
+    path = write("s.json", json.dumps({
+        "$schema": "http://json-schema.org/draft-07/schema#", "$ref": "#/x-shared/Post",
+        "x-shared": {"Post": {"type": "object", "properties": {"title": {"$ref": "#/x-shared/gone"}}}}}))
+    record = write("a.md", "---\ntitle: 5\n---\n")
+    code, found = check_json([record], capsys, "--schema", path)
+    assert [(f["code"], f["line"], f["message"]) for f in found] == [
+        ("CL100", 2, f"schema {path} has a `$ref` that points to nothing in it ('#/x-shared/gone'): "
+                     "the record is not checked against it")]
