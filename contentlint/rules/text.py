@@ -195,19 +195,28 @@ def _non_ascii_repair(value: str) -> tuple[str, Applicability] | None:
         return None
     plan = [tuple(step) for step in result.explanation or ()]
     pure = all(step[0] in _PURE_STEPS or step in _PURE_APPLY for step in plan)
-    if any(step in _PURE_APPLY for step in plan):
-        # decode_inconsistent_utf8 repairs each garbled stretch with ftfy's
-        # default fix_encoding, guesses included (a space read back as a
-        # no-break space: `ð Ÿ˜€` became `𠟘€`): pure only when the change
-        # is the repair read back with the wrong codec.
-        pure = pure and _read_back(value, result.text)
     lossless = result.text.count("\ufffd") <= value.count("\ufffd")
-    if pure and lossless and not _breaks_the_case(value, result.text):
-        return result.text, SAFE
-    return result.text, DISPLAY
+    if not (pure and lossless):
+        return result.text, DISPLAY
+    runs = _changed_runs(value, result.text)
+    # decode_inconsistent_utf8 repairs each garbled stretch with ftfy's
+    # default fix_encoding, guesses included (a space read back as a
+    # no-break space: `ð Ÿ˜€` became `𠟘€`): pure only when the change is
+    # the repair read back with the wrong codec.
+    if any(step in _PURE_APPLY for step in plan) and not _read_back(value, result.text, runs):
+        return result.text, DISPLAY
+    return result.text, DISPLAY if _breaks_the_case(value, result.text, runs) else SAFE
 
 
-def _breaks_the_case(value: str, repaired: str) -> bool:
+def _changed_runs(value: str, repaired: str) -> list[tuple[int, int, int, int]]:
+    """(i1, i2, j1, j2) of each run ``value[i1:i2]`` the repair changed into ``repaired[j1:j2]``."""
+    import difflib
+
+    return [(i1, i2, j1, j2) for op, i1, i2, j1, j2
+            in difflib.SequenceMatcher(None, value, repaired, autojunk=False).get_opcodes() if op != "equal"]
+
+
+def _breaks_the_case(value: str, repaired: str, runs: list[tuple[int, int, int, int]]) -> bool:
     """Whether a repair puts a lower-case letter right after two capitals:
     `CAMPEÃ\u00a0MUNDIAL` or `CAMPEÃ\u00a0em` (Portuguese capitals and a
     no-break space) "repairs" to `CAMPEàMUNDIAL`. A capital word's mojibake
@@ -215,10 +224,8 @@ def _breaks_the_case(value: str, repaired: str) -> bool:
     reading is as likely as the repair: a suggestion, not a fix. Each
     changed run is judged where it stands; `Bàn`, `Hà Nội` and `voilà` keep
     their safe repair."""
-    import difflib
-
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, value, repaired, autojunk=False).get_opcodes():
-        if op == "equal" or not any(ch.islower() for ch in repaired[j1:j2]):
+    for i1, i2, j1, j2 in runs:
+        if not any(ch.islower() for ch in repaired[j1:j2]):
             continue
         before = value[max(0, i1 - 2):i1]
         if len(before) == 2 and before.isalpha() and before.isupper():
@@ -230,15 +237,11 @@ def _breaks_the_case(value: str, repaired: str) -> bool:
 _WRONG_CODECS = ("sloppy-windows-1252", "latin-1", "sloppy-windows-1251")
 
 
-def _read_back(value: str, repaired: str) -> bool:
+def _read_back(value: str, repaired: str, runs: list[tuple[int, int, int, int]]) -> bool:
     """Whether each stretch that changed is the repaired text's UTF-8 read
     with one of the wrong codecs, byte for byte (`Itâ€™s “quoted” and
     itâ€™s`: two stretches, correct text between them)."""
-    import difflib
-
-    changes = [(value[i1:i2], repaired[j1:j2]) for op, i1, i2, j1, j2
-               in difflib.SequenceMatcher(None, value, repaired, autojunk=False).get_opcodes() if op != "equal"]
-    if all(_reads_back(garbled, meant) for garbled, meant in changes):
+    if all(_reads_back(value[i1:i2], repaired[j1:j2]) for i1, i2, j1, j2 in runs):
         return True
     # The matcher may split one garbled run at a character it shares with the
     # repair: the whole changed stretch, from its first change to its last.
