@@ -106,19 +106,12 @@ def walked(path: str, settings: Settings) -> bool:
 def gitignored(path: str, settings: Settings) -> bool:
     """Whether a walk of the config's folder skips ``path`` for an ignore file
     (with `respect-gitignore`): the file itself or a folder on the way is ignored."""
-    if not settings.respect_gitignore:
+    path = os.path.abspath(path)
+    inside = relative_to(path, os.path.abspath(settings.root))
+    if not settings.respect_gitignore or inside is None or inside == ".":
         return False
-    root, path = os.path.abspath(settings.root), os.path.abspath(path)
-    inside = relative_to(path, root)
-    if inside is None or inside == ".":
-        return False
-    ignores, here = Ignores.at_root(root), root
-    for part in inside.split("/")[:-1]:
-        here = os.path.join(here, part)
-        if ignores.ignored(here, True):
-            return True
-        ignores = ignores.enter(here)
-    return ignores.ignored(path, False)
+    ignores, crossed = _ignores_down(os.path.dirname(path), settings)
+    return crossed or ignores.ignored(path, False)
 
 
 def _in_unwalked_folder(path: str, root: str) -> bool:
@@ -189,18 +182,25 @@ def _ignores(folder: str, settings: Settings) -> Ignores | None:
     and of every folder down to it (git reads them from the repository root)."""
     if not settings.respect_gitignore:
         return None
+    return _ignores_down(folder, settings)[0]
+
+
+def _ignores_down(folder: str, settings: Settings) -> tuple[Ignores, bool]:
+    """``_ignores`` of ``folder``, and whether a folder on the way down from
+    the config's folder is itself ignored (then the ignore files start anew
+    below it: a folder named on purpose is checked whatever ignores it)."""
     folder, root = os.path.abspath(folder), os.path.abspath(settings.root)
     inside = relative_to(folder, root)
     if inside is None:
-        return Ignores.at_root(folder)
-    ignores = Ignores.at_root(root)
+        return Ignores.at_root(folder), False
+    ignores, crossed = Ignores.at_root(root), False
     here = root
     for part in inside.split("/") if inside != "." else ():
         if ignores.ignored(os.path.join(here, part), True):
-            ignores = Ignores()  # a folder named on purpose: checked whatever ignores it
+            ignores, crossed = Ignores(), True
         here = os.path.join(here, part)
         ignores = ignores.enter(here)
-    return ignores
+    return ignores, crossed
 
 
 def _walk(folder: str, settings: Settings, started_ns: int, ignores: Ignores | None,
