@@ -708,9 +708,9 @@ def shipped_validator_source() -> str:
     with open(default_schema_path(), "rb") as handle:
         document = json.load(handle)
     formats = format_checks(document)
-    generator = _generator(_const_as_enum(document), formats)
+    generator = _generator(_for_fastjsonschema(document), formats)
     if generator is None:
-        code = fastjsonschema.compile_to_code(_const_as_enum(document), formats=formats, detailed_exceptions=False)
+        code = fastjsonschema.compile_to_code(_for_fastjsonschema(document), formats=formats, detailed_exceptions=False)
     else:  # as compile_to_code writes it, and the table of its `$defs` functions
         code = f'VERSION = "{fastjsonschema.VERSION}"\n' + generator.global_state_code + "\n" + generator.func_code
         code += "\n" + _refs_table(generator.ref_functions)
@@ -732,7 +732,7 @@ def _refs_table(functions: dict) -> str:
     return "\n# Each local `$ref`'s function (validation.Schema._part_check).\nREFS = {\n" + rows + "}\n"
 
 
-def _const_as_enum(schema: Any, parent_key: str = "", const: bool = True) -> Any:
+def _for_fastjsonschema(schema: Any, parent_key: str = "", const: bool = True) -> Any:
     """A copy of a draft-7 subset schema for fastjsonschema: each `const: X`
     written `enum: [X]` (unless not ``const``) and each `pattern` through
     _python_anchors.
@@ -741,11 +741,11 @@ def _const_as_enum(schema: Any, parent_key: str = "", const: bool = True) -> Any
     same; its `const` message cannot be built without detailed exceptions.
     """
     if isinstance(schema, list):
-        return [_const_as_enum(item, const=const) for item in schema]
+        return [_for_fastjsonschema(item, const=const) for item in schema]
     if not isinstance(schema, dict):
         return copy.deepcopy(schema)
     if parent_key in ("properties", "patternProperties", "$defs", "definitions"):
-        return {name: _const_as_enum(sub, const=const) for name, sub in schema.items()}  # names, not keywords
+        return {name: _for_fastjsonschema(sub, const=const) for name, sub in schema.items()}  # names, not keywords
     if const and "const" in schema and "enum" in schema:
         raise ValueError("const beside enum")  # rare: compiled with detailed exceptions instead
     out = {}
@@ -757,7 +757,7 @@ def _const_as_enum(schema: Any, parent_key: str = "", const: bool = True) -> Any
         elif key in ("const", "enum", "default", "examples", "required", "type"):
             out[key] = copy.deepcopy(value)  # data, not schemas
         else:
-            out[key] = _const_as_enum(value, key, const)
+            out[key] = _for_fastjsonschema(value, key, const)
     return out
 
 
@@ -800,9 +800,9 @@ def _fastjsonschema_compile(document: dict, formats: dict) -> Any:
     import fastjsonschema
 
     try:
-        rewritten = _const_as_enum(document)
+        rewritten = _for_fastjsonschema(document)
     except ValueError:
-        return fastjsonschema.compile(_const_as_enum(document, const=False), handlers=NO_RETRIEVAL, formats=formats)
+        return fastjsonschema.compile(_for_fastjsonschema(document, const=False), handlers=NO_RETRIEVAL, formats=formats)
     return fastjsonschema.compile(rewritten, handlers=NO_RETRIEVAL, formats=formats, detailed_exceptions=False)
 
 

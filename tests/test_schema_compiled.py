@@ -21,7 +21,7 @@ needs_release = pytest.mark.skipif(fastjsonschema.VERSION not in validation._QUI
 
 def _plain(document):
     """fastjsonschema's own compile, as _fastjsonschema_compile did before _QuietRefs."""
-    return fastjsonschema.compile(validation._const_as_enum(document), formats=validation.format_checks(document),
+    return fastjsonschema.compile(validation._for_fastjsonschema(document), formats=validation.format_checks(document),
                                   detailed_exceptions=False)
 
 
@@ -37,7 +37,7 @@ def _quiet(document):
     """The validator validation._generator's code defines (what shipped_validator.py holds
     for the shipped schema), loaded here as fastjsonschema.compile loads its code."""
     formats = validation.format_checks(document)
-    generator = validation._generator(validation._const_as_enum(document), formats)
+    generator = validation._generator(validation._for_fastjsonschema(document), formats)
     state = generator.global_state
     exec(generator.func_code, state)  # the test's own load: the package never execs
     return lambda data: state["validate"](data, custom_formats=formats)

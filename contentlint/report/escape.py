@@ -53,7 +53,7 @@ def _escape(match: re.Match) -> str:
 def printable(text: str, keep: str = "") -> str:
     """``text`` with every control character escaped visibly, except those in ``keep``
     (``keep="\\n"`` for text that is several lines by design), and no CI
-    log command that is read anywhere in a line (``_log_commands``)."""
+    log command that is read anywhere in a line (``_no_log_commands``)."""
     if "##" in text:
         text = _no_log_commands(text)
     # Every character the pattern matches is one str.isprintable() refuses
